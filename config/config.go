@@ -1,0 +1,152 @@
+// Package config loads incidentflow's configuration with viper: a YAML file,
+// INCIDENTFLOW_* environment variables and command-line flags, over defaults
+// that are enough for a first run. It also validates it, naming the bad key,
+// the bad value and what is allowed.
+package config
+
+// Config is incidentflow's whole configuration. Durations are strings such as
+// "15m" in the file; Validate parses them.
+type Config struct {
+	Temporal Temporal `mapstructure:"temporal"`
+	Slack    Slack    `mapstructure:"slack"`
+	GitHub   GitHub   `mapstructure:"github"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Dev      Dev      `mapstructure:"dev"`
+	Worker   Worker   `mapstructure:"worker"`
+	Log      Log      `mapstructure:"log"`
+
+	// The incident process.
+	Severities        []Severity         `mapstructure:"severities"`
+	AnnounceChannels  []string           `mapstructure:"announce_channels"`
+	BroadcastChannels []string           `mapstructure:"broadcast_channels"`
+	Services          map[string]Service `mapstructure:"services"`
+	Docs              []Doc              `mapstructure:"docs"`
+	ChannelName       string             `mapstructure:"channel_name"`
+	VideoLink         string             `mapstructure:"video_link"`
+	TimeZone          string             `mapstructure:"time_zone"`
+	Escalation        Escalation         `mapstructure:"escalation"`
+	Retrospective     Retrospective      `mapstructure:"retrospective"`
+	Maintenance       Maintenance        `mapstructure:"maintenance"`
+}
+
+// Temporal says where the Temporal cluster is.
+type Temporal struct {
+	// Address of the frontend; empty means the embedded dev server.
+	Address   string `mapstructure:"address"`
+	Namespace string `mapstructure:"namespace"`
+	TaskQueue string `mapstructure:"task_queue"`
+	// WebUIURL is where operators open the Temporal Web UI; war rooms
+	// bookmark each incident's page there.
+	WebUIURL string `mapstructure:"web_ui_url"`
+}
+
+// Slack holds the Slack app's credentials.
+type Slack struct {
+	// BotToken (xoxb-…) makes the Web API calls.
+	BotToken string `mapstructure:"bot_token"`
+	// AppToken (xapp-…) turns on Socket Mode.
+	AppToken string `mapstructure:"app_token"`
+	// SigningSecret verifies HTTP requests from Slack.
+	SigningSecret string `mapstructure:"signing_secret"`
+	// APIURL overrides https://slack.com/api/ (an emulator, a proxy).
+	APIURL string `mapstructure:"api_url"`
+}
+
+// GitHub says where retrospective issues go.
+type GitHub struct {
+	Token   string `mapstructure:"token"`
+	Repo    string `mapstructure:"repo"` // owner/name
+	BaseURL string `mapstructure:"base_url"`
+}
+
+// HTTP configures the front door.
+type HTTP struct {
+	Listen string `mapstructure:"listen"`
+}
+
+// Dev configures `incidentflow dev`.
+type Dev struct {
+	DataDir      string `mapstructure:"data_dir"`
+	FrontendPort int    `mapstructure:"frontend_port"`
+	UIPort       int    `mapstructure:"ui_port"`
+	SlackPort    int    `mapstructure:"slack_port"`
+	GitHubPort   int    `mapstructure:"github_port"`
+}
+
+// Worker tunes the Temporal worker.
+type Worker struct {
+	MaxConcurrentActivities    int `mapstructure:"max_concurrent_activities"`
+	MaxConcurrentWorkflowTasks int `mapstructure:"max_concurrent_workflow_tasks"`
+	MaxCachedWorkflows         int `mapstructure:"max_cached_workflows"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn, error
+	Format string `mapstructure:"format"` // auto, text, json
+}
+
+// Severity is one configured severity.
+type Severity struct {
+	Name        string   `mapstructure:"name"`
+	Description string   `mapstructure:"description"`
+	UpdateEvery string   `mapstructure:"update_every"`
+	Leads       []string `mapstructure:"leads"`
+}
+
+// Service is a configured service.
+type Service struct {
+	// Severity is the severity the declare form suggests for this service.
+	Severity string   `mapstructure:"severity"`
+	Leads    []string `mapstructure:"leads"`
+	Runbook  string   `mapstructure:"runbook"`
+}
+
+// Doc is a document bookmarked in every war room.
+type Doc struct {
+	Title string `mapstructure:"title"`
+	URL   string `mapstructure:"url"`
+}
+
+// Escalation says whom to call when status updates stop.
+type Escalation struct {
+	Group string `mapstructure:"group"`
+	After int    `mapstructure:"after"`
+}
+
+// Retrospective configures the review after each incident.
+type Retrospective struct {
+	Enabled           bool              `mapstructure:"enabled"`
+	Duration          string            `mapstructure:"duration"`
+	BusinessDaysAfter int               `mapstructure:"business_days_after"`
+	WorkdayStart      string            `mapstructure:"workday_start"`
+	WorkdayEnd        string            `mapstructure:"workday_end"`
+	TimeZone          string            `mapstructure:"time_zone"`
+	RemindBefore      string            `mapstructure:"remind_before"`
+	DoneRemindEvery   string            `mapstructure:"done_remind_every"`
+	CheckEvery        string            `mapstructure:"check_every"`
+	DigestEvery       string            `mapstructure:"digest_every"`
+	FollowUpFor       string            `mapstructure:"follow_up_for"`
+	ArchiveChannel    bool              `mapstructure:"archive_channel"`
+	Labels            []string          `mapstructure:"labels"`
+	Assignees         map[string]string `mapstructure:"assignees"`
+	Calendar          Calendar          `mapstructure:"calendar"`
+}
+
+// Calendar configures where review meetings are booked.
+type Calendar struct {
+	// Backend is "ics" (an invite file posted in the war room) or "caldav".
+	Backend        string `mapstructure:"backend"`
+	OrganizerEmail string `mapstructure:"organizer_email"`
+	CalDAVURL      string `mapstructure:"caldav_url"`
+	Username       string `mapstructure:"username"`
+	Password       string `mapstructure:"password"`
+}
+
+// Maintenance configures planned maintenance windows.
+type Maintenance struct {
+	UpdateEvery string   `mapstructure:"update_every"`
+	HeadsUp     []string `mapstructure:"heads_up"`
+	Grace       string   `mapstructure:"grace"`
+	MaxDuration string   `mapstructure:"max_duration"`
+}

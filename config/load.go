@@ -1,0 +1,171 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// DefaultFile is read when no --config is given and it exists.
+const DefaultFile = "incidentflow.yaml"
+
+// EnvPrefix starts every environment variable incidentflow reads:
+// INCIDENTFLOW_SLACK_BOT_TOKEN sets slack.bot_token.
+const EnvPrefix = "INCIDENTFLOW"
+
+// defaults are the values a first run needs, keyed as in the file.
+var defaults = map[string]any{
+	"temporal.address":    "",
+	"temporal.namespace":  "default",
+	"temporal.task_queue": "incidentflow",
+	"temporal.web_ui_url": "",
+
+	"slack.bot_token":      "",
+	"slack.app_token":      "",
+	"slack.signing_secret": "",
+	"slack.api_url":        "",
+
+	"github.token":    "",
+	"github.repo":     "",
+	"github.base_url": "",
+
+	"http.listen": "127.0.0.1:3000",
+
+	"dev.data_dir":      ".incidentflow",
+	"dev.frontend_port": 7233,
+	"dev.ui_port":       8233,
+	"dev.slack_port":    3001,
+	"dev.github_port":   3002,
+
+	"worker.max_concurrent_activities":     200,
+	"worker.max_concurrent_workflow_tasks": 100,
+	"worker.max_cached_workflows":          10000,
+
+	"log.level":  "info",
+	"log.format": "auto",
+
+	"announce_channels":  []string{"incidents"},
+	"broadcast_channels": []string{},
+	"channel_name":       "inc-{yyyymmdd}-{hhmm}-{slug}",
+	"video_link":         "",
+	"time_zone":          "UTC",
+
+	"escalation.group": "",
+	"escalation.after": 2,
+
+	"retrospective.enabled":                  true,
+	"retrospective.duration":                 "60m",
+	"retrospective.business_days_after":      2,
+	"retrospective.workday_start":            "10:00",
+	"retrospective.workday_end":              "17:00",
+	"retrospective.time_zone":                "UTC",
+	"retrospective.remind_before":            "1h",
+	"retrospective.done_remind_every":        "24h",
+	"retrospective.check_every":              "24h",
+	"retrospective.digest_every":             "168h",
+	"retrospective.follow_up_for":            "2160h",
+	"retrospective.archive_channel":          false,
+	"retrospective.labels":                   []string{},
+	"retrospective.calendar.backend":         "ics",
+	"retrospective.calendar.organizer_email": "incidents@example.com",
+	"retrospective.calendar.caldav_url":      "",
+	"retrospective.calendar.username":        "",
+	"retrospective.calendar.password":        "",
+
+	"maintenance.update_every": "30m",
+	"maintenance.heads_up":     []string{"24h", "1h"},
+	"maintenance.grace":        "15m",
+	"maintenance.max_duration": "12h",
+}
+
+// defaultSeverities is the severities list of a first run.
+var defaultSeverities = []map[string]any{
+	{"name": "critical", "description": "Customers can't use the service, or data is at risk", "update_every": "15m"},
+	{"name": "major", "description": "A major feature is broken or badly degraded", "update_every": "30m"},
+	{"name": "minor", "description": "A minor feature is degraded; a workaround exists", "update_every": "30m"},
+}
+
+// Keys lists every scalar and list key incidentflow reads from the file or
+// the environment, in file notation.
+func Keys() []string {
+	keys := make([]string, 0, len(defaults)+1)
+	for k := range defaults {
+		keys = append(keys, k)
+	}
+	return append(keys, "severities")
+}
+
+// EnvName is the environment variable that sets key.
+func EnvName(key string) string {
+	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Load reads the configuration: defaults, then the file (path, or
+// ./incidentflow.yaml if it exists and path is empty), then the environment,
+// then the flags of fs that were set and whose names (with "-" read as "_")
+// or "config key" annotations name a key. It validates the result.
+func Load(path string, fs *pflag.FlagSet) (*Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetDefault("severities", defaultSeverities)
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	if path == "" {
+		if _, err := os.Stat(DefaultFile); err == nil {
+			path = DefaultFile
+		}
+	}
+	if path != "" {
+		v.SetConfigFile(path)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			var notFound *os.PathError
+			if errors.As(err, &notFound) {
+				return nil, fmt.Errorf("config file %s: %w", path, notFound.Err)
+			}
+			return nil, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
+		}
+	}
+	if fs != nil {
+		var bindErr error
+		fs.VisitAll(func(f *pflag.Flag) {
+			if key := flagKey(f); key != "" && bindErr == nil {
+				bindErr = v.BindPFlag(key, f)
+			}
+		})
+		if bindErr != nil {
+			return nil, bindErr
+		}
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// FlagKeyAnnotation marks a flag with the config key it sets.
+const FlagKeyAnnotation = "incidentflow_config_key"
+
+// BindFlag records on fs that flag name sets config key.
+func BindFlag(fs *pflag.FlagSet, name, key string) {
+	_ = fs.SetAnnotation(name, FlagKeyAnnotation, []string{key})
+}
+
+func flagKey(f *pflag.Flag) string {
+	if keys := f.Annotations[FlagKeyAnnotation]; len(keys) == 1 {
+		return keys[0]
+	}
+	return ""
+}

@@ -1,0 +1,121 @@
+package devserver
+
+import (
+	"context"
+	"log/slog"
+
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/log/tag"
+)
+
+// serverSlog returns the slog.Logger the embedded server writes to: base (or
+// slog.Default() when nil) tagged with component=temporal, and quiet — records
+// below Warn are dropped unless base itself is enabled for Debug.
+func serverSlog(base *slog.Logger) *slog.Logger {
+	if base == nil {
+		base = slog.Default()
+	}
+	minLevel := slog.LevelWarn
+	if base.Enabled(context.Background(), slog.LevelDebug) {
+		minLevel = slog.LevelDebug
+	}
+	return slog.New(&minLevelHandler{min: minLevel, next: base.Handler()}).With("component", "temporal")
+}
+
+// minLevelHandler drops records below min before they reach next.
+type minLevelHandler struct {
+	min  slog.Level
+	next slog.Handler
+}
+
+func (h *minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.next.Enabled(ctx, l)
+}
+
+func (h *minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
+	return h.next.Handle(ctx, r)
+}
+
+func (h *minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &minLevelHandler{min: h.min, next: h.next.WithAttrs(attrs)}
+}
+
+func (h *minLevelHandler) WithGroup(name string) slog.Handler {
+	return &minLevelHandler{min: h.min, next: h.next.WithGroup(name)}
+}
+
+// serverLogger adapts an slog.Logger to the Temporal server's log.Logger.
+// Tags are converted only for records that will be written. Panic and Fatal
+// log at Error and then panic with a *fatalError (never os.Exit), so Start can
+// turn a fatal start-up condition into an error.
+type serverLogger struct {
+	sl     *slog.Logger
+	prefix []tag.Tag
+}
+
+var (
+	_ log.Logger      = (*serverLogger)(nil)
+	_ log.WithLogger  = (*serverLogger)(nil)
+	_ log.SLogWrapper = (*serverLogger)(nil)
+)
+
+// fatalError is the panic value of serverLogger.Panic and serverLogger.Fatal.
+type fatalError struct {
+	msg   string
+	attrs []slog.Attr
+}
+
+func (e *fatalError) Error() string {
+	s := e.msg
+	for _, a := range e.attrs {
+		s += " " + a.String()
+	}
+	return s
+}
+
+func (l *serverLogger) Debug(msg string, tags ...tag.Tag) { l.log(slog.LevelDebug, msg, tags) }
+func (l *serverLogger) Info(msg string, tags ...tag.Tag)  { l.log(slog.LevelInfo, msg, tags) }
+func (l *serverLogger) Warn(msg string, tags ...tag.Tag)  { l.log(slog.LevelWarn, msg, tags) }
+func (l *serverLogger) Error(msg string, tags ...tag.Tag) { l.log(slog.LevelError, msg, tags) }
+
+// DPanic logs at Error; it panics only in zap's development mode, which this is not.
+func (l *serverLogger) DPanic(msg string, tags ...tag.Tag) { l.log(slog.LevelError, msg, tags) }
+
+func (l *serverLogger) Panic(msg string, tags ...tag.Tag) { l.die(msg, tags) }
+func (l *serverLogger) Fatal(msg string, tags ...tag.Tag) { l.die(msg, tags) }
+
+// With returns a logger that prepends tags to every record.
+func (l *serverLogger) With(tags ...tag.Tag) log.Logger {
+	prefix := make([]tag.Tag, 0, len(l.prefix)+len(tags))
+	prefix = append(append(prefix, l.prefix...), tags...)
+	return &serverLogger{sl: l.sl, prefix: prefix}
+}
+
+// SLog lets server code that wants an slog.Logger (log.NewSlogLogger) use the
+// filtered logger directly.
+func (l *serverLogger) SLog() *slog.Logger { return l.sl }
+
+func (l *serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
+	ctx := context.Background()
+	if !l.sl.Enabled(ctx, level) {
+		return
+	}
+	l.sl.LogAttrs(ctx, level, msg, l.attrs(tags)...)
+}
+
+func (l *serverLogger) die(msg string, tags []tag.Tag) {
+	attrs := l.attrs(tags)
+	l.sl.LogAttrs(context.Background(), slog.LevelError, msg, attrs...)
+	panic(&fatalError{msg: msg, attrs: attrs})
+}
+
+func (l *serverLogger) attrs(tags []tag.Tag) []slog.Attr {
+	attrs := make([]slog.Attr, 0, len(l.prefix)+len(tags))
+	for _, t := range l.prefix {
+		attrs = append(attrs, slog.Any(t.Key(), t.Value()))
+	}
+	for _, t := range tags {
+		attrs = append(attrs, slog.Any(t.Key(), t.Value()))
+	}
+	return attrs
+}

@@ -1,0 +1,162 @@
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Setup prepares namespace on the cluster c talks to, for the embedded dev
+// server (Start calls it) and for `incidentflow setup` on an external
+// cluster. It registers the namespace if it is missing, sets its workflow
+// retention (retention <= 0 means DefaultRetention) and adds every search
+// attribute in searchAttributes that is missing, as Keyword, through
+// OperatorService().AddSearchAttributes. It is idempotent: running it again
+// changes nothing. An attribute that already exists with another type is an
+// error.
+func Setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes []string) error {
+	if namespace == "" {
+		return errors.New("setup: namespace is empty")
+	}
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	for _, name := range searchAttributes {
+		if name == "" {
+			return errors.New("setup: empty search attribute name")
+		}
+	}
+	if err := ensureNamespace(ctx, c, namespace, retention); err != nil {
+		return err
+	}
+	return ensureSearchAttributes(ctx, c, namespace, searchAttributes)
+}
+
+func ensureNamespace(ctx context.Context, c client.Client, namespace string, retention time.Duration) error {
+	ws := c.WorkflowService()
+	var desc *workflowservice.DescribeNamespaceResponse
+	err := retry(ctx, func() error {
+		var err error
+		desc, err = ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+		return err
+	}, isUnavailable)
+	var notFound *serviceerror.NamespaceNotFound
+	switch {
+	case errors.As(err, &notFound):
+		_, err = ws.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+			Namespace:                        namespace,
+			Description:                      "incidentflow incidents",
+			WorkflowExecutionRetentionPeriod: durationpb.New(retention),
+		})
+		var exists *serviceerror.NamespaceAlreadyExists
+		if err == nil || errors.As(err, &exists) {
+			// Registered now (or concurrently by someone else): make sure the
+			// retention is ours in the second case.
+			if err == nil {
+				return nil
+			}
+			return ensureNamespace(ctx, c, namespace, retention)
+		}
+		return fmt.Errorf("register namespace %q: %w", namespace, err)
+	case err != nil:
+		return fmt.Errorf("describe namespace %q: %w", namespace, err)
+	}
+	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == retention {
+		return nil
+	}
+	_, err = ws.UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{
+		Namespace: namespace,
+		Config: &namespacepb.NamespaceConfig{
+			WorkflowExecutionRetentionTtl: durationpb.New(retention),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("set retention of namespace %q to %s: %w", namespace, retention, err)
+	}
+	return nil
+}
+
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	ops := c.OperatorService()
+	var list *operatorservice.ListSearchAttributesResponse
+	err := retry(ctx, func() error {
+		var err error
+		list, err = ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+		return err
+	}, isUnavailable)
+	if err != nil {
+		return fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for _, name := range names {
+		typ, ok := list.GetCustomAttributes()[name]
+		if !ok {
+			typ, ok = list.GetSystemAttributes()[name]
+		}
+		switch {
+		case !ok:
+			missing[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+		case typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD:
+			return fmt.Errorf("search attribute %s already exists in namespace %q with type %s, want Keyword: remove it or use another name", name, namespace, typ)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	err = retry(ctx, func() error {
+		_, err := ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+			Namespace:        namespace,
+			SearchAttributes: missing,
+		})
+		return err
+	}, isUnavailable)
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		keys := make([]string, 0, len(missing))
+		for k := range missing {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return fmt.Errorf("add search attributes %v to namespace %q: %w", keys, namespace, err)
+	}
+	return nil
+}
+
+// isUnavailable reports errors worth retrying while a server comes up.
+func isUnavailable(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var exhausted *serviceerror.ResourceExhausted
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline)
+}
+
+// retry calls f until it succeeds, fails with an error retryable rejects,
+// or ctx ends (then the last error is returned).
+func retry(ctx context.Context, f func() error, retryable func(error) bool) error {
+	wait := 50 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}

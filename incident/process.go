@@ -1,0 +1,195 @@
+package incident
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Process is a team's incident process: the part of the configuration an
+// incident workflow follows. The starter snapshots it into each workflow's
+// input, so an incident in flight keeps the rules it was declared under.
+type Process struct {
+	Severities []SeverityPolicy   `json:"severities"`
+	Services   map[string]Service `json:"services,omitempty"`
+	Docs       []Doc              `json:"docs,omitempty"`
+	// AnnounceChannels get the declaration and the resolution.
+	AnnounceChannels []string `json:"announce_channels,omitempty"`
+	// BroadcastChannels get every status update besides the war room.
+	BroadcastChannels []string `json:"broadcast_channels,omitempty"`
+	// ChannelName is the war-room name template (see ChannelName).
+	ChannelName string `json:"channel_name"`
+	// VideoLink is a template for the war room's call link; "" for none.
+	VideoLink string `json:"video_link,omitempty"`
+	// EscalationGroup is mentioned after EscalateAfter missed reminders in a
+	// row: a Slack user group ID (S…), a user ID (U…) or a plain handle.
+	EscalationGroup string `json:"escalation_group,omitempty"`
+	EscalateAfter   int    `json:"escalate_after"`
+	// TimeZone (IANA name) is used to print times such as "next update by
+	// 14:30".
+	TimeZone string `json:"time_zone"`
+	// WebUIURL is the Temporal Web UI's base URL, e.g. http://127.0.0.1:8233.
+	WebUIURL  string `json:"web_ui_url,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	// Retrospective configures the child workflow started on resolution.
+	Retrospective Retrospective `json:"retrospective"`
+}
+
+// SeverityPolicy is one configured severity.
+type SeverityPolicy struct {
+	Name        Severity      `json:"name"`
+	Description string        `json:"description,omitempty"`
+	UpdateEvery time.Duration `json:"update_every"`
+	// Leads are invited to every war room of this severity (Slack user IDs
+	// or emails).
+	Leads []string `json:"leads,omitempty"`
+}
+
+// Service is a configured service: who leads its incidents and where its
+// runbook is.
+type Service struct {
+	Leads   []string `json:"leads,omitempty"`
+	Runbook string   `json:"runbook,omitempty"`
+}
+
+// Doc is a document bookmarked in every war room.
+type Doc struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Retrospective configures the review after an incident.
+type Retrospective struct {
+	Enabled bool `json:"enabled"`
+	// Duration of the review meeting.
+	Duration time.Duration `json:"duration"`
+	// BusinessDaysAfter the resolution the meeting is booked.
+	BusinessDaysAfter int `json:"business_days_after"`
+	// WorkdayStart and WorkdayEnd bound the meeting, as "HH:MM" in TimeZone.
+	WorkdayStart string `json:"workday_start"`
+	WorkdayEnd   string `json:"workday_end"`
+	TimeZone     string `json:"time_zone"`
+	// RemindBefore the meeting the war room is reminded.
+	RemindBefore time.Duration `json:"remind_before"`
+	// DoneRemindEvery is how often to ask for the retrospective to be marked
+	// done after the meeting.
+	DoneRemindEvery time.Duration `json:"done_remind_every"`
+	// CheckEvery is how often action-item issues are checked; DigestEvery is
+	// how often open ones are listed in the war room; FollowUpFor bounds the
+	// whole follow-up.
+	CheckEvery  time.Duration `json:"check_every"`
+	DigestEvery time.Duration `json:"digest_every"`
+	FollowUpFor time.Duration `json:"follow_up_for"`
+	// ArchiveChannel archives the war room when the follow-up ends.
+	ArchiveChannel bool `json:"archive_channel"`
+	// Labels are added to every action-item issue, besides "incident" and
+	// the severity.
+	Labels []string `json:"labels,omitempty"`
+	// Assignees maps Slack user IDs to GitHub logins.
+	Assignees map[string]string `json:"assignees,omitempty"`
+}
+
+// Policy returns the configured policy of severity s.
+func (p *Process) Policy(s Severity) (SeverityPolicy, bool) {
+	for _, sp := range p.Severities {
+		if sp.Name == s {
+			return sp, true
+		}
+	}
+	return SeverityPolicy{}, false
+}
+
+// SeverityNames lists the configured severities in order.
+func (p *Process) SeverityNames() []string {
+	names := make([]string, len(p.Severities))
+	for i, sp := range p.Severities {
+		names[i] = string(sp.Name)
+	}
+	return names
+}
+
+// CheckSeverity returns an error a responder can act on when s is not a
+// configured severity.
+func (p *Process) CheckSeverity(s Severity) error {
+	if _, ok := p.Policy(s); ok {
+		return nil
+	}
+	return fmt.Errorf("unknown severity %q: use one of %s", s, strings.Join(p.SeverityNames(), ", "))
+}
+
+// UpdateEvery returns how often status updates are due at severity s; an
+// unknown severity gets 30 minutes.
+func (p *Process) UpdateEvery(s Severity) time.Duration {
+	if sp, ok := p.Policy(s); ok && sp.UpdateEvery > 0 {
+		return sp.UpdateEvery
+	}
+	return 30 * time.Minute
+}
+
+// Location returns the process's time zone, UTC when unset or unknown.
+func (p *Process) Location() *time.Location {
+	return loadLocation(p.TimeZone)
+}
+
+func loadLocation(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Leads returns who is invited to a war room at severity s for service svc:
+// the severity's leads, then the service's, without duplicates.
+func (p *Process) Leads(s Severity, svc string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(list []string) {
+		for _, u := range list {
+			if u != "" && !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	if sp, ok := p.Policy(s); ok {
+		add(sp.Leads)
+	}
+	if service, ok := p.Services[svc]; ok {
+		add(service.Leads)
+	}
+	return out
+}
+
+// DefaultProcess is the process a first run gets: three severities, an
+// "incidents" announce channel and the default channel-name template.
+func DefaultProcess() Process {
+	return Process{
+		Severities: []SeverityPolicy{
+			{Name: Critical, Description: "Customers can't use the service, or data is at risk", UpdateEvery: 15 * time.Minute},
+			{Name: Major, Description: "A major feature is broken or badly degraded", UpdateEvery: 30 * time.Minute},
+			{Name: Minor, Description: "A minor feature is degraded; a workaround exists", UpdateEvery: 30 * time.Minute},
+		},
+		AnnounceChannels: []string{"incidents"},
+		ChannelName:      DefaultChannelTemplate,
+		EscalateAfter:    2,
+		TimeZone:         "UTC",
+		Namespace:        "default",
+		Retrospective: Retrospective{
+			Enabled:           true,
+			Duration:          time.Hour,
+			BusinessDaysAfter: 2,
+			WorkdayStart:      "10:00",
+			WorkdayEnd:        "17:00",
+			TimeZone:          "UTC",
+			RemindBefore:      time.Hour,
+			DoneRemindEvery:   24 * time.Hour,
+			CheckEvery:        24 * time.Hour,
+			DigestEvery:       7 * 24 * time.Hour,
+			FollowUpFor:       90 * 24 * time.Hour,
+		},
+	}
+}

@@ -1,0 +1,127 @@
+// Package workflows holds incidentflow's Temporal workflows: one
+// IncidentWorkflow per incident, its RetrospectiveWorkflow child and the
+// MaintenanceWorkflow of planned maintenance. This file is the outside
+// interface: the task queue, workflow IDs, search attributes and the names
+// and payloads of every signal, update and query.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// TaskQueue is the default task queue of incidentflow's workers.
+const TaskQueue = "incidentflow"
+
+// Workflow type names, as registered on the worker.
+const (
+	IncidentWorkflowName      = "IncidentWorkflow"
+	RetrospectiveWorkflowName = "RetrospectiveWorkflow"
+	MaintenanceWorkflowName   = "MaintenanceWorkflow"
+)
+
+// IncidentWorkflowID is the workflow ID of incident id.
+func IncidentWorkflowID(id string) string { return "incident-" + id }
+
+// RetrospectiveWorkflowID is the workflow ID of incident id's retrospective.
+func RetrospectiveWorkflowID(id string) string { return "retro-" + id }
+
+// MaintenanceWorkflowID is the workflow ID (and schedule ID) of maintenance
+// window id.
+func MaintenanceWorkflowID(id string) string { return "maintenance-" + id }
+
+// Search attributes kept current on every incident workflow (all Keyword).
+var (
+	SearchSeverity  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
+	SearchStatus    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
+	SearchCommander = temporal.NewSearchAttributeKeyKeyword("IncidentCommander")
+	SearchKind      = temporal.NewSearchAttributeKeyKeyword("IncidentKind")
+	SearchChannel   = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
+)
+
+// SearchAttributeNames lists the names of the search attributes above, for
+// registering them on a cluster.
+func SearchAttributeNames() []string {
+	return []string{
+		SearchSeverity.GetName(), SearchStatus.GetName(), SearchCommander.GetName(),
+		SearchKind.GetName(), SearchChannel.GetName(),
+	}
+}
+
+// IncidentInput starts an IncidentWorkflow, or continues one as new.
+type IncidentInput struct {
+	Declaration incident.Declaration `json:"declaration"`
+	Process     incident.Process     `json:"process"`
+	// State is set when the workflow continues as new: the incident so far.
+	State *incident.Incident `json:"state,omitempty"`
+}
+
+// Names of the IncidentWorkflow's updates and queries.
+const (
+	// UpdateWarRoomReady waits until the war room exists and returns a
+	// WarRoom. Declaring sends it with Update-With-Start so a repeated
+	// declaration joins the same incident.
+	UpdateWarRoomReady = "war-room-ready"
+	// UpdatePostStatus posts a status update (PostStatusRequest).
+	UpdatePostStatus = "post-update"
+	// UpdateSetSeverity changes the severity (SetSeverityRequest).
+	UpdateSetSeverity = "set-severity"
+	// UpdateAssignRole gives a role to a user (AssignRoleRequest).
+	UpdateAssignRole = "assign-role"
+	// UpdateAddActionItem records an action item for the retrospective
+	// (AddActionItemRequest).
+	UpdateAddActionItem = "add-action-item"
+	// UpdateResolve resolves the incident (ResolveRequest).
+	UpdateResolve = "resolve"
+	// QueryIncident returns the whole incident.Incident.
+	QueryIncident = "incident"
+)
+
+// WarRoom is the answer of UpdateWarRoomReady.
+type WarRoom struct {
+	ID          string `json:"id"`
+	WorkflowID  string `json:"workflow_id"`
+	ChannelID   string `json:"channel_id"`
+	ChannelName string `json:"channel"`
+}
+
+// PostStatusRequest is the argument of UpdatePostStatus.
+type PostStatusRequest struct {
+	Author string          `json:"author"`
+	Status incident.Status `json:"status"`
+	Text   string          `json:"text"`
+	// NextUpdateIn overrides the severity's cadence for the next update
+	// when positive.
+	NextUpdateIn time.Duration `json:"next_update_in,omitempty"`
+}
+
+// SetSeverityRequest is the argument of UpdateSetSeverity.
+type SetSeverityRequest struct {
+	By       string            `json:"by"`
+	Severity incident.Severity `json:"severity"`
+	Reason   string            `json:"reason,omitempty"`
+}
+
+// AssignRoleRequest is the argument of UpdateAssignRole.
+type AssignRoleRequest struct {
+	By   string        `json:"by"`
+	Role incident.Role `json:"role"`
+	User string        `json:"user"`
+}
+
+// AddActionItemRequest is the argument of UpdateAddActionItem.
+type AddActionItemRequest struct {
+	By    string `json:"by"`
+	Text  string `json:"text"`
+	Owner string `json:"owner,omitempty"`
+	Due   string `json:"due,omitempty"`
+}
+
+// ResolveRequest is the argument of UpdateResolve.
+type ResolveRequest struct {
+	By      string `json:"by"`
+	Summary string `json:"summary"`
+}
