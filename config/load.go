@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -96,7 +97,9 @@ func Keys() []string {
 	for k := range defaults {
 		keys = append(keys, k)
 	}
-	return append(keys, "severities")
+	keys = append(keys, "severities")
+	sort.Strings(keys)
+	return keys
 }
 
 // EnvName is the environment variable that sets key.
@@ -127,9 +130,12 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 		v.SetConfigFile(path)
 		v.SetConfigType("yaml")
 		if err := v.ReadInConfig(); err != nil {
-			var notFound *os.PathError
-			if errors.As(err, &notFound) {
-				return nil, fmt.Errorf("config file %s: %w", path, notFound.Err)
+			var pathErr *os.PathError
+			if errors.As(err, &pathErr) {
+				if errors.Is(pathErr.Err, os.ErrNotExist) {
+					return nil, fmt.Errorf("config file %s does not exist: %w (check --config; incidentflow.example.yaml is a starting point)", path, pathErr.Err)
+				}
+				return nil, fmt.Errorf("config file %s: %w", path, pathErr.Err)
 			}
 			return nil, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
 		}
@@ -149,6 +155,7 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 	if err := v.Unmarshal(&c); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
+	c.Retrospective.Assignees = slackIDKeys(c.Retrospective.Assignees)
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -167,5 +174,26 @@ func flagKey(f *pflag.Flag) string {
 	if keys := f.Annotations[FlagKeyAnnotation]; len(keys) == 1 {
 		return keys[0]
 	}
+	if key := strings.ReplaceAll(f.Name, "-", "_"); key != "" {
+		if _, ok := defaults[key]; ok {
+			return key
+		}
+	}
 	return ""
+}
+
+// slackIDKeys undoes viper's lower-casing of map keys for maps keyed by Slack
+// user IDs (U…/W…, always upper case); email keys are left as they are.
+func slackIDKeys(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return m
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if !strings.Contains(k, "@") {
+			k = strings.ToUpper(k)
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -91,12 +91,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	for i, ch := range c.AnnounceChannels {
-		if !channelRef.MatchString(strings.TrimPrefix(ch, "#")) {
+		// Process trims spaces and drops empty entries ("a, b" from the environment).
+		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
 			bad(fmt.Sprintf("announce_channels[%d]", i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
 		}
 	}
 	for i, ch := range c.BroadcastChannels {
-		if !channelRef.MatchString(strings.TrimPrefix(ch, "#")) {
+		// Process trims spaces and drops empty entries ("a, b" from the environment).
+		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
 			bad(fmt.Sprintf("broadcast_channels[%d]", i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
 		}
 	}

@@ -8,28 +8,35 @@ import (
 	"go.temporal.io/server/common/log/tag"
 )
 
+// levelSilent is above every level the server logs at.
+const levelSilent = slog.LevelError + 100
+
 // serverSlog returns the slog.Logger the embedded server writes to: base (or
-// slog.Default() when nil) tagged with component=temporal, and quiet — records
-// below Warn are dropped unless base itself is enabled for Debug.
-func serverSlog(base *slog.Logger) *slog.Logger {
+// slog.Default() when nil) tagged with component=temporal, and quiet —
+// records below Warn are dropped unless base itself is enabled for Debug.
+// The returned LevelVar is that threshold; quiet reports whether it is above
+// Debug.
+func serverSlog(base *slog.Logger) (sl *slog.Logger, minLevel *slog.LevelVar, quiet bool) {
 	if base == nil {
 		base = slog.Default()
 	}
-	minLevel := slog.LevelWarn
+	minLevel = new(slog.LevelVar)
+	minLevel.Set(slog.LevelWarn)
 	if base.Enabled(context.Background(), slog.LevelDebug) {
-		minLevel = slog.LevelDebug
+		minLevel.Set(slog.LevelDebug)
 	}
-	return slog.New(&minLevelHandler{min: minLevel, next: base.Handler()}).With("component", "temporal")
+	sl = slog.New(&minLevelHandler{min: minLevel, next: base.Handler()}).With("component", "temporal")
+	return sl, minLevel, minLevel.Level() > slog.LevelDebug
 }
 
 // minLevelHandler drops records below min before they reach next.
 type minLevelHandler struct {
-	min  slog.Level
+	min  *slog.LevelVar
 	next slog.Handler
 }
 
 func (h *minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.next.Enabled(ctx, l)
+	return l >= h.min.Level() && h.next.Enabled(ctx, l)
 }
 
 func (h *minLevelHandler) Handle(ctx context.Context, r slog.Record) error {

@@ -125,3 +125,17 @@ type ResolveRequest struct {
 	By      string `json:"by"`
 	Summary string `json:"summary"`
 }
+
+// Action IDs of the buttons incidentflow posts in Slack; the value of each
+// button is the incident (or maintenance window) ID. The activities render
+// them and the front door handles them.
+const (
+	ActionPostUpdate          = "incident_post_update"
+	ActionChangeSeverity      = "incident_change_severity"
+	ActionAssignRole          = "incident_assign_role"
+	ActionResolve             = "incident_resolve"
+	ActionAddActionItems      = "retro_add_action_items"
+	ActionRetroDone           = "retro_done"
+	ActionMaintenanceComplete = "maintenance_complete"
+	ActionMaintenancePromote  = "maintenance_promote"
+)

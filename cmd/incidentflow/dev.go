@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/internal/githubemu"
+	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/worker"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// Sandbox credentials used by `incidentflow dev` when no real ones are set.
+const (
+	sandboxBotToken      = "xoxb-sandbox"
+	sandboxSigningSecret = "sandbox-signing-secret"
+	sandboxGitHubToken   = "ghp_sandbox"
+	sandboxGitHubRepo    = "acme/incidents"
+)
+
+// devFlagFor names the flag that changes the port of each dev server role.
+var devFlagFor = map[string]string{
+	"frontend": "--frontend-port",
+	"ui":       "--ui-port",
+	"http":     "--listen",
+	"slack":    "--slack-port",
+	"github":   "--github-port",
+}
+
+func runDev(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("dev", "[--data-dir DIR] [--frontend-port 7233] [--ui-port 8233] [--listen 127.0.0.1:3000] [--slack-port 3001] [--github-port 3002]")
+	for _, p := range []struct {
+		name, key, usage string
+		def              int
+	}{
+		{"frontend-port", "dev.frontend_port", "Temporal frontend (gRPC) port", 7233},
+		{"ui-port", "dev.ui_port", "Temporal Web UI port", 8233},
+		{"slack-port", "dev.slack_port", "Slack sandbox port (used when slack.bot_token is empty)", 3001},
+		{"github-port", "dev.github_port", "GitHub sandbox port (used when github.token is empty)", 3002},
+	} {
+		f.fs.Int(p.name, p.def, p.usage)
+		config.BindFlag(f.fs, p.name, p.key)
+	}
+	f.fs.String("listen", "127.0.0.1:3000", "front door address (/slack/*, /healthz, /metrics)")
+	config.BindFlag(f.fs, "listen", "http.listen")
+	cfg, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	if cfg.Temporal.Address != "" {
+		return fmt.Errorf("temporal.address is set (%s): `incidentflow dev` runs its own Temporal server; use `incidentflow worker` and `incidentflow serve` against a cluster", cfg.Temporal.Address)
+	}
+	logger := newLogger(cfg)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	if err := checkPorts(cfg); err != nil {
+		return err
+	}
+	started := time.Now()
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DataDir:          cfg.Dev.DataDir,
+		FrontendAddr:     hostPort(cfg.Dev.FrontendPort),
+		UIAddr:           hostPort(cfg.Dev.UIPort),
+		Namespace:        cfg.Temporal.Namespace,
+		SearchAttributes: workflows.SearchAttributeNames(),
+		Logger:           logger,
+	})
+	if err != nil {
+		return portHint(err)
+	}
+	defer stopWithin(5*time.Second, func() { _ = srv.Stop() })
+	if cfg.Temporal.WebUIURL == "" {
+		cfg.Temporal.WebUIURL = srv.UIURL()
+	}
+
+	sandboxes, err := startSandboxes(cfg)
+	if err != nil {
+		return err
+	}
+	defer sandboxes.close()
+
+	c, err := dial(ctx, cfg, srv.FrontendAddress(), logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	errs := make(chan error, 2)
+	go func() { errs <- worker.Run(ctx, cfg, c, logger) }()
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	go func() { errs <- door.run(ctx) }()
+
+	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
+	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
+	fmt.Fprintf(out, "  Front door        http://%s  (/slack/commands, /slack/interactions, /slack/events, /healthz, /metrics)\n", cfg.HTTP.Listen)
+	sandboxes.describe(out)
+	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical\nPress Ctrl-C to stop.\n")
+
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "Stopping…")
+		return nil
+	case err := <-errs:
+		return err
+	}
+}
+
+// sandboxes are the Slack and GitHub emulators dev serves when no real
+// credentials are configured.
+type sandboxes struct {
+	slack  *slackemu.Server
+	github *githubemu.Server
+}
+
+// startSandboxes starts the emulators that stand in for missing credentials
+// and points cfg at them.
+func startSandboxes(cfg *config.Config) (*sandboxes, error) {
+	s := &sandboxes{}
+	if cfg.Slack.BotToken == "" {
+		if cfg.Slack.SigningSecret == "" {
+			cfg.Slack.SigningSecret = sandboxSigningSecret
+		}
+		s.slack = slackemu.New(slackemu.Options{BotToken: sandboxBotToken})
+		if err := s.slack.Start(hostPort(cfg.Dev.SlackPort)); err != nil {
+			return nil, portHint(&devserver.PortInUseError{Role: "slack", Addr: hostPort(cfg.Dev.SlackPort), Err: err})
+		}
+		s.slack.SetFrontDoor("http://"+cfg.HTTP.Listen, cfg.Slack.SigningSecret)
+		cfg.Slack.BotToken = sandboxBotToken
+		cfg.Slack.APIURL = s.slack.URL() + "/api/"
+		cfg.Slack.AppToken = "" // the sandbox plays Slack over HTTP
+	}
+	if cfg.GitHub.Token == "" {
+		s.github = githubemu.New(githubemu.Options{Token: sandboxGitHubToken})
+		if err := s.github.Start(hostPort(cfg.Dev.GitHubPort)); err != nil {
+			s.close()
+			return nil, portHint(&devserver.PortInUseError{Role: "github", Addr: hostPort(cfg.Dev.GitHubPort), Err: err})
+		}
+		cfg.GitHub.Token = sandboxGitHubToken
+		cfg.GitHub.BaseURL = s.github.URL() + "/"
+		if cfg.GitHub.Repo == "" {
+			cfg.GitHub.Repo = sandboxGitHubRepo
+		}
+	}
+	return s, nil
+}
+
+func (s *sandboxes) describe(out io.Writer) {
+	if s.slack != nil {
+		fmt.Fprintf(out, "  Slack sandbox     %s  (state: %s/_emu/state, bot token %s, signing secret %q)\n", s.slack.URL(), s.slack.URL(), sandboxBotToken, sandboxSigningSecret)
+	}
+	if s.github != nil {
+		fmt.Fprintf(out, "  GitHub sandbox    %s  (state: %s/_emu/state, repo %s)\n", s.github.URL(), s.github.URL(), sandboxGitHubRepo)
+	}
+}
+
+func (s *sandboxes) close() {
+	if s.slack != nil {
+		s.slack.Close()
+	}
+	if s.github != nil {
+		s.github.Close()
+	}
+}
+
+func hostPort(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// checkPorts fails fast, in one line, on a port something else holds.
+func checkPorts(cfg *config.Config) error {
+	ports := map[string]string{"frontend": hostPort(cfg.Dev.FrontendPort), "ui": hostPort(cfg.Dev.UIPort), "http": cfg.HTTP.Listen}
+	if cfg.Slack.BotToken == "" {
+		ports["slack"] = hostPort(cfg.Dev.SlackPort)
+	}
+	if cfg.GitHub.Token == "" {
+		ports["github"] = hostPort(cfg.Dev.GitHubPort)
+	}
+	for _, role := range []string{"frontend", "ui", "http", "slack", "github"} {
+		addr, ok := ports[role]
+		if !ok {
+			continue
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return portHint(&devserver.PortInUseError{Role: role, Addr: addr, Err: err})
+		}
+		l.Close()
+	}
+	return nil
+}
+
+// portHint turns a busy port into one line naming the flag that moves it.
+func portHint(err error) error {
+	var busy *devserver.PortInUseError
+	if errors.As(err, &busy) {
+		return fmt.Errorf("port %s (%s) is already in use; stop whatever holds it or pick another with %s", busy.Addr, busy.Role, devFlagFor[busy.Role])
+	}
+	return err
+}
+
+// stopWithin runs stop, giving up after d so Ctrl-C never hangs.
+func stopWithin(d time.Duration, stop func()) {
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+

@@ -1,0 +1,92 @@
+// Command incidentflow runs a team's incident process in Slack on Temporal.
+//
+//	incidentflow dev        embedded Temporal + Web UI + worker + front door (+ sandboxes)
+//	incidentflow worker     the Temporal worker, against temporal.address
+//	incidentflow serve      the Slack front door (HTTP and Socket Mode)
+//	incidentflow setup      registers search attributes and retention on a cluster
+//	incidentflow declare|update|severity|resolve|status|list   drive incidents from a terminal
+//	incidentflow maintenance schedule|list|cancel               planned maintenance
+//	incidentflow version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// verb is one subcommand.
+type verb struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, out io.Writer) error
+}
+
+func verbs() []verb {
+	return []verb{
+		{"dev", "run everything in one process: embedded Temporal and Web UI, worker, front door, Slack and GitHub sandboxes", runDev},
+		{"worker", "run the Temporal worker against temporal.address", runWorker},
+		{"serve", "run the Slack front door (HTTP, or Socket Mode with slack.app_token)", runServe},
+		{"setup", "register incidentflow's search attributes and 30-day retention on a Temporal cluster (safe to repeat)", runSetup},
+		{"declare", "declare an incident and wait for its war room", runDeclare},
+		{"update", "post a status update: --incident ID --status S --text T", runUpdate},
+		{"severity", "change the severity: --incident ID --to S", runSeverity},
+		{"resolve", "resolve an incident: --incident ID --summary T", runResolve},
+		{"status", "show an incident: --incident ID", runStatus},
+		{"list", "list open incidents", runList},
+		{"maintenance", "planned maintenance: schedule | list | cancel", runMaintenance},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return 0
+	}
+	for _, v := range verbs() {
+		if v.name == args[0] {
+			err := v.run(ctx, args[1:], out)
+			if errors.Is(err, pflag.ErrHelp) {
+				return 0
+			}
+			if err != nil {
+				fmt.Fprintln(errOut, "incidentflow "+v.name+": "+err.Error())
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(errOut, "incidentflow: unknown command %q\n\n", args[0])
+	usage(errOut)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "incidentflow runs your incident process in Slack on Temporal.")
+	fmt.Fprintln(w, "\nUsage: incidentflow <command> [flags]\n\nCommands:")
+	for _, v := range verbs() {
+		fmt.Fprintf(w, "  %-12s %s\n", v.name, v.summary)
+	}
+	fmt.Fprintln(w, "\nRun incidentflow <command> --help for its flags. Configuration: --config FILE (default ./incidentflow.yaml), INCIDENTFLOW_* environment variables.")
+}
+
+func runVersion(_ context.Context, _ []string, out io.Writer) error {
+	fmt.Fprintln(out, "incidentflow", version)
+	return nil
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/internal/metrics"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/worker"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+func runWorker(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := newFlags("worker", "[--temporal-address host:port]").load(args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	c, err := dial(ctx, cfg, temporalAddress(cfg), logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return worker.Run(ctx, cfg, c, logger)
+}
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("serve", "[--listen 127.0.0.1:3000]")
+	f.fs.String("listen", "127.0.0.1:3000", "front door address")
+	config.BindFlag(f.fs, "listen", "http.listen")
+	cfg, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	if cfg.Slack.BotToken == "" {
+		return errors.New("slack.bot_token is empty: set INCIDENTFLOW_SLACK_BOT_TOKEN (or run `incidentflow dev`, which plays Slack itself)")
+	}
+	if cfg.Slack.AppToken == "" && cfg.Slack.SigningSecret == "" {
+		return errors.New("set slack.signing_secret (HTTP mode) or slack.app_token (Socket Mode) so incidentflow can trust what Slack sends")
+	}
+	logger := newLogger(cfg)
+	c, err := dial(ctx, cfg, temporalAddress(cfg), logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "incidentflow front door on http://%s\n", cfg.HTTP.Listen)
+	return door.run(ctx)
+}
+
+func runSetup(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("setup", "[--temporal-address host:port] [--retention 720h]")
+	retention := f.fs.Duration("retention", 30*24*time.Hour, "how long closed incidents stay visible in Temporal")
+	cfg, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	addr := temporalAddress(cfg)
+	c, err := dial(ctx, cfg, addr, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := devserver.Setup(ctx, c, cfg.Temporal.Namespace, *retention, workflows.SearchAttributeNames()); err != nil {
+		return fmt.Errorf("setting up namespace %s on %s: %w", cfg.Temporal.Namespace, addr, err)
+	}
+	fmt.Fprintf(out, "Temporal at %s is ready: namespace %s, retention %s, search attributes %v\n", addr, cfg.Temporal.Namespace, *retention, workflows.SearchAttributeNames())
+	return nil
+}
+
+// frontDoor is the HTTP server (and Socket Mode client) Slack talks to.
+type frontDoor struct {
+	cfg    *config.Config
+	door   *starter.FrontDoor
+	server *http.Server
+	logger *slog.Logger
+}
+
+func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*frontDoor, error) {
+	var opts []slack.Option
+	if cfg.Slack.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
+	}
+	api := slack.New(cfg.Slack.BotToken, opts...)
+	door := starter.NewFrontDoor(starter.FrontDoorOptions{
+		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, cfg.Temporal.WebUIURL)},
+		Slack:         api,
+		SigningSecret: cfg.Slack.SigningSecret,
+		Logger:        logger,
+	})
+	reg := metrics.New()
+	mux := http.NewServeMux()
+	mux.Handle("/slack/", door.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", reg.Handler())
+	return &frontDoor{
+		cfg:    cfg,
+		door:   door,
+		logger: logger,
+		server: &http.Server{Handler: reg.Instrument(mux), ReadHeaderTimeout: 5 * time.Second},
+	}, nil
+}
+
+// run serves until ctx ends; with an app token it also runs Socket Mode.
+func (d *frontDoor) run(ctx context.Context) error {
+	l, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return portHint(&devserver.PortInUseError{Role: "http", Addr: d.cfg.HTTP.Listen, Err: err})
+	}
+	errs := make(chan error, 2)
+	go func() {
+		if err := d.server.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			errs <- err
+		}
+	}()
+	if d.cfg.Slack.AppToken != "" {
+		go func() { errs <- d.door.RunSocketMode(ctx, d.cfg.Slack.AppToken) }()
+		d.logger.Info("Socket Mode on: Slack connects out, no public URL needed")
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		return err
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return d.server.Shutdown(shutdown)
+}

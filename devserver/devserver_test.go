@@ -1,0 +1,379 @@
+package devserver_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/devserver"
+)
+
+var searchAttributes = []string{"IncidentSeverity", "IncidentStatus", "IncidentCommander", "IncidentKind", "IncidentChannel"}
+
+const taskQueue = "devserver-test"
+
+// waitForFinish returns the payload of the "finish" signal.
+func waitForFinish(ctx workflow.Context) (string, error) {
+	var v string
+	workflow.GetSignalChannel(ctx, "finish").Receive(ctx, &v)
+	return "done: " + v, nil
+}
+
+// withUpdate answers the "ping" update until it receives "stop".
+func withUpdate(ctx workflow.Context) (int, error) {
+	pings, stop := 0, false
+	err := workflow.SetUpdateHandler(ctx, "ping", func(ctx workflow.Context, s string) (int, error) {
+		pings++
+		stop = s == "stop"
+		return pings, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = workflow.Await(ctx, func() bool { return stop })
+	return pings, err
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func start(t *testing.T, opts devserver.Options) *devserver.Server {
+	t.Helper()
+	if opts.FrontendAddr == "" {
+		opts.FrontendAddr = freeAddr(t)
+	}
+	if opts.UIAddr == "" {
+		opts.UIAddr = freeAddr(t)
+	}
+	if opts.SearchAttributes == nil {
+		opts.SearchAttributes = searchAttributes
+	}
+	if opts.Logger == nil {
+		opts.Logger = testLogger(t)
+	}
+	begin := time.Now()
+	s, err := devserver.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Logf("ready in %v (data dir %q)", time.Since(begin).Round(time.Millisecond), opts.DataDir)
+	t.Cleanup(func() { stop(t, s) })
+	return s
+}
+
+func stop(t *testing.T, s *devserver.Server) {
+	t.Helper()
+	begin := time.Now()
+	if err := s.Stop(); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	if d := time.Since(begin); d > 10*time.Second {
+		t.Errorf("Stop took %v", d)
+	} else {
+		t.Logf("stopped in %v", d.Round(time.Millisecond))
+	}
+}
+
+func dial(t *testing.T, s *devserver.Server) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{
+		HostPort:  s.FrontendAddress(),
+		Namespace: s.Namespace(),
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func startWorker(t *testing.T, c client.Client) worker.Worker {
+	t.Helper()
+	w := worker.New(c, taskQueue, worker.Options{})
+	w.RegisterWorkflow(waitForFinish)
+	w.RegisterWorkflow(withUpdate)
+	if err := w.Start(); err != nil {
+		t.Fatalf("worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
+	return w
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestRestartKeepsRunningWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	opts := devserver.Options{DataDir: dir, FrontendAddr: freeAddr(t), UIAddr: freeAddr(t)}
+
+	s1 := start(t, opts)
+	c1 := dial(t, s1)
+	w1 := startWorker(t, c1)
+	ctx := ctxT(t)
+	run, err := c1.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        "incident-restart",
+		TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("IncidentSeverity").ValueSet("critical")),
+	}, waitForFinish)
+	if err != nil {
+		t.Fatalf("ExecuteWorkflow: %v", err)
+	}
+	waitForWorkflowTask(t, c1, run.GetID())
+	w1.Stop()
+	c1.Close()
+	stop(t, s1)
+	if _, err := os.Stat(filepath.Join(dir, devserver.DBFileName)); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+
+	// Same data dir, same ports: the ports must be free again after Stop.
+	s2 := start(t, opts)
+	c2 := dial(t, s2)
+	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), "")
+	if err != nil {
+		t.Fatalf("workflow gone after restart: %v", err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Fatalf("status after restart = %v, want Running", st)
+	}
+	startWorker(t, c2)
+	if err := c2.SignalWorkflow(ctx, run.GetID(), "", "finish", "resolved"); err != nil {
+		t.Fatalf("SignalWorkflow: %v", err)
+	}
+	var got string
+	if err := c2.GetWorkflow(ctx, run.GetID(), "").Get(ctx, &got); err != nil {
+		t.Fatalf("workflow result: %v", err)
+	}
+	if got != "done: resolved" {
+		t.Fatalf("result = %q", got)
+	}
+}
+
+// waitForWorkflowTask waits until the first workflow task completed, so the
+// workflow is durably waiting for its signal.
+func waitForWorkflowTask(t *testing.T, c client.Client, id string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				break
+			}
+			if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("workflow %s never completed a workflow task", id)
+}
+
+func TestSetupSearchAttributesRetentionAndUI(t *testing.T) {
+	t.Parallel()
+	s := start(t, devserver.Options{DataDir: t.TempDir()})
+	c := dial(t, s)
+	ctx := ctxT(t)
+
+	// Setup is idempotent, also with a new attribute added later.
+	extra := append(append([]string{}, searchAttributes...), "IncidentExtra")
+	for i := 0; i < 2; i++ {
+		if err := devserver.Setup(ctx, c, s.Namespace(), devserver.DefaultRetention, extra); err != nil {
+			t.Fatalf("Setup #%d: %v", i+1, err)
+		}
+	}
+	list, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: s.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range extra {
+		if typ := list.GetCustomAttributes()[name]; typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
+			t.Errorf("search attribute %s: type %v, want Keyword", name, typ)
+		}
+	}
+	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); r != 30*24*time.Hour {
+		t.Errorf("retention = %v, want 720h", r)
+	}
+
+	// A workflow tagged with the freshly added attribute shows up in the UI's list query.
+	startWorker(t, c)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        "incident-ui",
+		TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("IncidentSeverity").ValueSet("critical"),
+			temporal.NewSearchAttributeKeyKeyword("IncidentExtra").ValueSet("x")),
+	}, waitForFinish)
+	if err != nil {
+		t.Fatalf("ExecuteWorkflow: %v", err)
+	}
+	if body := httpGet(t, s.UIURL()+"/"); !strings.Contains(strings.ToLower(body), "<html") {
+		t.Errorf("UI / is not an HTML page: %.200s", body)
+	}
+	listURL := s.UIURL() + "/api/v1/namespaces/" + s.Namespace() + "/workflows?query=" + url.QueryEscape(`IncidentSeverity="critical"`)
+	deadline := time.Now().Add(10 * time.Second)
+	for body := httpGet(t, listURL); !strings.Contains(body, run.GetID()); body = httpGet(t, listURL) {
+		if time.Now().After(deadline) {
+			t.Fatalf("UI list query never returned %s: %.300s", run.GetID(), body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func httpGet(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s: %.300s", u, resp.Status, body)
+	}
+	return string(body)
+}
+
+func TestUpdateWithStartAndSchedules(t *testing.T) {
+	t.Parallel()
+	s := start(t, devserver.Options{UIAddr: "-"}) // in memory, no UI
+	if s.UIURL() != "" {
+		t.Errorf("UIURL() = %q with the UI disabled", s.UIURL())
+	}
+	c := dial(t, s)
+	startWorker(t, c)
+	ctx := ctxT(t)
+
+	for i, arg := range []string{"one", "stop"} {
+		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID:                       "incident-uws",
+			TaskQueue:                taskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, withUpdate)
+		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{
+				UpdateName:   "ping",
+				Args:         []any{arg},
+				WaitForStage: client.WorkflowUpdateStageCompleted,
+			},
+		})
+		if err != nil {
+			t.Fatalf("UpdateWithStartWorkflow #%d: %v", i+1, err)
+		}
+		var n int
+		if err := h.Get(ctx, &n); err != nil || n != i+1 {
+			t.Fatalf("update #%d = %d, %v", i+1, n, err)
+		}
+	}
+
+	sched, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   "maintenance-sched",
+		Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
+		Action: &client.ScheduleWorkflowAction{
+			ID:        "maintenance-run",
+			Workflow:  waitForFinish,
+			TaskQueue: taskQueue,
+		},
+	})
+	if err != nil {
+		t.Fatalf("create schedule: %v", err)
+	}
+	if err := sched.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatalf("trigger schedule: %v", err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		d, err := sched.Describe(ctx)
+		if err != nil {
+			t.Fatalf("describe schedule: %v", err)
+		}
+		if len(d.Info.RunningWorkflows) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("triggered schedule started no workflow")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestBusyPorts(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().String()
+
+	for _, tc := range []struct {
+		role string
+		opts devserver.Options
+	}{
+		{"frontend", devserver.Options{FrontendAddr: busy, UIAddr: freeAddr(t)}},
+		{"ui", devserver.Options{FrontendAddr: freeAddr(t), UIAddr: busy}},
+	} {
+		begin := time.Now()
+		s, err := devserver.Start(context.Background(), tc.opts)
+		if err == nil {
+			_ = s.Stop()
+			t.Fatalf("%s on a busy port: Start succeeded", tc.role)
+		}
+		var pe *devserver.PortInUseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%s: error %T %v, want *PortInUseError", tc.role, err, err)
+		}
+		if pe.Role != tc.role || pe.Addr != busy || !strings.Contains(err.Error(), busy) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got role %q addr %q error %q", tc.role, pe.Role, pe.Addr, err)
+		}
+		if d := time.Since(begin); d > time.Second {
+			t.Errorf("%s: busy port reported after %v", tc.role, d)
+		}
+		t.Logf("%s: %v", tc.role, err)
+	}
+}

@@ -1,0 +1,195 @@
+package incident
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Longest user text kept in one message, before the message itself is cut to
+// fit a Slack section (3,000 characters).
+const (
+	maxTitleInMessage = 200
+	maxTextInMessage  = 2000
+)
+
+// safe escapes untrusted text for mrkdwn and cuts it to n bytes.
+func safe(s string, n int) string {
+	return Truncate(Escape(strings.TrimSpace(s)), n)
+}
+
+// WarRoomLink renders the war room as a channel link, or "the war room"
+// before it exists.
+func (inc *Incident) WarRoomLink() string {
+	if inc.ChannelID == "" {
+		return "the war room"
+	}
+	return "<#" + inc.ChannelID + ">"
+}
+
+// headline is the one-line name of an incident: severity, kind and title.
+func (inc *Incident) headline() string {
+	return fmt.Sprintf("%s %s: *%s*", strings.ToUpper(string(inc.Severity)), inc.Declaration.Kind,
+		safe(inc.Declaration.Title, maxTitleInMessage))
+}
+
+// AckText tells the declarer their incident is declared and where its war
+// room is.
+func AckText(inc *Incident) string {
+	return fmt.Sprintf(":white_check_mark: Declared %s (incident `%s`). War room: %s. Commander: %s.",
+		inc.headline(), inc.Declaration.ID, inc.WarRoomLink(), Mention(inc.Commander))
+}
+
+// AnnouncementText announces a declaration in an announce channel. A
+// security incident's announcement says only who to contact.
+func AnnouncementText(inc *Incident) string {
+	if inc.Declaration.Security {
+		return fmt.Sprintf(":lock: A security incident was declared. Contact %s if you have information about it.",
+			Mention(inc.Commander))
+	}
+	return fmt.Sprintf(":rotating_light: %s\nCommander: %s · War room: %s",
+		inc.headline(), Mention(inc.Commander), inc.WarRoomLink())
+}
+
+// KickoffText is the pinned first message of a war room: what happened, who
+// holds which role, and when updates are due.
+func KickoffText(inc *Incident, p *Process) string {
+	d := inc.Declaration
+	var b strings.Builder
+	fmt.Fprintf(&b, ":rotating_light: %s\n", inc.headline())
+	if d.Summary != "" {
+		fmt.Fprintf(&b, "%s\n", safe(d.Summary, maxTextInMessage))
+	}
+	if sp, ok := p.Policy(inc.Severity); ok && sp.Description != "" {
+		fmt.Fprintf(&b, "_%s: %s_\n", inc.Severity, safe(sp.Description, maxTitleInMessage))
+	}
+	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), mentionOrNobody(inc.Comms))
+	if d.Service != "" {
+		fmt.Fprintf(&b, " · *Service:* %s", safe(d.Service, maxTitleInMessage))
+	}
+	fmt.Fprintf(&b, "\nDeclared by %s at %s.", mentionOrNobody(d.Declarer), Clock(d.DeclaredAt, p.Location()))
+	if !inc.NextUpdateBy.IsZero() {
+		fmt.Fprintf(&b, " Post a status update every %s; the first is due by %s.",
+			FormatDuration(p.UpdateEvery(inc.Severity)), Clock(inc.NextUpdateBy, p.Location()))
+	}
+	return b.String()
+}
+
+func mentionOrNobody(user string) string {
+	if user == "" {
+		return "unassigned"
+	}
+	return Mention(user)
+}
+
+// UpdateText renders a status update for the war room.
+func UpdateText(u StatusUpdate, loc *time.Location) string {
+	return fmt.Sprintf("*Status update* · %s · by %s\n%s\n_Next update by %s_",
+		u.Status, mentionOrNobody(u.Author), safe(u.Text, maxTextInMessage), Clock(u.NextUpdateBy, loc))
+}
+
+// BroadcastText renders a status update for a stakeholder channel: the
+// incident's headline and war room, then the update.
+func BroadcastText(inc *Incident, u StatusUpdate, loc *time.Location) string {
+	return fmt.Sprintf("%s (%s)\n%s", inc.headline(), inc.WarRoomLink(), UpdateText(u, loc))
+}
+
+// ReminderText asks the commander and comms for the status update that is
+// due.
+func ReminderText(inc *Incident, loc *time.Location) string {
+	last := "none yet"
+	if n := len(inc.Updates); n > 0 {
+		last = "the last was at " + Clock(inc.Updates[n-1].At, loc)
+	}
+	who := Mention(inc.Commander)
+	if inc.Comms != "" && inc.Comms != inc.Commander {
+		who += " " + Mention(inc.Comms)
+	}
+	return fmt.Sprintf(":alarm_clock: %s a status update is due (%s). Post one with the *Post update* button; the next reminder comes at %s.",
+		who, last, Clock(inc.NextUpdateBy, loc))
+}
+
+// EscalationText calls the escalation group into the war room after missed
+// reminders in a row.
+func EscalationText(inc *Incident, mention string, missed int) string {
+	if mention == "" {
+		mention = Mention(inc.Commander)
+	}
+	return fmt.Sprintf(":sos: %s this incident has had no status update through %d reminders in a row. %s, please post an update or hand command to someone who can.",
+		mention, missed, Mention(inc.Commander))
+}
+
+// EscalationDMText tells the commander, directly, that their incident was
+// escalated.
+func EscalationDMText(inc *Incident, missed int) string {
+	return fmt.Sprintf(":sos: %s (%s) has missed %d status updates in a row, so it was escalated. Please post an update in the war room.",
+		inc.headline(), inc.WarRoomLink(), missed)
+}
+
+// SeverityChangeText announces a change of severity in the war room.
+func SeverityChangeText(c SeverityChange, p *Process) string {
+	s := fmt.Sprintf(":arrows_counterclockwise: Severity changed from *%s* to *%s* by %s", c.From, c.To, mentionOrNobody(c.By))
+	if c.Reason != "" {
+		s += ": " + safe(c.Reason, maxTextInMessage)
+	}
+	return s + fmt.Sprintf(". Status updates are now due every %s.", FormatDuration(p.UpdateEvery(c.To)))
+}
+
+// RoleChangeText announces who holds a role now.
+func RoleChangeText(role Role, user, by string) string {
+	return fmt.Sprintf(":bust_in_silhouette: %s is now %s (set by %s).", Mention(user), role, mentionOrNobody(by))
+}
+
+// ActionItemText acknowledges an action item in the war room.
+func ActionItemText(a ActionItem) string {
+	s := fmt.Sprintf(":memo: Action item recorded by %s: %s", mentionOrNobody(a.Author), safe(a.Text, maxTextInMessage))
+	if a.Owner != "" {
+		s += " · owner " + Mention(a.Owner)
+	}
+	if a.Due != "" {
+		s += " · due " + Escape(a.Due)
+	}
+	return s
+}
+
+// ResolvedText is the resolution message pinned in the war room.
+func ResolvedText(inc *Incident, loc *time.Location) string {
+	dur := inc.Durations()
+	return fmt.Sprintf(":white_check_mark: *Resolved* by %s at %s\n%s\nAcknowledged in %s · mitigated in %s · resolved in %s.",
+		mentionOrNobody(inc.ResolvedBy), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
+		FormatDuration(dur.ToAcknowledge), FormatDuration(dur.ToMitigate), FormatDuration(dur.ToResolve))
+}
+
+// ResolvedAnnouncementText announces the resolution in an announce channel.
+// A security incident's says only that it is resolved.
+func ResolvedAnnouncementText(inc *Incident) string {
+	took := FormatDuration(inc.Durations().ToResolve)
+	if inc.Declaration.Security {
+		return fmt.Sprintf(":white_check_mark: The security incident is resolved (after %s).", took)
+	}
+	return fmt.Sprintf(":white_check_mark: Resolved after %s: %s (%s)\n%s",
+		took, inc.headline(), inc.WarRoomLink(), safe(inc.Resolution, maxTextInMessage))
+}
+
+// FormatDuration prints a duration the way people say it: "45s", "15m",
+// "2h 10m", "3d 4h".
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Round(time.Minute).Minutes()))
+	case d < 24*time.Hour:
+		d = d.Round(time.Minute)
+		return joinUnits(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "m")
+	}
+	d = d.Round(time.Hour)
+	return joinUnits(int(d/(24*time.Hour)), "d", int(d%(24*time.Hour)/time.Hour), "h")
+}
+
+func joinUnits(big int, bigUnit string, small int, smallUnit string) string {
+	if small == 0 {
+		return fmt.Sprintf("%d%s", big, bigUnit)
+	}
+	return fmt.Sprintf("%d%s %d%s", big, bigUnit, small, smallUnit)
+}

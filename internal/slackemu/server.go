@@ -1,0 +1,252 @@
+package slackemu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Options configures a Server. The zero value is a usable sandbox.
+type Options struct {
+	// BotToken is the only bot token accepted by the Web API (default "xoxb-sandbox").
+	BotToken string
+	// AppToken is the app-level token accepted by apps.connections.open
+	// (default "xapp-sandbox").
+	AppToken string
+	// DisableRateLimits turns the per-method rate limits off (they are on by default).
+	DisableRateLimits bool
+	// RateWindow is the length of the rate-limit window (default one minute, as in
+	// Slack). Tests may shrink it: the tier limits stay the same per window and the
+	// chat.postMessage refill interval becomes RateWindow/60.
+	RateWindow time.Duration
+	// PostMessageBurst is the per-channel token-bucket size of chat.postMessage
+	// (default 3): a channel takes a burst of that many posts, then one per second.
+	PostMessageBurst int
+	// Latency, when set, is added to every Web API call of the given method.
+	Latency func(method string) time.Duration
+	// Now is the clock of the emulator (timestamps, rate-limit windows, trigger
+	// expiry, scheduled messages). Default time.Now.
+	Now func() time.Time
+	// Users replaces the seeded users (DefaultUsers). The bot user is always added.
+	Users []User
+	// BaseURL overrides the URL the emulator advertises (upload URLs, response
+	// URLs, the Socket Mode URL) when it is served through Handler by someone else.
+	BaseURL string
+	// PingInterval is how often Socket Mode connections get a WebSocket ping
+	// (default 10 s; slack-go's client gives up after 30 s without one).
+	PingInterval time.Duration
+}
+
+// Server is a stateful emulator of the Slack Web API, of Socket Mode, and of Slack
+// acting towards an app (slash commands, interactions). It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	handler http.Handler
+
+	mu         sync.Mutex
+	st         *workspace
+	limits     *limiter
+	rateLimits bool
+	faults     map[string][]*fault
+	latency    func(method string) time.Duration
+	calls      []Call
+	callCounts map[string]int
+	responses  map[string]*responseURL
+	respOrder  []string
+	front      frontDoor
+	transport  Transport
+	sockets    map[*socketConn]struct{}
+	acks       map[string]chan json.RawMessage
+
+	url    string
+	ln     net.Listener
+	hs     *http.Server
+	ts     *httptest.Server
+	done   chan struct{}
+	closed sync.Once
+}
+
+// New returns an emulator with the seeded workspace. Serve it with Handler,
+// Start or NewTestServer.
+func New(opts Options) *Server {
+	if opts.BotToken == "" {
+		opts.BotToken = DefaultBotToken
+	}
+	if opts.AppToken == "" {
+		opts.AppToken = DefaultAppToken
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Minute
+	}
+	if opts.PostMessageBurst <= 0 {
+		opts.PostMessageBurst = 3
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Users == nil {
+		opts.Users = DefaultUsers()
+	}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = 10 * time.Second
+	}
+	s := &Server{
+		opts:    opts,
+		sockets: map[*socketConn]struct{}{},
+		acks:    map[string]chan json.RawMessage{},
+		done:    make(chan struct{}),
+		url:     strings.TrimRight(opts.BaseURL, "/"),
+	}
+	s.resetLocked()
+	s.handler = s.routes()
+	return s
+}
+
+// NewTestServer starts the emulator on a local httptest server and closes it when
+// the test ends. Point slack-go at it with slack.OptionAPIURL(srv.URL()+"/api/").
+func NewTestServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := New(opts)
+	s.ts = httptest.NewServer(s.handler)
+	s.mu.Lock()
+	if opts.BaseURL == "" {
+		s.url = s.ts.URL
+	}
+	s.mu.Unlock()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Handler returns the HTTP handler of the emulator: the Web API under /api/,
+// the emulator's own endpoints under /_emu/, and a readable page at /.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on addr (e.g. "127.0.0.1:3001"; ":0" picks a port) and serves in
+// the background until Close.
+func (s *Server) Start(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.ln, s.hs = ln, hs
+	if s.opts.BaseURL == "" {
+		s.url = "http://" + advertisedAddr(ln.Addr().String())
+	}
+	s.mu.Unlock()
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = ln.Close()
+		}
+	}()
+	return nil
+}
+
+// advertisedAddr turns a listen address into one a client can dial.
+func advertisedAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// URL returns the base URL of the emulator (no trailing slash), or "" when it is
+// only served through Handler without Options.BaseURL.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Close stops serving, drops Socket Mode connections and releases held requests.
+func (s *Server) Close() {
+	s.closed.Do(func() {
+		close(s.done)
+		s.mu.Lock()
+		conns := make([]*socketConn, 0, len(s.sockets))
+		for c := range s.sockets {
+			conns = append(conns, c)
+		}
+		hs, ts := s.hs, s.ts
+		s.mu.Unlock()
+		for _, c := range conns {
+			c.close()
+		}
+		if ts != nil {
+			ts.CloseClientConnections()
+			ts.Close()
+		}
+		if hs != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(ctx)
+		}
+	})
+}
+
+// Reset restores the seeded workspace and forgets calls, rate-limit windows,
+// faults, views, files, triggers and response URLs. Options, the front door and
+// the transport are kept; the latency goes back to Options.Latency.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked()
+}
+
+// resetLocked is Reset with s.mu held.
+func (s *Server) resetLocked() {
+	s.st = newWorkspace(s.opts.Users, s.opts.Now())
+	s.limits = newLimiter(s.opts.RateWindow, s.opts.PostMessageBurst)
+	s.rateLimits = !s.opts.DisableRateLimits
+	s.faults = map[string][]*fault{}
+	s.latency = s.opts.Latency
+	s.calls = nil
+	s.callCounts = map[string]int{}
+	s.responses = map[string]*responseURL{}
+	s.respOrder = nil
+}
+
+// now reads the emulator's clock.
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+// baseURL returns the advertised base URL, or one derived from the request.
+// It takes s.mu: call it before locking.
+func (s *Server) baseURL(r *http.Request) string {
+	if u := s.URL(); u != "" {
+		return u
+	}
+	if r == nil {
+		return ""
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// routes builds the HTTP mux.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/{method}", s.serveAPI)
+	mux.HandleFunc("POST /_emu/upload/{id}", s.serveUpload)
+	mux.HandleFunc("GET /_emu/files/{id}", s.serveFile)
+	mux.HandleFunc("POST /_emu/response/{id}", s.serveResponseURL)
+	mux.HandleFunc("GET /_emu/socket", s.serveSocket)
+	mux.HandleFunc("GET /_emu/state", s.serveState)
+	mux.HandleFunc("GET /archives/{channel}/{msg}", s.servePermalink)
+	mux.HandleFunc("GET /{$}", s.servePage)
+	return mux
+}

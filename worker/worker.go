@@ -1,0 +1,44 @@
+// Package worker runs incidentflow's Temporal worker: it builds the Slack,
+// GitHub and calendar clients from the configuration, registers every
+// workflow and activity on the task queue, and runs until its context ends.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/incidentflow/incidentflow/config"
+)
+
+// Run registers incidentflow's workflows and activities on cfg's task queue
+// and polls it through c until ctx is done.
+func Run(ctx context.Context, cfg *config.Config, c client.Client, logger *slog.Logger) error {
+	acts, err := NewActivities(cfg, logger)
+	if err != nil {
+		return err
+	}
+	// Incidents wait for long stretches between reminders: keep their
+	// workflows cached so a reminder doesn't replay a whole history.
+	sdkworker.SetStickyWorkflowCacheSize(cfg.Worker.MaxCachedWorkflows)
+	w := sdkworker.New(c, cfg.Temporal.TaskQueue, Options(cfg))
+	Register(w, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting the worker on task queue %q: %w", cfg.Temporal.TaskQueue, err)
+	}
+	logger.Info("worker polling", "task_queue", cfg.Temporal.TaskQueue, "namespace", cfg.Temporal.Namespace)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// Options are the worker options the configuration sets.
+func Options(cfg *config.Config) sdkworker.Options {
+	return sdkworker.Options{
+		MaxConcurrentActivityExecutionSize:     cfg.Worker.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize: cfg.Worker.MaxConcurrentWorkflowTasks,
+	}
+}
