@@ -1,6 +1,7 @@
 package githubemu
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -77,6 +78,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveAPI(x *req) {
+	// Read the whole body first: only then does net/http notice a client that
+	// hangs up, which the latency wait relies on.
+	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, 8<<20))
+	if err != nil {
+		writeError(x.w, http.StatusRequestEntityTooLarge, "Request body too large", docsRoot)
+		return
+	}
+	x.r.Body = io.NopCloser(bytes.NewReader(body))
 	if !s.delay(x) {
 		x.w.status = 499
 		return
@@ -203,7 +212,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decodeBody decodes a JSON request body into v, answering 400 like GitHub
 // when it is not JSON. An empty body leaves v alone.
 func decodeBody(x *req, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(x.w, x.r.Body, 8<<20))
+	dec := json.NewDecoder(x.r.Body)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		writeError(x.w, http.StatusBadRequest, "Problems parsing JSON", docsRoot)
 		return false

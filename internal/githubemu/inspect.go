@@ -18,7 +18,7 @@ type Issue struct {
 	State       string   // "open" or "closed"
 	StateReason string   // "", "completed", "not_planned" or "reopened"
 	User        string   // the author's login
-	HTMLURL     string   // {URL}/{owner}/{repo}/issues/{n}
+	HTMLURL     string   // {URL}/{owner}/{repo}/issues/{n}; a bare path if never started
 	Comments    []Comment
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

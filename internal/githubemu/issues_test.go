@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 
@@ -30,7 +31,7 @@ func TestCreateGetEditList(t *testing.T) {
 	if got := logins(is.Assignees); !slices.Equal(got, []string{"alice", "bob"}) {
 		t.Errorf("assignees = %v", got)
 	}
-	if is.GetUser().GetLogin() != githubemu.SandboxLogin || is.GetCreatedAt().Time != clock.Now() {
+	if is.GetUser().GetLogin() != githubemu.SandboxLogin || !is.GetCreatedAt().Time.Equal(clock.Now()) {
 		t.Errorf("user %q created %v", is.GetUser().GetLogin(), is.GetCreatedAt())
 	}
 	second := create(t, c, "acme/ops", "Second", "")
@@ -44,7 +45,7 @@ func TestCreateGetEditList(t *testing.T) {
 		t.Fatalf("get: %v %v", got, err)
 	}
 
-	clock.Advance(time65)
+	clock.Advance(65 * time.Second)
 	closed, _, err := c.Issues.Edit(ctx(t), "acme", "ops", 1, &github.IssueRequest{
 		State: github.String("closed"), StateReason: github.String("not_planned"),
 		Labels: &[]string{"wontfix"}, Title: github.String("Renamed")})
@@ -52,7 +53,7 @@ func TestCreateGetEditList(t *testing.T) {
 		t.Fatal(err)
 	}
 	if closed.GetState() != "closed" || closed.GetStateReason() != "not_planned" ||
-		closed.GetClosedAt().Time != clock.Now() || closed.GetTitle() != "Renamed" ||
+		!closed.GetClosedAt().Time.Equal(clock.Now()) || closed.GetTitle() != "Renamed" ||
 		!slices.Equal(names(closed.Labels), []string{"wontfix"}) || len(closed.Assignees) != 2 {
 		t.Fatalf("edit: %v", closed)
 	}
@@ -72,8 +73,6 @@ func TestCreateGetEditList(t *testing.T) {
 		t.Fatalf("reopen: %v %v", reopened, err)
 	}
 }
-
-const time65 = 65e9 // 65 s
 
 func TestListPaginationAndFilters(t *testing.T) {
 	_, c := sandbox(t, githubemu.Options{})

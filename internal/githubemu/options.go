@@ -60,8 +60,10 @@ type Options struct {
 	// waits that long before it is handled. Server.SetLatency replaces it.
 	Latency func() time.Duration
 
-	// Now is the clock used for timestamps and rate-limit windows.
-	// Default time.Now.
+	// Now is the clock used for timestamps, SearchLag and rate-limit windows.
+	// Default time.Now. Keep it near the real time when a go-github client
+	// is involved: go-github compares X-RateLimit-Reset and Retry-After with
+	// the real clock to decide whether to refuse requests without sending.
 	Now func() time.Time
 }
 

@@ -2,6 +2,7 @@ package githubemu
 
 import (
 	"hash/fnv"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +121,7 @@ func (b bases) user(login string) apiUser {
 
 func (b bases) label(r *repoState, l *labelState) apiLabel {
 	return apiLabel{ID: l.id, NodeID: "LA_emu" + strconv.FormatInt(l.id, 10),
-		URL:  b.api + "/repos/" + r.fullName() + "/labels/" + l.name,
+		URL:  b.api + "/repos/" + r.fullName() + "/labels/" + url.PathEscape(l.name),
 		Name: l.name, Color: l.color, Description: strPtr(l.description)}
 }
 
