@@ -109,8 +109,8 @@ func EnvName(key string) string {
 
 // Load reads the configuration: defaults, then the file (path, or
 // ./incidentflow.yaml if it exists and path is empty), then the environment,
-// then the flags of fs that were set and whose names (with "-" read as "_")
-// or "config key" annotations name a key. It validates the result.
+// then the flags of fs that were set and that BindFlag tied to a key. It
+// validates the result.
 func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 	v := viper.New()
 	for k, val := range defaults {
@@ -152,8 +152,9 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 		}
 	}
 	var c Config
-	if err := v.Unmarshal(&c); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+	// Exact: a misspelt key (slack.bot_tokn) is an error, not silently ignored.
+	if err := v.UnmarshalExact(&c); err != nil {
+		return nil, fmt.Errorf("configuration (incidentflow.example.yaml lists every key): %w", err)
 	}
 	c.Retrospective.Assignees = slackIDKeys(c.Retrospective.Assignees)
 	if err := c.Validate(); err != nil {
@@ -173,11 +174,6 @@ func BindFlag(fs *pflag.FlagSet, name, key string) {
 func flagKey(f *pflag.Flag) string {
 	if keys := f.Annotations[FlagKeyAnnotation]; len(keys) == 1 {
 		return keys[0]
-	}
-	if key := strings.ReplaceAll(f.Name, "-", "_"); key != "" {
-		if _, ok := defaults[key]; ok {
-			return key
-		}
 	}
 	return ""
 }

@@ -163,7 +163,8 @@ func (c *Config) Validate() error {
 	if !clockTime.MatchString(r.WorkdayStart) {
 		bad("retrospective.workday_start", r.WorkdayStart, "a time of day as HH:MM, e.g. 10:00")
 	}
-	if !clockTime.MatchString(r.WorkdayEnd) || r.WorkdayEnd <= r.WorkdayStart {
+	// Compare only two valid times: a bad start must not blame a good end.
+	if !clockTime.MatchString(r.WorkdayEnd) || (clockTime.MatchString(r.WorkdayStart) && r.WorkdayEnd <= r.WorkdayStart) {
 		bad("retrospective.workday_end", r.WorkdayEnd, "a time of day as HH:MM after workday_start")
 	}
 	if _, err := time.LoadLocation(r.TimeZone); err != nil {
