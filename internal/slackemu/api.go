@@ -105,56 +105,72 @@ func Methods() []string {
 	return out
 }
 
+// apiAnswer is the HTTP answer of one call, built before it is written so the
+// call is in the log by the time the client reads the answer.
+type apiAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+	code   string // Slack error code, "" on success
+}
+
 // serveAPI handles POST/GET /api/{method}.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
 	start := s.now()
-	status, code := s.handleAPI(w, r, method)
-	s.recordCall(Call{Method: method, Start: start, End: s.now(), Status: status, Error: code})
+	a := s.handleAPI(r, method)
+	s.recordCall(Call{Method: method, Start: start, End: s.now(), Status: a.status, Error: a.code})
+	if a.status == statusClientGone {
+		return
+	}
+	for k, v := range a.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(a.status)
+	_, _ = w.Write(a.body)
 }
 
-// handleAPI runs one call and writes the answer; it returns the HTTP status and
-// the Slack error code ("" on success).
-func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, method string) (int, string) {
+// statusClientGone marks a call whose client went away (nginx's 499).
+const statusClientGone = 499
+
+// handleAPI runs one call and returns its answer.
+func (s *Server) handleAPI(r *http.Request, method string) *apiAnswer {
 	h, ok := apiMethods[method]
 	if !ok {
-		return writeErr(w, errCode("unknown_method"))
+		return errAnswer(errCode("unknown_method"))
 	}
 	p, perr := parseParams(r)
 	if perr != "" {
-		return writeErr(w, errCode(perr))
+		return errAnswer(errCode(perr))
 	}
 	if e := s.checkToken(method, requestToken(r, p)); e != nil {
-		return writeErr(w, e)
+		return errAnswer(e)
 	}
 
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
 	if latency != nil && !s.sleep(r.Context().Done(), latency(method)) {
-		return 499, "client_gone"
+		return &apiAnswer{status: statusClientGone, code: "client_gone"}
 	}
-	for {
-		s.mu.Lock()
-		f := s.takeFault(method)
-		s.mu.Unlock()
-		if f == nil || f.kind != faultHang {
-			if f != nil && f.kind == faultError {
-				return writeErr(w, errCode(f.code))
+	s.mu.Lock()
+	f := s.takeFault(method) // at most one fault per call
+	s.mu.Unlock()
+	if f != nil {
+		switch f.kind {
+		case faultError:
+			return errAnswer(errCode(f.code))
+		case faultHTTP:
+			a := &apiAnswer{status: f.status, header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
+				body: []byte(fmt.Sprintf("slackemu: injected HTTP %d\n", f.status))}
+			if f.status == http.StatusTooManyRequests {
+				a.header.Set("Retry-After", "1")
 			}
-			if f != nil && f.kind == faultHTTP {
-				if f.status == http.StatusTooManyRequests {
-					w.Header().Set("Retry-After", "1")
-				}
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(f.status)
-				fmt.Fprintf(w, "slackemu: injected HTTP %d\n", f.status)
-				return f.status, ""
+			return a
+		case faultHang:
+			if !s.sleep(r.Context().Done(), f.d) {
+				return &apiAnswer{status: statusClientGone, code: "client_gone"}
 			}
-			break
-		}
-		if !s.sleep(r.Context().Done(), f.d) {
-			return 499, "client_gone"
 		}
 	}
 
@@ -162,25 +178,30 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, method string
 	s.mu.Lock()
 	now := s.now()
 	if s.rateLimits {
-		if ok, wait := s.limits.allow(method, s.rateKeyChannel(method, p), now); !ok {
+		if ok, wait := s.limits.allow(method, rateKeyChannel(method, p), now); !ok {
 			s.mu.Unlock()
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-			writeJSON(w, http.StatusTooManyRequests, obj{"ok": false, "error": "ratelimited"})
-			return http.StatusTooManyRequests, "ratelimited"
+			a := jsonAnswer(http.StatusTooManyRequests, obj{"ok": false, "error": "ratelimited"})
+			a.header.Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			a.code = "ratelimited"
+			return a
 		}
 	}
 	s.deliverDueLocked(now)
 	res, err := h(s, rq)
-	s.mu.Unlock()
+	if err == nil {
+		if res == nil {
+			res = obj{}
+		}
+		res["ok"] = true
+	}
+	var a *apiAnswer
 	if err != nil {
-		return writeErr(w, err)
+		a = errAnswer(err)
+	} else {
+		a = jsonAnswer(http.StatusOK, res)
 	}
-	if res == nil {
-		res = obj{}
-	}
-	res["ok"] = true
-	writeJSON(w, http.StatusOK, res)
-	return http.StatusOK, ""
+	s.mu.Unlock()
+	return a
 }
 
 // checkToken validates the token of a call.
@@ -207,15 +228,15 @@ func (s *Server) checkToken(method, token string) error {
 }
 
 // rateKeyChannel returns the channel chat.postMessage is limited on.
-func (s *Server) rateKeyChannel(method string, p params) string {
+func rateKeyChannel(method string, p params) string {
 	if method != "chat.postMessage" {
 		return ""
 	}
 	return strings.TrimPrefix(p.str("channel"), "#")
 }
 
-// writeErr writes a Slack error answer (HTTP 200, ok:false).
-func writeErr(w http.ResponseWriter, err error) (int, string) {
+// errAnswer builds a Slack error answer (HTTP 200, ok:false).
+func errAnswer(err error) *apiAnswer {
 	e, ok := err.(*apiError)
 	if !ok {
 		e = &apiError{code: "internal_error"}
@@ -226,8 +247,19 @@ func writeErr(w http.ResponseWriter, err error) (int, string) {
 	}
 	body["ok"] = false
 	body["error"] = e.code
-	writeJSON(w, http.StatusOK, body)
-	return http.StatusOK, e.code
+	a := jsonAnswer(http.StatusOK, body)
+	a.code = e.code
+	return a
+}
+
+// jsonAnswer builds a JSON answer.
+func jsonAnswer(status int, v any) *apiAnswer {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"ok":false,"error":"internal_error"}`)
+	}
+	return &apiAnswer{status: status, header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		body: append(b, '\n')}
 }
 
 // writeJSON writes v as JSON with the given status.

@@ -35,13 +35,13 @@ const (
 
 // Seeded user IDs (see DefaultUsers).
 const (
-	UserAlice = "U0ALICE"
-	UserBob   = "U0BOB"
-	UserCarol = "U0CAROL"
-	UserDave  = "U0DAVE"
-	UserErin  = "U0ERIN"
-	UserFrank = "U0FRANK"
-	UserGrace = "U0GRACE"
+	UserAlice = "U0ALICE" // Alice Anders, incident commander, workspace admin
+	UserBob   = "U0BOB"   // Bob Brown, site reliability engineer
+	UserCarol = "U0CAROL" // Carol Chen, communications lead
+	UserDave  = "U0DAVE"  // Dave Diaz, backend engineer
+	UserErin  = "U0ERIN"  // Erin Evans, database engineer
+	UserFrank = "U0FRANK" // Frank Fischer, security engineer (not in #incidents)
+	UserGrace = "U0GRACE" // Grace Green, support manager
 )
 
 // User is a member of the emulated workspace.

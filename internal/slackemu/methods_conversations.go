@@ -238,9 +238,6 @@ func conversationsHistory(s *Server, rq *apiRequest) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ch.private && !ch.isMember(BotUserID) {
-		return nil, errCode("not_in_channel")
-	}
 	var top []*Message
 	for _, m := range ch.messages {
 		if m.ThreadTS == "" || m.ThreadTS == m.TS || m.Subtype == "thread_broadcast" {

@@ -9,12 +9,12 @@ import (
 // workspace). TierPostMessage is chat.postMessage's own limit: about one post per
 // second per channel after a small burst.
 const (
-	TierNone        = 0
-	Tier1           = 1
-	Tier2           = 2
-	Tier3           = 3
-	Tier4           = 4
-	TierPostMessage = 5
+	TierNone        = 0 // not rate limited
+	Tier1           = 1 // 1 call per window
+	Tier2           = 2 // 20 calls per window
+	Tier3           = 3 // 50 calls per window
+	Tier4           = 4 // 100 calls per window
+	TierPostMessage = 5 // token bucket per channel: PostMessageBurst, then 1 per RateWindow/60
 )
 
 // tierLimits are the calls allowed per window for each tier.
@@ -24,49 +24,49 @@ var tierLimits = map[int]int{Tier1: 1, Tier2: 20, Tier3: 50, Tier4: 100}
 // left unlimited (Slack puts it in Tier 1) so tests and `incidentflow dev` can
 // reconnect freely.
 var methodTiers = map[string]int{
-	"conversations.create":       Tier2,
-	"conversations.setTopic":     Tier2,
-	"conversations.setPurpose":   Tier2,
-	"conversations.archive":      Tier2,
-	"conversations.unarchive":    Tier2,
-	"conversations.rename":       Tier2,
-	"conversations.kick":         Tier2,
-	"bookmarks.add":              Tier2,
-	"bookmarks.remove":           Tier2,
-	"pins.add":                   Tier2,
-	"pins.remove":                Tier2,
-	"usergroups.list":            Tier2,
-	"conversations.invite":       Tier3,
-	"conversations.history":      Tier3,
-	"conversations.replies":      Tier3,
-	"conversations.info":         Tier3,
-	"conversations.members":      Tier3,
-	"conversations.join":         Tier3,
-	"conversations.open":         Tier3,
-	"users.lookupByEmail":        Tier3,
-	"chat.scheduleMessage":       Tier3,
-	"chat.scheduledMessages.list": Tier3,
-	"chat.deleteScheduledMessage": Tier3,
-	"chat.update":                Tier3,
-	"chat.delete":                Tier3,
-	"reactions.add":              Tier3,
-	"reactions.remove":           Tier3,
-	"bookmarks.list":             Tier3,
-	"files.getUploadURLExternal": Tier3,
+	"conversations.create":         Tier2,
+	"conversations.setTopic":       Tier2,
+	"conversations.setPurpose":     Tier2,
+	"conversations.archive":        Tier2,
+	"conversations.unarchive":      Tier2,
+	"conversations.rename":         Tier2,
+	"conversations.kick":           Tier2,
+	"bookmarks.add":                Tier2,
+	"bookmarks.remove":             Tier2,
+	"pins.add":                     Tier2,
+	"pins.remove":                  Tier2,
+	"usergroups.list":              Tier2,
+	"conversations.invite":         Tier3,
+	"conversations.history":        Tier3,
+	"conversations.replies":        Tier3,
+	"conversations.info":           Tier3,
+	"conversations.members":        Tier3,
+	"conversations.join":           Tier3,
+	"conversations.open":           Tier3,
+	"users.lookupByEmail":          Tier3,
+	"chat.scheduleMessage":         Tier3,
+	"chat.scheduledMessages.list":  Tier3,
+	"chat.deleteScheduledMessage":  Tier3,
+	"chat.update":                  Tier3,
+	"chat.delete":                  Tier3,
+	"reactions.add":                Tier3,
+	"reactions.remove":             Tier3,
+	"bookmarks.list":               Tier3,
+	"files.getUploadURLExternal":   Tier3,
 	"files.completeUploadExternal": Tier3,
-	"files.info":                 Tier3,
-	"views.open":                 Tier4,
-	"views.update":               Tier4,
-	"views.push":                 Tier4,
-	"views.publish":              Tier4,
-	"users.info":                 Tier4,
-	"users.list":                 Tier4,
-	"conversations.list":         Tier4,
-	"chat.postEphemeral":         Tier4,
-	"chat.getPermalink":          Tier4,
-	"pins.list":                  Tier4,
-	"auth.test":                  Tier4,
-	"chat.postMessage":           TierPostMessage,
+	"files.info":                   Tier3,
+	"views.open":                   Tier4,
+	"views.update":                 Tier4,
+	"views.push":                   Tier4,
+	"views.publish":                Tier4,
+	"users.info":                   Tier4,
+	"users.list":                   Tier4,
+	"conversations.list":           Tier4,
+	"chat.postEphemeral":           Tier4,
+	"chat.getPermalink":            Tier4,
+	"pins.list":                    Tier4,
+	"auth.test":                    Tier4,
+	"chat.postMessage":             TierPostMessage,
 }
 
 // MethodTier returns the rate-limit tier the emulator applies to a Web API

@@ -62,7 +62,8 @@ type Server struct {
 	respOrder  []string
 	front      frontDoor
 	transport  Transport
-	sockets    map[*socketConn]struct{}
+	sockets    []*socketConn
+	tickets    map[string]bool
 	acks       map[string]chan json.RawMessage
 
 	url    string
@@ -99,7 +100,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		opts:    opts,
-		sockets: map[*socketConn]struct{}{},
+		tickets: map[string]bool{},
 		acks:    map[string]chan json.RawMessage{},
 		done:    make(chan struct{}),
 		url:     strings.TrimRight(opts.BaseURL, "/"),
@@ -175,10 +176,7 @@ func (s *Server) Close() {
 	s.closed.Do(func() {
 		close(s.done)
 		s.mu.Lock()
-		conns := make([]*socketConn, 0, len(s.sockets))
-		for c := range s.sockets {
-			conns = append(conns, c)
-		}
+		conns := append([]*socketConn(nil), s.sockets...)
 		hs, ts := s.hs, s.ts
 		s.mu.Unlock()
 		for _, c := range conns {
@@ -221,20 +219,22 @@ func (s *Server) resetLocked() {
 // now reads the emulator's clock.
 func (s *Server) now() time.Time { return s.opts.Now() }
 
-// baseURL returns the advertised base URL, or one derived from the request.
-// It takes s.mu: call it before locking.
+// baseURL returns the base URL for links handed to the caller of r: Options.BaseURL
+// when set, else the host the caller reached (so slack-go, which only sends the
+// token to the host of its API URL, accepts upload URLs), else URL(). It takes
+// s.mu: call it before locking.
 func (s *Server) baseURL(r *http.Request) string {
-	if u := s.URL(); u != "" {
-		return u
+	if s.opts.BaseURL != "" {
+		return strings.TrimRight(s.opts.BaseURL, "/")
 	}
-	if r == nil {
-		return ""
+	if r != nil && r.Host != "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.Host
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return s.URL()
 }
 
 // routes builds the HTTP mux.

@@ -155,17 +155,17 @@ type ScheduledMessage struct {
 
 // channel is the mutable state of one conversation.
 type channel struct {
-	id, name                                 string
-	private, im, mpim, archived, general     bool
-	creator                                  string
-	created                                  time.Time
-	topic, purpose                           textField
-	members                                  []string
-	messages                                 []*Message // ascending ts, replies included
-	byTS                                     map[string]*Message
-	bookmarks                                []*Bookmark
-	imUser                                   string
-	previousNames                            []string
+	id, name                             string
+	private, im, mpim, archived, general bool
+	creator                              string
+	created                              time.Time
+	topic, purpose                       textField
+	members                              []string
+	messages                             []*Message // ascending ts, replies included
+	byTS                                 map[string]*Message
+	bookmarks                            []*Bookmark
+	imUser                               string
+	previousNames                        []string
 }
 
 // textField is a channel topic or purpose.

@@ -1,0 +1,102 @@
+// Package slackemu is a stateful emulator of the Slack Web API, of Socket Mode,
+// and of Slack acting towards an app (signed slash commands and interactions).
+// It is the test double of incidentflow's tests, the load of the benchmark and
+// the sandbox of `incidentflow dev` when no Slack token is configured.
+//
+// Point slack-go at it:
+//
+//	srv := slackemu.NewTestServer(t, slackemu.Options{})
+//	api := slack.New(slackemu.DefaultBotToken, slack.OptionAPIURL(srv.URL()+"/api/"))
+//
+// # Seeded workspace
+//
+// Team T0SANDBOX ("incidentflow sandbox"), app A0INCIDENTFLOW, bot user
+// U0INCIDENTFLOW (bot_id B0INCIDENTFLOW), bot token "xoxb-sandbox", app-level
+// token "xapp-sandbox". Users (DefaultUsers): U0ALICE alice, U0BOB bob, U0CAROL
+// carol, U0DAVE dave, U0ERIN erin, U0FRANK frank, U0GRACE grace (name@example.com,
+// each with a real name, title and time zone) and the bot. Channels: #general
+// (C0GENERAL, everyone) and #incidents (C0INCIDENTS: alice, bob, carol, dave,
+// grace and the bot). User groups: @incident-commanders (alice, bob) and @oncall
+// (bob, dave, erin).
+//
+// # HTTP endpoints
+//
+//	/api/<method>              the Web API (form, multipart or JSON bodies, query parameters)
+//	GET  /_emu/state           the whole state as JSON (shape fixed by DESIGN.md)
+//	GET  /                     the state as a page a person can read
+//	POST /_emu/upload/{id}     upload URLs returned by files.getUploadURLExternal
+//	GET  /_emu/files/{id}      url_private of uploaded files (bot token required)
+//	POST /_emu/response/{id}   response_url of commands and interactions
+//	GET  /_emu/socket          Socket Mode WebSocket (URL from apps.connections.open)
+//	GET  /archives/{c}/p{ts}   permalinks, redirected to the message on the page
+//
+// Web API methods: api.test, auth.test, users.info/list/lookupByEmail,
+// usergroups.list, conversations.create/info/invite/kick/setTopic/setPurpose/
+// archive/unarchive/rename/history/replies/members/list/join/open,
+// chat.postMessage/postEphemeral/update/delete/scheduleMessage/
+// scheduledMessages.list/deleteScheduledMessage/getPermalink, pins.add/remove/list,
+// bookmarks.add/list/remove, reactions.add/remove, views.open/push/update/publish,
+// files.getUploadURLExternal/completeUploadExternal/info, apps.connections.open.
+//
+// # Rules
+//
+// Errors carry Slack's codes: not_authed, invalid_auth, not_allowed_token_type,
+// invalid_name_required/_maxlength/_specials/_punctuation, name_taken (archived
+// channels keep their names), too_long (topic and purpose over 250 characters),
+// not_in_channel, channel_not_found, user_not_found, users_not_found
+// (users.lookupByEmail), already_in_channel, cant_invite_self, cant_kick_self,
+// is_archived, already_archived, cant_archive_general, invalid_trigger_id,
+// expired_trigger_id (after 3 s), exchanged_trigger_id (second use),
+// view_too_large (over 250 KB of JSON or over 100 blocks), invalid_blocks,
+// invalid_arguments, hash_conflict, not_found, push_limit_reached,
+// message_not_found, cant_update_message, cant_delete_message, no_text,
+// msg_too_long, not_pinnable, already_pinned, already_reacted, invalid_link,
+// time_in_past, time_too_far, file_not_found.
+//
+// Modelling choices: the bot may post in public channels it has not joined (as
+// with the chat:write.public scope); posting in a private channel it is not in
+// answers not_in_channel, while reading one answers channel_not_found (private
+// channels are invisible to non-members). The bot joins the channels it creates.
+// conversations.invite with only existing members fails with already_in_channel;
+// with a mix it invites the others and lists the rest in "errors". A thread_ts
+// that names no message posts unthreaded, as Slack does for deleted parents.
+// No system messages (channel_join, channel_topic, ...) are added to history.
+// Malformed view blocks answer invalid_arguments with response_metadata.messages,
+// as Slack's views methods do; malformed message blocks answer invalid_blocks.
+// Scheduled messages are posted by the first API call or inspection after their
+// post_at by the emulator's clock.
+//
+// # Rate limits
+//
+// On by default (Options.DisableRateLimits, SetRateLimits). Tier 2 (20 per
+// window), Tier 3 (50) and Tier 4 (100) per method per workspace in a sliding
+// window of Options.RateWindow (default one minute); calls refused do not count.
+// chat.postMessage has a token bucket per channel: Options.PostMessageBurst
+// (default 3) then one per RateWindow/60. A refused call gets HTTP 429,
+// "Retry-After" in whole seconds (at least 1) and {"ok":false,"error":"ratelimited"},
+// which slack-go turns into *slack.RateLimitedError. MethodTier reports the tier of
+// a method; apps.connections.open is not limited.
+//
+// # Faults and latency
+//
+// FailNext (ok:false with a code), FailNextHTTP (an HTTP status; 429 carries
+// Retry-After: 1), HangNext (hold the call, then handle it) and SetLatency /
+// Options.Latency inject trouble per method, or for any method with AnyMethod.
+//
+// # Acting as Slack
+//
+// SetFrontDoor and SetTransport(HTTP or Socket) choose where SlashCommand,
+// SubmitView, ClickButton, MessageShortcut and Shortcut go. Payloads are built
+// from slack-go's own types; each carries a fresh trigger_id (MintTriggerID mints
+// one by hand) and, except view submissions and global shortcuts, a response_url
+// on the emulator that accepts 5 posts within 30 minutes (ResponseURLPosts).
+// HTTP deliveries are signed like Slack's (Sign) with the wall clock, because the
+// receiver checks the timestamp against its own clock. Socket Mode deliveries wait
+// for the ack with the same envelope_id; its payload becomes the Reply body.
+//
+// # Inspection
+//
+// Channels, Channel, ChannelByName, Messages, Ephemerals, Views, View, Files,
+// ScheduledMessages, Users, Calls, CallCount, ResponseURLPosts and Snapshot read
+// the state; CreateChannel, PostAs and AddUser seed it; Reset restores the seed.
+package slackemu

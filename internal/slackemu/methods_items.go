@@ -1,0 +1,216 @@
+package slackemu
+
+import (
+	"net/url"
+	"strings"
+)
+
+// pinTarget resolves the message of pins.add/pins.remove.
+func (s *Server) pinTarget(rq *apiRequest) (*channel, *Message, error) {
+	ch, err := s.findChannel(rq.p.str("channel"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ts := rq.p.str("timestamp")
+	if ts == "" {
+		if rq.p.has("file") || rq.p.has("file_comment") {
+			return nil, nil, errCode("not_pinnable")
+		}
+		return nil, nil, errCode("no_item_specified")
+	}
+	if _, ok := parseTS(ts); !ok {
+		return nil, nil, errCode("bad_timestamp")
+	}
+	if ch.archived {
+		return nil, nil, errCode("is_archived")
+	}
+	if !ch.isMember(BotUserID) {
+		return nil, nil, errCode("not_in_channel")
+	}
+	m := ch.byTS[ts]
+	if m == nil {
+		return nil, nil, errCode("message_not_found")
+	}
+	return ch, m, nil
+}
+
+// pinsAdd is pins.add (messages only; tombstones are not pinnable).
+func pinsAdd(s *Server, rq *apiRequest) (obj, error) {
+	ch, m, err := s.pinTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	if m.Subtype == "tombstone" {
+		return nil, errCode("not_pinnable")
+	}
+	if m.Pinned {
+		return nil, errCode("already_pinned")
+	}
+	n := 0
+	for _, x := range ch.messages {
+		if x.Pinned {
+			n++
+		}
+	}
+	if n >= maxPins {
+		return nil, errCode("too_many_pins")
+	}
+	m.Pinned, m.pinnedBy, m.pinnedAt = true, BotUserID, s.now()
+	return obj{}, nil
+}
+
+// pinsRemove is pins.remove.
+func pinsRemove(s *Server, rq *apiRequest) (obj, error) {
+	_, m, err := s.pinTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Pinned {
+		return nil, errCode("no_pin")
+	}
+	m.Pinned = false
+	return obj{}, nil
+}
+
+// pinsList is pins.list.
+func pinsList(s *Server, rq *apiRequest) (obj, error) {
+	ch, err := s.findChannel(rq.p.str("channel"))
+	if err != nil {
+		return nil, err
+	}
+	items := []obj{}
+	for i := len(ch.messages) - 1; i >= 0; i-- {
+		m := ch.messages[i]
+		if !m.Pinned {
+			continue
+		}
+		items = append(items, obj{"type": "message", "channel": ch.id, "created": unix(m.pinnedAt),
+			"created_by": m.pinnedBy, "message": s.messageJSON(m, true)})
+	}
+	return obj{"items": items}, nil
+}
+
+// bookmarksAdd is bookmarks.add (type "link" only).
+func bookmarksAdd(s *Server, rq *apiRequest) (obj, error) {
+	ch, err := s.writableChannel(rq.p.str("channel_id"))
+	if err != nil {
+		return nil, err
+	}
+	title, typ, link := rq.p.str("title"), rq.p.str("type"), strings.TrimSpace(rq.p.str("link"))
+	if title == "" || typ == "" {
+		return nil, errMessages("invalid_arguments", "title and type are required")
+	}
+	if typ != "link" {
+		return nil, errCode("invalid_bookmark_type")
+	}
+	u, perr := url.Parse(link)
+	if link == "" || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errCode("invalid_link")
+	}
+	b := &Bookmark{ID: s.st.newID("Bk"), ChannelID: ch.id, Title: title, Link: link, Emoji: rq.p.str("emoji"),
+		Type: typ, Created: s.now(), CreatedBy: BotUserID}
+	ch.bookmarks = append(ch.bookmarks, b)
+	return obj{"bookmark": bookmarkJSON(b)}, nil
+}
+
+// bookmarksList is bookmarks.list.
+func bookmarksList(s *Server, rq *apiRequest) (obj, error) {
+	ch, err := s.findChannel(rq.p.str("channel_id"))
+	if err != nil {
+		return nil, err
+	}
+	out := []obj{}
+	for _, b := range ch.bookmarks {
+		out = append(out, bookmarkJSON(b))
+	}
+	return obj{"bookmarks": out}, nil
+}
+
+// bookmarksRemove is bookmarks.remove.
+func bookmarksRemove(s *Server, rq *apiRequest) (obj, error) {
+	ch, err := s.writableChannel(rq.p.str("channel_id"))
+	if err != nil {
+		return nil, err
+	}
+	id := rq.p.str("bookmark_id")
+	for i, b := range ch.bookmarks {
+		if b.ID == id {
+			ch.bookmarks = append(ch.bookmarks[:i], ch.bookmarks[i+1:]...)
+			return obj{}, nil
+		}
+	}
+	return nil, errCode("not_found")
+}
+
+// reactionTarget resolves the message and emoji name of reactions.add/remove.
+func (s *Server) reactionTarget(rq *apiRequest) (*Message, string, error) {
+	name := strings.Trim(rq.p.str("name"), ":")
+	if name == "" || strings.ContainsAny(name, " :") {
+		return nil, "", errCode("invalid_name")
+	}
+	if rq.p.str("timestamp") == "" || rq.p.str("channel") == "" {
+		return nil, "", errCode("no_item_specified")
+	}
+	ch, err := s.findChannel(rq.p.str("channel"))
+	if err != nil {
+		return nil, "", err
+	}
+	if ch.archived {
+		return nil, "", errCode("is_archived")
+	}
+	m := ch.byTS[rq.p.str("timestamp")]
+	if m == nil || m.Subtype == "tombstone" {
+		return nil, "", errCode("message_not_found")
+	}
+	return m, name, nil
+}
+
+// reactionsAdd is reactions.add (by the bot user).
+func reactionsAdd(s *Server, rq *apiRequest) (obj, error) {
+	m, name, err := s.reactionTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	for i := range m.Reactions {
+		r := &m.Reactions[i]
+		if r.Name == name {
+			if contains(r.Users, BotUserID) {
+				return nil, errCode("already_reacted")
+			}
+			r.Users = append(r.Users, BotUserID)
+			return obj{}, nil
+		}
+	}
+	if len(m.Reactions) >= 50 {
+		return nil, errCode("too_many_reactions")
+	}
+	m.Reactions = append(m.Reactions, Reaction{Name: name, Users: []string{BotUserID}})
+	return obj{}, nil
+}
+
+// reactionsRemove is reactions.remove.
+func reactionsRemove(s *Server, rq *apiRequest) (obj, error) {
+	m, name, err := s.reactionTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	for i := range m.Reactions {
+		r := &m.Reactions[i]
+		if r.Name != name || !contains(r.Users, BotUserID) {
+			continue
+		}
+		var users []string
+		for _, u := range r.Users {
+			if u != BotUserID {
+				users = append(users, u)
+			}
+		}
+		if len(users) == 0 {
+			m.Reactions = append(m.Reactions[:i], m.Reactions[i+1:]...)
+		} else {
+			r.Users = users
+		}
+		return obj{}, nil
+	}
+	return nil, errCode("no_reaction")
+}
