@@ -101,7 +101,7 @@ func stop(t *testing.T, s *devserver.Server) {
 	if err := s.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
-	if d := time.Since(begin); d > 10*time.Second {
+	if d := time.Since(begin); d > 5*time.Second {
 		t.Errorf("Stop took %v", d)
 	} else {
 		t.Logf("stopped in %v", d.Round(time.Millisecond))
@@ -165,9 +165,20 @@ func TestRestartKeepsRunningWorkflow(t *testing.T) {
 		t.Fatalf("database file: %v", err)
 	}
 
-	// Same data dir, same ports: the ports must be free again after Stop.
+	// Same data dir, same ports (they must be free again after Stop), and
+	// one more search attribute, which Start adds to the existing namespace.
+	opts.SearchAttributes = append(append([]string{}, searchAttributes...), "IncidentAddedLater")
 	s2 := start(t, opts)
 	c2 := dial(t, s2)
+	list, err := c2.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: s2.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range opts.SearchAttributes {
+		if typ := list.GetCustomAttributes()[name]; typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
+			t.Errorf("after restart, search attribute %s: type %v, want Keyword", name, typ)
+		}
+	}
 	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), "")
 	if err != nil {
 		t.Fatalf("workflow gone after restart: %v", err)
@@ -231,12 +242,37 @@ func TestSetupSearchAttributesRetentionAndUI(t *testing.T) {
 			t.Errorf("search attribute %s: type %v, want Keyword", name, typ)
 		}
 	}
-	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()})
+	if r := retention(t, c, s.Namespace()); r != 30*24*time.Hour {
+		t.Errorf("retention = %v, want 720h", r)
+	}
+	// Setup changes the retention of an existing namespace...
+	if err := devserver.Setup(ctx, c, s.Namespace(), 7*24*time.Hour, nil); err != nil {
+		t.Fatalf("Setup 7d: %v", err)
+	}
+	if r := retention(t, c, s.Namespace()); r != 7*24*time.Hour {
+		t.Errorf("retention = %v after Setup 7d, want 168h", r)
+	}
+	if err := devserver.Setup(ctx, c, s.Namespace(), devserver.DefaultRetention, searchAttributes); err != nil {
+		t.Fatalf("Setup 30d: %v", err)
+	}
+	if r := retention(t, c, s.Namespace()); r != 30*24*time.Hour {
+		t.Errorf("retention = %v, want 720h", r)
+	}
+	// ...and registers a missing one, as on an external cluster.
+	for i := 0; i < 2; i++ {
+		if err := devserver.Setup(ctx, c, "incidentflow-other", devserver.DefaultRetention, searchAttributes); err != nil {
+			t.Fatalf("Setup of a new namespace #%d: %v", i+1, err)
+		}
+	}
+	if r := retention(t, c, "incidentflow-other"); r != 30*24*time.Hour {
+		t.Errorf("retention of the new namespace = %v, want 720h", r)
+	}
+	other, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "incidentflow-other"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); r != 30*24*time.Hour {
-		t.Errorf("retention = %v, want 720h", r)
+	if len(other.GetCustomAttributes()) != len(searchAttributes) {
+		t.Errorf("new namespace has search attributes %v", other.GetCustomAttributes())
 	}
 
 	// A workflow tagged with the freshly added attribute shows up in the UI's list query.
@@ -262,6 +298,15 @@ func TestSetupSearchAttributesRetentionAndUI(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+func retention(t *testing.T, c client.Client, namespace string) time.Duration {
+	t.Helper()
+	ns, err := c.WorkflowService().DescribeNamespace(context.Background(), &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	if err != nil {
+		t.Fatalf("DescribeNamespace %s: %v", namespace, err)
+	}
+	return ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
 }
 
 func httpGet(t *testing.T, u string) string {
@@ -340,6 +385,9 @@ func TestUpdateWithStartAndSchedules(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+
+	// Stop is fast even while a worker is long-polling.
+	stop(t, s)
 }
 
 func TestBusyPorts(t *testing.T) {

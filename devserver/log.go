@@ -2,7 +2,11 @@ package devserver
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
+	"syscall"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -80,6 +84,30 @@ func (e *fatalError) Error() string {
 	return s
 }
 
+// portInUse recognizes the server's fatal "Failed to start gRPC listener"
+// and returns it as a *PortInUseError (nil for anything else).
+func (e *fatalError) portInUse() *PortInUseError {
+	if e.msg != "Failed to start gRPC listener" {
+		return nil
+	}
+	pe := &PortInUseError{Role: "?", Addr: "?", Err: errors.New(e.msg)}
+	for _, a := range e.attrs {
+		v := fmt.Sprint(a.Value.Any())
+		switch a.Key {
+		case "service":
+			pe.Role = v
+		case "address":
+			pe.Addr = v
+		case "error":
+			pe.Err = errors.New(v)
+			if strings.Contains(v, "address already in use") {
+				pe.Err = fmt.Errorf("%s: %w", v, syscall.EADDRINUSE)
+			}
+		}
+	}
+	return pe
+}
+
 func (l *serverLogger) Debug(msg string, tags ...tag.Tag) { l.log(slog.LevelDebug, msg, tags) }
 func (l *serverLogger) Info(msg string, tags ...tag.Tag)  { l.log(slog.LevelInfo, msg, tags) }
 func (l *serverLogger) Warn(msg string, tags ...tag.Tag)  { l.log(slog.LevelWarn, msg, tags) }
@@ -107,7 +135,26 @@ func (l *serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 	if !l.sl.Enabled(ctx, level) {
 		return
 	}
-	l.sl.LogAttrs(ctx, level, msg, l.attrs(tags)...)
+	attrs := l.attrs(tags)
+	if level >= slog.LevelWarn && canceledByClient(attrs) {
+		// A worker or client went away mid-call (e.g. a worker restart):
+		// the server reports it at Error, but it is nobody's problem.
+		level = slog.LevelDebug
+		if !l.sl.Enabled(ctx, level) {
+			return
+		}
+	}
+	l.sl.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// canceledByClient reports whether the record's error is a cancelled context.
+func canceledByClient(attrs []slog.Attr) bool {
+	for _, a := range attrs {
+		if a.Key == "error" && strings.HasSuffix(fmt.Sprint(a.Value.Any()), context.Canceled.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *serverLogger) die(msg string, tags []tag.Tag) {

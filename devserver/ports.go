@@ -12,8 +12,9 @@ import (
 // Start returns it, before starting anything, when the frontend or UI
 // address is taken (or otherwise cannot be bound).
 type PortInUseError struct {
-	// Role is what the address was for: "frontend", "ui", or one of the
-	// internal roles "frontend-http", "history", "matching", "worker".
+	// Role is what the address was for: "frontend", "ui", one of the
+	// internal roles "frontend-http", "history", "matching", "worker", or
+	// whatever a caller reusing this type chooses.
 	Role string
 	// Addr is the host:port that could not be bound.
 	Addr string
@@ -40,8 +41,10 @@ func roleName(role string) string {
 		return "Temporal frontend"
 	case "ui":
 		return "Temporal Web UI"
-	default:
+	case "frontend-http", "history", "matching", "worker":
 		return "Temporal " + role + " service"
+	default: // roles of callers, e.g. "slack"
+		return role
 	}
 }
 

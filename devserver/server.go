@@ -8,25 +8,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/authorization"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // Defaults applied by Start to zero Options fields.
@@ -71,6 +65,13 @@ type Options struct {
 }
 
 // Server is a running embedded Temporal server and Web UI.
+//
+// One process may run several at once (distinct ports and data dirs), and
+// start one again on the same DataDir after Stop. Each Start/Stop cycle
+// leaves about 35 idle goroutines behind: Temporal does not close its
+// internal gRPC connections, and its SQLite plugin keeps one connection per
+// database for the life of the process (a restart on the same DataDir
+// reuses it; an in-memory database is never freed).
 type Server struct {
 	temporal  temporal.Server
 	ui        *webUI
@@ -95,13 +96,15 @@ func (s *Server) UIURL() string { return s.uiURL }
 // Namespace returns the namespace Start set up.
 func (s *Server) Namespace() string { return s.namespace }
 
-// Stop stops the UI and the server; it returns within a few seconds. It is
-// safe to call more than once. Data in DataDir stays for the next Start.
+// Stop stops the UI and the server: in about 1 s while workers are still
+// long-polling (the frontend's minimum drain), in well under 0.5 s
+// otherwise. It is safe to call more than once. Data in DataDir stays for
+// the next Start. Unless Logger is at Debug, the server's logs are
+// silenced from here on: shutdown makes its services complain about each
+// other.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		if s.quietLogs {
-			// Shutting down makes the services complain about each other
-			// (closed connections, cancelled polls); none of it is news.
 			s.logLevel.Set(levelSilent)
 		}
 		if s.ui != nil {
@@ -118,16 +121,24 @@ func (s *Server) Stop() error {
 // *PortInUseError before anything starts. Start gives up after 60 s (or
 // when ctx ends) with an error.
 func Start(ctx context.Context, opts Options) (*Server, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	opts = withDefaults(opts)
 	sl, logLevel, quietLogs := serverSlog(opts.Logger)
 
-	ports := &portReserver{}
+	// Hold the checked ports until the server binds them; the UI's until the
+	// UI starts (its server exits the process if it cannot bind).
+	ports, uiPort := &portReserver{}, &portReserver{}
 	defer ports.release()
-	frontendEP, uiEP, internalEPs, err := claimPorts(ports, opts)
+	defer uiPort.release()
+	frontendEP, uiEP, internalEPs, err := claimPorts(ports, uiPort, opts)
 	if err != nil {
 		return nil, err
 	}
 
+	begin := time.Now()
+	phase := func(name string) { sl.Debug("dev server start", "phase", name, "elapsed", time.Since(begin)) }
 	sqlConf, err := sqliteConfig(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -136,10 +147,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("namespace %q: %w", opts.Namespace, err)
 	}
+	// Born with our retention (NewNamespaceConfig says 24h); Setup below
+	// fixes namespaces that already existed.
+	nsConf.Detail.Config.Retention = durationpb.New(opts.Retention)
 	if err := sqliteschema.CreateNamespaces(sqlConf, nsConf); err != nil {
 		return nil, fmt.Errorf("create namespace %q in %s: %w", opts.Namespace, sqlConf.DatabaseName, err)
 	}
 
+	phase("database ready")
 	conf := serverConfig(sqlConf, frontendEP, internalEPs)
 	hosts := map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: static.SingleLocalHost(frontendEP.dialAddr()),
@@ -165,9 +180,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// Only the frontend's HTTP listener reports a plain error.
+		err = &PortInUseError{Role: "frontend-http", Addr: internalEPs["frontend-http"].listenAddr(), Err: err}
+	}
 	if err != nil {
+		// A port taken since it was checked: rare, and not retried because
+		// the server leaks the listeners it had already opened.
 		return nil, err
 	}
+	phase("services started")
 	s := &Server{temporal: srv, frontend: frontendEP.dialAddr(), namespace: opts.Namespace,
 		logger: sl, logLevel: logLevel, quietLogs: quietLogs}
 
@@ -178,7 +200,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = s.Stop()
 		return nil, err
 	}
+	phase("namespace set up")
 	if uiEP != nil {
+		uiPort.release()
 		ui, err := startUI(readyCtx, *uiEP, s.frontend, opts.Namespace)
 		if err != nil {
 			_ = s.Stop()
@@ -186,6 +210,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.ui = ui
 		s.uiURL = "http://" + uiEP.dialAddr()
+		phase("web UI listening")
 	}
 	return s, nil
 }
@@ -212,7 +237,7 @@ func withDefaults(opts Options) Options {
 // claimPorts checks the frontend and UI addresses and picks free loopback
 // ports for the internal services (gRPC of history, matching, worker and the
 // frontend's HTTP API; membership is static, so no membership ports).
-func claimPorts(r *portReserver, opts Options) (frontend endpoint, ui *endpoint, internal map[string]endpoint, err error) {
+func claimPorts(r, uiR *portReserver, opts Options) (frontend endpoint, ui *endpoint, internal map[string]endpoint, err error) {
 	frontend, err = resolveEndpoint(opts.FrontendAddr)
 	if err != nil {
 		return frontend, nil, nil, fmt.Errorf("frontend address: %w", err)
@@ -225,7 +250,7 @@ func claimPorts(r *portReserver, opts Options) (frontend endpoint, ui *endpoint,
 		if err != nil {
 			return frontend, nil, nil, fmt.Errorf("UI address: %w", err)
 		}
-		if ep, err = r.claim("ui", ep); err != nil {
+		if ep, err = uiR.claim("ui", ep); err != nil {
 			return frontend, nil, nil, err
 		}
 		ui = &ep
@@ -243,120 +268,6 @@ func claimPorts(r *portReserver, opts Options) (frontend endpoint, ui *endpoint,
 	return frontend, ui, internal, nil
 }
 
-// sqliteConfig returns the SQLite store for dataDir, creating the schema
-// when the file is new ("" is a fresh in-memory database).
-func sqliteConfig(dataDir string) (*config.SQL, error) {
-	if dataDir == "" {
-		return &config.SQL{
-			PluginName:        sqliteplugin.PluginName,
-			DatabaseName:      "incidentflow-" + strconv.FormatUint(rand.Uint64(), 36),
-			ConnectAttributes: map[string]string{"mode": "memory", "cache": "shared"},
-		}, nil
-	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	path, err := filepath.Abs(filepath.Join(dataDir, DBFileName))
-	if err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	conf := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		DatabaseName:      path,
-		ConnectAttributes: map[string]string{"mode": "rwc"},
-	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if err := sqliteschema.SetupSchema(conf); err != nil {
-			_ = os.Remove(path) // a half-made schema would be skipped next time
-			return nil, fmt.Errorf("create Temporal schema in %s: %w", path, err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	return conf, nil
-}
-
-func keywordMap(names []string) map[string]enumspb.IndexedValueType {
-	m := make(map[string]enumspb.IndexedValueType, len(names))
-	for _, n := range names {
-		m[n] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
-	return m
-}
-
-func serverConfig(sqlConf *config.SQL, frontend endpoint, internal map[string]endpoint) *config.Config {
-	const store = "sqlite-default"
-	conf := &config.Config{}
-	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: frontend.dialIP}
-	conf.Persistence = config.Persistence{
-		DefaultStore:     store,
-		VisibilityStore:  store,
-		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{store: {SQL: sqlConf}},
-	}
-	conf.ClusterMetadata = &cluster.Config{
-		EnableGlobalNamespace:    false,
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        clusterName,
-		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{
-			clusterName: {
-				Enabled:                true,
-				InitialFailoverVersion: 1,
-				RPCAddress:             frontend.dialAddr(),
-				HTTPAddress:            internal["frontend-http"].dialAddr(),
-			},
-		},
-	}
-	conf.DCRedirectionPolicy = config.DCRedirectionPolicy{Policy: "noop"}
-	conf.Services = map[string]config.Service{
-		"frontend": {RPC: config.RPC{
-			GRPCPort: frontend.port,
-			HTTPPort: internal["frontend-http"].port,
-			BindOnIP: frontend.bindIP,
-		}},
-	}
-	for _, svc := range []string{"history", "matching", "worker"} {
-		ep := internal[svc]
-		conf.Services[svc] = config.Service{RPC: config.RPC{GRPCPort: ep.port, BindOnIP: ep.bindIP}}
-	}
-	conf.Archival.History.State = "disabled"
-	conf.Archival.Visibility.State = "disabled"
-	conf.NamespaceDefaults.Archival.History.State = "disabled"
-	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = frontend.dialAddr()
-	return conf
-}
-
-// dynamicConfig is what a dev server needs beyond the 1.32.1 defaults.
-func dynamicConfig() dynamicconfig.StaticClient {
-	return dynamicconfig.StaticClient{
-		// Search attributes (and their SQL aliases in the namespace) are
-		// usable right after AddSearchAttributes instead of after a cache
-		// refresh.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-		// Updates (and Update-With-Start) are on by default in 1.32.1; say
-		// so explicitly since incidentflow depends on them.
-		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
-		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
-		// The Web UI lists and counts on every page view; 10 visibility
-		// RPS per namespace throttles it (and polling tests).
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// 128k cached workflows is for production hosts, not a laptop.
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
-		// The worker service never stops the SDK workers of these system
-		// jobs (1.32.1: "Nothing is gracefully stopping these workers"), so
-		// after Stop they would poll a dead frontend forever and log about
-		// it. A dev server needs none of them: the scanners clean up
-		// orphaned task queues and history branches, and with the
-		// parent-close-policy worker off, history applies parent close
-		// policies inline.
-		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
-		dynamicconfig.HistoryScannerEnabled.Key():         false,
-		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
-	}
-}
-
 // newAndStart builds and starts the server, turning a panic from the
 // server's Fatal log (e.g. a port taken since it was checked) into an error.
 func newAndStart(opts ...temporal.ServerOption) (srv temporal.Server, err error) {
@@ -366,7 +277,11 @@ func newAndStart(opts ...temporal.ServerOption) (srv temporal.Server, err error)
 			if !ok {
 				panic(r)
 			}
-			err = fmt.Errorf("start Temporal server: %w", fe)
+			if pe := fe.portInUse(); pe != nil {
+				err = pe
+			} else {
+				err = fmt.Errorf("start Temporal server: %w", fe)
+			}
 		}
 	}()
 	srv, err = temporal.NewServer(opts...)

@@ -44,31 +44,32 @@ func Setup(ctx context.Context, c client.Client, namespace string, retention tim
 
 func ensureNamespace(ctx context.Context, c client.Client, namespace string, retention time.Duration) error {
 	ws := c.WorkflowService()
-	var desc *workflowservice.DescribeNamespaceResponse
-	err := retry(ctx, func() error {
-		var err error
-		desc, err = ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
-		return err
-	}, isUnavailable)
+	describe := func() (desc *workflowservice.DescribeNamespaceResponse, err error) {
+		err = retry(ctx, func() error {
+			desc, err = ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+			return err
+		}, isUnavailable)
+		return desc, err
+	}
+	desc, err := describe()
 	var notFound *serviceerror.NamespaceNotFound
-	switch {
-	case errors.As(err, &notFound):
+	if errors.As(err, &notFound) {
 		_, err = ws.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
 			Namespace:                        namespace,
 			Description:                      "incidentflow incidents",
 			WorkflowExecutionRetentionPeriod: durationpb.New(retention),
 		})
-		var exists *serviceerror.NamespaceAlreadyExists
-		if err == nil || errors.As(err, &exists) {
-			// Registered now (or concurrently by someone else): make sure the
-			// retention is ours in the second case.
-			if err == nil {
-				return nil
-			}
-			return ensureNamespace(ctx, c, namespace, retention)
+		if err == nil {
+			return nil
 		}
-		return fmt.Errorf("register namespace %q: %w", namespace, err)
-	case err != nil:
+		var exists *serviceerror.NamespaceAlreadyExists
+		if !errors.As(err, &exists) {
+			return fmt.Errorf("register namespace %q: %w", namespace, err)
+		}
+		// Registered concurrently by someone else: check its retention below.
+		desc, err = describe()
+	}
+	if err != nil {
 		return fmt.Errorf("describe namespace %q: %w", namespace, err)
 	}
 	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == retention {
@@ -96,7 +97,7 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		var err error
 		list, err = ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 		return err
-	}, isUnavailable)
+	}, isTransientForSearchAttributes)
 	if err != nil {
 		return fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
 	}
@@ -122,7 +123,7 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 			SearchAttributes: missing,
 		})
 		return err
-	}, isUnavailable)
+	}, isTransientForSearchAttributes)
 	var exists *serviceerror.AlreadyExists
 	if err != nil && !errors.As(err, &exists) {
 		keys := make([]string, 0, len(missing))
@@ -143,10 +144,22 @@ func isUnavailable(err error) bool {
 	return errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline)
 }
 
+// isTransientForSearchAttributes is isUnavailable plus NamespaceNotFound:
+// the namespace exists (ensureNamespace has just seen or made it), but one
+// registered a moment ago reaches the frontend's namespace cache only
+// within a few seconds.
+func isTransientForSearchAttributes(err error) bool {
+	var notFound *serviceerror.NamespaceNotFound
+	return isUnavailable(err) || errors.As(err, &notFound)
+}
+
+// retryFor bounds how long retry keeps trying.
+const retryFor = 30 * time.Second
+
 // retry calls f until it succeeds, fails with an error retryable rejects,
-// or ctx ends (then the last error is returned).
+// ctx ends or retryFor has passed; then it returns f's last error.
 func retry(ctx context.Context, f func() error, retryable func(error) bool) error {
-	wait := 50 * time.Millisecond
+	wait, giveUp := 50*time.Millisecond, time.After(retryFor)
 	for {
 		err := f()
 		if err == nil || !retryable(err) {
@@ -154,6 +167,8 @@ func retry(ctx context.Context, f func() error, retryable func(error) bool) erro
 		}
 		select {
 		case <-ctx.Done():
+			return err
+		case <-giveUp:
 			return err
 		case <-time.After(wait):
 		}

@@ -1,0 +1,137 @@
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+)
+
+// sqliteConfig returns the SQLite store for dataDir, creating the schema
+// when the file is new ("" is a fresh in-memory database).
+func sqliteConfig(dataDir string) (*config.SQL, error) {
+	if dataDir == "" {
+		return &config.SQL{
+			PluginName:        sqliteplugin.PluginName,
+			DatabaseName:      "incidentflow-" + strconv.FormatUint(rand.Uint64(), 36),
+			ConnectAttributes: map[string]string{"mode": "memory", "cache": "shared"},
+		}, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dataDir, DBFileName))
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	conf := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		DatabaseName:      path,
+		ConnectAttributes: map[string]string{"mode": "rwc"},
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(conf); err != nil {
+			_ = os.Remove(path) // a half-made schema would be skipped next time
+			return nil, fmt.Errorf("create Temporal schema in %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return conf, nil
+}
+
+func keywordMap(names []string) map[string]enumspb.IndexedValueType {
+	m := make(map[string]enumspb.IndexedValueType, len(names))
+	for _, n := range names {
+		m[n] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return m
+}
+
+func serverConfig(sqlConf *config.SQL, frontend endpoint, internal map[string]endpoint) *config.Config {
+	const store = "sqlite-default"
+	conf := &config.Config{}
+	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: frontend.dialIP}
+	conf.Persistence = config.Persistence{
+		DefaultStore:     store,
+		VisibilityStore:  store,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{store: {SQL: sqlConf}},
+	}
+	conf.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontend.dialAddr(),
+				HTTPAddress:            internal["frontend-http"].dialAddr(),
+			},
+		},
+	}
+	conf.DCRedirectionPolicy = config.DCRedirectionPolicy{Policy: "noop"}
+	conf.Services = map[string]config.Service{
+		"frontend": {RPC: config.RPC{
+			GRPCPort: frontend.port,
+			HTTPPort: internal["frontend-http"].port,
+			BindOnIP: frontend.bindIP,
+		}},
+	}
+	for _, svc := range []string{"history", "matching", "worker"} {
+		ep := internal[svc]
+		conf.Services[svc] = config.Service{RPC: config.RPC{GRPCPort: ep.port, BindOnIP: ep.bindIP}}
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = frontend.dialAddr()
+	return conf
+}
+
+// dynamicConfig is what a dev server needs beyond the 1.32.1 defaults.
+func dynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Search attributes (and their SQL aliases in the namespace) are
+		// usable right after AddSearchAttributes instead of after a cache
+		// refresh.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		// Updates (and Update-With-Start) are on by default in 1.32.1; say
+		// so explicitly since incidentflow depends on them.
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		// The Web UI lists and counts on every page view; 10 visibility
+		// RPS per namespace throttles it (and polling tests).
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// 128k cached workflows is for production hosts, not a laptop.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
+		// One partition per task queue instead of four: a dev server has a
+		// handful of pollers, and with four partitions matching is still
+		// force-loading them for ~2 s when Stop follows a (re)start.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// The worker service never stops the SDK workers of these system
+		// jobs (1.32.1: "Nothing is gracefully stopping these workers"), so
+		// after Stop they would poll a dead frontend forever (and hold up
+		// the frontend's drain for 1 s). A dev server needs none of them:
+		// the scanners clean up orphaned task queues and history branches,
+		// and with the parent-close-policy worker off, history applies
+		// parent close policies inline.
+		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
+		dynamicconfig.HistoryScannerEnabled.Key():         false,
+		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
+	}
+}
