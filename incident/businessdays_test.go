@@ -26,8 +26,8 @@ func TestAddBusinessDays(t *testing.T) {
 		{fri, 1, time.Monday, 10},
 		{fri, 2, time.Tuesday, 11},
 		{fri, 5, time.Friday, 14},
-		{fri.AddDate(0, 0, 1), 1, time.Monday, 10}, // Saturday
-		{fri.AddDate(0, 0, 2), 2, time.Tuesday, 11}, // Sunday
+		{fri.AddDate(0, 0, 1), 1, time.Monday, 10},   // Saturday
+		{fri.AddDate(0, 0, 2), 2, time.Tuesday, 11},  // Sunday
 		{fri.AddDate(0, 0, -3), 2, time.Thursday, 6}, // Tuesday
 	}
 	for _, c := range cases {

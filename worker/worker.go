@@ -6,17 +6,19 @@ package worker
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"os"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/internal/logging"
 )
 
 // Run registers incidentflow's workflows and activities on cfg's task queue
-// and polls it through c until ctx is done.
-func Run(ctx context.Context, cfg *config.Config, c client.Client, logger *slog.Logger) error {
+// and polls it through c until ctx is done. It logs as cfg.Log says.
+func Run(ctx context.Context, cfg *config.Config, c client.Client) error {
+	logger := logging.New(os.Stderr, cfg.Log.Level, cfg.Log.Format).With("component", "worker")
 	acts, err := NewActivities(cfg, logger)
 	if err != nil {
 		return err

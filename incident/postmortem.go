@@ -1,0 +1,309 @@
+package incident
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ToBeCompleted marks a postmortem section the timeline has no data for.
+const ToBeCompleted = "_To be completed by the team_"
+
+// PostmortemLabel labels every postmortem issue.
+const PostmortemLabel = "postmortem"
+
+// IncidentLabel labels every action-item issue.
+const IncidentLabel = "incident"
+
+// PostmortemMarker is the hidden comment that identifies incident id's
+// postmortem issue, so that publishing it again finds it instead of opening
+// a second one.
+func PostmortemMarker(id string) string { return "<!-- incidentflow:postmortem:" + id + " -->" }
+
+// ActionItemMarker is the hidden comment that identifies the issue of the
+// action item with key.
+func ActionItemMarker(key string) string { return "<!-- incidentflow:action:" + key + " -->" }
+
+// Person is what incidentflow knows of a Slack user.
+type Person struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	// Bot is true for apps and bots, who get no invitations.
+	Bot bool `json:"bot,omitempty"`
+}
+
+// Display is the person's name, or the Slack ID when the name is unknown.
+func (p Person) Display() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.ID
+}
+
+// PostmortemContext is what the postmortem shows besides the incident
+// itself.
+type PostmortemContext struct {
+	// People are the Slack users of the incident, by ID.
+	People map[string]Person
+	// WarRoomURL links the war room.
+	WarRoomURL string
+	// Meeting is the review meeting, when booked.
+	Meeting RetroSlot
+	// ActionItems are every action item, those recorded during the incident
+	// and those added after it.
+	ActionItems []ActionItem
+	// Issues maps action-item keys to their issues' URLs.
+	Issues map[string]string
+	// TimeZone (IANA) prints the times; UTC when empty.
+	TimeZone string
+}
+
+func (pc *PostmortemContext) name(id string) string {
+	if id == "" {
+		return "incidentflow"
+	}
+	if p, ok := pc.People[id]; ok {
+		return EscapeMarkdown(p.Display())
+	}
+	return id
+}
+
+// PostmortemTitle is the title of incident inc's postmortem issue. A
+// security incident's title stays out of it.
+func PostmortemTitle(inc *Incident) string {
+	if inc.Declaration.Security {
+		return "Postmortem: security incident " + inc.Declaration.ID
+	}
+	return Truncate("Postmortem: "+strings.Join(strings.Fields(inc.Declaration.Title), " "), 250)
+}
+
+// RenderPostmortem drafts the postmortem of inc in GitHub Markdown: a summary
+// table with the response times, then overview, impact, resolution steps,
+// root cause, action items, process improvements and team learning (filled
+// from the timeline where it has data, marked ToBeCompleted where it has
+// none), the severity history, the participants, the status-update log and
+// the timeline. User text is escaped. A security incident's draft leaves out
+// every piece of user text: its details stay in the private war room.
+func RenderPostmortem(inc *Incident, pc PostmortemContext) string {
+	loc := loadLocation(pc.TimeZone)
+	r := &pmRenderer{inc: inc, pc: &pc, loc: loc, secret: inc.Declaration.Security}
+	var b strings.Builder
+	b.WriteString(PostmortemMarker(inc.Declaration.ID) + "\n")
+	b.WriteString("_Drafted by incidentflow from the incident's timeline. Edit freely: only the action-item list is kept up to date by incidentflow._\n\n")
+	r.summary(&b)
+	r.section(&b, "Overview", r.overview())
+	r.section(&b, "Impact", r.impact())
+	r.section(&b, "Resolution steps", r.resolution())
+	r.section(&b, "Root cause", r.rootCause())
+	b.WriteString("## Action items\n\n" + WrapSection(ActionItemsSection, pc.ActionItemsMarkdown()) + "\n\n")
+	r.section(&b, "Process improvements", r.processImprovements())
+	r.section(&b, "Team learning", ToBeCompleted+": what did we learn about our systems and the way we work? What would we like everyone to know?")
+	r.section(&b, "Severity history", r.severityHistory())
+	r.section(&b, "Participants", r.participants())
+	r.section(&b, "Status updates", r.updates())
+	r.section(&b, "Timeline", r.timeline())
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+type pmRenderer struct {
+	inc    *Incident
+	pc     *PostmortemContext
+	loc    *time.Location
+	secret bool
+}
+
+func (r *pmRenderer) section(b *strings.Builder, title, body string) {
+	fmt.Fprintf(b, "## %s\n\n%s\n\n", title, strings.TrimRight(body, "\n"))
+}
+
+func (r *pmRenderer) when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(r.loc).Format("2006-01-02 15:04 MST")
+}
+
+// text is user text as the postmortem shows it: escaped, or withheld for a
+// security incident.
+func (r *pmRenderer) text(s string) string {
+	if r.secret {
+		return "_(in the private war room)_"
+	}
+	return EscapeMarkdown(s)
+}
+
+func (r *pmRenderer) summary(b *strings.Builder) {
+	inc, d := r.inc, r.inc.Durations()
+	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, tableCell(v)) }
+	b.WriteString("| | |\n|---|---|\n")
+	row("Incident", "`"+inc.Declaration.ID+"`")
+	row("Severity", string(inc.Severity))
+	if inc.Declaration.Service != "" {
+		row("Service", EscapeMarkdown(inc.Declaration.Service))
+	}
+	row("Commander", r.pc.name(inc.Commander))
+	if inc.Comms != "" {
+		row("Comms", r.pc.name(inc.Comms))
+	}
+	row("Declared", r.when(inc.Declaration.DeclaredAt)+" by "+r.pc.name(inc.Declaration.Declarer))
+	row("Resolved", r.when(inc.ResolvedAt))
+	row("Time to acknowledge", durationOrDash(d.ToAcknowledge))
+	row("Time to mitigate", durationOrDash(d.ToMitigate))
+	row("Time to resolve", durationOrDash(d.ToResolve))
+	if r.pc.WarRoomURL != "" {
+		row("War room", "["+orDefault(inc.ChannelName, "Slack")+"]("+r.pc.WarRoomURL+")")
+	}
+	if !r.pc.Meeting.Start.IsZero() {
+		row("Review meeting", r.when(r.pc.Meeting.Start))
+	}
+	b.WriteString("\n")
+}
+
+func (r *pmRenderer) overview() string {
+	inc := r.inc
+	if r.secret {
+		return "A security incident. Its details are kept in its private war room.\n\n" + ToBeCompleted + ": a summary that can be shared."
+	}
+	out := "**" + EscapeMarkdown(inc.Declaration.Title) + "**"
+	if inc.Declaration.Summary == "" {
+		return out + "\n\n" + ToBeCompleted + ": what happened, in a few sentences."
+	}
+	return out + "\n\n" + EscapeMarkdown(inc.Declaration.Summary)
+}
+
+func (r *pmRenderer) impact() string {
+	inc, d := r.inc, r.inc.Durations()
+	var lines []string
+	lines = append(lines, fmt.Sprintf("- Severity: **%s**", inc.Severity))
+	if inc.Declaration.Service != "" {
+		lines = append(lines, "- Service: "+EscapeMarkdown(inc.Declaration.Service))
+	}
+	if d.ToResolve > 0 {
+		lines = append(lines, fmt.Sprintf("- Duration: %s from declaration to resolution (mitigated after %s)",
+			durationOrDash(d.ToResolve), durationOrDash(d.ToMitigate)))
+	}
+	return strings.Join(lines, "\n") + "\n\n" + ToBeCompleted + ": who and what was affected, how badly and for how long."
+}
+
+func (r *pmRenderer) resolution() string {
+	inc := r.inc
+	var lines []string
+	last := Status("")
+	for _, u := range inc.Updates {
+		if u.Status == last {
+			continue
+		}
+		last = u.Status
+		lines = append(lines, fmt.Sprintf("- %s — **%s**: %s (%s)", r.when(u.At), u.Status, r.text(u.Text), r.pc.name(u.Author)))
+	}
+	if !inc.ResolvedAt.IsZero() {
+		lines = append(lines, fmt.Sprintf("- %s — **resolved**: %s (%s)", r.when(inc.ResolvedAt), r.text(inc.Resolution), r.pc.name(inc.ResolvedBy)))
+	}
+	if len(lines) == 0 {
+		return ToBeCompleted + ": the steps that resolved the incident."
+	}
+	return strings.Join(lines, "\n") + "\n\n" + ToBeCompleted + ": which steps helped, which didn't, and why."
+}
+
+func (r *pmRenderer) rootCause() string {
+	for _, u := range r.inc.Updates {
+		if u.Status == Identified {
+			return fmt.Sprintf("When the cause was identified (%s): %s\n\n%s: confirm the root cause and the resolution that prevents it.",
+				r.when(u.At), r.text(u.Text), ToBeCompleted)
+		}
+	}
+	return ToBeCompleted + ": the root cause, and the resolution that prevents it."
+}
+
+func (r *pmRenderer) processImprovements() string {
+	inc, d := r.inc, r.inc.Durations()
+	var facts []string
+	if d.ToAcknowledge > 0 {
+		facts = append(facts, "- Acknowledged after "+durationOrDash(d.ToAcknowledge))
+	}
+	counts := map[string]int{}
+	for _, e := range inc.Timeline {
+		counts[e.Kind]++
+	}
+	if n := counts[EntryReminder]; n > 0 {
+		facts = append(facts, fmt.Sprintf("- %d status-update reminder(s) were sent", n))
+	}
+	if n := counts[EntryEscalation]; n > 0 {
+		facts = append(facts, fmt.Sprintf("- Escalated %d time(s) because status updates stopped", n))
+	}
+	if n := len(inc.SeverityHistory); n > 0 {
+		facts = append(facts, fmt.Sprintf("- Severity changed %d time(s)", n))
+	}
+	out := ToBeCompleted + ": what in the incident process (declaring, roles, communication, tools) should change?"
+	if len(facts) > 0 {
+		out = strings.Join(facts, "\n") + "\n\n" + out
+	}
+	return out
+}
+
+func (r *pmRenderer) severityHistory() string {
+	h := r.inc.SeverityHistory
+	if len(h) == 0 {
+		return fmt.Sprintf("Stayed **%s** throughout.", r.inc.Severity)
+	}
+	lines := []string{fmt.Sprintf("- %s — declared **%s**", r.when(r.inc.Declaration.DeclaredAt), h[0].From)}
+	for _, c := range h {
+		line := fmt.Sprintf("- %s — **%s** → **%s** (%s)", r.when(c.At), c.From, c.To, r.pc.name(c.By))
+		if c.Reason != "" {
+			line += ": " + r.text(c.Reason)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *pmRenderer) participants() string {
+	roles := map[string][]string{}
+	add := func(id, role string) {
+		if id != "" {
+			roles[id] = append(roles[id], role)
+		}
+	}
+	add(r.inc.Commander, "commander")
+	add(r.inc.Comms, "comms")
+	add(r.inc.Declaration.Declarer, "declared")
+	var lines []string
+	for _, id := range r.inc.Participants() {
+		line := "- " + r.pc.name(id)
+		if len(roles[id]) > 0 {
+			line += " (" + strings.Join(roles[id], ", ") + ")"
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return ToBeCompleted + ": who took part."
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *pmRenderer) updates() string {
+	if len(r.inc.Updates) == 0 {
+		return "No status updates were posted."
+	}
+	lines := []string{"| When | Status | By | Update |", "|---|---|---|---|"}
+	for _, u := range r.inc.Updates {
+		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s |", r.when(u.At), u.Status,
+			tableCell(r.pc.name(u.Author)), tableCell(r.text(u.Text))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *pmRenderer) timeline() string {
+	entries := append([]TimelineEntry(nil), r.inc.Timeline...)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
+	var lines []string
+	for _, e := range entries {
+		lines = append(lines, fmt.Sprintf("- %s — %s (%s): %s", r.when(e.At), e.Kind, r.pc.name(e.Actor), r.text(e.Text)))
+	}
+	if len(lines) == 0 {
+		return ToBeCompleted + "."
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,73 @@
+package worker
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/slack-go/slack"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// Activities are the activity structs a worker registers, one per outside
+// system.
+type Activities struct {
+	Slack    *activities.Slack
+	GitHub   *activities.GitHub
+	Calendar *activities.Calendar
+}
+
+// NewActivities builds the Slack, GitHub and calendar activities from cfg.
+// GitHub may be unconfigured: its activities then fail with a message naming
+// github.token and github.repo, and the retrospective says so in the war
+// room.
+func NewActivities(cfg *config.Config, logger *slog.Logger) (*Activities, error) {
+	if cfg.Slack.BotToken == "" {
+		return nil, fmt.Errorf("slack.bot_token is empty: set INCIDENTFLOW_SLACK_BOT_TOKEN (or run `incidentflow dev`, which plays Slack itself)")
+	}
+	var opts []slack.Option
+	if cfg.Slack.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
+	}
+	slackActs := activities.NewSlack(slack.New(cfg.Slack.BotToken, opts...), activities.SlackOptions{})
+
+	var gh *activities.GitHub
+	if cfg.GitHub.Token == "" || cfg.GitHub.Repo == "" {
+		logger.Warn("GitHub is not configured: postmortems and action items will not become issues (set github.token and github.repo)")
+		gh = activities.NewGitHub(nil, cfg.GitHub.Repo)
+	} else {
+		client, err := activities.NewGitHubClient(cfg.GitHub.Token, cfg.GitHub.BaseURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		gh = activities.NewGitHub(client, cfg.GitHub.Repo)
+	}
+
+	cal := cfg.Retrospective.Calendar
+	backend, err := activities.NewCalendarBackend(activities.CalendarOptions{
+		Backend:        cal.Backend,
+		OrganizerEmail: cal.OrganizerEmail,
+		CalDAVURL:      cal.CalDAVURL,
+		Username:       cal.Username,
+		Password:       cal.Password,
+	}, slackActs)
+	if err != nil {
+		return nil, err
+	}
+	return &Activities{Slack: slackActs, GitHub: gh, Calendar: activities.NewCalendar(backend)}, nil
+}
+
+// Register registers every incidentflow workflow, under the names in
+// workflows/api.go, and the activities a.
+func Register(r sdkworker.Registry, a *Activities) {
+	r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: workflows.RetrospectiveWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: workflows.MaintenanceWorkflowName})
+	r.RegisterActivity(a.Slack)
+	r.RegisterActivity(a.GitHub)
+	r.RegisterActivity(a.Calendar)
+}

@@ -1,0 +1,160 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// Defaults of the follow-through settings, used when a setting is zero.
+const (
+	defaultDoneRemindEvery = 24 * time.Hour
+	defaultCheckEvery      = 24 * time.Hour
+	defaultDigestEvery     = 7 * 24 * time.Hour
+	defaultFollowUpFor     = 90 * 24 * time.Hour
+)
+
+// retroHistoryLimit is the history length past which a retrospective
+// continues as new even if the server doesn't suggest it yet. Ninety days
+// of daily checks and weekly digests stay well under it.
+var retroHistoryLimit = 4000
+
+// RetrospectiveWorkflow turns a resolved incident into learning. It books
+// the review meeting (BusinessDaysAfter business days after the resolution,
+// inside the workday), drafts the postmortem as a GitHub issue, opens an
+// issue per action item (those recorded during the incident and those added
+// afterwards with UpdateAddRetroActionItems), announces all of it in the war
+// room, reminds the war room before the meeting, asks after it until the
+// retrospective is marked done (UpdateRetroDone), then follows the
+// action-item issues (a check every CheckEvery, a digest of the open ones
+// every DigestEvery) until they are all closed or FollowUpFor has passed,
+// and finally archives the war room if configured. QueryRetrospective
+// returns its RetroState. Register it under RetrospectiveWorkflowName.
+func RetrospectiveWorkflow(ctx workflow.Context, in RetrospectiveInput) error {
+	r := newRetro(ctx, in)
+	if err := r.registerHandlers(); err != nil {
+		return err
+	}
+	if r.st.Phase == RetroPreparing {
+		r.prepare()
+	}
+	for r.st.Phase != RetroFinished {
+		if r.continueAsNewDue() {
+			return r.continueAsNew()
+		}
+		r.advance()
+	}
+	if len(r.st.Pending) > 0 {
+		r.openPending() // accepted just before the end
+	}
+	r.finish()
+	return nil
+}
+
+// retro is one run of a RetrospectiveWorkflow.
+type retro struct {
+	ctx workflow.Context
+	in  RetrospectiveInput
+	inc *incident.Incident
+	cfg incident.Retrospective // with defaults filled in
+	loc *time.Location
+	st  *RetroState
+}
+
+func newRetro(ctx workflow.Context, in RetrospectiveInput) *retro {
+	r := &retro{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
+	r.inc = &r.in.Incident
+	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
+		r.loc = l
+	}
+	if in.State != nil {
+		r.st = in.State
+	} else {
+		r.st = &RetroState{IncidentID: in.Incident.Declaration.ID, Phase: RetroPreparing}
+		for _, it := range in.Incident.ActionItems {
+			r.st.Items = append(r.st.Items, RetroActionItem{ActionItem: it})
+		}
+	}
+	if r.st.Steps == nil {
+		r.st.Steps = map[string]bool{}
+	}
+	return r
+}
+
+// retroSettings fills the zero follow-through settings with defaults.
+func retroSettings(c incident.Retrospective) incident.Retrospective {
+	if c.TimeZone == "" {
+		c.TimeZone = "UTC"
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&c.DoneRemindEvery, defaultDoneRemindEvery}, {&c.CheckEvery, defaultCheckEvery},
+		{&c.DigestEvery, defaultDigestEvery}, {&c.FollowUpFor, defaultFollowUpFor},
+	} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	return c
+}
+
+// now is the workflow's clock.
+func (r *retro) now() time.Time { return workflow.Now(r.ctx) }
+
+// once runs f unless step name already ran (in this run or one continued
+// from), then marks it done.
+func (r *retro) once(name string, f func()) {
+	if r.st.Steps[name] {
+		return
+	}
+	f()
+	r.st.Steps[name] = true
+}
+
+// setPhase moves to phase p and says so in the Web UI.
+func (r *retro) setPhase(p RetroPhase) {
+	r.st.Phase = p
+	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+}
+
+// sleepUntil waits until t, opening the issues of action items added
+// meanwhile. It returns true once t is reached, false as soon as the
+// retrospective is marked done (news the caller acknowledges).
+func (r *retro) sleepUntil(t time.Time) bool {
+	for {
+		if len(r.st.Pending) > 0 {
+			r.openPending()
+		}
+		if r.doneNews() {
+			return false
+		}
+		d := t.Sub(r.now())
+		if d <= 0 {
+			return true
+		}
+		_, _ = workflow.AwaitWithTimeout(r.ctx, d, func() bool { return len(r.st.Pending) > 0 || r.doneNews() })
+	}
+}
+
+// doneNews reports whether the retrospective was marked done and the war
+// room not yet told.
+func (r *retro) doneNews() bool { return r.st.Done && !r.st.Steps[stepDoneAck] }
+
+// continueAsNewDue reports whether the history is long enough to start
+// afresh.
+func (r *retro) continueAsNewDue() bool {
+	info := workflow.GetInfo(r.ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= retroHistoryLimit
+}
+
+// continueAsNew carries the state into a new run once no update is half
+// handled; items accepted but not yet opened travel in State.Pending.
+func (r *retro) continueAsNew() error {
+	_ = workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) })
+	return workflow.NewContinueAsNewError(r.ctx, RetrospectiveWorkflowName,
+		RetrospectiveInput{Incident: r.in.Incident, Process: r.in.Process, State: r.st})
+}

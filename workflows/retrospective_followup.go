@@ -1,0 +1,212 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+)
+
+// maxRetroWarnings bounds the warnings kept in the state.
+const maxRetroWarnings = 50
+
+// advance takes one step of the follow-through: it waits for the next thing
+// due in the current phase and does it.
+func (r *retro) advance() {
+	if r.doneNews() {
+		r.post(stepDoneAck, retroDoneAckText(r.st, r.cfg.DigestEvery))
+		r.st.Steps[stepDoneAck] = true
+	}
+	switch r.st.Phase {
+	case RetroScheduled:
+		r.awaitMeeting()
+	case RetroAwaitingDone:
+		r.awaitDone()
+	case RetroFollowingUp:
+		r.followUp()
+	default:
+		r.setPhase(RetroFinished)
+	}
+}
+
+// awaitMeeting reminds the war room RemindBefore the meeting, then waits
+// for its end.
+func (r *retro) awaitMeeting() {
+	if r.st.Done {
+		r.setPhase(RetroFollowingUp)
+		return
+	}
+	m := r.st.Meeting
+	if r.cfg.RemindBefore > 0 && !r.st.Steps[stepReminded] && r.now().Before(m.Start) {
+		if r.sleepUntil(m.Start.Add(-r.cfg.RemindBefore)) {
+			r.post(stepReminded, retroReminderText(r.st, r.loc, r.humans()))
+			r.st.Steps[stepReminded] = true
+		}
+		return
+	}
+	if r.sleepUntil(m.End) {
+		r.setPhase(RetroAwaitingDone)
+	}
+}
+
+// awaitDone asks for the retrospective to be marked done, and again every
+// DoneRemindEvery until it is (or the follow-up period ends).
+func (r *retro) awaitDone() {
+	if r.st.Done || !r.now().Before(r.st.FollowUpUntil) {
+		r.setPhase(RetroFollowingUp)
+		return
+	}
+	id := r.st.IncidentID
+	if !r.st.Steps[stepDonePrompt] {
+		r.post(stepDonePrompt, retroDonePromptText(r.inc.Commander), doneButton(id), addItemsButton(id))
+		r.st.Steps[stepDonePrompt] = true
+		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
+		return
+	}
+	if r.sleepUntil(earliest(r.st.NextDoneRemind, r.st.FollowUpUntil)) && r.now().Before(r.st.FollowUpUntil) {
+		r.post(r.numbered("done-reminder"), retroDoneReminderText(r.inc.Commander), doneButton(id))
+		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
+	}
+}
+
+// followUp checks the issues every CheckEvery and lists the open ones every
+// DigestEvery, until all are closed or FollowUpFor has passed.
+func (r *retro) followUp() {
+	r.once(stepFollowUp, func() { r.st.NextCheck, r.st.NextDigest = r.now(), r.now() })
+	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 {
+		r.post("nothing-to-follow", retroNothingToFollowText(r.cfg.ArchiveChannel))
+		r.setPhase(RetroFinished)
+		return
+	}
+	if !r.now().Before(r.st.NextCheck) {
+		r.checkIssues()
+		r.st.NextCheck = r.now().Add(r.cfg.CheckEvery)
+	}
+	if r.allClosed() {
+		r.post("all-closed", retroAllClosedText(r.cfg.ArchiveChannel))
+		r.setPhase(RetroFinished)
+		return
+	}
+	if !r.now().Before(r.st.FollowUpUntil) {
+		r.post("follow-up-ended", retroEndedText(r.st, r.cfg.ArchiveChannel))
+		r.setPhase(RetroFinished)
+		return
+	}
+	if !r.now().Before(r.st.NextDigest) {
+		if len(r.st.OpenItems()) > 0 {
+			r.post(r.numbered("digest"), retroDigestText(r.st), addItemsButton(r.st.IncidentID))
+		}
+		r.st.NextDigest = r.now().Add(r.cfg.DigestEvery)
+	}
+	r.sleepUntil(earliest(r.st.NextCheck, r.st.NextDigest, r.st.FollowUpUntil))
+}
+
+// allClosed reports whether every action item has an issue and none is
+// open.
+func (r *retro) allClosed() bool {
+	if len(r.st.Pending) > 0 {
+		return false
+	}
+	for _, it := range r.st.Items {
+		if it.Issue.Number == 0 || it.Issue.Open() {
+			return false
+		}
+	}
+	return true
+}
+
+// checkIssues retries the items whose issue couldn't be opened and reads the
+// state of every issue (a closed one may be reopened).
+func (r *retro) checkIssues() {
+	if missing := r.itemsWithoutIssue(); len(missing) > 0 {
+		r.openIssues(missing, false)
+	}
+	var numbers []int
+	for _, it := range r.st.Items {
+		if it.Issue.Number > 0 {
+			numbers = append(numbers, it.Issue.Number)
+		}
+	}
+	if len(numbers) == 0 {
+		return
+	}
+	var states []activities.Issue
+	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Check the action-item issues"), retroGitHub.IssueStates,
+		activities.IssueStatesRequest{Numbers: numbers}).Get(r.ctx, &states)
+	if err != nil {
+		workflow.GetLogger(r.ctx).Warn("checking the action-item issues failed", "error", err)
+		return
+	}
+	byNumber := make(map[int]string, len(states))
+	for _, s := range states {
+		byNumber[s.Number] = s.State
+	}
+	for i := range r.st.Items {
+		if s, ok := byNumber[r.st.Items[i].Issue.Number]; ok {
+			r.st.Items[i].Issue.State = s
+		}
+	}
+	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+}
+
+// finish archives the war room when configured.
+func (r *retro) finish() {
+	if !r.cfg.ArchiveChannel || r.inc.ChannelID == "" {
+		return
+	}
+	err := workflow.ExecuteActivity(slackCall(r.ctx, "Archive the war room"), slackActivities.ArchiveChannel,
+		activities.ArchiveRequest{Channel: r.inc.ChannelID}).Get(r.ctx, nil)
+	if err != nil {
+		workflow.GetLogger(r.ctx).Warn("archiving the war room failed", "error", err)
+	}
+}
+
+// humans are the incident's participants who aren't bots.
+func (r *retro) humans() []string {
+	var out []string
+	for _, id := range r.inc.Participants() {
+		if !r.st.People[id].Bot {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// numbered returns a fresh post key starting with kind.
+func (r *retro) numbered(kind string) string {
+	r.st.Posts++
+	return fmt.Sprintf("%s-%d", kind, r.st.Posts)
+}
+
+// post posts in the war room, once per key. A post that fails for good is
+// logged: the follow-through goes on.
+func (r *retro) post(key, text string, buttons ...activities.Button) {
+	if r.inc.ChannelID == "" {
+		return
+	}
+	req := activities.PostRequest{Channel: r.inc.ChannelID, IncidentID: r.st.IncidentID, Key: "retro-" + key, Text: text, Buttons: buttons}
+	if err := workflow.ExecuteActivity(slackCall(r.ctx, "Retrospective: "+key), slackActivities.PostMessage, req).Get(r.ctx, nil); err != nil {
+		workflow.GetLogger(r.ctx).Warn("posting in the war room failed", "key", key, "error", err)
+	}
+}
+
+// warn tells the war room about a problem and keeps it in the state.
+func (r *retro) warn(msg string) {
+	workflow.GetLogger(r.ctx).Warn(msg, "incident", r.st.IncidentID)
+	r.st.Warnings = append(r.st.Warnings, msg)
+	if n := len(r.st.Warnings); n > maxRetroWarnings {
+		r.st.Warnings = r.st.Warnings[n-maxRetroWarnings:]
+	}
+	r.post(r.numbered("warning"), ":warning: "+msg)
+}
+
+func earliest(t time.Time, more ...time.Time) time.Time {
+	for _, u := range more {
+		if u.Before(t) {
+			t = u
+		}
+	}
+	return t
+}

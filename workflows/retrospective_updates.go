@@ -1,0 +1,114 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// maxItemText bounds the text of one action item.
+const maxItemText = 2000
+
+func (r *retro) registerHandlers() error {
+	if err := workflow.SetQueryHandler(r.ctx, QueryRetrospective, func() (RetroState, error) { return *r.st, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateAddRetroActionItems, r.addItems,
+		workflow.UpdateHandlerOptions{Validator: r.validateItems}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandler(r.ctx, UpdateRetroDone, r.markDone)
+}
+
+// validateItems rejects, before anything is recorded, a request the
+// responder must fix.
+func (r *retro) validateItems(_ workflow.Context, req AddRetroActionItemsRequest) error {
+	if r.st.Phase == RetroFinished {
+		return fmt.Errorf("the retrospective of incident %s has ended; open the issue on GitHub directly", r.st.IncidentID)
+	}
+	if len(req.Items) == 0 {
+		return errors.New("add at least one action item")
+	}
+	if len(req.Items) > MaxRetroActionItems {
+		return fmt.Errorf("add at most %d action items at a time", MaxRetroActionItems)
+	}
+	for i, it := range req.Items {
+		n := i + 1
+		switch text := strings.TrimSpace(it.Text); {
+		case text == "":
+			return fmt.Errorf("action item %d needs a text: what should be done?", n)
+		case len(text) > maxItemText:
+			return fmt.Errorf("action item %d is too long (%d characters, at most %d)", n, len(text), maxItemText)
+		}
+		if it.Due != "" {
+			if _, err := time.Parse("2006-01-02", it.Due); err != nil {
+				return fmt.Errorf("action item %d: due date %q is not a date as YYYY-MM-DD", n, it.Due)
+			}
+		}
+		if it.Owner != "" && !isSlackUserID(it.Owner) {
+			return fmt.Errorf("action item %d: owner %q is not a Slack user ID (U…)", n, it.Owner)
+		}
+	}
+	return nil
+}
+
+func isSlackUserID(s string) bool {
+	return len(s) > 2 && (s[0] == 'U' || s[0] == 'W') && strings.ToUpper(s) == s && !strings.ContainsAny(s, " <>@|")
+}
+
+// addItems queues the items; the main loop opens their issues. Items whose
+// key is already known are skipped.
+func (r *retro) addItems(ctx workflow.Context, req AddRetroActionItemsRequest) (AddRetroActionItemsResult, error) {
+	known := map[string]bool{}
+	for _, it := range r.st.Items {
+		known[it.Key] = true
+	}
+	for _, it := range r.st.Pending {
+		known[it.Key] = true
+	}
+	var res AddRetroActionItemsResult
+	for _, it := range req.Items {
+		if it.Key != "" && known[it.Key] {
+			continue
+		}
+		for n := len(known) + 1; it.Key == "" || known[it.Key]; n++ {
+			it.Key = fmt.Sprintf("retro-%d", n)
+		}
+		known[it.Key] = true
+		it.Text = strings.TrimSpace(it.Text)
+		it.At = workflow.Now(ctx)
+		if it.Author == "" {
+			it.Author = req.By
+		}
+		r.st.Pending = append(r.st.Pending, it)
+		res.Keys = append(res.Keys, it.Key)
+	}
+	return res, nil
+}
+
+// markDone marks the retrospective done; marking it again changes nothing.
+func (r *retro) markDone(ctx workflow.Context, req RetroDoneRequest) error {
+	if !r.st.Done {
+		r.st.Done, r.st.DoneBy, r.st.DoneAt = true, req.By, workflow.Now(ctx)
+	}
+	return nil
+}
+
+// openPending opens the issues of the items the updates queued and lists
+// them in the war room.
+func (r *retro) openPending() {
+	pending := r.st.Pending
+	r.st.Pending = nil
+	start := len(r.st.Items)
+	idx := make([]int, 0, len(pending))
+	for i, it := range pending {
+		r.st.Items = append(r.st.Items, RetroActionItem{ActionItem: it})
+		idx = append(idx, start+i)
+	}
+	r.openIssues(idx, true)
+	r.post(fmt.Sprintf("items-%d", start), retroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
+	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+}
