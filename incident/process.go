@@ -48,8 +48,10 @@ type SeverityPolicy struct {
 // Service is a configured service: who leads its incidents and where its
 // runbook is.
 type Service struct {
-	Leads   []string `json:"leads,omitempty"`
-	Runbook string   `json:"runbook,omitempty"`
+	// Severity is the severity the declare form suggests for the service.
+	Severity Severity `json:"severity,omitempty"`
+	Leads    []string `json:"leads,omitempty"`
+	Runbook  string   `json:"runbook,omitempty"`
 }
 
 // Doc is a document bookmarked in every war room.

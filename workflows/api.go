@@ -57,7 +57,19 @@ type IncidentInput struct {
 	Process     incident.Process     `json:"process"`
 	// State is set when the workflow continues as new: the incident so far.
 	State *incident.Incident `json:"state,omitempty"`
+	// HistoryLimit continues the workflow as new once a run's history has
+	// this many events (default DefaultHistoryLimit); the server's own
+	// suggestion does too. Tests set a low one.
+	HistoryLimit int `json:"history_limit,omitempty"`
+	// Retrospective asks for a retrospective of a maintenance window, which
+	// gets none otherwise. Drills never get one; incidents always do when
+	// the process enables retrospectives.
+	Retrospective bool `json:"retrospective,omitempty"`
 }
+
+// DefaultHistoryLimit keeps each run of an incident workflow well under the
+// 4,096 events at which Temporal suggests continuing as new.
+const DefaultHistoryLimit = 3000
 
 // Names of the IncidentWorkflow's updates and queries.
 const (

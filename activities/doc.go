@@ -1,0 +1,6 @@
+// Package activities holds incidentflow's Temporal activities, one struct per
+// outside system: Slack (slack*.go), GitHub (github*.go) and the calendar
+// (calendar*.go). Every method is idempotent, so a retry after a worker crash
+// repeats nothing a responder can see, and returns a Temporal application
+// error whose message tells a responder what to do when retrying won't help.
+package activities

@@ -1,0 +1,139 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// PostEventType is the metadata event type of every message incidentflow
+// posts; its payload holds the incident ID and the post's key.
+const PostEventType = "incidentflow_post"
+
+// maxSectionText is the most text Slack takes in one section block.
+const maxSectionText = 3000
+
+// historyPage is how many recent messages are searched for an earlier
+// attempt of a post.
+const historyPage = 100
+
+// Button is a button under a message; the front door handles its action.
+type Button struct {
+	ActionID string `json:"action_id"`
+	Text     string `json:"text"`
+	Value    string `json:"value"`
+	// Style is "", "primary" or "danger".
+	Style string `json:"style,omitempty"`
+}
+
+// PostRequest posts a message once per (incident, key).
+type PostRequest struct {
+	// Channel is a channel ID or name.
+	Channel    string `json:"channel"`
+	IncidentID string `json:"incident_id"`
+	// Key names the logical post within the incident ("kickoff",
+	// "update-3", …): a post whose key is already in the channel's recent
+	// history isn't posted again.
+	Key string `json:"key"`
+	// Text is mrkdwn; user text in it must already be escaped.
+	Text    string   `json:"text"`
+	Buttons []Button `json:"buttons,omitempty"`
+	// ThreadTS makes the post a reply, also shown in the channel.
+	ThreadTS string `json:"thread_ts,omitempty"`
+	// Pin pins the message.
+	Pin bool `json:"pin,omitempty"`
+}
+
+// PostMessage posts a message and pins it when asked. It returns where the
+// message is. A retry first looks for a message with the same incident and
+// key among the channel's recent messages (the earlier attempt may have
+// posted it and lost the answer) and posts only if there is none; a first
+// attempt has no earlier one to find and spares Slack the lookup.
+func (s *Slack) PostMessage(ctx context.Context, req PostRequest) (incident.MessageRef, error) {
+	channel, err := s.channelID(ctx, req.Channel)
+	if err != nil {
+		return incident.MessageRef{}, err
+	}
+	var ref incident.MessageRef
+	if activity.GetInfo(ctx).Attempt > 1 {
+		if ref, err = s.findPost(ctx, channel, req.IncidentID, req.Key); err != nil {
+			return ref, err
+		}
+	}
+	if ref.TS == "" {
+		if ref, err = s.post(ctx, channel, req); err != nil {
+			return ref, err
+		}
+	}
+	if req.Pin {
+		err = s.call(ctx, "pins.add", "", func() error {
+			return s.api.AddPinContext(ctx, channel, slack.ItemRef{Channel: channel, Timestamp: ref.TS})
+		})
+		if slackCode(err) == "already_pinned" {
+			err = nil
+		}
+	}
+	return ref, err
+}
+
+// findPost looks for the message of (incident, key) in the channel's recent
+// history.
+func (s *Slack) findPost(ctx context.Context, channel, incidentID, key string) (incident.MessageRef, error) {
+	var hist *slack.GetConversationHistoryResponse
+	err := s.call(ctx, "conversations.history", "", func() (err error) {
+		hist, err = s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: historyPage, IncludeAllMetadata: true,
+		})
+		return err
+	})
+	if err != nil {
+		return incident.MessageRef{}, err
+	}
+	for _, m := range hist.Messages {
+		md := m.Metadata
+		if md.EventType == PostEventType && md.EventPayload["incident_id"] == incidentID && md.EventPayload["key"] == key {
+			return incident.MessageRef{Channel: channel, TS: m.Timestamp}, nil
+		}
+	}
+	return incident.MessageRef{}, nil
+}
+
+func (s *Slack) post(ctx context.Context, channel string, req PostRequest) (incident.MessageRef, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(incident.Truncate(req.Text, maxSectionText), false),
+		slack.MsgOptionBlocks(blocks(req)...),
+		slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType:    PostEventType,
+			EventPayload: map[string]any{"incident_id": req.IncidentID, "key": req.Key},
+		}),
+	}
+	if req.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(req.ThreadTS), slack.MsgOptionBroadcast())
+	}
+	var ts string
+	err := s.call(ctx, "chat.postMessage", channel, func() (err error) {
+		_, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	return incident.MessageRef{Channel: channel, TS: ts}, err
+}
+
+// blocks renders a post as a section (cut to Slack's 3,000 characters) and
+// its buttons.
+func blocks(req PostRequest) []slack.Block {
+	out := []slack.Block{slack.NewSectionBlock(
+		slack.NewTextBlockObject(slack.MarkdownType, incident.Truncate(req.Text, maxSectionText), false, false), nil, nil)}
+	if len(req.Buttons) == 0 {
+		return out
+	}
+	elems := make([]slack.BlockElement, len(req.Buttons))
+	for i, b := range req.Buttons {
+		btn := slack.NewButtonBlockElement(b.ActionID, b.Value, slack.NewTextBlockObject(slack.PlainTextType, b.Text, false, false))
+		btn.Style = slack.Style(b.Style)
+		elems[i] = btn
+	}
+	return append(out, slack.NewActionBlock("incident_actions", elems...))
+}

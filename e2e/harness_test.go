@@ -1,0 +1,102 @@
+package e2e_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/e2e/harness"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// rateWindow shortens Slack's rate-limit window, in the emulator and in the
+// activities alike, so the limits stay on without slowing the tests down.
+const rateWindow = 5 * time.Second
+
+// cadence is how often the test severity wants a status update.
+const cadence = 2 * time.Second
+
+// testProcess has a severity whose updates are due every two seconds.
+func testProcess() incident.Process {
+	p := incident.DefaultProcess()
+	p.Severities = []incident.SeverityPolicy{
+		{Name: incident.Critical, UpdateEvery: cadence, Leads: []string{"erin@example.com"}},
+		{Name: incident.Minor, UpdateEvery: time.Hour},
+	}
+	p.Services = map[string]incident.Service{
+		"checkout": {Leads: []string{slackemu.UserDave}, Runbook: "https://runbooks.example.com/checkout"},
+	}
+	p.Docs = []incident.Doc{{Title: "Incident process", URL: "https://docs.example.com/process"}}
+	p.AnnounceChannels = []string{"incidents"}
+	p.BroadcastChannels = []string{"general"}
+	p.EscalationGroup = "S0ONCALL"
+	p.WebUIURL = "http://127.0.0.1:8233"
+	p.Retrospective.Enabled = false // the retrospective has its own tests
+	return p
+}
+
+// declaration declares a critical checkout incident whose title tries to
+// ping the channel.
+func declaration(id string) incident.Declaration {
+	return incident.Declaration{
+		ID: id, Title: "Checkout <!channel> down", Summary: "Payments fail with 502",
+		Severity: incident.Critical, Service: "checkout", Declarer: slackemu.UserAlice,
+		OriginChannel: slackemu.GeneralChannelID,
+	}
+}
+
+// register registers the incident workflow and the Slack activities.
+func register(env *harness.Env) func(worker.Registry) {
+	return func(r worker.Registry) {
+		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+		r.RegisterActivity(activities.NewSlack(env.SlackAPI, activities.SlackOptions{RateWindow: rateWindow}))
+	}
+}
+
+// posts returns the messages of a channel incidentflow posted for incident
+// id with a key starting with prefix.
+func posts(env *harness.Env, channel, id, prefix string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range env.Slack.Messages(channel) {
+		if md := m.Metadata; md != nil && md.EventType == activities.PostEventType &&
+			md.EventPayload["incident_id"] == id && strings.HasPrefix(md.EventPayload["key"].(string), prefix) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// warRooms returns the channels whose purpose names incident id.
+func warRooms(env *harness.Env, id string) []slackemu.Channel {
+	var out []slackemu.Channel
+	for _, ch := range env.Slack.Channels() {
+		if strings.HasSuffix(ch.Purpose, "incident "+id) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// newEnv starts Temporal and the Slack emulator, limits on, and returns the
+// starter operations for testProcess.
+func newEnv(t *testing.T) (*harness.Env, *starter.Incidents) {
+	env := harness.Start(t, slackemu.Options{RateWindow: rateWindow})
+	return env, &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: testProcess()}
+}
+
+// result waits for the incident workflow to end and returns the incident.
+func result(ctx context.Context, t *testing.T, env *harness.Env, workflowID string) incident.Incident {
+	t.Helper()
+	var inc incident.Incident
+	require.NoError(t, env.Client.GetWorkflow(ctx, workflowID, "").Get(ctx, &inc))
+	return inc
+}

@@ -1,0 +1,128 @@
+package incident_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+var declared = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// hostileIncident is an open incident whose texts try to ping and format.
+func hostileIncident() incident.Incident {
+	inc := incident.New(incident.Declaration{
+		ID: "abc123", Title: "<!channel> *checkout* down", Summary: "see <https://evil|here> ~now~",
+		Severity: incident.Critical, Declarer: "U0ALICE", DeclaredAt: declared, Service: "checkout",
+	})
+	inc.ChannelID = "C0WAR"
+	inc.NextUpdateBy = declared.Add(15 * time.Minute)
+	return inc
+}
+
+func TestMessagesEscapeUserText(t *testing.T) {
+	inc := hostileIncident()
+	p := incident.DefaultProcess()
+	u := incident.StatusUpdate{At: declared, Author: "U0BOB", Status: incident.Identified, Text: "<@U0CAROL> `rm -rf`",
+		NextUpdateBy: declared.Add(15 * time.Minute)}
+	for name, text := range map[string]string{
+		"ack":          incident.AckText(&inc),
+		"announcement": incident.AnnouncementText(&inc),
+		"kickoff":      incident.KickoffText(&inc, &p),
+		"update":       incident.UpdateText(u, time.UTC),
+		"broadcast":    incident.BroadcastText(&inc, u, time.UTC),
+	} {
+		assert.NotContains(t, text, "<!channel>", name)
+		assert.NotContains(t, text, "<@U0CAROL>", name)
+		assert.NotContains(t, text, "<https://evil", name)
+		assert.NotContains(t, text, "*checkout*", name)
+		assert.NotContains(t, text, "`rm", name)
+	}
+}
+
+func TestKickoffSaysWhoAndWhen(t *testing.T) {
+	inc := hostileIncident()
+	p := incident.DefaultProcess()
+	text := incident.KickoffText(&inc, &p)
+	assert.Contains(t, text, "CRITICAL incident: *&lt;!channel&gt; ∗checkout∗ down*")
+	assert.Contains(t, text, "*Commander:* <@U0ALICE> · *Comms:* unassigned · *Service:* checkout")
+	assert.Contains(t, text, "Declared by <@U0ALICE> at 10:00 UTC.")
+	assert.Contains(t, text, "every 15m; the first is due by 10:15 UTC")
+}
+
+func TestSecurityAnnouncementsSayOnlyWhoToContact(t *testing.T) {
+	inc := hostileIncident()
+	inc.Declaration.Security = true
+	inc.Status = incident.Resolved
+	inc.ResolvedAt = declared.Add(2 * time.Hour)
+	inc.Resolution = "rotated the leaked key"
+	for _, text := range []string{incident.AnnouncementText(&inc), incident.ResolvedAnnouncementText(&inc)} {
+		assert.NotContains(t, text, "checkout")
+		assert.NotContains(t, text, "C0WAR")
+		assert.NotContains(t, text, "leaked")
+	}
+	assert.Contains(t, incident.AnnouncementText(&inc), "Contact <@U0ALICE>")
+	assert.Equal(t, ":white_check_mark: The security incident is resolved (after 2h).", incident.ResolvedAnnouncementText(&inc))
+}
+
+func TestRemindersAndEscalations(t *testing.T) {
+	inc := hostileIncident()
+	inc.Comms = "U0CAROL"
+	inc.Updates = []incident.StatusUpdate{{At: declared.Add(5 * time.Minute)}}
+	assert.Equal(t, ":alarm_clock: <@U0ALICE> <@U0CAROL> a status update is due (the last was at 10:05 UTC). "+
+		"Post one with the *Post update* button; the next reminder comes at 10:15 UTC.", incident.ReminderText(&inc, time.UTC))
+	assert.True(t, strings.HasPrefix(incident.EscalationText(&inc, "<!subteam^S1>", 2), ":sos: <!subteam^S1> "))
+	assert.Contains(t, incident.EscalationText(&inc, "", 2), ":sos: <@U0ALICE>")
+	assert.Contains(t, incident.EscalationDMText(&inc, 2), "missed 2 status updates in a row")
+}
+
+func TestResolvedTextGivesTheDurations(t *testing.T) {
+	inc := hostileIncident()
+	inc.AcknowledgedAt = declared.Add(4 * time.Second)
+	inc.MitigatedAt = declared.Add(40 * time.Minute)
+	inc.Status, inc.ResolvedAt, inc.ResolvedBy, inc.Resolution = incident.Resolved, declared.Add(2*time.Hour+10*time.Minute), "U0BOB", "rolled *back*"
+	assert.Equal(t, ":white_check_mark: *Resolved* by <@U0BOB> at 12:10 UTC\nrolled ∗back∗\n"+
+		"Acknowledged in 4s · mitigated in 40m · resolved in 2h 10m.", incident.ResolvedText(&inc, time.UTC))
+	assert.Contains(t, incident.ResolvedAnnouncementText(&inc), "Resolved after 2h 10m: CRITICAL incident")
+}
+
+func TestMessagesStayWithinASlackSection(t *testing.T) {
+	inc := hostileIncident()
+	inc.Declaration.Title = strings.Repeat("<", 5000)
+	inc.Declaration.Summary = strings.Repeat("&", 5000)
+	p := incident.DefaultProcess()
+	assert.Less(t, len(incident.KickoffText(&inc, &p)), 3000)
+	u := incident.StatusUpdate{Text: strings.Repeat("x", 10000)}
+	assert.Less(t, len(incident.BroadcastText(&inc, u, time.UTC)), 3000)
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 45 * time.Second: "45s", 15 * time.Minute: "15m", 2 * time.Hour: "2h",
+		2*time.Hour + 10*time.Minute: "2h 10m", 3*24*time.Hour + 4*time.Hour: "3d 4h", 30 * 24 * time.Hour: "30d",
+	} {
+		assert.Equal(t, want, incident.FormatDuration(d))
+	}
+}
+
+func TestDetailsForTheWebUI(t *testing.T) {
+	inc := hostileIncident()
+	inc.ChannelName = "inc-checkout"
+	inc.MissedReminders = 1
+	inc.Updates = []incident.StatusUpdate{{At: declared, Status: incident.Identified, Text: "[click](https://evil)"}}
+	md := incident.Details(&inc, time.UTC)
+	assert.Contains(t, md, "**CRITICAL incident · investigating**")
+	assert.Contains(t, md, `\<!channel\> \*checkout\* down`)
+	assert.Contains(t, md, "- War room: #inc-checkout (C0WAR)")
+	assert.Contains(t, md, "- Next update by 10:15 UTC (1 reminders unanswered)")
+	assert.Contains(t, md, `\[click\](https://evil)`)
+
+	inc.Declaration.Security = true
+	md = incident.Details(&inc, time.UTC)
+	assert.NotContains(t, md, "checkout\\*")
+	assert.NotContains(t, md, "click")
+	assert.Contains(t, md, "Security incident")
+}

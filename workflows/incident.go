@@ -1,0 +1,121 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// IncidentWorkflow runs one incident from declaration to resolution: it
+// opens and equips the war room, announces the incident, reminds the
+// responders when a status update is due and escalates when reminders go
+// unanswered, applies the updates its Update handlers accept, and on
+// resolution announces it and starts the retrospective. Register it under
+// IncidentWorkflowName, with the activities.Slack activities.
+func IncidentWorkflow(ctx workflow.Context, in IncidentInput) (incident.Incident, error) {
+	w := newIncidentWorkflow(in)
+	if err := w.setup(ctx); err != nil {
+		return w.inc, err
+	}
+	return w.run(ctx)
+}
+
+// incidentWorkflow is the state of one run of IncidentWorkflow.
+type incidentWorkflow struct {
+	in   IncidentInput
+	proc incident.Process
+	loc  *time.Location
+	inc  incident.Incident
+
+	// ready is set once the war room is open and equipped; warRoomErr when
+	// it can't be opened.
+	ready      bool
+	warRoomErr error
+	// resets counts the events (updates, severity changes) that restarted
+	// the wait for the next status update.
+	resets int
+	// resolving is set as soon as a resolve is accepted.
+	resolving bool
+	// searched holds the search attribute values last published.
+	searched []string
+}
+
+func newIncidentWorkflow(in IncidentInput) *incidentWorkflow {
+	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
+	if in.State != nil {
+		w.inc = *in.State
+		w.ready = w.inc.ChannelID != ""
+	} else {
+		w.inc = incident.New(in.Declaration)
+	}
+	return w
+}
+
+// run opens the war room (unless an earlier run did), then waits for
+// status updates, reminding when one is due, until the incident is
+// resolved or this run's history is long enough to continue as new.
+func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) {
+	w.publish(ctx)
+	if !w.ready {
+		if err := w.openWarRoom(ctx); err != nil {
+			w.warRoomErr = err
+			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+			return w.inc, err
+		}
+	}
+	for !w.inc.IsResolved() {
+		if w.continueAsNewDue(ctx) {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return w.inc, err
+			}
+			if !w.inc.IsResolved() {
+				return w.continueAsNew(ctx)
+			}
+			break
+		}
+		if err := w.waitForUpdate(ctx); err != nil {
+			return w.inc, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.inc, err
+	}
+	w.startRetrospective(ctx)
+	return w.inc, nil
+}
+
+// waitForUpdate waits until the next status update is due and reminds
+// then, unless an update or a severity change restarts the wait first, or
+// the incident is resolved, or the run should continue as new.
+func (w *incidentWorkflow) waitForUpdate(ctx workflow.Context) error {
+	resets := w.resets
+	if wait := w.inc.NextUpdateBy.Sub(workflow.Now(ctx)); wait > 0 {
+		interrupted, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      wait,
+			TimerOptions: workflow.TimerOptions{Summary: "next status update due by " + incident.Clock(w.inc.NextUpdateBy, w.loc)},
+		}, func() bool {
+			return w.resets != resets || w.inc.IsResolved() || w.continueAsNewDue(ctx)
+		})
+		if err != nil || interrupted {
+			return err
+		}
+	}
+	w.remind(ctx)
+	return nil
+}
+
+// record adds an entry to the timeline and returns a key naming it, unique
+// within the incident, for the Slack posts about it.
+func (w *incidentWorkflow) record(ctx workflow.Context, actor, kind, text string) string {
+	w.inc.Record(workflow.Now(ctx), actor, kind, text)
+	return fmt.Sprintf("%s-%d", kind, len(w.inc.Timeline)-1)
+}
+
+// note records something that went wrong but didn't stop the incident.
+func (w *incidentWorkflow) note(ctx workflow.Context, text string) {
+	workflow.GetLogger(ctx).Warn(text, "incident", w.inc.Declaration.ID)
+	w.record(ctx, "", incident.EntryNote, text)
+}

@@ -1,0 +1,153 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// declaredAt is when the test incidents are declared.
+var declaredAt = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// testProcess is a process with something to do at every step.
+func testProcess() incident.Process {
+	p := incident.DefaultProcess()
+	p.Severities[0].Leads = []string{"U0CRITLEAD"}
+	p.Services = map[string]incident.Service{
+		"checkout": {Leads: []string{"dave@example.com"}, Runbook: "https://runbooks.example.com/checkout"},
+	}
+	p.Docs = []incident.Doc{{Title: "Incident process", URL: "https://docs.example.com/process"}}
+	p.AnnounceChannels = []string{"incidents"}
+	p.BroadcastChannels = []string{"status"}
+	p.VideoLink = "https://meet.example.com/{channel}"
+	p.EscalationGroup = "S0ONCALL"
+	p.WebUIURL = "http://127.0.0.1:8233"
+	return p
+}
+
+// testDeclaration declares a critical incident whose title tries to ping
+// everyone.
+func testDeclaration() incident.Declaration {
+	return incident.Declaration{
+		ID: "abc123", Title: "Checkout <!channel> *down*", Summary: "Payments fail with 502",
+		Severity: incident.Critical, Service: "checkout", Declarer: "U0ALICE", OriginChannel: "C0GENERAL",
+		Kind: incident.KindIncident, DeclaredAt: declaredAt,
+	}
+}
+
+// quietLogger logs only warnings and errors.
+func quietLogger() log.Logger {
+	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// slackCall is one Slack activity the workflow ran, at test-clock time.
+type slackCall struct {
+	At       time.Time
+	Activity string
+	Req      any
+}
+
+// fakeSlack stands in for the Slack activities and records their calls.
+type fakeSlack struct {
+	env *testsuite.TestWorkflowEnvironment
+
+	// createErr, when set, is what creating the war room fails with.
+	createErr error
+
+	mu    sync.Mutex
+	calls []slackCall
+	ts    int
+}
+
+// newFakeSlack mocks every Slack activity of env.
+func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
+	f := &fakeSlack{env: env}
+	var a *activities.Slack
+	env.RegisterActivity(&activities.Slack{})
+	env.OnActivity(a.CreateChannel, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.CreateChannelRequest) (activities.Channel, error) {
+			f.record("CreateChannel", req)
+			return activities.Channel{ID: "C0WARROOM", Name: req.Names[0]}, f.createErr
+		}).Maybe()
+	env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.TopicRequest) error { f.record("SetTopic", req); return nil }).Maybe()
+	env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.InviteRequest) (activities.InviteResult, error) {
+			f.record("Invite", req)
+			return activities.InviteResult{Invited: req.Users}, nil
+		}).Maybe()
+	env.OnActivity(a.AddBookmarks, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.BookmarksRequest) error {
+			f.record("AddBookmarks", req)
+			return nil
+		}).Maybe()
+	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.PostRequest) (incident.MessageRef, error) {
+			ts := f.record("PostMessage", req)
+			channel := req.Channel
+			if !strings.HasPrefix(channel, "C") {
+				channel = "C0" + strings.ToUpper(channel)
+			}
+			return incident.MessageRef{Channel: channel, TS: ts}, nil
+		}).Maybe()
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.NotifyRequest) error { f.record("Notify", req); return nil }).Maybe()
+	env.RegisterWorkflowWithOptions(func(workflow.Context, workflows.RetrospectiveInput) error { return nil },
+		workflow.RegisterOptions{Name: workflows.RetrospectiveWorkflowName})
+	return f
+}
+
+// record notes a call and returns a message timestamp for it.
+func (f *fakeSlack) record(activity string, req any) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ts++
+	f.calls = append(f.calls, slackCall{At: f.env.Now(), Activity: activity, Req: req})
+	return fmt.Sprintf("1700000000.%06d", f.ts)
+}
+
+// called returns the calls of one activity.
+func (f *fakeSlack) called(activity string) []slackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []slackCall
+	for _, c := range f.calls {
+		if c.Activity == activity {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// posts returns the posts whose key starts with prefix.
+func (f *fakeSlack) posts(prefix string) []slackCall {
+	var out []slackCall
+	for _, c := range f.called("PostMessage") {
+		if strings.HasPrefix(c.Req.(activities.PostRequest).Key, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// times returns when each call happened, as offsets from declaredAt.
+func times(calls []slackCall) []time.Duration {
+	out := make([]time.Duration, len(calls))
+	for i, c := range calls {
+		out[i] = c.At.Sub(declaredAt).Round(time.Second)
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// searchKeys are the search attributes publish keeps current, in the order
+// of searchValues.
+var searchKeys = []temporal.SearchAttributeKeyKeyword{SearchSeverity, SearchStatus, SearchCommander, SearchKind, SearchChannel}
+
+func (w *incidentWorkflow) searchValues() []string {
+	return []string{string(w.inc.Severity), string(w.inc.Status), w.inc.Commander, string(w.inc.Declaration.Kind), w.inc.ChannelID}
+}
+
+// publish shows where the incident stands in the Temporal Web UI (the
+// current details) and in visibility (the search attributes that changed).
+func (w *incidentWorkflow) publish(ctx workflow.Context) {
+	workflow.SetCurrentDetails(ctx, incident.Details(&w.inc, w.loc))
+	values := w.searchValues()
+	var changed []temporal.SearchAttributeUpdate
+	for i, key := range searchKeys {
+		if values[i] != "" && (w.searched == nil || w.searched[i] != values[i]) {
+			changed = append(changed, key.ValueSet(values[i]))
+		}
+	}
+	w.searched = values
+	if len(changed) == 0 {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, changed...); err != nil {
+		workflow.GetLogger(ctx).Warn("could not update the search attributes", "error", err)
+	}
+}

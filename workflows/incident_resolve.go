@@ -1,0 +1,97 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+func (w *incidentWorkflow) validateResolve(_ workflow.Context, req ResolveRequest) error {
+	if err := w.checkOpen(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Summary) == "" {
+		return errors.New("resolving needs a summary: say what fixed it and what the impact was")
+	}
+	return nil
+}
+
+// resolve resolves the incident: the resolution is posted and pinned in the
+// war room, the topic says so, and each announce channel hears it in the
+// thread of the declaration's announcement. The workflow then starts the
+// retrospective and ends.
+func (w *incidentWorkflow) resolve(ctx workflow.Context, req ResolveRequest) error {
+	if err := w.checkOpen(); err != nil {
+		return err // a second resolve accepted in the same workflow task
+	}
+	w.resolving = true
+	if err := w.awaitWarRoom(ctx); err != nil {
+		w.resolving = false
+		return err
+	}
+	now := workflow.Now(ctx)
+	w.inc.Status = incident.Resolved
+	w.inc.ResolvedAt, w.inc.Resolution, w.inc.ResolvedBy = now, req.Summary, req.By
+	dur := w.inc.Durations()
+	key := w.record(ctx, req.By, incident.EntryResolved, fmt.Sprintf("resolved: %s (acknowledged in %s, mitigated in %s, resolved in %s)",
+		req.Summary, incident.FormatDuration(dur.ToAcknowledge), incident.FormatDuration(dur.ToMitigate), incident.FormatDuration(dur.ToResolve)))
+
+	b := w.newBatch()
+	b.add("post the resolution", w.post(ctx, "Post and pin the resolution", activities.PostRequest{
+		Channel: w.inc.ChannelID, Key: key, Text: incident.ResolvedText(&w.inc, w.loc), Pin: true,
+	}), nil)
+	b.add("update the topic", w.setTopic(ctx), nil)
+	for i, c := range w.proc.AnnounceChannels {
+		post := activities.PostRequest{Channel: c, Key: key, Text: incident.ResolvedAnnouncementText(&w.inc)}
+		if i < len(w.inc.Announcements) && w.inc.Announcements[i].TS != "" {
+			post.Channel, post.ThreadTS = w.inc.Announcements[i].Channel, w.inc.Announcements[i].TS
+		}
+		b.add("announce the resolution in "+c, w.post(ctx, "Announce the resolution in "+c, post), nil)
+	}
+	b.wait(ctx)
+	w.publish(ctx)
+	return nil
+}
+
+// wantsRetrospective reports whether the resolved incident gets a
+// retrospective: incidents do when the process enables them, maintenance
+// windows only when asked, drills never.
+func (w *incidentWorkflow) wantsRetrospective() bool {
+	if !w.proc.Retrospective.Enabled {
+		return false
+	}
+	switch w.inc.Declaration.Kind {
+	case incident.KindDrill:
+		return false
+	case incident.KindMaintenance:
+		return w.in.Retrospective
+	}
+	return true
+}
+
+// startRetrospective starts the retrospective as a child workflow that
+// outlives this one, and waits only until it has started.
+func (w *incidentWorkflow) startRetrospective(ctx workflow.Context) {
+	if !w.wantsRetrospective() {
+		return
+	}
+	id := w.inc.Declaration.ID
+	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        RetrospectiveWorkflowID(id),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary:     "Retrospective of incident " + id,
+	})
+	child := workflow.ExecuteChildWorkflow(ctx, RetrospectiveWorkflowName, RetrospectiveInput{Incident: w.inc, Process: w.proc})
+	var started workflow.Execution
+	if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
+		w.note(ctx, "could not start the retrospective: "+errorMessage(err))
+		return
+	}
+	w.record(ctx, "", incident.EntryNote, "retrospective started as workflow "+started.ID)
+}

@@ -1,0 +1,128 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req PostStatusRequest) error {
+	if err := w.checkOpen(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return errors.New("a status update needs text: say what is known, what is being done and what comes next")
+	}
+	if req.Status != "" {
+		if _, err := incident.ParseUpdateStatus(string(req.Status)); err != nil {
+			return err
+		}
+	}
+	if req.NextUpdateIn < 0 {
+		return errors.New("the time to the next update can't be negative")
+	}
+	return nil
+}
+
+// postStatus posts a status update in the war room and the broadcast
+// channels and restarts the wait for the next one. An empty status keeps
+// the current one.
+func (w *incidentWorkflow) postStatus(ctx workflow.Context, req PostStatusRequest) error {
+	if err := w.awaitWarRoom(ctx); err != nil {
+		return err
+	}
+	if err := w.checkOpen(); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	status := req.Status
+	if status == "" {
+		status = w.inc.Status
+	}
+	u := incident.StatusUpdate{At: now, Author: req.Author, Status: status, Text: req.Text,
+		NextUpdateBy: w.proc.NextUpdateDue(w.inc.Severity, now, req.NextUpdateIn)}
+	w.inc.Updates = append(w.inc.Updates, u)
+	w.inc.Status = status
+	if status == incident.Mitigated && w.inc.MitigatedAt.IsZero() {
+		w.inc.MitigatedAt = now
+	}
+	w.restartCadence(u.NextUpdateBy)
+	key := w.record(ctx, req.Author, incident.EntryUpdate, string(status)+": "+req.Text)
+
+	b := w.newBatch()
+	summary := fmt.Sprintf("Post status update %d (%s)", len(w.inc.Updates), status)
+	b.add("post the update", w.post(ctx, summary, activities.PostRequest{
+		Channel: w.inc.ChannelID, Key: key, Text: incident.UpdateText(u, w.loc),
+	}), nil)
+	if !w.inc.Declaration.Security {
+		for _, c := range w.proc.BroadcastChannels {
+			b.add("broadcast the update to "+c, w.post(ctx, summary+" to "+c, activities.PostRequest{
+				Channel: c, Key: key, Text: incident.BroadcastText(&w.inc, u, w.loc),
+			}), nil)
+		}
+	}
+	b.add("update the topic", w.setTopic(ctx), nil)
+	b.wait(ctx)
+	w.publish(ctx)
+	return nil
+}
+
+// restartCadence makes the next status update due at next and wakes the
+// main loop to wait for it.
+func (w *incidentWorkflow) restartCadence(next time.Time) {
+	w.inc.NextUpdateBy = next
+	w.inc.MissedReminders = 0
+	w.resets++
+}
+
+func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req SetSeverityRequest) error {
+	if err := w.checkOpen(); err != nil {
+		return err
+	}
+	if err := w.proc.CheckSeverity(req.Severity); err != nil {
+		return err
+	}
+	if req.Severity == w.inc.Severity {
+		return fmt.Errorf("incident %s is already %s", w.inc.Declaration.ID, req.Severity)
+	}
+	return nil
+}
+
+// setSeverity changes the severity: the cadence restarts at the new
+// severity's, the topic changes and the new severity's leads are invited.
+func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req SetSeverityRequest) error {
+	if err := w.awaitWarRoom(ctx); err != nil {
+		return err
+	}
+	if err := w.checkOpen(); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	change := incident.SeverityChange{At: now, By: req.By, From: w.inc.Severity, To: req.Severity, Reason: req.Reason}
+	w.inc.SeverityHistory = append(w.inc.SeverityHistory, change)
+	w.inc.Severity = req.Severity
+	w.restartCadence(w.proc.NextUpdateDue(req.Severity, now, 0))
+	text := fmt.Sprintf("severity changed from %s to %s", change.From, change.To)
+	if req.Reason != "" {
+		text += ": " + req.Reason
+	}
+	key := w.record(ctx, req.By, incident.EntrySeverity, text)
+
+	b := w.newBatch()
+	b.add("announce the new severity", w.post(ctx, fmt.Sprintf("Severity %s → %s", change.From, change.To), activities.PostRequest{
+		Channel: w.inc.ChannelID, Key: key, Text: incident.SeverityChangeText(change, &w.proc),
+	}), nil)
+	b.add("update the topic", w.setTopic(ctx), nil)
+	if leads := w.proc.Leads(req.Severity, w.inc.Declaration.Service); len(leads) > 0 {
+		b.add("invite the "+string(req.Severity)+" leads", w.invite(ctx, "Invite the "+string(req.Severity)+" leads", leads), nil)
+	}
+	b.wait(ctx)
+	w.publish(ctx)
+	return nil
+}

@@ -1,0 +1,256 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// IncidentSuite runs IncidentWorkflow on the time-skipping test
+// environment with the Slack activities mocked.
+type IncidentSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env   *testsuite.TestWorkflowEnvironment
+	slack *fakeSlack
+}
+
+func TestIncidentSuite(t *testing.T) { suite.Run(t, new(IncidentSuite)) }
+
+func (s *IncidentSuite) SetupTest() {
+	s.SetLogger(quietLogger())
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.SetStartTime(declaredAt)
+	s.slack = newFakeSlack(s.env)
+}
+
+func (s *IncidentSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
+
+// update sends an update after delay and requires it to be accepted and
+// to complete without error.
+func (s *IncidentSuite) update(delay time.Duration, name string, arg any) {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
+			OnAccept:   func() {},
+			OnComplete: func(_ any, err error) { s.NoError(err, name) },
+		}, arg)
+	}, delay)
+}
+
+// resolveAt resolves the incident after delay.
+func (s *IncidentSuite) resolveAt(delay time.Duration) {
+	s.update(delay, workflows.UpdateResolve, workflows.ResolveRequest{By: "U0BOB", Summary: "Rolled back the deploy"})
+}
+
+// run runs the workflow to completion and returns the resolved incident.
+func (s *IncidentSuite) run(in workflows.IncidentInput) incident.Incident {
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, in)
+	s.True(s.env.IsWorkflowCompleted())
+	s.NoError(s.env.GetWorkflowError())
+	var inc incident.Incident
+	s.NoError(s.env.GetWorkflowResult(&inc))
+	return inc
+}
+
+func (s *IncidentSuite) input() workflows.IncidentInput {
+	return workflows.IncidentInput{Declaration: testDeclaration(), Process: testProcess()}
+}
+
+func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(workflows.UpdateWarRoomReady, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { s.Fail("rejected", "%v", err) },
+			OnAccept: func() {},
+			OnComplete: func(res any, err error) {
+				s.NoError(err)
+				s.Equal(workflows.WarRoom{ID: "abc123", WorkflowID: "default-test-workflow-id", ChannelID: "C0WARROOM",
+					ChannelName: "inc-20260302-1000-checkout-channel-down"}, res)
+			},
+		})
+	}, 0)
+	s.resolveAt(5 * time.Minute)
+	inc := s.run(s.input())
+
+	create := s.slack.called("CreateChannel")
+	s.Require().Len(create, 1)
+	req := create[0].Req.(activities.CreateChannelRequest)
+	s.Equal("inc-20260302-1000-checkout-channel-down", req.Names[0])
+	s.Equal("inc-20260302-1000-checkout-channel-down-2", req.Names[1])
+	s.False(req.Private)
+	s.Equal("Payments fail with 502", req.Purpose)
+
+	invite := s.slack.called("Invite")[0].Req.(activities.InviteRequest)
+	s.Equal([]string{"U0ALICE", "U0ALICE", "U0CRITLEAD", "dave@example.com"}, invite.Users)
+
+	marks := s.slack.called("AddBookmarks")[0].Req.(activities.BookmarksRequest).Bookmarks
+	s.Equal([]activities.Bookmark{
+		{Title: "Incident process", Link: "https://docs.example.com/process"},
+		{Title: "Runbook: checkout", Link: "https://runbooks.example.com/checkout"},
+		{Title: "Video call", Link: "https://meet.example.com/inc-20260302-1000-checkout-channel-down"},
+		{Title: "Incident workflow (Temporal)", Link: "http://127.0.0.1:8233/namespaces/default-test-namespace/workflows/default-test-workflow-id"},
+	}, marks)
+
+	kickoff := s.slack.posts("kickoff")
+	s.Require().Len(kickoff, 1)
+	k := kickoff[0].Req.(activities.PostRequest)
+	s.True(k.Pin)
+	s.Equal("C0WARROOM", k.Channel)
+	s.Contains(k.Text, "Checkout &lt;!channel&gt; ∗down∗", "the title is escaped")
+	s.NotContains(k.Text, "<!channel>")
+	s.Len(k.Buttons, 4)
+	s.Equal(workflows.ActionResolve, k.Buttons[3].ActionID)
+	s.Equal("abc123", k.Buttons[3].Value)
+
+	announce := s.slack.posts("announce")
+	s.Require().Len(announce, 1)
+	s.Contains(announce[0].Req.(activities.PostRequest).Text, "<#C0WARROOM>")
+
+	ack := s.slack.called("Notify")[0].Req.(activities.NotifyRequest)
+	s.Equal(activities.NotifyRequest{User: "U0ALICE", Channel: "C0GENERAL", IncidentID: "abc123", Key: "ack", Text: ack.Text}, ack)
+	s.Contains(ack.Text, "<#C0WARROOM>")
+
+	s.Equal(declaredAt, inc.AcknowledgedAt)
+	s.Equal("C0WARROOM", inc.ChannelID)
+	s.Equal(incident.MessageRef{Channel: "C0INCIDENTS", TS: inc.Announcements[0].TS}, inc.Announcements[0])
+	s.NotEmpty(inc.Kickoff.TS)
+}
+
+func (s *IncidentSuite) TestRemindersComeAtTheCadenceAndEscalateAfterTwoMisses() {
+	s.resolveAt(50 * time.Minute)
+	inc := s.run(s.input())
+
+	s.Equal([]time.Duration{15 * time.Minute, 30 * time.Minute, 45 * time.Minute}, times(s.slack.posts("reminder")))
+	escalations := s.slack.posts("escalation")
+	s.Equal([]time.Duration{30 * time.Minute}, times(escalations))
+	s.Contains(escalations[0].Req.(activities.PostRequest).Text, "<!subteam^S0ONCALL>")
+	dm := s.slack.called("Notify")[1].Req.(activities.NotifyRequest)
+	s.Equal("U0ALICE", dm.User)
+	s.Empty(dm.Channel, "the escalation reaches the commander in a direct message")
+	s.Equal(3, inc.MissedReminders)
+}
+
+func (s *IncidentSuite) TestAnUpdateRestartsTheWait() {
+	s.update(10*time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{
+		Author: "U0BOB", Status: incident.Identified, Text: "Bad deploy <@U0CAROL>"})
+	s.update(30*time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{
+		Author: "U0BOB", Status: incident.Mitigated, Text: "Rolled back", NextUpdateIn: 5 * time.Minute})
+	s.resolveAt(38 * time.Minute)
+	inc := s.run(s.input())
+
+	s.Equal([]time.Duration{25 * time.Minute, 35 * time.Minute}, times(s.slack.posts("reminder")))
+	updates := s.slack.posts("update")
+	s.Len(updates, 4, "each update goes to the war room and the broadcast channel")
+	s.Contains(updates[0].Req.(activities.PostRequest).Text, "&lt;@U0CAROL&gt;")
+	s.Contains(updates[0].Req.(activities.PostRequest).Text, "Next update by 10:25 UTC")
+	s.Equal(declaredAt.Add(30*time.Minute), inc.MitigatedAt)
+	s.Equal(incident.Resolved, inc.Status)
+}
+
+func (s *IncidentSuite) TestASeverityChangeChangesTheCadence() {
+	in := s.input()
+	in.Declaration.Severity = incident.Major
+	s.update(10*time.Minute, workflows.UpdateSetSeverity, workflows.SetSeverityRequest{
+		By: "U0BOB", Severity: incident.Critical, Reason: "all regions"})
+	s.resolveAt(42 * time.Minute)
+	inc := s.run(in)
+
+	s.Equal([]time.Duration{25 * time.Minute, 40 * time.Minute}, times(s.slack.posts("reminder")))
+	invites := s.slack.called("Invite")
+	s.Equal([]string{"U0CRITLEAD", "dave@example.com"}, invites[len(invites)-1].Req.(activities.InviteRequest).Users)
+	s.Equal(incident.Critical, inc.Severity)
+	s.Len(inc.SeverityHistory, 1)
+	topics := s.slack.called("SetTopic")
+	s.Contains(topics[1].Req.(activities.TopicRequest).Topic, "CRITICAL")
+}
+
+func (s *IncidentSuite) TestRolesChangeTheTopicAndInviteTheUser() {
+	s.update(time.Minute, workflows.UpdateAssignRole, workflows.AssignRoleRequest{By: "U0ALICE", Role: incident.Comms, User: "U0CAROL"})
+	s.update(2*time.Minute, workflows.UpdateAssignRole, workflows.AssignRoleRequest{By: "U0ALICE", Role: "lead", User: "U0BOB"})
+	s.update(3*time.Minute, workflows.UpdateAddActionItem, workflows.AddActionItemRequest{By: "U0BOB", Text: "Add a canary", Due: "2026-03-20"})
+	s.resolveAt(4 * time.Minute)
+	inc := s.run(s.input())
+
+	s.Equal("U0BOB", inc.Commander)
+	s.Equal("U0CAROL", inc.Comms)
+	s.Require().Len(inc.ActionItems, 1)
+	s.Equal("Add a canary", inc.ActionItems[0].Text)
+	topics := s.slack.called("SetTopic")
+	s.Contains(topics[2].Req.(activities.TopicRequest).Topic, "IC <@U0BOB>")
+	s.Contains(topics[2].Req.(activities.TopicRequest).Topic, "comms <@U0CAROL>")
+	invites := s.slack.called("Invite")
+	s.Equal([]string{"U0CAROL"}, invites[1].Req.(activities.InviteRequest).Users)
+}
+
+func (s *IncidentSuite) TestResolutionIsAnnouncedAndStartsTheRetrospective() {
+	var retro workflows.RetrospectiveInput
+	s.env.OnWorkflow(workflows.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.RetrospectiveInput) error { retro = in; return nil })
+	s.resolveAt(20 * time.Minute)
+	inc := s.run(s.input())
+
+	resolved := s.slack.posts("resolved")
+	s.Require().Len(resolved, 2)
+	byChannel := map[string]activities.PostRequest{}
+	for _, c := range resolved {
+		byChannel[c.Req.(activities.PostRequest).Channel] = c.Req.(activities.PostRequest)
+	}
+	s.True(byChannel["C0WARROOM"].Pin)
+	thread := byChannel["C0INCIDENTS"]
+	s.Equal(inc.Announcements[0].TS, thread.ThreadTS, "the resolution answers the announcement")
+	s.Equal([]time.Duration{15 * time.Minute}, times(s.slack.posts("reminder")), "no reminder after resolution")
+	s.Equal(20*time.Minute, inc.Durations().ToResolve)
+	s.Equal("abc123", retro.Incident.Declaration.ID)
+	s.Equal(incident.Resolved, retro.Incident.Status)
+	s.Equal(incident.EntryNote, inc.Timeline[len(inc.Timeline)-1].Kind)
+}
+
+func (s *IncidentSuite) TestDrillsAndUnaskedMaintenanceGetNoRetrospective() {
+	in := s.input()
+	in.Declaration.Kind = incident.KindDrill
+	s.resolveAt(time.Minute)
+	inc := s.run(in)
+	s.Equal(incident.EntryResolved, inc.Timeline[len(inc.Timeline)-1].Kind)
+}
+
+func (s *IncidentSuite) TestSecurityIncidentsKeepTheirDetailsPrivate() {
+	in := s.input()
+	in.Declaration.Security = true
+	s.update(time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{Author: "U0BOB", Text: "Keys rotated"})
+	s.resolveAt(2 * time.Minute)
+	s.run(in)
+
+	create := s.slack.called("CreateChannel")[0].Req.(activities.CreateChannelRequest)
+	s.True(create.Private)
+	s.Equal("inc-20260302-1000-security", create.Names[0])
+	announce := s.slack.posts("announce")[0].Req.(activities.PostRequest).Text
+	s.NotContains(announce, "Checkout")
+	s.NotContains(announce, "C0WARROOM")
+	s.Contains(announce, "<@U0ALICE>")
+	s.Len(s.slack.posts("update"), 1, "security updates stay in the war room")
+	for _, c := range s.slack.posts("resolved") {
+		s.NotContains(c.Req.(activities.PostRequest).Text, "Checkout")
+	}
+}
+
+func (s *IncidentSuite) TestAWarRoomThatCantBeOpenedFailsTheDeclaration() {
+	s.slack.createErr = temporal.NewNonRetryableApplicationError(
+		"Slack rejected the bot token: check slack.bot_token (Slack conversations.create: invalid_auth)", activities.ErrSlackRejected, nil)
+	var ready outcome
+	s.send(0, workflows.UpdateWarRoomReady, nil, &ready)
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, s.input())
+
+	s.ErrorContains(s.env.GetWorkflowError(), "check slack.bot_token")
+	s.False(ready.rejected)
+	s.ErrorContains(ready.err, "the war room of incident abc123 could not be opened: Slack rejected the bot token: check slack.bot_token")
+	s.Empty(s.slack.called("PostMessage"), "nothing is announced without a war room")
+}

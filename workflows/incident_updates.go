@@ -1,0 +1,66 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// setup registers the query and the updates. Validators reject what can't
+// be applied with a sentence a responder can act on; handlers wait for the
+// war room before touching it.
+func (w *incidentWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryIncident, func() (incident.Incident, error) {
+		return w.inc, nil
+	}); err != nil {
+		return err
+	}
+	updates := []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdateWarRoomReady, w.warRoomReady, nil},
+		{UpdatePostStatus, w.postStatus, w.validatePostStatus},
+		{UpdateSetSeverity, w.setSeverity, w.validateSetSeverity},
+		{UpdateAssignRole, w.assignRole, w.validateAssignRole},
+		{UpdateAddActionItem, w.addActionItem, w.validateAddActionItem},
+		{UpdateResolve, w.resolve, w.validateResolve},
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// awaitWarRoom waits until the war room is ready, or fails to open.
+func (w *incidentWorkflow) awaitWarRoom(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return w.ready || w.warRoomErr != nil }); err != nil {
+		return err
+	}
+	if w.warRoomErr != nil {
+		return fmt.Errorf("the war room of incident %s could not be opened: %s", w.inc.Declaration.ID, errorMessage(w.warRoomErr))
+	}
+	return nil
+}
+
+// checkOpen refuses changes to a resolved incident.
+func (w *incidentWorkflow) checkOpen() error {
+	if w.resolving {
+		return fmt.Errorf("incident %s is already resolved; if the problem is back, declare a new incident", w.inc.Declaration.ID)
+	}
+	return nil
+}
+
+// warRoomReady answers once the war room is ready: where it is.
+func (w *incidentWorkflow) warRoomReady(ctx workflow.Context) (WarRoom, error) {
+	err := w.awaitWarRoom(ctx)
+	return WarRoom{
+		ID: w.inc.Declaration.ID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		ChannelID: w.inc.ChannelID, ChannelName: w.inc.ChannelName,
+	}, err
+}

@@ -1,0 +1,128 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// maxNameSuffix is the highest "-N" suffix tried when war-room names are
+// taken.
+const maxNameSuffix = 9
+
+// openWarRoom creates the war room, then equips it and announces the
+// incident with calls that run side by side: topic, invitations,
+// bookmarks, the pinned kickoff message, the announcements and the
+// declarer's acknowledgement.
+func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
+	d := w.inc.Declaration
+	var ch activities.Channel
+	err := workflow.ExecuteActivity(slackCall(ctx, "Create the war room"), slackActivities.CreateChannel,
+		activities.CreateChannelRequest{
+			IncidentID: d.ID, Names: w.channelNames(), Private: d.Security, Purpose: w.purpose(),
+		}).Get(ctx, &ch)
+	if err != nil {
+		w.note(ctx, "could not open the war room: "+errorMessage(err))
+		return err
+	}
+	w.inc.ChannelID, w.inc.ChannelName = ch.ID, ch.Name
+	w.inc.NextUpdateBy = w.proc.NextUpdateDue(w.inc.Severity, workflow.Now(ctx), 0)
+	w.record(ctx, "", incident.EntryWarRoom, "war room #"+ch.Name+" opened")
+	w.publish(ctx)
+
+	var invited activities.InviteResult
+	w.inc.Announcements = make([]incident.MessageRef, len(w.proc.AnnounceChannels))
+	b := w.newBatch()
+	b.add("set the topic", w.setTopic(ctx), nil)
+	b.add("invite the responders", w.invite(ctx, "Invite the declarer, the commander and the leads", w.responders()), &invited)
+	if marks := w.bookmarks(ctx); len(marks) > 0 {
+		b.add("bookmark the documents", workflow.ExecuteActivity(slackCall(ctx, "Bookmark the documents"),
+			slackActivities.AddBookmarks, activities.BookmarksRequest{Channel: ch.ID, Bookmarks: marks}), nil)
+	}
+	b.add("post the kickoff message", w.post(ctx, "Post and pin the kickoff message", activities.PostRequest{
+		Channel: ch.ID, Key: "kickoff", Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
+	}), &w.inc.Kickoff)
+	for i, c := range w.proc.AnnounceChannels {
+		w.inc.Announcements[i].Channel = c
+		b.add("announce the incident in "+c, w.post(ctx, "Announce the incident in "+c, activities.PostRequest{
+			Channel: c, Key: "announce", Text: incident.AnnouncementText(&w.inc),
+		}), &w.inc.Announcements[i])
+	}
+	b.add("tell the declarer", w.notify(ctx, "Acknowledge the declaration to its declarer", activities.NotifyRequest{
+		User: d.Declarer, Channel: d.OriginChannel, Key: "ack", Text: incident.AckText(&w.inc),
+	}), nil)
+	b.wait(ctx)
+	for _, u := range invited.NotFound {
+		w.note(ctx, "could not invite "+u+": Slack has no such user")
+	}
+	w.inc.AcknowledgedAt = workflow.Now(ctx)
+	w.ready = true
+	w.publish(ctx)
+	return nil
+}
+
+// channelNames are the war-room names to try: the template's, then with
+// "-2" … "-9".
+func (w *incidentWorkflow) channelNames() []string {
+	d := w.inc.Declaration
+	names := []string{incident.ChannelName(w.proc.ChannelName, d, w.loc, "")}
+	for n := 2; n <= maxNameSuffix; n++ {
+		names = append(names, incident.ChannelName(w.proc.ChannelName, d, w.loc, fmt.Sprintf("-%d", n)))
+	}
+	return names
+}
+
+// purpose is the war room's purpose: the summary, or the title without one.
+func (w *incidentWorkflow) purpose() string {
+	d := w.inc.Declaration
+	if strings.TrimSpace(d.Summary) != "" {
+		return incident.EscapeTopic(d.Summary)
+	}
+	return incident.EscapeTopic(d.Title)
+}
+
+// responders are invited to the war room: the declarer, the commander and
+// the leads of the severity and the service.
+func (w *incidentWorkflow) responders() []string {
+	users := []string{w.inc.Declaration.Declarer, w.inc.Commander}
+	return append(users, w.proc.Leads(w.inc.Severity, w.inc.Declaration.Service)...)
+}
+
+// bookmarks are the war room's links: the process documents, the
+// service's runbook, the video call and the incident's page in the
+// Temporal Web UI.
+func (w *incidentWorkflow) bookmarks(ctx workflow.Context) []activities.Bookmark {
+	var out []activities.Bookmark
+	for _, doc := range w.proc.Docs {
+		out = append(out, activities.Bookmark{Title: doc.Title, Link: doc.URL})
+	}
+	if svc, ok := w.proc.Services[w.inc.Declaration.Service]; ok && svc.Runbook != "" {
+		out = append(out, activities.Bookmark{Title: "Runbook: " + w.inc.Declaration.Service, Link: svc.Runbook})
+	}
+	if w.proc.VideoLink != "" {
+		link := strings.NewReplacer("{channel}", w.inc.ChannelName, "{id}", w.inc.Declaration.ID).Replace(w.proc.VideoLink)
+		out = append(out, activities.Bookmark{Title: "Video call", Link: link})
+	}
+	if w.proc.WebUIURL != "" {
+		info := workflow.GetInfo(ctx)
+		link := fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(w.proc.WebUIURL, "/"),
+			info.Namespace, info.WorkflowExecution.ID)
+		out = append(out, activities.Bookmark{Title: "Incident workflow (Temporal)", Link: link})
+	}
+	return out
+}
+
+// kickoffButtons are the buttons under the kickoff message; the front door
+// opens a modal for each.
+func kickoffButtons(id string) []activities.Button {
+	return []activities.Button{
+		{ActionID: ActionPostUpdate, Text: "Post update", Value: id, Style: "primary"},
+		{ActionID: ActionChangeSeverity, Text: "Change severity", Value: id},
+		{ActionID: ActionAssignRole, Text: "Assign role", Value: id},
+		{ActionID: ActionResolve, Text: "Resolve", Value: id, Style: "danger"},
+	}
+}
