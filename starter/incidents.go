@@ -115,19 +115,42 @@ func orNone(s string) string {
 	return s
 }
 
+// ErrPending means Temporal accepted a request (the workflow's validator
+// passed, so it will be carried out) but its result didn't come back before
+// the caller's deadline. The Slack front door asks for it with
+// AcceptedIsEnough, so a slow activity never makes it miss Slack's 3 seconds.
+var ErrPending = errors.New("accepted by the incident; its result isn't back yet")
+
+type acceptedKey struct{}
+
+// AcceptedIsEnough marks ctx so that an update through Incidents returns
+// ErrPending instead of a deadline error when the workflow has accepted the
+// update but not finished it when ctx expires.
+func AcceptedIsEnough(ctx context.Context) context.Context {
+	return context.WithValue(ctx, acceptedKey{}, true)
+}
+
 // update sends a named update to incident id and decodes its result into out
 // (which may be nil).
 func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+	stage := client.WorkflowUpdateStageCompleted
+	accepted, _ := ctx.Value(acceptedKey{}).(bool)
+	if accepted {
+		stage = client.WorkflowUpdateStageAccepted
+	}
 	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.IncidentWorkflowID(id),
 		UpdateName:   name,
 		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+		WaitForStage: stage,
 	})
 	if err != nil {
 		return explain(err, id)
 	}
 	if err := handle.Get(ctx, out); err != nil {
+		if accepted && ctx.Err() != nil {
+			return ErrPending
+		}
 		return explain(err, id)
 	}
 	return nil
@@ -274,10 +297,14 @@ func explain(err error, id string) error {
 		}
 		return ErrNotFound
 	case isUnavailable(err):
-		return fmt.Errorf("Temporal can't be reached right now (%v); nothing was changed, try again in a minute", err)
+		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, err)
 	}
 	return err
 }
+
+// ErrUnavailable means Temporal could not be reached or did not answer in
+// time. Errors from Incidents wrap it; the original error stays in the text.
+var ErrUnavailable = errors.New("Temporal can't be reached")
 
 func isUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable

@@ -1,0 +1,172 @@
+package e2e_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incidentflow/incidentflow/e2e/harness"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/starter"
+)
+
+const frontDoorSecret = "e2e-signing-secret"
+
+// frontDoorProcess is the default process with a service and no
+// retrospective (it has its own tests).
+func frontDoorProcess() incident.Process {
+	p := incident.DefaultProcess()
+	p.Services = map[string]incident.Service{"checkout": {Leads: []string{slackemu.UserDave}}}
+	p.Retrospective.Enabled = false
+	return p
+}
+
+// TestFrontDoorOverHTTP drives an incident the way a responder does: the
+// declare modal, then /incident update and /incident resolve in the war room,
+// all through the signed HTTP front door, against a real Temporal server and
+// a worker running the incident workflow.
+func TestFrontDoorOverHTTP(t *testing.T) {
+	env := harness.Start(t, slackemu.Options{RateWindow: rateWindow})
+	env.NewWorker(t, register(env))
+	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: frontDoorProcess()}
+	fd := starter.NewFrontDoor(starter.FrontDoorOptions{
+		Incidents: incidents, Slack: env.SlackAPI, SigningSecret: frontDoorSecret,
+		SlackAPIURL: env.Slack.URL() + "/api/",
+	})
+	srv := httptest.NewServer(fd.Handler())
+	t.Cleanup(srv.Close)
+	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	slash := func(channel, user, text string) *slackemu.Reply {
+		t.Helper()
+		rep, err := env.Slack.SlashCommand(ctx, slackemu.SlashCommand{Text: text, UserID: user, ChannelID: channel})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, rep.Status)
+		require.False(t, rep.Late, "answered after %v", rep.Elapsed)
+		return rep
+	}
+	openView := func(callbackID string) slackemu.View {
+		t.Helper()
+		views := env.Slack.Views()
+		for i := len(views) - 1; i >= 0; i-- {
+			if views[i].CallbackID == callbackID && views[i].Open {
+				return views[i]
+			}
+		}
+		t.Fatalf("no open %s modal", callbackID)
+		return slackemu.View{}
+	}
+	input := func(typ, field string, fill func(*slack.BlockAction)) map[string]slack.BlockAction {
+		a := slack.BlockAction{ActionID: field, BlockID: field, Type: slack.ActionType(typ)}
+		fill(&a)
+		return map[string]slack.BlockAction{field: a}
+	}
+	text := func(field, v string) map[string]slack.BlockAction {
+		return input("plain_text_input", field, func(a *slack.BlockAction) { a.Value = v })
+	}
+	selected := func(field, v string) map[string]slack.BlockAction {
+		return input("static_select", field, func(a *slack.BlockAction) { a.SelectedOption = slack.OptionBlockObject{Value: v} })
+	}
+	submit := func(viewID string, values map[string]map[string]slack.BlockAction) *slackemu.Reply {
+		t.Helper()
+		rep, err := env.Slack.SubmitView(ctx, viewID, "", values)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, rep.Status)
+		require.False(t, rep.Late, "answered after %v", rep.Elapsed)
+		return rep
+	}
+
+	// Declare from #general through the modal.
+	require.Empty(t, slash(slackemu.GeneralChannelID, slackemu.UserAlice, "declare Checkout is down").Body)
+	v := openView(starter.CallbackDeclare)
+	rep := submit(v.ID, map[string]map[string]slack.BlockAction{
+		starter.FieldTitle:    text(starter.FieldTitle, "Checkout is down"),
+		starter.FieldSummary:  text(starter.FieldSummary, "Card payments fail with 502"),
+		starter.FieldSeverity: selected(starter.FieldSeverity, "major"),
+		starter.FieldService:  selected(starter.FieldService, "checkout"),
+	})
+	require.Equal(t, "clear", rep.ResponseAction, "declare answered %s", rep.Body)
+
+	// The workflow opens the war room; visibility finds it by channel.
+	var sum starter.Summary
+	harness.Eventually(t, 20*time.Second, "the war room", func() bool {
+		list, err := incidents.List(ctx)
+		if err != nil || len(list) != 1 || list[0].ChannelID == "" {
+			return false
+		}
+		sum = list[0]
+		return true
+	})
+	room := sum.ChannelID
+	ch, ok := env.Slack.Channel(room)
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(ch.Name, "inc-"), ch.Name)
+	assert.Contains(t, ch.Members, slackemu.UserDave, "the service lead is invited")
+	assert.Equal(t, "Checkout is down", sum.Title)
+	harness.Eventually(t, 10*time.Second, "the acknowledgement to the declarer", func() bool {
+		return len(env.Slack.Ephemerals(slackemu.GeneralChannelID, slackemu.UserAlice)) > 0
+	})
+	id, err := incidents.ByChannel(ctx, room)
+	require.NoError(t, err)
+	require.Equal(t, sum.ID, id)
+
+	inc, err := incidents.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, slackemu.UserAlice, inc.Commander, "the declarer leads by default")
+
+	// /incident update in the war room.
+	require.Empty(t, slash(room, slackemu.UserBob, "update identified").Body)
+	v = openView(starter.CallbackUpdate)
+	rep = submit(v.ID, map[string]map[string]slack.BlockAction{
+		starter.FieldStatus: selected(starter.FieldStatus, "identified"),
+		starter.FieldText:   text(starter.FieldText, "A bad deploy of the payment gateway; rolling back"),
+	})
+	require.Equal(t, "clear", rep.ResponseAction, "update answered %s", rep.Body)
+	harness.Eventually(t, 10*time.Second, "the status update in the war room", func() bool {
+		for _, m := range env.Slack.Messages(room) {
+			if strings.Contains(m.Text, "rolling back") {
+				return true
+			}
+		}
+		return false
+	})
+	status := slash(room, slackemu.UserBob, "status")
+	assert.Contains(t, status.JSON["text"], "A bad deploy of the payment gateway")
+	assert.Contains(t, status.JSON["text"], "Status: *identified*")
+
+	// /incident severity and lead, answered inline.
+	assert.Contains(t, slash(room, slackemu.UserBob, "severity critical spreading to EU").JSON["text"], "now *CRITICAL*")
+	assert.Contains(t, slash(room, slackemu.UserAlice, "lead <@U0BOB|bob>").JSON["text"], "<@U0BOB> is now the commander")
+	// The workflow's validator has the last word, in its own words.
+	assert.Equal(t, "The incident refused: incident "+id+" is already critical.",
+		slash(room, slackemu.UserBob, "severity critical").JSON["text"])
+
+	// /incident resolve in the war room.
+	require.Empty(t, slash(room, slackemu.UserBob, "resolve").Body)
+	v = openView(starter.CallbackResolve)
+	rep = submit(v.ID, map[string]map[string]slack.BlockAction{starter.FieldResolution: text(starter.FieldResolution, "")})
+	require.Equal(t, "errors", rep.ResponseAction)
+	rep = submit(v.ID, map[string]map[string]slack.BlockAction{
+		starter.FieldResolution: text(starter.FieldResolution, "Rolled back; 3% of payments failed for 25 minutes"),
+	})
+	require.Equal(t, "clear", rep.ResponseAction, "resolve answered %s", rep.Body)
+	inc = result(ctx, t, env, sum.WorkflowID)
+	assert.Equal(t, incident.Resolved, inc.Status)
+	assert.Equal(t, slackemu.UserBob, inc.ResolvedBy)
+	assert.Equal(t, incident.Critical, inc.Severity)
+	assert.Equal(t, slackemu.UserBob, inc.Commander)
+
+	// The war room is no longer an open incident's.
+	after := slash(room, slackemu.UserBob, "update")
+	assert.Contains(t, after.JSON["text"], "isn't the war room of an open incident")
+}

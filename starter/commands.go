@@ -1,0 +1,182 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// command answers a slash command. The answer (nil when a modal opened) is
+// the ephemeral reply: the HTTP body, or the Socket Mode acknowledgement.
+func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemeral {
+	text := sc.Text
+	if strings.EqualFold(strings.TrimPrefix(sc.Command, "/"), "closeincident") {
+		text = "resolve " + text
+	}
+	cmd, err := ParseCommand(text)
+	if err != nil {
+		return say("%s", err.Error())
+	}
+	f.log.Info("slash command", "command", sc.Command, "verb", cmd.Verb, "user", sc.UserID, "channel", sc.ChannelID)
+	switch cmd.Verb {
+	case VerbHelp:
+		_, maintenance := f.scheduler()
+		return say("%s", helpText(f.process, maintenance))
+	case VerbMaintenance:
+		return f.maintenanceCommand(ctx, sc)
+	case VerbList:
+		return f.list(ctx)
+	case VerbDeclare:
+		return f.openModal(ctx, sc.TriggerID, f.declareView(declarePrefill{
+			Title:     cmd.Text,
+			Commander: sc.UserID,
+			Meta:      viewMeta{Channel: sc.ChannelID},
+		}), "declare form")
+	case VerbSeverity:
+		if f.process.CheckSeverity(incident.Severity(cmd.Arg)) != nil {
+			return say("Unknown severity “%s”: use one of %s. Type `/incident severity <name> [reason]`.",
+				incident.Escape(incident.Truncate(cmd.Arg, 40)), strings.Join(f.process.SeverityNames(), ", "))
+		}
+	case VerbLead, VerbComms:
+		if cmd.Self {
+			cmd.User = sc.UserID
+		}
+		if msg := f.checkUser(ctx, cmd.User); msg != "" {
+			return say("%s", msg)
+		}
+	}
+	return f.warRoomCommand(ctx, sc, cmd)
+}
+
+// warRoomCommand runs a subcommand that needs the incident of the channel.
+func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) *ephemeral {
+	var reserve time.Duration
+	if cmd.Verb == VerbUpdate || cmd.Verb == VerbResolve {
+		reserve = f.slackTO // a modal opens after the lookup
+	}
+	tctx, cancel := f.temporalCtx(ctx, reserve)
+	defer cancel()
+	id, err := f.ops.ByChannel(tctx, sc.ChannelID)
+	if errors.Is(err, ErrNotFound) {
+		return say("%s", notInWarRoom(cmd.Verb))
+	}
+	if err != nil {
+		f.log.Warn("war-room lookup failed", "channel", sc.ChannelID, "err", err)
+		return say("%s", f.failure(err, "nothing was changed"))
+	}
+	meta := viewMeta{Incident: id, Channel: sc.ChannelID}
+	switch cmd.Verb {
+	case VerbUpdate:
+		cancel()
+		return f.openModal(ctx, sc.TriggerID, f.updateView(meta, incident.Status(cmd.Arg), cmd.Text), "status update form")
+	case VerbResolve:
+		cancel()
+		return f.openModal(ctx, sc.TriggerID, f.resolveView(meta, cmd.Text), "resolve form")
+	case VerbStatus:
+		inc, err := f.ops.Get(tctx, id)
+		if err != nil {
+			return say("%s", f.failure(err, "I can't show its status"))
+		}
+		return say("%s", statusText(inc, f.process))
+	case VerbSeverity:
+		err := f.ops.SetSeverity(tctx, id, workflows.SetSeverityRequest{
+			By: sc.UserID, Severity: incident.Severity(cmd.Arg), Reason: cmd.Text,
+		})
+		return f.done(err, fmt.Sprintf("Severity of `%s` is now *%s*.", id, strings.ToUpper(cmd.Arg)), "the severity was NOT changed")
+	case VerbLead, VerbComms:
+		role := incident.Commander
+		if cmd.Verb == VerbComms {
+			role = incident.Comms
+		}
+		err := f.ops.AssignRole(tctx, id, workflows.AssignRoleRequest{By: sc.UserID, Role: role, User: cmd.User})
+		return f.done(err, fmt.Sprintf("<@%s> is now the %s of `%s`.", cmd.User, role, id), "the role was NOT assigned")
+	case VerbAction:
+		if n := len([]rune(cmd.Text)); n > MaxText {
+			return say("That action item is %d characters long; keep it to %d.", n, MaxText)
+		}
+		err := f.ops.AddActionItem(tctx, id, workflows.AddActionItemRequest{By: sc.UserID, Text: cmd.Text, Owner: cmd.User})
+		owner := ""
+		if cmd.User != "" {
+			owner = fmt.Sprintf(" (owner <@%s>)", cmd.User)
+		}
+		return f.done(err, fmt.Sprintf("Recorded the action item “%s”%s on `%s`.", incident.Escape(incident.Truncate(cmd.Text, 200)), owner, id),
+			"the action item was NOT recorded")
+	}
+	return say("%s", notInWarRoom(cmd.Verb))
+}
+
+// done answers a command that changed an incident.
+func (f *FrontDoor) done(err error, ok, notDone string) *ephemeral {
+	switch {
+	case err == nil:
+		return say("%s", ok)
+	case errors.Is(err, ErrPending):
+		return say("%s The incident accepted it and is still posting it; the war room will show it in a moment.", ok)
+	}
+	f.log.Warn("command failed", "err", err)
+	return say("%s", f.failure(err, notDone))
+}
+
+// list answers /incident list.
+func (f *FrontDoor) list(ctx context.Context) *ephemeral {
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	list, err := f.ops.List(tctx)
+	if err != nil {
+		return say("%s", f.failure(err, "I can't list the incidents"))
+	}
+	return say("%s", listText(list, f.process))
+}
+
+// openModal opens view with a command's trigger_id; nil means it opened.
+func (f *FrontDoor) openModal(ctx context.Context, triggerID string, view slack.ModalViewRequest, what string) *ephemeral {
+	if err := f.open(ctx, triggerID, view); err != nil {
+		return say("Slack didn't open the %s (%s). Run the command again; if this keeps happening, tell your incidentflow operator.",
+			what, escapeErr(err))
+	}
+	return nil
+}
+
+// open calls views.open within SlackTimeout.
+func (f *FrontDoor) open(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	if triggerID == "" {
+		return errors.New("no trigger_id in the request")
+	}
+	sctx, cancel := f.slackCtx(ctx)
+	defer cancel()
+	_, err := f.slack.OpenViewContext(sctx, triggerID, view)
+	if err != nil {
+		f.log.Warn("views.open failed", "callback_id", view.CallbackID, "err", err)
+	}
+	return err
+}
+
+// checkUser returns why user can't hold a role, or "" when they can (or
+// Slack can't tell us in time: the workflow gets the last word).
+func (f *FrontDoor) checkUser(ctx context.Context, user string) string {
+	if !validUserID(user) {
+		return "I can't tell who that is. Type @ and pick the person from Slack's list so it becomes a mention."
+	}
+	sctx, cancel := f.slackCtx(ctx)
+	defer cancel()
+	u, err := f.slack.GetUserInfoContext(sctx, user)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "user_not_found"):
+		return fmt.Sprintf("There's no user %s in this workspace. Type @ and pick the person from Slack's list.", incident.Escape(user))
+	case err != nil:
+		f.log.Warn("users.info failed; assigning anyway", "user", user, "err", err)
+		return ""
+	case u.Deleted:
+		return fmt.Sprintf("<@%s> is deactivated; pick someone else.", user)
+	case u.IsBot:
+		return fmt.Sprintf("<@%s> is a bot and can't hold a role; pick a person.", user)
+	}
+	return ""
+}

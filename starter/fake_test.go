@@ -1,0 +1,251 @@
+package starter
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// fakeOps is an in-memory IncidentOps: what the front door asked Temporal to
+// do, and incidents it can find by war-room channel.
+type fakeOps struct {
+	mu        sync.Mutex
+	incidents map[string]*incident.Incident
+	byChannel map[string]string
+	declares  []incident.Declaration // every Declare call, repeats included
+	calls     []fakeCall
+	// block, when set, makes every call wait for ctx to end (a Temporal that
+	// doesn't answer) and fail the way Incidents does.
+	block atomic.Bool
+	// fail, when set, is returned by every call.
+	fail error
+	// onDeclare plays the workflow's part (e.g. creating a war room).
+	onDeclare func(d incident.Declaration) (channelID string)
+}
+
+type fakeCall struct {
+	Op  string
+	ID  string
+	Arg any
+}
+
+func newFakeOps() *fakeOps {
+	return &fakeOps{incidents: map[string]*incident.Incident{}, byChannel: map[string]string{}}
+}
+
+// add registers an open incident with its war room.
+func (f *fakeOps) add(d incident.Declaration, channelID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inc := incident.New(d)
+	inc.ChannelID = channelID
+	f.incidents[d.ID] = &inc
+	if channelID != "" {
+		f.byChannel[channelID] = d.ID
+	}
+}
+
+func (f *fakeOps) wait(ctx context.Context) error {
+	if f.fail != nil {
+		return f.fail
+	}
+	if f.block.Load() {
+		<-ctx.Done()
+		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, ctx.Err())
+	}
+	return nil
+}
+
+func (f *fakeOps) record(op, id string, arg any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fakeCall{op, id, arg})
+}
+
+// callsOf returns the calls of op.
+func (f *fakeOps) callsOf(op string) []fakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeCall
+	for _, c := range f.calls {
+		if c.Op == op {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeOps) Declare(ctx context.Context, d incident.Declaration, wait bool) (workflows.WarRoom, error) {
+	if err := f.wait(ctx); err != nil {
+		return workflows.WarRoom{}, err
+	}
+	f.mu.Lock()
+	f.declares = append(f.declares, d)
+	_, exists := f.incidents[d.ID]
+	f.mu.Unlock()
+	room := workflows.WarRoom{ID: d.ID, WorkflowID: workflows.IncidentWorkflowID(d.ID)}
+	if exists {
+		return room, nil
+	}
+	channel := ""
+	if f.onDeclare != nil {
+		channel = f.onDeclare(d)
+	}
+	f.add(d, channel)
+	room.ChannelID = channel
+	return room, nil
+}
+
+func (f *fakeOps) change(ctx context.Context, op, id string, arg any, apply func(*incident.Incident)) error {
+	if err := f.wait(ctx); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inc, ok := f.incidents[id]
+	if !ok {
+		return fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	f.calls = append(f.calls, fakeCall{op, id, arg})
+	apply(inc)
+	return nil
+}
+
+func (f *fakeOps) PostStatus(ctx context.Context, id string, req workflows.PostStatusRequest) error {
+	return f.change(ctx, "PostStatus", id, req, func(inc *incident.Incident) {
+		inc.Status = req.Status
+		inc.Updates = append(inc.Updates, incident.StatusUpdate{At: time.Now(), Author: req.Author, Status: req.Status, Text: req.Text})
+	})
+}
+
+func (f *fakeOps) SetSeverity(ctx context.Context, id string, req workflows.SetSeverityRequest) error {
+	return f.change(ctx, "SetSeverity", id, req, func(inc *incident.Incident) { inc.Severity = req.Severity })
+}
+
+func (f *fakeOps) AssignRole(ctx context.Context, id string, req workflows.AssignRoleRequest) error {
+	return f.change(ctx, "AssignRole", id, req, func(inc *incident.Incident) {
+		if req.Role == incident.Commander {
+			inc.Commander = req.User
+		} else {
+			inc.Comms = req.User
+		}
+	})
+}
+
+func (f *fakeOps) AddActionItem(ctx context.Context, id string, req workflows.AddActionItemRequest) error {
+	return f.change(ctx, "AddActionItem", id, req, func(inc *incident.Incident) {
+		inc.ActionItems = append(inc.ActionItems, incident.ActionItem{Text: req.Text, Owner: req.Owner, Due: req.Due, Author: req.By})
+	})
+}
+
+func (f *fakeOps) Resolve(ctx context.Context, id string, req workflows.ResolveRequest) error {
+	return f.change(ctx, "Resolve", id, req, func(inc *incident.Incident) {
+		inc.Status = incident.Resolved
+		inc.Resolution = req.Summary
+		inc.ResolvedAt = time.Now()
+		delete(f.byChannel, inc.ChannelID) // no longer an open incident
+	})
+}
+
+func (f *fakeOps) Get(ctx context.Context, id string) (incident.Incident, error) {
+	if err := f.wait(ctx); err != nil {
+		return incident.Incident{}, err
+	}
+	f.record("Get", id, nil)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	inc, ok := f.incidents[id]
+	if !ok {
+		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	}
+	return *inc, nil
+}
+
+func (f *fakeOps) ByChannel(ctx context.Context, channelID string) (string, error) {
+	if err := f.wait(ctx); err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.byChannel[channelID]
+	if !ok {
+		return "", ErrNotFound
+	}
+	return id, nil
+}
+
+func (f *fakeOps) List(ctx context.Context) ([]Summary, error) {
+	if err := f.wait(ctx); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Summary
+	for id, inc := range f.incidents {
+		if inc.IsResolved() {
+			continue
+		}
+		out = append(out, Summary{ID: id, WorkflowID: workflows.IncidentWorkflowID(id), Severity: string(inc.Severity),
+			Status: string(inc.Status), Commander: inc.Commander, Kind: string(incident.KindIncident),
+			ChannelID: inc.ChannelID, Title: inc.Declaration.Title, StartedAt: inc.Declaration.DeclaredAt})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// fakeRetro records the retrospective's buttons.
+type fakeRetro struct {
+	mu    sync.Mutex
+	items map[string][]incident.ActionItem
+	done  []string
+}
+
+func (r *fakeRetro) AddActionItems(_ context.Context, id string, items []incident.ActionItem) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.items == nil {
+		r.items = map[string][]incident.ActionItem{}
+	}
+	r.items[id] = append(r.items[id], items...)
+	return nil
+}
+
+func (r *fakeRetro) MarkDone(_ context.Context, id, by string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done = append(r.done, id+" by "+by)
+	return nil
+}
+
+// fakeMaintenance records the maintenance buttons.
+type fakeMaintenance struct {
+	mu   sync.Mutex
+	done []string
+}
+
+func (m *fakeMaintenance) Complete(_ context.Context, id, by string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.done = append(m.done, "complete "+id+" by "+by)
+	return nil
+}
+
+func (m *fakeMaintenance) Promote(_ context.Context, id, by string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.done = append(m.done, "promote "+id+" by "+by)
+	return nil
+}
+
+// count is the number of calls recorded, declarations included.
+func (f *fakeOps) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls) + len(f.declares)
+}

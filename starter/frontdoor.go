@@ -1,0 +1,181 @@
+package starter
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// IncidentOps is what the Slack front door needs from Temporal. *Incidents
+// implements it; tests use fakes.
+type IncidentOps interface {
+	Declare(ctx context.Context, d incident.Declaration, wait bool) (workflows.WarRoom, error)
+	PostStatus(ctx context.Context, id string, req workflows.PostStatusRequest) error
+	SetSeverity(ctx context.Context, id string, req workflows.SetSeverityRequest) error
+	AssignRole(ctx context.Context, id string, req workflows.AssignRoleRequest) error
+	AddActionItem(ctx context.Context, id string, req workflows.AddActionItemRequest) error
+	Resolve(ctx context.Context, id string, req workflows.ResolveRequest) error
+	Get(ctx context.Context, id string) (incident.Incident, error)
+	ByChannel(ctx context.Context, channelID string) (string, error)
+	List(ctx context.Context) ([]Summary, error)
+}
+
+var _ IncidentOps = (*Incidents)(nil)
+
+// RetroActions is what the retrospective offers the front door once an
+// incident is resolved (its workflow is closed by then): the "Add action
+// items" and "Retrospective done" buttons.
+type RetroActions interface {
+	// AddActionItems records items on incident incidentID's retrospective.
+	// Each item's Key is stable across retries of the same submission.
+	AddActionItems(ctx context.Context, incidentID string, items []incident.ActionItem) error
+	// MarkDone records that the retrospective meeting happened.
+	MarkDone(ctx context.Context, incidentID, by string) error
+}
+
+// MaintenanceActions is what planned maintenance offers the front door: the
+// buttons of a maintenance window's announcement.
+type MaintenanceActions interface {
+	// Complete ends maintenance window windowID early.
+	Complete(ctx context.Context, windowID, by string) error
+	// Promote turns maintenance window windowID into an incident.
+	Promote(ctx context.Context, windowID, by string) error
+}
+
+// FrontDoorOptions configures a FrontDoor.
+type FrontDoorOptions struct {
+	// Incidents starts and drives incident workflows (required).
+	Incidents IncidentOps
+	// Process is the configured process (severities, services, announce
+	// channels). When nil it is taken from Incidents if that is an
+	// *Incidents, else incident.DefaultProcess.
+	Process *incident.Process
+	// Slack is the bot-token client for views.open, chat.postEphemeral and
+	// users.info (required).
+	Slack *slack.Client
+	// SlackAPIURL is the Web API base URL (the slack.api_url setting) that
+	// Socket Mode opens its connection through; empty means Slack's own.
+	SlackAPIURL string
+	// SigningSecret verifies HTTP requests (slack.signing_secret). Without
+	// it the HTTP door refuses every Slack request.
+	SigningSecret string
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// Retro handles the retrospective's buttons; nil answers "not supported".
+	Retro RetroActions
+	// Maintenance handles the maintenance buttons; nil answers "not supported".
+	Maintenance MaintenanceActions
+	// TemporalTimeout bounds each exchange with Temporal during a request
+	// (default 2 s), so Slack always gets an answer within its 3 seconds.
+	TemporalTimeout time.Duration
+	// SlackTimeout bounds each Web API call made while Slack waits for the
+	// answer (default 1 s).
+	SlackTimeout time.Duration
+	// HTTPClient posts to response_url; nil means a client with a 5 s timeout.
+	HTTPClient *http.Client
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// FrontDoor is incidentflow's Slack front door: /incident and
+// /closeincident, the declare-from-message shortcut, the modals and the
+// buttons the workflows post. The same handlers serve HTTP (Handler) and
+// Socket Mode (RunSocketMode).
+type FrontDoor struct {
+	ops         IncidentOps
+	process     incident.Process
+	slack       *slack.Client
+	apiURL      string
+	secret      string
+	log         *slog.Logger
+	retro       RetroActions
+	maintenance MaintenanceActions
+	temporalTO  time.Duration
+	slackTO     time.Duration
+	httpClient  *http.Client
+	now         func() time.Time
+	events      *seenEvents
+}
+
+// ackBudget is how long a request may take before its answer is sent: Slack
+// gives up after 3 s, and the answer still has to travel.
+const ackBudget = 2500 * time.Millisecond
+
+// NewFrontDoor returns a front door over opts.
+func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
+	f := &FrontDoor{
+		ops:         opts.Incidents,
+		slack:       opts.Slack,
+		apiURL:      opts.SlackAPIURL,
+		secret:      opts.SigningSecret,
+		log:         opts.Logger,
+		retro:       opts.Retro,
+		maintenance: opts.Maintenance,
+		temporalTO:  opts.TemporalTimeout,
+		slackTO:     opts.SlackTimeout,
+		httpClient:  opts.HTTPClient,
+		now:         opts.Now,
+		events:      newSeenEvents(10000, time.Hour),
+	}
+	switch {
+	case opts.Process != nil:
+		f.process = *opts.Process
+	default:
+		if inc, ok := opts.Incidents.(*Incidents); ok && inc != nil {
+			f.process = inc.Process
+		} else {
+			f.process = incident.DefaultProcess()
+		}
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.temporalTO <= 0 {
+		f.temporalTO = 2 * time.Second
+	}
+	if f.slackTO <= 0 {
+		f.slackTO = time.Second
+	}
+	if f.httpClient == nil {
+		f.httpClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.apiURL != "" && !strings.HasSuffix(f.apiURL, "/") {
+		f.apiURL += "/"
+	}
+	return f
+}
+
+// temporalCtx bounds one exchange with Temporal: TemporalTimeout, cut short
+// to leave reserve before the request's own deadline. Updates sent with it
+// return ErrPending rather than time out once the incident has accepted them.
+func (f *FrontDoor) temporalCtx(ctx context.Context, reserve time.Duration) (context.Context, context.CancelFunc) {
+	deadline := time.Now().Add(f.temporalTO)
+	if d, ok := ctx.Deadline(); ok && d.Add(-reserve).Before(deadline) {
+		deadline = d.Add(-reserve)
+	}
+	return context.WithDeadline(AcceptedIsEnough(ctx), deadline)
+}
+
+// slackCtx bounds one Web API call made while Slack waits for our answer.
+func (f *FrontDoor) slackCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, f.slackTO)
+}
+
+// announceChannel names the channel where people declare by hand when
+// incidentflow can't, for the error messages.
+func (f *FrontDoor) announceChannel() string {
+	if len(f.process.AnnounceChannels) > 0 && f.process.AnnounceChannels[0] != "" {
+		return "#" + strings.TrimPrefix(f.process.AnnounceChannels[0], "#")
+	}
+	return "#incidents"
+}

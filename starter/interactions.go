@@ -1,0 +1,375 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// interaction answers a button, shortcut or modal submission. The answer
+// (nil for an empty 200) is the HTTP body or the Socket Mode acknowledgement;
+// only view submissions have one.
+func (f *FrontDoor) interaction(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		f.blockAction(ctx, cb)
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		f.shortcut(ctx, cb)
+	case slack.InteractionTypeViewSubmission:
+		return f.submit(ctx, cb)
+	case slack.InteractionTypeViewClosed:
+		// Nothing to do: a closed modal changes nothing.
+	default:
+		f.log.Info("ignored interaction", "type", cb.Type)
+	}
+	return nil
+}
+
+// knownActions are the buttons the front door handles.
+var knownActions = map[string]bool{
+	workflows.ActionPostUpdate: true, workflows.ActionChangeSeverity: true, workflows.ActionAssignRole: true,
+	workflows.ActionResolve: true, workflows.ActionAddActionItems: true, workflows.ActionRetroDone: true,
+	workflows.ActionMaintenanceComplete: true, workflows.ActionMaintenancePromote: true,
+}
+
+// blockAction handles a button incidentflow posted. The button's value is
+// the incident (or maintenance window) ID.
+func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallback) {
+	if len(cb.ActionCallback.BlockActions) == 0 {
+		return
+	}
+	act := cb.ActionCallback.BlockActions[0]
+	id := act.Value
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	f.log.Info("button", "action_id", act.ActionID, "incident", id, "user", cb.User.ID)
+	if !knownActions[act.ActionID] {
+		f.notify(cb, "That button isn't supported by this version of incidentflow.")
+		return
+	}
+	if !incident.ValidID(id) {
+		f.notify(cb, "That button doesn't name an incident incidentflow can read; use the slash commands (`/incident help`) instead.")
+		return
+	}
+	meta := viewMeta{Incident: id, Channel: channel}
+	var view slack.ModalViewRequest
+	switch act.ActionID {
+	case workflows.ActionPostUpdate:
+		view = f.updateView(meta, "", "")
+	case workflows.ActionChangeSeverity:
+		view = f.severityView(meta)
+	case workflows.ActionAssignRole:
+		view = f.roleView(meta)
+	case workflows.ActionResolve:
+		view = f.resolveView(meta, "")
+	case workflows.ActionAddActionItems:
+		view = f.actionItemsView(meta)
+	case workflows.ActionRetroDone:
+		f.retroDone(ctx, cb, id)
+		return
+	case workflows.ActionMaintenancePromote:
+		if _, ok := f.scheduler(); !ok {
+			f.maintenanceAction(ctx, cb, act.ActionID, id)
+			return
+		}
+		view = f.maintenancePromoteView(meta) // asks for the severity first
+	case workflows.ActionMaintenanceComplete:
+		f.maintenanceAction(ctx, cb, act.ActionID, id)
+		return
+	}
+	if err := f.open(ctx, cb.TriggerID, view); err != nil {
+		f.notify(cb, fmt.Sprintf("Slack didn't open the form (%s). Press the button again.", escapeErr(err)))
+	}
+}
+
+func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback, id string) {
+	if f.retro == nil {
+		f.notify(cb, "Marking the retrospective done isn't supported by this incidentflow.")
+		return
+	}
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	if err := f.retro.MarkDone(tctx, id, cb.User.ID); err != nil && !errors.Is(err, ErrPending) {
+		f.notify(cb, f.failure(err, "the retrospective was NOT marked done"))
+		return
+	}
+	f.notify(cb, fmt.Sprintf("Marked the retrospective of `%s` done. Thank you!", id))
+}
+
+func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionCallback, action, id string) {
+	if f.maintenance == nil {
+		f.notify(cb, "Maintenance buttons aren't supported by this incidentflow.")
+		return
+	}
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	var err error
+	var ok, notDone string
+	if action == workflows.ActionMaintenanceComplete {
+		err = f.maintenance.Complete(tctx, id, cb.User.ID)
+		ok, notDone = "Marked maintenance `"+id+"` complete.", "the maintenance was NOT marked complete"
+	} else {
+		err = f.maintenance.Promote(tctx, id, cb.User.ID)
+		ok, notDone = "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared"
+	}
+	if err != nil && !errors.Is(err, ErrPending) {
+		f.notify(cb, f.failure(err, notDone))
+		return
+	}
+	f.notify(cb, ok)
+}
+
+// shortcut opens the declare modal from the shortcut menus; the message
+// shortcut pre-fills it from the message.
+func (f *FrontDoor) shortcut(ctx context.Context, cb slack.InteractionCallback) {
+	switch cb.CallbackID {
+	case ShortcutDeclareFromMessage, ShortcutDeclare:
+	default:
+		f.notify(cb, "That shortcut isn't supported by this version of incidentflow.")
+		return
+	}
+	p := declarePrefill{Commander: cb.User.ID, Meta: viewMeta{Channel: cb.Channel.ID}}
+	if cb.Type == slack.InteractionTypeMessageAction {
+		text := trimSpace(plainText(cb.Message.Text))
+		p.Summary = clampRunes(text, MaxText)
+		first, _, _ := strings.Cut(text, "\n")
+		p.Title = clampRunes(strings.Join(strings.Fields(first), " "), MaxTitle)
+		ts := cb.Message.Timestamp
+		if ts == "" {
+			ts = cb.MessageTs
+		}
+		p.Meta.Source = permalink(cb.Team.Domain, cb.Channel.ID, ts)
+	}
+	if err := f.open(ctx, cb.TriggerID, f.declareView(p)); err != nil {
+		f.notify(cb, fmt.Sprintf("Slack didn't open the declare form (%s). Try the shortcut again, or type `/incident declare`.", escapeErr(err)))
+	}
+}
+
+// permalink builds a message's permalink without a Web API call (which could
+// cost the trigger_id its 3 seconds).
+func permalink(domain, channel, ts string) string {
+	if domain == "" || channel == "" || ts == "" || !safeQueryValue(domain) || !safeQueryValue(channel) {
+		return ""
+	}
+	digits := strings.ReplaceAll(ts, ".", "")
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return "https://" + domain + ".slack.com/archives/" + channel + "/p" + digits
+}
+
+// submit handles a modal's submission: inline errors keep the modal open with
+// the reason next to the field; "clear" closes it.
+func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	v := cb.View
+	meta := decodeMeta(v.PrivateMetadata)
+	user := cb.User.ID
+	fv := formValues{v.State}
+	f.log.Info("modal submitted", "callback_id", v.CallbackID, "view", v.ID, "incident", meta.Incident, "user", user)
+	if v.CallbackID == CallbackMaintenanceSchedule || v.CallbackID == CallbackMaintenancePromote {
+		return f.submitMaintenance(ctx, cb)
+	}
+	if v.CallbackID != CallbackDeclare && !incident.ValidID(meta.Incident) {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField(v.CallbackID): "This form lost track of its incident; close it and start again."})
+	}
+	switch v.CallbackID {
+	case CallbackDeclare:
+		return f.submitDeclare(ctx, v, user)
+	case CallbackUpdate:
+		errs := fieldErrors{}
+		status, err := incident.ParseUpdateStatus(fv.selected(FieldStatus))
+		if err != nil {
+			errs.add(FieldStatus, "Pick a status: investigating, identified, monitoring or mitigated.")
+		}
+		text := fv.text(FieldText)
+		checkText(errs, FieldText, "The update", text, true, MaxText)
+		next := nextUpdateIn(errs, fv.get(FieldNextUpdate).Value)
+		if r := errs.response(); r != nil {
+			return r
+		}
+		return f.submitted(ctx, FieldText, "your update was NOT posted", func(tctx context.Context) error {
+			return f.ops.PostStatus(tctx, meta.Incident, workflows.PostStatusRequest{Author: user, Status: status, Text: text, NextUpdateIn: next})
+		})
+	case CallbackSeverity:
+		errs := fieldErrors{}
+		sev := incident.Severity(fv.selected(FieldSeverity))
+		if err := f.process.CheckSeverity(sev); err != nil {
+			errs.add(FieldSeverity, "%s.", capitalize(err.Error()))
+		}
+		reason := fv.text(FieldReason)
+		checkText(errs, FieldReason, "The reason", reason, false, 500)
+		if r := errs.response(); r != nil {
+			return r
+		}
+		return f.submitted(ctx, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
+			return f.ops.SetSeverity(tctx, meta.Incident, workflows.SetSeverityRequest{By: user, Severity: sev, Reason: reason})
+		})
+	case CallbackRole:
+		errs := fieldErrors{}
+		role, err := incident.ParseRole(fv.selected(FieldRole))
+		if err != nil {
+			errs.add(FieldRole, "Pick a role: commander or comms.")
+		}
+		who := fv.user(FieldUser)
+		if who == "" {
+			errs.add(FieldUser, "Pick a person.")
+		} else if msg := f.checkUser(ctx, who); msg != "" {
+			errs.add(FieldUser, "%s", msg)
+		}
+		if r := errs.response(); r != nil {
+			return r
+		}
+		return f.submitted(ctx, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
+			return f.ops.AssignRole(tctx, meta.Incident, workflows.AssignRoleRequest{By: user, Role: role, User: who})
+		})
+	case CallbackResolve:
+		errs := fieldErrors{}
+		summary := fv.text(FieldResolution)
+		checkText(errs, FieldResolution, "The resolution summary", summary, true, MaxText)
+		if r := errs.response(); r != nil {
+			return r
+		}
+		return f.submitted(ctx, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
+			return f.ops.Resolve(tctx, meta.Incident, workflows.ResolveRequest{By: user, Summary: summary})
+		})
+	case CallbackActionItems:
+		return f.submitActionItem(ctx, v, meta, user)
+	}
+	f.log.Warn("unknown modal submitted", "callback_id", v.CallbackID)
+	return nil
+}
+
+// firstField is the field that carries form-wide errors of a modal.
+func firstField(callbackID string) string {
+	switch callbackID {
+	case CallbackUpdate, CallbackActionItems:
+		return FieldText
+	case CallbackSeverity:
+		return FieldSeverity
+	case CallbackRole:
+		return FieldUser
+	case CallbackResolve:
+		return FieldResolution
+	}
+	return FieldTitle
+}
+
+// submitted runs a submission's change against Temporal within the deadline
+// and closes the modal, or keeps it open with what went wrong on field.
+func (f *FrontDoor) submitted(ctx context.Context, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	err := change(tctx)
+	if err == nil || errors.Is(err, ErrPending) {
+		return slack.NewClearViewSubmissionResponse()
+	}
+	f.log.Warn("submission failed", "err", err)
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: modalError(f.failure(err, notDone))})
+}
+
+// modalError makes a message fit an inline modal error (plain text).
+func modalError(msg string) string {
+	msg = strings.NewReplacer("`", "", "*", "", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(msg)
+	return incident.Truncate(msg, 1000)
+}
+
+// submitDeclare declares the incident of a submitted declare modal. Its ID
+// comes from the view ID, so a double submit or a retried delivery joins the
+// same incident instead of declaring a second one.
+func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string) *slack.ViewSubmissionResponse {
+	d, errs := f.declaration(v, user, f.now())
+	if r := errs.response(); r != nil {
+		return r
+	}
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	_, err := f.ops.Declare(tctx, d, false)
+	if err == nil || errors.Is(err, ErrPending) {
+		f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
+		return slack.NewClearViewSubmissionResponse()
+	}
+	f.log.Warn("declare failed", "incident", d.ID, "err", err)
+	var msg string
+	switch {
+	case unreachable(err):
+		msg = fmt.Sprintf("Temporal is unreachable; your incident was NOT declared. Press Declare again to retry, or declare by hand in %s.", f.announceChannel())
+	case isTimeout(err):
+		msg = fmt.Sprintf("Temporal didn't confirm within %s, so your incident may not be declared yet. Press Declare again: it's safe, this form never declares twice. If it keeps failing, declare by hand in %s.",
+			roundSeconds(f.temporalTO), f.announceChannel())
+	default:
+		msg = modalError(f.failure(err, "your incident was NOT declared"))
+	}
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: msg})
+}
+
+// submitActionItem records an action item: on the retrospective when one is
+// configured (the incident's workflow is closed once resolved), else on the
+// incident.
+func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta viewMeta, user string) *slack.ViewSubmissionResponse {
+	fv := formValues{v.State}
+	errs := fieldErrors{}
+	text := fv.text(FieldText)
+	checkText(errs, FieldText, "The action item", text, true, MaxText)
+	due := fv.get(FieldDue).SelectedDate
+	if due != "" {
+		if _, err := time.Parse(time.DateOnly, due); err != nil {
+			errs.add(FieldDue, "Pick a date from the calendar.")
+		}
+	}
+	if r := errs.response(); r != nil {
+		return r
+	}
+	owner := fv.user(FieldOwner)
+	return f.submitted(ctx, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
+		if f.retro != nil {
+			return f.retro.AddActionItems(tctx, meta.Incident, []incident.ActionItem{{
+				Key: "slack-" + incident.IDFromKey(v.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
+			}})
+		}
+		return f.ops.AddActionItem(tctx, meta.Incident, workflows.AddActionItemRequest{By: user, Text: text, Owner: owner, Due: due})
+	})
+}
+
+// notify tells the person who pressed a button or used a shortcut something
+// only they see: through the response_url when Slack gave one, else
+// chat.postEphemeral. It runs in the background so the acknowledgement
+// isn't held up.
+func (f *FrontDoor) notify(cb slack.InteractionCallback, text string) {
+	responseURL := cb.ResponseURL
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	user := cb.User.ID
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if responseURL != "" {
+			err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, f.httpClient, &slack.WebhookMessage{
+				ResponseType: slack.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false,
+			})
+			if err == nil {
+				return
+			}
+			f.log.Warn("response_url post failed", "err", err)
+		}
+		if channel == "" || user == "" {
+			f.log.Warn("nowhere to tell the user", "user", user, "text", text)
+			return
+		}
+		if _, err := f.slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
+			f.log.Warn("chat.postEphemeral failed", "channel", channel, "user", user, "err", err)
+		}
+	}()
+}

@@ -1,0 +1,224 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// RunState is one run of a window's schedule and where it stands.
+type RunState struct {
+	WorkflowID string                     `json:"workflow_id"`
+	State      workflows.MaintenanceState `json:"state"`
+}
+
+// runStates asks each run for its state and keeps those whose window isn't
+// over, soonest first.
+func (m *Maintenance) runStates(ctx context.Context, workflowIDs []string) []RunState {
+	var out []RunState
+	for _, id := range workflowIDs {
+		resp, err := m.Client.QueryWorkflow(ctx, id, "", workflows.QueryMaintenance)
+		if err != nil {
+			continue
+		}
+		rs := RunState{WorkflowID: id}
+		if resp.Get(&rs.State) == nil && !rs.State.Phase.Over() {
+			out = append(out, rs)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].State.Start.Before(out[j].State.Start) })
+	return out
+}
+
+// runIDs lists the workflow IDs of the runs a window's schedule started
+// that may still be under way: the schedule's running and recent actions
+// (desc may be nil when the schedule is gone), and the running workflows
+// visibility says it started. (With overlaps allowed, Temporal doesn't
+// track the running ones itself.)
+func (m *Maintenance) runIDs(ctx context.Context, scheduleID string, desc *client.ScheduleDescription) []string {
+	var ids []string
+	add := func(id string) {
+		for _, x := range ids {
+			if x == id {
+				return
+			}
+		}
+		ids = append(ids, id)
+	}
+	if desc != nil {
+		for _, r := range desc.Info.RunningWorkflows {
+			add(r.WorkflowID)
+		}
+		for _, a := range desc.Info.RecentActions {
+			if a.StartWorkflowResult != nil {
+				add(a.StartWorkflowResult.WorkflowID)
+			}
+		}
+	}
+	if safeQueryValue(scheduleID) {
+		query := fmt.Sprintf("TemporalScheduledById = '%s' AND ExecutionStatus = 'Running'", scheduleID)
+		if resp, err := m.Client.ListWorkflow(ctx, listRequest(query, 20)); err == nil {
+			for _, ex := range resp.Executions {
+				add(ex.Execution.WorkflowId)
+			}
+		}
+	}
+	return ids
+}
+
+// runningRuns lists the runs of window id whose window isn't over, also
+// when its schedule is gone (a series cancelled mid-window).
+func (m *Maintenance) runningRuns(ctx context.Context, id string) ([]RunState, error) {
+	scheduleID := workflows.MaintenanceWorkflowID(id)
+	desc, err := m.Client.ScheduleClient().GetHandle(ctx, scheduleID).Describe(ctx)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		return nil, explainWindow(err, id)
+	}
+	runs := m.runStates(ctx, m.runIDs(ctx, scheduleID, desc))
+	if err != nil && len(runs) == 0 {
+		return nil, explainWindow(err, id)
+	}
+	return runs, nil
+}
+
+// activeRun returns the run of window id whose window is in progress (or
+// overrunning).
+func (m *Maintenance) activeRun(ctx context.Context, id string) (RunState, error) {
+	runs, err := m.runningRuns(ctx, id)
+	if err != nil {
+		return RunState{}, err
+	}
+	for _, r := range runs {
+		if r.State.Phase == workflows.PhaseInProgress || r.State.Phase == workflows.PhaseOverrun {
+			return r, nil
+		}
+	}
+	return RunState{}, fmt.Errorf("maintenance %s has no window in progress right now; nothing was changed", id)
+}
+
+// updateRun sends a named update to the run workflowID and decodes its
+// result into out (which may be nil). Under AcceptedIsEnough it returns
+// ErrPending once the run has accepted the update.
+func (m *Maintenance) updateRun(ctx context.Context, workflowID, name string, arg, out any) error {
+	stage := client.WorkflowUpdateStageCompleted
+	accepted, _ := ctx.Value(acceptedKey{}).(bool)
+	if accepted {
+		stage = client.WorkflowUpdateStageAccepted
+	}
+	handle, err := m.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: stage,
+	})
+	if err == nil {
+		err = handle.Get(ctx, out)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case accepted && ctx.Err() != nil:
+		return ErrPending
+	}
+	return explain(err, "")
+}
+
+// Complete confirms that window id's window in progress is complete (the
+// front door's Complete button).
+func (m *Maintenance) Complete(ctx context.Context, id, by string) error {
+	_, err := m.CompleteWith(ctx, id, workflows.CompleteMaintenanceRequest{By: by})
+	return err
+}
+
+// CompleteWith completes window id's window in progress with req.
+func (m *Maintenance) CompleteWith(ctx context.Context, id string, req workflows.CompleteMaintenanceRequest) (workflows.MaintenanceState, error) {
+	var st workflows.MaintenanceState
+	run, err := m.activeRun(ctx, id)
+	if err == nil {
+		err = m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceComplete, req, &st)
+	}
+	return st, err
+}
+
+// Promote turns window id's window in progress into an incident at the
+// default promotion severity (PromotionSeverity). The front door's modal
+// lets the user choose one with PromoteWith instead.
+func (m *Maintenance) Promote(ctx context.Context, id, by string) error {
+	run, err := m.activeRun(ctx, id)
+	if err != nil {
+		return err
+	}
+	req := workflows.PromoteMaintenanceRequest{By: by, Severity: PromotionSeverity(&m.Process, run.State.Window.Severity)}
+	return m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenancePromote, req, nil)
+}
+
+// PromoteWith turns window id's window in progress into an incident with
+// req's severity.
+func (m *Maintenance) PromoteWith(ctx context.Context, id string, req workflows.PromoteMaintenanceRequest) (workflows.PromoteMaintenanceResult, error) {
+	var res workflows.PromoteMaintenanceResult
+	if err := m.Process.CheckSeverity(req.Severity); err != nil {
+		return res, err
+	}
+	run, err := m.activeRun(ctx, id)
+	if err == nil {
+		err = m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenancePromote, req, &res)
+	}
+	return res, err
+}
+
+// PromotionSeverity is the severity an overrun is promoted to unless the
+// user picks one: the next more severe than the window's, or the most
+// severe.
+func PromotionSeverity(p *incident.Process, windowSeverity incident.Severity) incident.Severity {
+	for i, sp := range p.Severities {
+		if sp.Name == windowSeverity && i > 0 {
+			return p.Severities[i-1].Name
+		}
+	}
+	if len(p.Severities) > 0 {
+		return p.Severities[0].Name
+	}
+	return incident.Major
+}
+
+// CancelledWindow is what Cancel did.
+type CancelledWindow struct {
+	ID string `json:"id"`
+	// CalledOff are the runs called off before their window started;
+	// InProgress the runs whose window is under way, which carry on until
+	// completed or promoted.
+	CalledOff  []string `json:"called_off,omitempty"`
+	InProgress []string `json:"in_progress,omitempty"`
+}
+
+// Cancel calls off window id: every future window (its schedule is
+// deleted) and the window waiting to start, whose heads-up channels hear of
+// it. A window already in progress carries on.
+func (m *Maintenance) Cancel(ctx context.Context, id, by, reason string) (CancelledWindow, error) {
+	res := CancelledWindow{ID: id}
+	handle := m.Client.ScheduleClient().GetHandle(ctx, workflows.MaintenanceWorkflowID(id))
+	desc, err := handle.Describe(ctx)
+	if err != nil {
+		return res, explainWindow(err, id)
+	}
+	for _, run := range m.runStates(ctx, m.runIDs(ctx, handle.GetID(), desc)) {
+		if run.State.Phase.Started() {
+			res.InProgress = append(res.InProgress, run.WorkflowID)
+			continue
+		}
+		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: by, Reason: reason}, nil)
+		if err != nil {
+			return res, fmt.Errorf("maintenance %s: calling off the coming window: %w; the schedule is still there, try again", id, err)
+		}
+		res.CalledOff = append(res.CalledOff, run.WorkflowID)
+	}
+	if err := handle.Delete(ctx); err != nil {
+		return res, explainWindow(err, id)
+	}
+	return res, nil
+}
