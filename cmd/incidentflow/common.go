@@ -120,3 +120,11 @@ func printJSON(out io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// newMaintenance is the maintenance-window scheduler over c.
+func newMaintenance(cfg *config.Config, c client.Client, p incident.Process) *starter.Maintenance {
+	return &starter.Maintenance{
+		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p,
+		Policy: incident.MaintenancePolicy(cfg.MaintenancePolicy()),
+	}
+}

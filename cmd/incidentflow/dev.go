@@ -22,7 +22,6 @@ import (
 const (
 	sandboxBotToken      = "xoxb-sandbox"
 	sandboxSigningSecret = "sandbox-signing-secret"
-	sandboxGitHubToken   = "ghp_sandbox"
 	sandboxGitHubRepo    = "acme/incidents"
 )
 
@@ -95,7 +94,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	defer c.Close()
 
 	errs := make(chan error, 2)
-	go func() { errs <- worker.Run(ctx, cfg, c, logger) }()
+	go func() { errs <- worker.Run(ctx, cfg, c) }()
 	door, err := newFrontDoor(cfg, c, logger)
 	if err != nil {
 		return err
@@ -143,12 +142,12 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		cfg.Slack.AppToken = "" // the sandbox plays Slack over HTTP
 	}
 	if cfg.GitHub.Token == "" {
-		s.github = githubemu.New(githubemu.Options{Token: sandboxGitHubToken})
+		s.github = githubemu.New(githubemu.Options{})
 		if err := s.github.Start(hostPort(cfg.Dev.GitHubPort)); err != nil {
 			s.close()
 			return nil, portHint(&devserver.PortInUseError{Role: "github", Addr: hostPort(cfg.Dev.GitHubPort), Err: err})
 		}
-		cfg.GitHub.Token = sandboxGitHubToken
+		cfg.GitHub.Token = githubemu.SandboxToken
 		cfg.GitHub.BaseURL = s.github.URL() + "/"
 		if cfg.GitHub.Repo == "" {
 			cfg.GitHub.Repo = sandboxGitHubRepo

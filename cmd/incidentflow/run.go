@@ -32,7 +32,7 @@ func runWorker(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	return worker.Run(ctx, cfg, c, logger)
+	return worker.Run(ctx, cfg, c)
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -98,11 +98,15 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
+	proc := process(cfg, cfg.Temporal.WebUIURL)
 	door := starter.NewFrontDoor(starter.FrontDoorOptions{
-		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, cfg.Temporal.WebUIURL)},
+		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
 		Slack:         api,
+		SlackAPIURL:   cfg.Slack.APIURL,
 		SigningSecret: cfg.Slack.SigningSecret,
 		Logger:        logger,
+		Retro:         &starter.Retrospectives{Client: c},
+		Maintenance:   newMaintenance(cfg, c, proc),
 	})
 	reg := metrics.New()
 	mux := http.NewServeMux()

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/internal/logging"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// maintenanceVerbs are the subcommands of `incidentflow maintenance`.
+var maintenanceVerbs = []verb{
+	{"schedule", "schedule a window, or reschedule one with --id: --title T --start RFC3339 --duration D [--recurrence R]", runMaintenanceSchedule},
+	{"list", "list the scheduled windows", runMaintenanceList},
+	{"cancel", "cancel a window and its recurrences: --id ID", runMaintenanceCancel},
+	{"status", "show a window and its runs: --id ID", runMaintenanceStatus},
+	{"complete", "confirm the window in progress is complete: --id ID", runMaintenanceComplete},
+	{"promote", "turn the window in progress into an incident: --id ID --severity S", runMaintenancePromote},
+}
+
+// maintenanceVerb runs `incidentflow maintenance <subcommand>`.
+func maintenanceVerb(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) > 0 {
+		for _, v := range maintenanceVerbs {
+			if v.name == args[0] {
+				return v.run(ctx, args[1:], out)
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("Usage: incidentflow maintenance <subcommand> [flags]\n\nSubcommands:\n")
+	for _, v := range maintenanceVerbs {
+		fmt.Fprintf(&b, "  %-9s %s\n", v.name, v.summary)
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(out, b.String())
+		return nil
+	}
+	return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], b.String())
+}
+
+// cliMaintenance connects the CLI to Temporal for maintenance windows.
+func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenance, func(), error) {
+	c, err := dial(ctx, cfg, temporalAddress(cfg), logging.New(os.Stderr, "warn", "text"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return &starter.Maintenance{
+		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, ""),
+		Policy: incident.MaintenancePolicy(cfg.MaintenancePolicy()),
+	}, c.Close, nil
+}
+
+// withMaintenance loads the configuration and runs fn against Temporal,
+// printing its JSON result or its human summary.
+func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, fn func(*starter.Maintenance) (any, string, error)) error {
+	cfg, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	m, closeFn, err := cliMaintenance(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	result, human, err := fn(m)
+	if err != nil {
+		return err
+	}
+	if f.jsonOut {
+		return printJSON(out, result)
+	}
+	fmt.Fprintln(out, strings.TrimRight(human, "\n"))
+	return nil
+}
+
+// windowIDFlag adds --id to a subcommand that needs one.
+func windowIDFlag(f *commonFlags) *string {
+	return f.fs.String("id", "", "the window's ID, as printed by schedule or list (required)")
+}
+
+func checkWindowID(id string) error {
+	if !incident.ValidID(id) {
+		return errors.New("--id is required: the window's ID, as printed by `incidentflow maintenance schedule` or `list`")
+	}
+	return nil
+}
+
+func runMaintenanceList(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("maintenance list", "").withJSON()
+	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+		list, err := m.List(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(list) == 0 {
+			return map[string]any{"windows": list}, "No maintenance windows are scheduled.", nil
+		}
+		var b strings.Builder
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNEXT START\tDURATION\tREPEATS\tSTATE\tTITLE")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, when(s.NextStart, m.Process.Location()),
+				incident.FormatDuration(s.Window.Duration), s.Window.Recurrence, windowState(s), s.Window.Title)
+		}
+		_ = tw.Flush()
+		return map[string]any{"windows": list}, b.String(), nil
+	})
+}
+
+func when(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// windowState is the state of a window's runs, or of its schedule.
+func windowState(s starter.WindowSummary) string {
+	var phases []string
+	for _, r := range s.Runs {
+		phases = append(phases, string(r.State.Phase))
+	}
+	switch {
+	case len(phases) > 0:
+		return strings.Join(phases, ",")
+	case s.Paused:
+		return "paused"
+	case s.NextStart.IsZero():
+		return "done"
+	}
+	return "scheduled"
+}
+
+func runMaintenanceCancel(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("maintenance cancel", "--id ID [--reason T]").withJSON()
+	id := windowIDFlag(f)
+	reason := f.fs.String("reason", "", "why, for the channels that had a heads-up")
+	by := f.fs.String("by", cliUser(), "who cancels (a Slack user ID, or your name)")
+	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+		if err := checkWindowID(*id); err != nil {
+			return nil, "", err
+		}
+		res, err := m.Cancel(ctx, *id, *by, *reason)
+		if err != nil {
+			return nil, "", err
+		}
+		human := fmt.Sprintf("Cancelled maintenance %s: its schedule is deleted.", res.ID)
+		switch {
+		case len(res.Notified) > 0:
+			human += fmt.Sprintf(" The coming window was called off; %s, which had a heads-up, %s told.", channelList(res.Notified), isAre(len(res.Notified)))
+		case len(res.CalledOff) > 0:
+			human += " The coming window was called off; no heads-up had gone out, so nothing was posted."
+		}
+		if n := len(res.InProgress); n > 0 {
+			human += fmt.Sprintf(" %d window(s) in progress carry on: complete them in their war room.", n)
+		}
+		return res, human, nil
+	})
+}
+
+func runMaintenanceStatus(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("maintenance status", "--id ID").withJSON()
+	id := windowIDFlag(f)
+	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+		if err := checkWindowID(*id); err != nil {
+			return nil, "", err
+		}
+		s, err := m.Get(ctx, *id)
+		if err != nil {
+			return nil, "", err
+		}
+		loc := m.Process.Location()
+		var b strings.Builder
+		fmt.Fprintf(&b, "Maintenance %s: %s\n  %s, for %s · %s\n  next start %s\n", s.ID, s.Window.Title, s.When,
+			incident.FormatDuration(s.Window.Duration), windowState(s), when(s.NextStart, loc))
+		for _, r := range s.Runs {
+			fmt.Fprintf(&b, "  run %s: %s, %s to %s", r.WorkflowID, r.State.Phase, when(r.State.Start, loc), incident.Clock(r.State.End, loc))
+			if r.State.ChannelID != "" {
+				fmt.Fprintf(&b, ", war room #%s (%s)", r.State.ChannelName, r.State.ChannelID)
+			}
+			b.WriteString("\n")
+		}
+		return s, b.String(), nil
+	})
+}
+
+func runMaintenanceComplete(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("maintenance complete", "--id ID [--note T] [--retrospective]").withJSON()
+	id := windowIDFlag(f)
+	note := f.fs.String("note", "", "how it went, for the war room's resolution")
+	retro := f.fs.Bool("retrospective", false, "hold a retrospective of this window")
+	by := f.fs.String("by", cliUser(), "who confirms (a Slack user ID, or your name)")
+	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+		if err := checkWindowID(*id); err != nil {
+			return nil, "", err
+		}
+		st, err := m.CompleteWith(ctx, *id, workflows.CompleteMaintenanceRequest{By: *by, Note: *note, Retrospective: *retro})
+		return st, "Maintenance " + *id + " is complete; its end is announced.", err
+	})
+}
+
+func runMaintenancePromote(ctx context.Context, args []string, out io.Writer) error {
+	f := newFlags("maintenance promote", "--id ID --severity S [--note T]").withJSON()
+	id := windowIDFlag(f)
+	severity := f.fs.String("severity", "", "the incident's severity (required)")
+	note := f.fs.String("note", "", "what went wrong")
+	by := f.fs.String("by", cliUser(), "who declares the incident (a Slack user ID, or your name)")
+	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+		if err := checkWindowID(*id); err != nil {
+			return nil, "", err
+		}
+		if err := m.Process.CheckSeverity(incident.Severity(*severity)); err != nil {
+			return nil, "", fmt.Errorf("--severity: %w", err)
+		}
+		res, err := m.PromoteWith(ctx, *id, workflows.PromoteMaintenanceRequest{By: *by, Severity: incident.Severity(*severity), Note: *note})
+		return res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s).", *id, res.IncidentID, res.WorkflowID), err
+	})
+}
+
+// channelList names channels (by ID) in a sentence.
+func channelList(chs []string) string {
+	if len(chs) == 1 {
+		return "channel " + chs[0]
+	}
+	return "channels " + strings.Join(chs, ", ")
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
