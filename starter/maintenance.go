@@ -61,6 +61,9 @@ type ScheduledWindow struct {
 	// which carry on.
 	CalledOff  []string `json:"called_off,omitempty"`
 	InProgress []string `json:"in_progress,omitempty"`
+	// Notified are the channels told of the new time: those that had a
+	// heads-up for the old one.
+	Notified []string `json:"notified,omitempty"`
 }
 
 // Schedule validates window w and schedules it: a new schedule, or, when a
@@ -111,9 +114,10 @@ func (m *Maintenance) reschedule(ctx context.Context, res ScheduledWindow, opts 
 			res.InProgress = append(res.InProgress, run.WorkflowID)
 			continue
 		}
+		var st workflows.MaintenanceState
 		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{
 			By: res.Window.ScheduledBy, Reason: "rescheduled", MovedTo: res.Plan.FirstStart,
-		}, nil)
+		}, &st)
 		if err == nil {
 			// Its end frees the workflow ID a run triggered now may reuse.
 			err = m.Client.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, nil)
@@ -122,6 +126,7 @@ func (m *Maintenance) reschedule(ctx context.Context, res ScheduledWindow, opts 
 			return res, fmt.Errorf("maintenance %s: calling off the window waiting for the old time: %w; nothing was rescheduled", res.ID, err)
 		}
 		res.CalledOff = append(res.CalledOff, run.WorkflowID)
+		res.Notified = appendUnique(res.Notified, st.HeadsUpChannels()...)
 	}
 	err = handle.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 		s := in.Description.Schedule

@@ -194,6 +194,9 @@ type CancelledWindow struct {
 	// completed or promoted.
 	CalledOff  []string `json:"called_off,omitempty"`
 	InProgress []string `json:"in_progress,omitempty"`
+	// Notified are the channels told of the cancellation: those that had
+	// a heads-up.
+	Notified []string `json:"notified,omitempty"`
 }
 
 // Cancel calls off window id: every future window (its schedule is
@@ -211,14 +214,29 @@ func (m *Maintenance) Cancel(ctx context.Context, id, by, reason string) (Cancel
 			res.InProgress = append(res.InProgress, run.WorkflowID)
 			continue
 		}
-		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: by, Reason: reason}, nil)
+		var st workflows.MaintenanceState
+		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: by, Reason: reason}, &st)
 		if err != nil {
 			return res, fmt.Errorf("maintenance %s: calling off the coming window: %w; the schedule is still there, try again", id, err)
 		}
 		res.CalledOff = append(res.CalledOff, run.WorkflowID)
+		res.Notified = appendUnique(res.Notified, st.HeadsUpChannels()...)
 	}
 	if err := handle.Delete(ctx); err != nil {
 		return res, explainWindow(err, id)
 	}
 	return res, nil
+}
+
+func appendUnique(list []string, more ...string) []string {
+	for _, s := range more {
+		found := false
+		for _, x := range list {
+			found = found || x == s
+		}
+		if !found {
+			list = append(list, s)
+		}
+	}
+	return list
 }

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 
 	"github.com/slack-go/slack"
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows"
 )
 
@@ -19,13 +21,16 @@ type Activities struct {
 	Slack    *activities.Slack
 	GitHub   *activities.GitHub
 	Calendar *activities.Calendar
+	// Maintenance reaches the war-room incident a maintenance window runs,
+	// through Temporal.
+	Maintenance *starter.MaintenanceActivities
 }
 
 // NewActivities builds the Slack, GitHub and calendar activities from cfg.
 // GitHub may be unconfigured: its activities then fail with a message naming
 // github.token and github.repo, and the retrospective says so in the war
 // room.
-func NewActivities(cfg *config.Config, logger *slog.Logger) (*Activities, error) {
+func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*Activities, error) {
 	if cfg.Slack.BotToken == "" {
 		return nil, fmt.Errorf("slack.bot_token is empty: set INCIDENTFLOW_SLACK_BOT_TOKEN (or run `incidentflow dev`, which plays Slack itself)")
 	}
@@ -58,7 +63,12 @@ func NewActivities(cfg *config.Config, logger *slog.Logger) (*Activities, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Activities{Slack: slackActs, GitHub: gh, Calendar: activities.NewCalendar(backend)}, nil
+	return &Activities{
+		Slack:       slackActs,
+		GitHub:      gh,
+		Calendar:    activities.NewCalendar(backend),
+		Maintenance: &starter.MaintenanceActivities{Client: c},
+	}, nil
 }
 
 // Register registers every incidentflow workflow, under the names in
@@ -70,4 +80,5 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterActivity(a.Slack)
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)
+	a.Maintenance.Register(r)
 }

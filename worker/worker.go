@@ -19,7 +19,7 @@ import (
 // and polls it through c until ctx is done. It logs as cfg.Log says.
 func Run(ctx context.Context, cfg *config.Config, c client.Client) error {
 	logger := logging.New(os.Stderr, cfg.Log.Level, cfg.Log.Format).With("component", "worker")
-	acts, err := NewActivities(cfg, logger)
+	acts, err := NewActivities(cfg, c, logger)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -132,8 +133,13 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		if cfg.Slack.SigningSecret == "" {
 			cfg.Slack.SigningSecret = sandboxSigningSecret
 		}
-		s.slack = slackemu.New(slackemu.Options{BotToken: sandboxBotToken})
+		s.slack = slackemu.New(slackemu.Options{BotToken: sandboxBotToken,
+			StateFile: filepath.Join(cfg.Dev.DataDir, "slack-sandbox.json")})
+		if err := s.slack.StateFileError(); err != nil {
+			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+		}
 		if err := s.slack.Start(hostPort(cfg.Dev.SlackPort)); err != nil {
+			s.close()
 			return nil, portHint(&devserver.PortInUseError{Role: "slack", Addr: hostPort(cfg.Dev.SlackPort), Err: err})
 		}
 		s.slack.SetFrontDoor("http://"+cfg.HTTP.Listen, cfg.Slack.SigningSecret)
@@ -142,7 +148,10 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		cfg.Slack.AppToken = "" // the sandbox plays Slack over HTTP
 	}
 	if cfg.GitHub.Token == "" {
-		s.github = githubemu.New(githubemu.Options{})
+		s.github = githubemu.New(githubemu.Options{StateFile: filepath.Join(cfg.Dev.DataDir, "github-sandbox.json")})
+		if err := s.github.StateFileError(); err != nil {
+			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
+		}
 		if err := s.github.Start(hostPort(cfg.Dev.GitHubPort)); err != nil {
 			s.close()
 			return nil, portHint(&devserver.PortInUseError{Role: "github", Addr: hostPort(cfg.Dev.GitHubPort), Err: err})

@@ -54,10 +54,7 @@ func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenan
 	if err != nil {
 		return nil, nil, err
 	}
-	return &starter.Maintenance{
-		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, ""),
-		Policy: incident.MaintenancePolicy(cfg.MaintenancePolicy()),
-	}, c.Close, nil
+	return newMaintenance(cfg, c, process(cfg, "")), c.Close, nil
 }
 
 // withMaintenance loads the configuration and runs fn against Temporal,

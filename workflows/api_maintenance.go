@@ -1,0 +1,168 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// MaintenanceInput starts one run of MaintenanceWorkflow: the schedule of a
+// window passes the same input to every run it starts.
+type MaintenanceInput struct {
+	Window incident.Window `json:"window"`
+	// Process is the configured process, snapshotted when the window was
+	// scheduled; the war room runs under incident.MaintenanceProcess of it.
+	Process incident.Process           `json:"process"`
+	Policy  incident.MaintenancePolicy `json:"policy"`
+	// HeadsUp are the offsets this window's runs honour
+	// (incident.MaintenancePlan.HeadsUp); Policy.HeadsUp when nil (null),
+	// none when empty.
+	HeadsUp []time.Duration `json:"heads_up"`
+}
+
+// Names of the MaintenanceWorkflow's updates and query.
+const (
+	// UpdateMaintenanceComplete confirms the window is complete
+	// (CompleteMaintenanceRequest) and returns its MaintenanceState.
+	UpdateMaintenanceComplete = "maintenance-complete"
+	// UpdateMaintenancePromote turns the window into an incident
+	// (PromoteMaintenanceRequest) and returns a PromoteMaintenanceResult.
+	UpdateMaintenancePromote = "maintenance-promote"
+	// UpdateMaintenanceCancel calls off a window that hasn't started
+	// (CancelMaintenanceRequest) and returns its MaintenanceState.
+	UpdateMaintenanceCancel = "maintenance-cancel"
+	// QueryMaintenance returns the run's MaintenanceState.
+	QueryMaintenance = "maintenance"
+)
+
+// Names under which the worker registers the maintenance activities that
+// reach the war-room incident (starter.MaintenanceActivities).
+const (
+	// ActivityMaintenanceWarRoom waits for the war room of an incident
+	// (WarRoomRequest) and returns its WarRoom.
+	ActivityMaintenanceWarRoom = "MaintenanceWarRoom"
+	// ActivityMaintenanceResolve resolves an incident, doing nothing if it
+	// is resolved already (ResolveWarRoomRequest).
+	ActivityMaintenanceResolve = "MaintenanceResolveWarRoom"
+)
+
+// SearchScheduledStart is the time a schedule meant to start a workflow,
+// which Temporal sets on every workflow a schedule starts.
+var SearchScheduledStart = temporal.NewSearchAttributeKeyTime("TemporalScheduledStartTime")
+
+// MaintenancePhase is where one window stands.
+type MaintenancePhase string
+
+// The phases of a window: scheduled (heads-ups), in progress, overrun
+// (past its end and grace, unconfirmed), then completed, promoted to an
+// incident or cancelled.
+const (
+	PhaseScheduled  MaintenancePhase = "scheduled"
+	PhaseInProgress MaintenancePhase = "in_progress"
+	PhaseOverrun    MaintenancePhase = "overrun"
+	PhaseCompleted  MaintenancePhase = "completed"
+	PhasePromoted   MaintenancePhase = "promoted"
+	PhaseCancelled  MaintenancePhase = "cancelled"
+)
+
+// Over reports whether the window is finished one way or another.
+func (p MaintenancePhase) Over() bool {
+	return p == PhaseCompleted || p == PhasePromoted || p == PhaseCancelled
+}
+
+// Started reports whether the window has started (and maybe ended).
+func (p MaintenancePhase) Started() bool {
+	return p != PhaseScheduled && p != PhaseCancelled && p != ""
+}
+
+// SentHeadsUp is one heads-up and where it was posted.
+type SentHeadsUp struct {
+	Before time.Duration         `json:"before"`
+	At     time.Time             `json:"at"`
+	Posts  []incident.MessageRef `json:"posts"`
+}
+
+// MaintenanceState is one window as its run holds it: what QueryMaintenance
+// and the updates return.
+type MaintenanceState struct {
+	Window incident.Window  `json:"window"`
+	Phase  MaintenancePhase `json:"phase"`
+	// Start and End are this window's planned times.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// HeadsUps were posted; Skipped were due before the run began.
+	HeadsUps []SentHeadsUp   `json:"heads_ups,omitempty"`
+	Skipped  []time.Duration `json:"skipped,omitempty"`
+	// IncidentID names the war room's incident (kind maintenance).
+	IncidentID    string                `json:"incident_id,omitempty"`
+	ChannelID     string                `json:"channel_id,omitempty"`
+	ChannelName   string                `json:"channel,omitempty"`
+	Announcements []incident.MessageRef `json:"announcements,omitempty"`
+	OverrunAt     time.Time             `json:"overrun_at,omitempty"`
+	EndedAt       time.Time             `json:"ended_at,omitempty"`
+	EndedBy       string                `json:"ended_by,omitempty"`
+	// PromotedTo is the incident the window became.
+	PromotedTo string `json:"promoted_to,omitempty"`
+	// CancelReason and MovedTo say why a window was called off.
+	CancelReason string    `json:"cancel_reason,omitempty"`
+	MovedTo      time.Time `json:"moved_to,omitempty"`
+	// Notes are things that went wrong without stopping the window.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// HeadsUpChannels lists the channels (IDs) that got a heads-up.
+func (s *MaintenanceState) HeadsUpChannels() []string {
+	var out []string
+	for _, h := range s.HeadsUps {
+		for _, p := range h.Posts {
+			if !slices.Contains(out, p.Channel) {
+				out = append(out, p.Channel)
+			}
+		}
+	}
+	return out
+}
+
+// CompleteMaintenanceRequest is the argument of UpdateMaintenanceComplete.
+type CompleteMaintenanceRequest struct {
+	By   string `json:"by"`
+	Note string `json:"note,omitempty"`
+	// Retrospective asks for a retrospective of this window.
+	Retrospective bool `json:"retrospective,omitempty"`
+}
+
+// PromoteMaintenanceRequest is the argument of UpdateMaintenancePromote.
+type PromoteMaintenanceRequest struct {
+	By       string            `json:"by"`
+	Severity incident.Severity `json:"severity"`
+	Note     string            `json:"note,omitempty"`
+}
+
+// PromoteMaintenanceResult names the incident a window became.
+type PromoteMaintenanceResult struct {
+	IncidentID string `json:"incident_id"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// CancelMaintenanceRequest is the argument of UpdateMaintenanceCancel.
+type CancelMaintenanceRequest struct {
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+	// MovedTo is set when the window is called off because it was
+	// rescheduled: the channels hear of the new start instead.
+	MovedTo time.Time `json:"moved_to,omitempty"`
+}
+
+// WarRoomRequest is the argument of ActivityMaintenanceWarRoom.
+type WarRoomRequest struct {
+	IncidentID string `json:"incident_id"`
+}
+
+// ResolveWarRoomRequest is the argument of ActivityMaintenanceResolve.
+type ResolveWarRoomRequest struct {
+	IncidentID string         `json:"incident_id"`
+	Resolve    ResolveRequest `json:"resolve"`
+}

@@ -1,0 +1,338 @@
+package workflows_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// MaintenanceSuite runs MaintenanceWorkflow on the time-skipping test
+// environment: Slack and the war-room activities are mocked, and the war
+// room's IncidentWorkflow is a fake child that ends when signalled.
+type MaintenanceSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env   *testsuite.TestWorkflowEnvironment
+	slack *fakeSlack
+
+	mu       sync.Mutex
+	noRoom   bool // the war room fails to open
+	children []workflows.IncidentInput
+	resolved []workflows.ResolveWarRoomRequest
+}
+
+func TestMaintenanceSuite(t *testing.T) { suite.Run(t, new(MaintenanceSuite)) }
+
+// signalResolve ends the fake war-room child; its argument is who resolved.
+const signalResolve = "test-resolve"
+
+// now is when each test's run begins (the schedule fires).
+var now = declaredAt
+
+func (s *MaintenanceSuite) SetupTest() {
+	s.SetLogger(quietLogger())
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.SetStartTime(now)
+	s.children, s.resolved, s.noRoom = nil, nil, false
+	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+	s.env.RegisterActivityWithOptions(func(_ context.Context, req workflows.WarRoomRequest) (workflows.WarRoom, error) {
+		if s.noRoom {
+			return workflows.WarRoom{}, temporal.NewNonRetryableApplicationError("Slack said no", "WarRoomFailed", nil)
+		}
+		return workflows.WarRoom{ID: req.IncidentID, WorkflowID: workflows.IncidentWorkflowID(req.IncidentID), ChannelID: "C0MAINTROOM", ChannelName: "inc-maint"}, nil
+	}, activity.RegisterOptions{Name: workflows.ActivityMaintenanceWarRoom})
+	s.env.RegisterActivityWithOptions(func(_ context.Context, req workflows.ResolveWarRoomRequest) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.resolved = append(s.resolved, req)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivityMaintenanceResolve})
+	s.slack = newFakeSlack(s.env)
+}
+
+func (s *MaintenanceSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
+
+// fakeIncident stands in for IncidentWorkflow: it records its input and
+// runs until signalled (or for 1000 hours).
+func (s *MaintenanceSuite) fakeIncident(ctx workflow.Context, in workflows.IncidentInput) (incident.Incident, error) {
+	s.mu.Lock()
+	s.children = append(s.children, in)
+	s.mu.Unlock()
+	if s.noRoom && in.Declaration.Kind == incident.KindMaintenance {
+		return incident.Incident{}, temporal.NewNonRetryableApplicationError("could not open the war room", "WarRoomFailed", nil)
+	}
+	inc := incident.New(in.Declaration)
+	inc.ChannelID = "C0MAINTROOM"
+	// The test environment waits for every child: give up after a while.
+	var by string
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(workflow.GetSignalChannel(ctx, signalResolve), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &by) })
+	sel.AddFuture(workflow.NewTimer(ctx, 1000*time.Hour), func(workflow.Future) {})
+	sel.Select(ctx)
+	inc.Status, inc.ResolvedBy, inc.ResolvedAt = incident.Resolved, by, workflow.Now(ctx)
+	return inc, nil
+}
+
+// input is a 2-hour window starting 48 hours after now, announced in two
+// channels, with the default heads-ups, a 20-minute cadence and 15
+// minutes' grace.
+func (s *MaintenanceSuite) input() workflows.MaintenanceInput {
+	p := testProcess()
+	w := incident.PrepareWindow(incident.Window{
+		ID: "dbup", Title: "DB upgrade <!channel>", Description: "Postgres 16", Start: now.Add(48 * time.Hour),
+		Duration: 2 * time.Hour, Services: []string{"checkout"}, AnnounceChannels: []string{"incidents", "ops"},
+		Lead: "U0LEAD", ScheduledBy: "U0ALICE",
+	}, &p)
+	pol := incident.DefaultMaintenancePolicy()
+	pol.UpdateEvery = 20 * time.Minute
+	return workflows.MaintenanceInput{Window: w, Process: p, Policy: pol}
+}
+
+// update sends an update after delay and requires it to complete without
+// error.
+func (s *MaintenanceSuite) update(delay time.Duration, name string, arg any) {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
+			OnAccept:   func() {},
+			OnComplete: func(_ any, err error) { s.NoError(err, name) },
+		}, arg)
+	}, delay)
+}
+
+// rejected sends an update after delay and requires it to be rejected
+// with an error containing want.
+func (s *MaintenanceSuite) rejected(delay time.Duration, name string, arg any, want string) {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.ErrorContains(err, want, name) },
+			OnAccept:   func() { s.Fail("update accepted", name) },
+			OnComplete: func(any, error) {},
+		}, arg)
+	}, delay)
+}
+
+func (s *MaintenanceSuite) run(in workflows.MaintenanceInput) workflows.MaintenanceState {
+	s.env.ExecuteWorkflow(workflows.MaintenanceWorkflow, in)
+	s.True(s.env.IsWorkflowCompleted())
+	s.NoError(s.env.GetWorkflowError())
+	var st workflows.MaintenanceState
+	s.NoError(s.env.GetWorkflowResult(&st))
+	return st
+}
+
+// at returns when each call happened, as offsets from now.
+func at(calls []slackCall) []time.Duration {
+	out := make([]time.Duration, len(calls))
+	for i, c := range calls {
+		out[i] = c.At.Sub(now).Round(time.Second)
+	}
+	return out
+}
+
+func channels(calls []slackCall) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		out[i] = req(c).Channel
+	}
+	return out
+}
+
+func req(c slackCall) activities.PostRequest { return c.Req.(activities.PostRequest) }
+
+func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
+	s.update(48*time.Hour+30*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD", Note: "all good"})
+	st := s.run(s.input())
+
+	heads := s.slack.posts("maint-headsup-")
+	s.Equal([]time.Duration{24 * time.Hour, 24 * time.Hour, 47 * time.Hour, 47 * time.Hour}, at(heads))
+	s.ElementsMatch([]string{"incidents", "ops"}, channels(heads[:2]))
+	s.Contains(req(heads[0]).Text, "Planned maintenance in 1d")
+	s.Contains(req(heads[2]).Text, "Planned maintenance in 1h")
+	s.NotContains(req(heads[0]).Text, "<!channel>")
+	s.Equal("dbup-20260304t1000", req(heads[0]).IncidentID)
+
+	start := s.slack.posts("maint-start")
+	s.Equal([]time.Duration{48 * time.Hour, 48 * time.Hour}, at(start))
+	s.Contains(req(start[0]).Text, "Maintenance in progress")
+	s.Contains(req(start[0]).Text, "<#C0MAINTROOM>")
+
+	s.Require().Len(s.children, 1)
+	child := s.children[0]
+	s.Equal(incident.KindMaintenance, child.Declaration.Kind)
+	s.Equal("dbup-20260304t1000", child.Declaration.ID)
+	s.Equal("U0LEAD", child.Declaration.Commander)
+	s.Equal(20*time.Minute, child.Process.UpdateEvery(child.Declaration.Severity), "reminders at the maintenance cadence")
+	s.Equal([]string{"incidents", "ops"}, child.Process.AnnounceChannels)
+	s.False(child.Retrospective)
+
+	s.Require().Len(s.resolved, 1)
+	s.Equal("dbup-20260304t1000", s.resolved[0].IncidentID)
+	s.Contains(s.resolved[0].Resolve.Summary, "all good")
+	end := s.slack.posts("maint-end")
+	s.Len(end, 2)
+	s.ElementsMatch([]string{"C0INCIDENTS", "C0OPS"}, channels(end), "where the start was announced")
+	s.NotEmpty(req(end[0]).ThreadTS, "the end is announced in the thread of the start")
+	s.Empty(s.slack.posts("maint-confirm"), "completed before the planned end: no need to ask")
+
+	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Equal("U0LEAD", st.EndedBy)
+	s.Len(st.HeadsUps, 2)
+	s.Equal("C0MAINTROOM", st.ChannelID)
+}
+
+func (s *MaintenanceSuite) TestHeadsUpsAlreadyPastAreSkipped() {
+	in := s.input()
+	in.Window.Start = now.Add(90 * time.Minute)
+	s.update(2*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	st := s.run(in)
+	s.Equal([]time.Duration{30 * time.Minute, 30 * time.Minute}, at(s.slack.posts("maint-headsup-")))
+	s.Equal([]time.Duration{24 * time.Hour}, st.Skipped)
+}
+
+func (s *MaintenanceSuite) TestARecurringRunWorksOutItsStartFromTheScheduledTime() {
+	in := s.input()
+	in.Window.Start = now.Add(-7*24*time.Hour + 26*time.Hour) // a Tuesday at 12:00, last week
+	in.Window.Recurrence = incident.Recurrence{Kind: incident.RecurWeekly}
+	s.NoError(s.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(
+		workflows.SearchScheduledStart.ValueSet(now.Add(time.Hour)))))
+	s.update(27*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	st := s.run(in)
+	s.Equal(now.Add(26*time.Hour), st.Start, "this week's Tuesday")
+	s.Equal([]time.Duration{2 * time.Hour, 2 * time.Hour, 25 * time.Hour, 25 * time.Hour}, at(s.slack.posts("maint-headsup-")))
+	s.Equal("dbup-20260303t1200", s.children[0].Declaration.ID)
+}
+
+func (s *MaintenanceSuite) TestTheLeadIsAskedAtTheEndThenAnOverrunEscalatesAndPromotes() {
+	s.update(50*time.Hour+25*time.Minute, workflows.UpdateMaintenancePromote,
+		workflows.PromoteMaintenanceRequest{By: "U0BOB", Severity: incident.Major, Note: "replication broke"})
+	st := s.run(s.input())
+
+	confirm := s.slack.posts("maint-confirm")
+	s.Require().Len(confirm, 1)
+	s.Equal(50*time.Hour, at(confirm)[0])
+	s.Equal("C0MAINTROOM", req(confirm[0]).Channel)
+	s.Equal([]string{workflows.ActionMaintenanceComplete, workflows.ActionMaintenancePromote},
+		[]string{req(confirm[0]).Buttons[0].ActionID, req(confirm[0]).Buttons[1].ActionID})
+	s.Equal("dbup", req(confirm[0]).Buttons[0].Value)
+
+	overrun := s.slack.posts("maint-overrun")
+	s.Require().Len(overrun, 3, "the war room and both announce channels")
+	s.Equal(50*time.Hour+15*time.Minute, at(overrun)[0])
+	s.Contains(req(overrun[0]).Text, "<!subteam^S0ONCALL>", "the escalation group is called")
+	s.Len(req(overrun[0]).Buttons, 2)
+
+	s.Require().Len(s.children, 2, "the war room, then the incident")
+	inc := s.children[1]
+	s.Equal(incident.KindIncident, inc.Declaration.Kind)
+	s.Equal(incident.Major, inc.Declaration.Severity)
+	s.Equal("U0BOB", inc.Declaration.Declarer)
+	s.Contains(inc.Declaration.Title, "Maintenance overrun")
+	s.Contains(inc.Declaration.Summary, "replication broke")
+	s.Contains(inc.Declaration.Summary, "C0MAINTROOM")
+	s.Equal(30*time.Minute, inc.Process.UpdateEvery(incident.Major), "the incident runs under the normal process")
+
+	s.Require().Len(s.resolved, 1)
+	s.Contains(s.resolved[0].Resolve.Summary, "Promoted to incident "+inc.Declaration.ID)
+	s.Len(s.slack.posts("maint-promoted"), 3)
+	s.Equal(workflows.PhasePromoted, st.Phase)
+	s.Equal(inc.Declaration.ID, st.PromotedTo)
+	s.False(st.OverrunAt.IsZero())
+}
+
+func (s *MaintenanceSuite) TestResolvingTheWarRoomDirectlyCompletesTheWindow() {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflowByID(workflows.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0CAROL")
+	}, 49*time.Hour)
+	st := s.run(s.input())
+	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Equal("U0CAROL", st.EndedBy)
+	s.Len(s.slack.posts("maint-end"), 2)
+	s.Empty(s.slack.posts("maint-confirm"))
+	s.Empty(s.resolved, "already resolved")
+}
+
+func (s *MaintenanceSuite) TestARetrospectiveOnlyWhenAskedFor() {
+	s.env.OnWorkflow(workflows.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(nil).Once()
+	s.update(49*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD", Retrospective: true})
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflowByID(workflows.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0LEAD")
+	}, 49*time.Hour+time.Minute)
+	st := s.run(s.input())
+	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Empty(st.Notes)
+}
+
+func (s *MaintenanceSuite) TestCancellingBeforeTheStartTellsWhereTheHeadsUpWent() {
+	s.rejected(25*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"}, "hasn't started yet")
+	s.update(30*time.Hour, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE", Reason: "vendor delay"})
+	st := s.run(s.input())
+	cancel := s.slack.posts("maint-cancel")
+	s.Require().Len(cancel, 2)
+	heads := s.slack.posts("maint-headsup-")
+	s.Require().Len(heads, 2, "only the 24h heads-up went out")
+	s.ElementsMatch([]string{"C0INCIDENTS", "C0OPS"}, channels(cancel), "where the heads-up went")
+	s.NotEmpty(req(cancel[0]).ThreadTS)
+	s.Contains(req(cancel[0]).Text, "Cancelled")
+	s.Contains(req(cancel[0]).Text, "vendor delay")
+	s.Empty(s.children, "no war room")
+	s.Equal(workflows.PhaseCancelled, st.Phase)
+	s.Equal(30*time.Hour, st.EndedAt.Sub(now))
+}
+
+func (s *MaintenanceSuite) TestCancellingBeforeAnyHeadsUpPostsNothing() {
+	s.update(time.Hour, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE"})
+	st := s.run(s.input())
+	s.Empty(s.slack.called("PostMessage"))
+	s.Equal(workflows.PhaseCancelled, st.Phase)
+}
+
+func (s *MaintenanceSuite) TestAMovedWindowSaysWhereItWent() {
+	moved := now.Add(72 * time.Hour)
+	s.update(47*time.Hour+time.Minute, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE", MovedTo: moved})
+	st := s.run(s.input())
+	posts := s.slack.posts("maint-moved")
+	s.Require().Len(posts, 2)
+	s.Contains(req(posts[0]).Text, "Rescheduled")
+	s.Contains(req(posts[0]).Text, "Thu 5 Mar 10:00 UTC")
+	s.Equal(moved, st.MovedTo)
+}
+
+func (s *MaintenanceSuite) TestUpdatesAreValidated() {
+	s.rejected(48*time.Hour+time.Minute, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE"}, "in progress")
+	s.rejected(48*time.Hour+2*time.Minute, workflows.UpdateMaintenancePromote, workflows.PromoteMaintenanceRequest{By: "U0BOB", Severity: "sev0"}, "unknown severity")
+	s.update(48*time.Hour+3*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	s.env.RegisterDelayedCallback(func() {
+		v, err := s.env.QueryWorkflow(workflows.QueryMaintenance)
+		s.Require().NoError(err)
+		var st workflows.MaintenanceState
+		s.NoError(v.Get(&st))
+		s.Equal(workflows.PhaseInProgress, st.Phase)
+		s.Equal("C0MAINTROOM", st.ChannelID)
+	}, 48*time.Hour+30*time.Second)
+	s.Equal(workflows.PhaseCompleted, s.run(s.input()).Phase)
+}
+
+func (s *MaintenanceSuite) TestWithoutAWarRoomTheWindowCarriesOn() {
+	s.noRoom = true
+	s.update(50*time.Hour+5*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	st := s.run(s.input())
+	confirm := s.slack.posts("maint-confirm")
+	s.Require().Len(confirm, 1, "the lead is still asked at the end")
+	s.Equal("incidents", req(confirm[0]).Channel, "in the first announce channel")
+	s.Contains(req(s.slack.posts("maint-start")[0]).Text, "its war room")
+	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Len(st.Notes, 2, "the war room's failure is noted: %v", st.Notes)
+}
