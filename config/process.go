@@ -44,7 +44,7 @@ func (c *Config) Process() incident.Process {
 	if len(c.Services) > 0 {
 		p.Services = make(map[string]incident.Service, len(c.Services))
 		for name, s := range c.Services {
-			p.Services[name] = incident.Service{Leads: s.Leads, Runbook: s.Runbook}
+			p.Services[name] = incident.Service{Severity: incident.Severity(s.Severity), Leads: s.Leads, Runbook: s.Runbook}
 		}
 	}
 	for _, d := range c.Docs {
