@@ -67,7 +67,7 @@ maintenance:
 			{Name: "minor", UpdateEvery: 90 * time.Minute},
 		},
 		Services: map[string]incident.Service{
-			"payments": {Leads: []string{"W0456GHIJKL"}, Runbook: "https://wiki.example.com/payments"},
+			"payments": {Severity: "critical", Leads: []string{"W0456GHIJKL"}, Runbook: "https://wiki.example.com/payments"},
 		},
 		Docs:              []incident.Doc{{Title: "Handbook", URL: "https://wiki.example.com/handbook"}},
 		AnnounceChannels:  []string{"incidents", "ops"},
