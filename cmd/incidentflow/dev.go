@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/incidentflow/incidentflow/config"
@@ -94,13 +95,19 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer c.Close()
 
-	errs := make(chan error, 2)
-	go func() { errs <- worker.Run(ctx, cfg, c) }()
 	door, err := newFrontDoor(cfg, c, logger)
 	if err != nil {
 		return err
 	}
-	go func() { errs <- door.run(ctx) }()
+	errs := make(chan error, 2)
+	var running sync.WaitGroup
+	for _, part := range []func(context.Context) error{
+		func(ctx context.Context) error { return worker.Run(ctx, cfg, c) },
+		door.run,
+	} {
+		running.Add(1)
+		go func() { defer running.Done(); errs <- part(ctx) }()
+	}
 
 	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
@@ -112,10 +119,13 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "Stopping…")
-		return nil
-	case err := <-errs:
-		return err
+	case err = <-errs:
+		cancel()
 	}
+	// Let the worker and the front door finish before their client and
+	// the server go away.
+	stopWithin(3*time.Second, running.Wait)
+	return err
 }
 
 // sandboxes are the Slack and GitHub emulators dev serves when no real
@@ -226,4 +236,3 @@ func stopWithin(d time.Duration, stop func()) {
 	case <-time.After(d):
 	}
 }
-

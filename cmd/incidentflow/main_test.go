@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// freePort returns a TCP port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer is a bytes.Buffer safe to read while `dev` writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// devProcess is `incidentflow dev` running in this test process.
+type devProcess struct {
+	args   []string // flags naming its data dir and ports, for the other verbs
+	http   string
+	ui     string
+	slack  string
+	cancel context.CancelFunc
+	done   chan int
+	out    *syncBuffer
+}
+
+func startDev(t *testing.T, dataDir string) *devProcess {
+	t.Helper()
+	t.Setenv("INCIDENTFLOW_LOG_LEVEL", "warn")
+	ports := map[string]int{}
+	for _, name := range []string{"frontend", "ui", "http", "slack", "github"} {
+		ports[name] = freePort(t)
+	}
+	d := &devProcess{
+		args:  []string{"--data-dir", dataDir, "--temporal-address", fmt.Sprintf("127.0.0.1:%d", ports["frontend"])},
+		http:  fmt.Sprintf("http://127.0.0.1:%d", ports["http"]),
+		ui:    fmt.Sprintf("http://127.0.0.1:%d", ports["ui"]),
+		slack: fmt.Sprintf("http://127.0.0.1:%d", ports["slack"]),
+		done:  make(chan int, 1),
+		out:   &syncBuffer{},
+	}
+	devArgs := []string{"dev", "--data-dir", dataDir,
+		"--frontend-port", fmt.Sprint(ports["frontend"]), "--ui-port", fmt.Sprint(ports["ui"]),
+		"--listen", fmt.Sprintf("127.0.0.1:%d", ports["http"]),
+		"--slack-port", fmt.Sprint(ports["slack"]), "--github-port", fmt.Sprint(ports["github"])}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- run(ctx, devArgs, d.out, d.out) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(d.out.String(), "Press Ctrl-C to stop") {
+		select {
+		case code := <-d.done:
+			t.Fatalf("dev exited with %d before it was ready:\n%s", code, d.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dev not ready within 60 s:\n%s", d.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Cleanup(func() { d.stop(t) })
+	return d
+}
+
+// stop cancels dev as Ctrl-C does and checks it is gone within 5 s.
+func (d *devProcess) stop(t *testing.T) {
+	if d.cancel == nil {
+		return
+	}
+	d.cancel()
+	d.cancel = nil
+	select {
+	case code := <-d.done:
+		if code != 0 {
+			t.Errorf("dev exited with %d:\n%s", code, d.out.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("dev did not stop within 5 s of Ctrl-C")
+	}
+}
+
+// cli runs one verb against the dev server and returns its output.
+func (d *devProcess) cli(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	full := append(append([]string{args[0]}, d.args...), args[1:]...)
+	code := run(context.Background(), full, &out, &errOut)
+	return out.String() + errOut.String(), code
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestDevRunsEverythingAndSurvivesARestart is the README's run command as a
+// new user tries it: the Web UI, /healthz and a visibility query answer; an
+// incident declared from the CLI gets a war room in the Slack sandbox;
+// `setup` against it twice is fine; after Ctrl-C and a new start on the same
+// data dir the incident is still there and still running.
+func TestDevRunsEverythingAndSurvivesARestart(t *testing.T) {
+	dataDir := t.TempDir()
+	d := startDev(t, dataDir)
+
+	if code, _ := get(t, d.ui+"/"); code != 200 {
+		t.Errorf("Web UI answered %d", code)
+	}
+	if code, body := get(t, d.http+"/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz answered %d %q", code, body)
+	}
+	if code, body := get(t, d.http+"/metrics"); code != 200 || !strings.Contains(body, "incidentflow_http_requests_total") {
+		t.Errorf("/metrics answered %d without incidentflow_http_requests_total", code)
+	}
+	query := d.ui + "/api/v1/namespaces/default/workflows?query=" + url.QueryEscape(`IncidentSeverity="critical"`)
+	if code, _ := get(t, query); code != 200 {
+		t.Errorf("visibility query answered %d", code)
+	}
+
+	out, code := d.cli(t, "declare", "--title", "Checkout is down", "--severity", "critical", "--declarer", "U0ALICE", "--json")
+	if code != 0 {
+		t.Fatalf("declare exited %d: %s", code, out)
+	}
+	var room struct {
+		ID        string `json:"id"`
+		Channel   string `json:"channel"`
+		ChannelID string `json:"channel_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &room); err != nil || room.ChannelID == "" {
+		t.Fatalf("declare --json printed %q (%v)", out, err)
+	}
+	if code, body := get(t, d.slack+"/_emu/state"); code != 200 || !strings.Contains(body, room.Channel) {
+		t.Errorf("the Slack sandbox has no channel %s", room.Channel)
+	}
+
+	for i := 0; i < 2; i++ {
+		if out, code := d.cli(t, "setup"); code != 0 {
+			t.Fatalf("setup run %d exited %d: %s", i+1, code, out)
+		}
+	}
+
+	d.stop(t)
+	d = startDev(t, dataDir)
+	out, code = d.cli(t, "status", "--incident", room.ID, "--json")
+	if code != 0 {
+		t.Fatalf("status after restart exited %d: %s", code, out)
+	}
+	var inc struct {
+		Status    string `json:"status"`
+		ChannelID string `json:"channel_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &inc); err != nil {
+		t.Fatalf("status --json printed %q: %v", out, err)
+	}
+	if inc.Status != "investigating" || inc.ChannelID != room.ChannelID {
+		t.Errorf("after restart: status %q channel %q, want investigating in %s", inc.Status, inc.ChannelID, room.ChannelID)
+	}
+	out, code = d.cli(t, "list")
+	if code != 0 || !strings.Contains(out, room.ID) {
+		t.Errorf("list after restart (%d) does not show %s:\n%s", code, room.ID, out)
+	}
+}
+
+// TestDevNamesTheFlagOfABusyPort: a port in use is one line naming the port
+// and the flag that moves it.
+func TestDevNamesTheFlagOfABusyPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"dev", "--data-dir", t.TempDir(), "--ui-port", fmt.Sprint(port),
+		"--frontend-port", fmt.Sprint(freePort(t)), "--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"--slack-port", fmt.Sprint(freePort(t)), "--github-port", fmt.Sprint(freePort(t))}, &out, &errOut)
+	msg := strings.TrimSpace(errOut.String())
+	if code == 0 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, fmt.Sprint(port)) || !strings.Contains(msg, "--ui-port") {
+		t.Errorf("dev with a busy UI port: exit %d, message %q; want one line naming port %d and --ui-port", code, msg, port)
+	}
+}
+
+// TestBadInputIsExplained: the CLI says what is wrong and what to do.
+func TestBadInputIsExplained(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"declare", "--severity", "critical"}, "--title is required"},
+		{[]string{"declare", "--title", "x", "--severity", "apocalyptic"}, `unknown severity "apocalyptic": use one of critical, major, minor`},
+		{[]string{"update", "--status", "fixed", "--text", "x"}, "--incident is required"},
+		{[]string{"status", "--incident", "abc", "--temporal-address", fmt.Sprintf("127.0.0.1:%d", freePort(t))}, "can't reach Temporal"},
+	}
+	for _, c := range cases {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c.args, &out, &errOut)
+		if code == 0 || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("incidentflow %v: exit %d, stderr %q; want it to contain %q", c.args, code, errOut.String(), c.want)
+		}
+	}
+}
