@@ -63,4 +63,13 @@
 // everything, GET / is a page a person can read, and each issue's html_url
 // ({URL}/{owner}/{repo}/issues/{n}) is a readable page too. None of these
 // need a token, count against a rate limit or show up in Calls.
+//
+// # Persistence
+//
+// With Options.StateFile the repositories, labels, issues and comments
+// survive restarts (`incidentflow dev` keeps them in
+// <data-dir>/github-sandbox.json). Changes are written within SaveInterval
+// and on Close, by writing a temporary file and renaming it; a file that
+// cannot be loaded is moved to <file>.corrupt and reported by
+// Server.StateFileError.
 package githubemu

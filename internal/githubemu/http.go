@@ -74,6 +74,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Time: arrived, Method: r.Method, Path: p,
 		Query: r.URL.RawQuery, Op: x.op, Login: x.login, Status: status})
+	if r.Method != http.MethodGet && status < 300 {
+		s.touchLocked()
+	}
 	s.mu.Unlock()
 }
 

@@ -74,6 +74,7 @@ func (s *Server) CloseIssue(repo string, number int) error {
 	}
 	if is := r.issue(number); is.state != "closed" {
 		is.close(s.now(), s.opts.Assignees[0], "completed")
+		s.touchLocked()
 	}
 	return nil
 }
@@ -101,6 +102,7 @@ func (s *Server) AddIssue(repo string, in IssueInput) (Issue, error) {
 		labels: s.applyLabels(r, c.labels), assignees: c.assignees, state: "open",
 		user: in.User, createdAt: now, updatedAt: now}
 	r.issues = append(r.issues, is)
+	s.touchLocked()
 	return snapshot(r, is, s.url), nil
 }
 

@@ -60,6 +60,13 @@ type Options struct {
 	// waits that long before it is handled. Server.SetLatency replaces it.
 	Latency func() time.Duration
 
+	// StateFile, when set, makes the issues outlive the process: New loads
+	// it if it exists (see Server.StateFileError when it cannot), and every
+	// change is written back within SaveInterval and on Close, atomically
+	// (temporary file, then rename). It holds repositories, labels, issues,
+	// comments and the ID counter; not rate limits, faults or the call log.
+	StateFile string
+
 	// Now is the clock used for timestamps, SearchLag and rate-limit windows.
 	// Default time.Now. Keep it near the real time when a go-github client
 	// is involved: go-github compares X-RateLimit-Reset and Retry-After with

@@ -27,6 +27,10 @@ type Server struct {
 	calls   []Call
 	url     string
 	closeFn func()
+
+	persist  *persister      // nil without Options.StateFile
+	dirty    bool            // the persisted state changed since the last save
+	stateErr *StateFileError // the state file could not be loaded
 }
 
 // New returns an emulator configured by opts. It does not listen: serve
@@ -50,6 +54,9 @@ func New(opts Options) *Server {
 		s.declared[strings.ToLower(r)] = r
 	}
 	s.resetLocked()
+	if opts.StateFile != "" {
+		s.openStateFile()
+	}
 	return s
 }
 
@@ -96,8 +103,9 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// Close stops a server started by Start or NewTestServer. It is safe to call
-// more than once.
+// Close stops a server started by Start or NewTestServer and writes the
+// state file (Options.StateFile) one last time. It is safe to call more than
+// once.
 func (s *Server) Close() {
 	s.mu.Lock()
 	fn := s.closeFn
@@ -105,6 +113,9 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	if fn != nil {
 		fn()
+	}
+	if s.persist != nil {
+		_ = s.persist.stop()
 	}
 }
 
@@ -114,6 +125,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.resetLocked()
+	s.touchLocked()
 }
 
 func (s *Server) resetLocked() {

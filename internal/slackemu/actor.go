@@ -188,6 +188,7 @@ func (s *Server) showCommandAnswer(cmd SlashCommand, rep *Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.applyResponseLocked(&responseURL{channel: cmd.ChannelID, user: cmd.UserID}, msg, "command_response")
+	s.touchLocked()
 }
 
 // postFrontDoor posts a signed form to the front door.
@@ -384,6 +385,7 @@ func (s *Server) SubmitView(ctx context.Context, viewID, userID string, values m
 		values = map[string]map[string]slack.BlockAction{}
 	}
 	v.State = slack.ViewState{Values: values}
+	s.touchLocked()
 	var sv slack.View
 	if err := convertJSON(viewJSON(v), &sv); err != nil {
 		s.mu.Unlock()
@@ -415,6 +417,7 @@ func (s *Server) applyViewAnswer(viewID string, rep *Reply) {
 	if v == nil {
 		return
 	}
+	s.touchLocked()
 	newView := func() *viewRequest {
 		raw, ok := rep.JSON["view"]
 		if !ok {

@@ -96,6 +96,15 @@ func init() {
 	}
 }
 
+// readOnlyMethods change nothing that the state file keeps.
+var readOnlyMethods = map[string]bool{
+	"api.test": true, "auth.test": true, "users.info": true, "users.list": true, "users.lookupByEmail": true,
+	"usergroups.list": true, "conversations.info": true, "conversations.history": true,
+	"conversations.replies": true, "conversations.members": true, "conversations.list": true,
+	"chat.scheduledMessages.list": true, "chat.getPermalink": true, "pins.list": true,
+	"bookmarks.list": true, "files.info": true, "apps.connections.open": true,
+}
+
 // Methods returns the names of the Web API methods the emulator implements.
 func Methods() []string {
 	out := make([]string, 0, len(apiMethods))
@@ -193,6 +202,9 @@ func (s *Server) handleAPI(r *http.Request, method string) *apiAnswer {
 			res = obj{}
 		}
 		res["ok"] = true
+		if !readOnlyMethods[method] {
+			s.touchLocked()
+		}
 	}
 	var a *apiAnswer
 	if err != nil {

@@ -23,7 +23,11 @@
 //
 //	/api/<method>              the Web API (form, multipart or JSON bodies, query parameters)
 //	GET  /_emu/state           the whole state as JSON (shape fixed by DESIGN.md)
-//	GET  /                     the state as a page a person can read
+//	GET  /                     the workspace as a page a person can read and play (below)
+//	POST /_emu/act/command     the page's forms: run a slash command, submit or cancel
+//	POST /_emu/act/submit        a modal, click a message button (sandbox only; each
+//	POST /_emu/act/close         form carries a per-process token and must come from
+//	POST /_emu/act/click         the page's own origin)
 //	POST /_emu/upload/{id}     upload URLs returned by files.getUploadURLExternal
 //	GET  /_emu/files/{id}      url_private of uploaded files (bot token required)
 //	POST /_emu/response/{id}   response_url of commands and interactions
@@ -93,6 +97,35 @@
 // HTTP deliveries are signed like Slack's (Sign) with the wall clock, because the
 // receiver checks the timestamp against its own clock. Socket Mode deliveries wait
 // for the ack with the same envelope_id; its payload becomes the Reply body.
+//
+// # Playing Slack in the browser
+//
+// GET / shows one channel (?channel=C…, default #incidents) as a person
+// (?as=U…, default U0ALICE) sees it: topic, purpose, members, bookmarks,
+// pins, messages with their threads, and the ephemeral answers only that
+// person sees. Its forms act as Slack towards the front door, through the
+// same code as SlashCommand, SubmitView and ClickButton: a composer runs
+// /incident or /closeincident as any seeded user in any channel; a modal
+// the app opened for the person is shown as an HTML form (plain text,
+// email, URL and number inputs, static, user and conversation selects,
+// checkboxes, radio buttons, date and time pickers as text) whose submit
+// sends a view_submission, after the checks Slack's client makes itself
+// (required inputs, numbers, dates), and shows response_action errors next
+// to their inputs; every button of a message sends block_actions. The page
+// is html/template (all user text escaped); a few lines of JavaScript reload
+// it every 4 s unless someone is typing or a modal is open.
+//
+// # Persistence and IDs
+//
+// With Options.StateFile the workspace survives restarts (`incidentflow dev`
+// keeps it in <data-dir>/slack-sandbox.json next to Temporal's database, so
+// a war room outlives Ctrl-C as its incident does). Changes are written
+// within SaveInterval and on Close, by writing a temporary file and renaming
+// it; a file that cannot be loaded is moved to <file>.corrupt and reported
+// by StateFileError. Minted IDs look like Slack's: the type letter, "0",
+// four random characters chosen per workspace, and a counter (C0K7QZ00006),
+// so two fresh sandboxes rarely share channel or view IDs; the seeded IDs
+// above never change.
 //
 // # Inspection
 //

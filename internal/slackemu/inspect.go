@@ -149,6 +149,7 @@ func (s *Server) CallCount(method string) int {
 func (s *Server) AddUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.touchLocked()
 	if old := s.st.usersByID[u.ID]; old != nil {
 		*old = u
 		return
@@ -178,6 +179,7 @@ func (s *Server) CreateChannel(name string, private bool, members ...string) (Ch
 		creator = members[0]
 	}
 	ch := s.st.addChannel(s.st.newID("C"), name, private, creator, s.now(), members)
+	s.touchLocked()
 	return ch.snapshot(), nil
 }
 
@@ -197,6 +199,7 @@ func (s *Server) PostAs(channelID, userID, text, threadTS string) (Message, erro
 	m := &Message{TS: s.st.nextTS(s.now()), User: userID, Text: text}
 	m.ThreadTS = threadRoot(ch, threadTS)
 	ch.addMessage(m)
+	s.touchLocked()
 	return copyMessage(m), nil
 }
 

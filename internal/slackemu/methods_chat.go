@@ -278,11 +278,13 @@ func (s *Server) deliverDueLocked(now time.Time) {
 		ch := s.st.chByID[sm.Channel]
 		if ch == nil || ch.archived {
 			sm.Deleted = true
+			s.touchLocked()
 			continue
 		}
 		m := &Message{Text: sm.Text, Blocks: cloneRaw(sm.Blocks), Metadata: sm.Metadata}
 		s.postBotMessage(ch, m, sm.ThreadTS)
 		sm.Posted, sm.MessageTS = true, m.TS
+		s.touchLocked()
 	}
 }
 

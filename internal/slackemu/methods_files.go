@@ -89,6 +89,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	f := s.st.fileByID[id]
 	if f != nil && !f.Completed {
 		f.Content, f.Uploaded = content, true
+		s.touchLocked()
 	}
 	s.mu.Unlock()
 	if f == nil {

@@ -105,6 +105,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	if ru != nil {
 		ru.posts = append(ru.posts, rec)
 	}
+	if rec.Status == http.StatusOK {
+		s.touchLocked()
+	}
 	if rec.Status != http.StatusOK {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(rec.Status)

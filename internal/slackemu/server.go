@@ -42,6 +42,14 @@ type Options struct {
 	// PingInterval is how often Socket Mode connections get a WebSocket ping
 	// (default 10 s; slack-go's client gives up after 30 s without one).
 	PingInterval time.Duration
+	// StateFile, when set, makes the workspace outlive the process: New loads
+	// it if it exists (see StateFileError when it cannot), and every change is
+	// written back within SaveInterval and on Close, atomically (temporary
+	// file, then rename). It holds users, channels, messages, pins, bookmarks,
+	// views, files with their content, scheduled and ephemeral messages, and
+	// the ID counter and ts clock; not triggers, response URLs, rate-limit
+	// windows, faults or the call log.
+	StateFile string
 }
 
 // Server is a stateful emulator of the Slack Web API, of Socket Mode, and of Slack
@@ -65,6 +73,10 @@ type Server struct {
 	sockets    []*socketConn
 	tickets    map[string]bool
 	acks       map[string]chan json.RawMessage
+	persist    *persister      // nil without Options.StateFile
+	dirty      bool            // the persisted state changed since the last save
+	stateErr   *StateFileError // the state file could not be loaded
+	play       playState       // the page's forms (page_play.go)
 
 	url    string
 	ln     net.Listener
@@ -106,6 +118,10 @@ func New(opts Options) *Server {
 		url:     strings.TrimRight(opts.BaseURL, "/"),
 	}
 	s.resetLocked()
+	s.play.init()
+	if opts.StateFile != "" {
+		s.openStateFile()
+	}
 	s.handler = s.routes()
 	return s
 }
@@ -171,9 +187,15 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// Close stops serving, drops Socket Mode connections and releases held requests.
+// Close stops serving, drops Socket Mode connections, releases held requests
+// and writes the state file (Options.StateFile) one last time.
 func (s *Server) Close() {
 	s.closed.Do(func() {
+		defer func() {
+			if s.persist != nil {
+				_ = s.persist.stop()
+			}
+		}()
 		close(s.done)
 		s.mu.Lock()
 		conns := append([]*socketConn(nil), s.sockets...)
@@ -201,6 +223,8 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.resetLocked()
+	s.play.results, s.play.pending = nil, map[string]*pendingView{}
+	s.touchLocked()
 }
 
 // resetLocked is Reset with s.mu held.
@@ -248,5 +272,6 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_emu/state", s.serveState)
 	mux.HandleFunc("GET /archives/{channel}/{msg}", s.servePermalink)
 	mux.HandleFunc("GET /{$}", s.servePage)
+	s.playRoutes(mux)
 	return mux
 }

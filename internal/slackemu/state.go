@@ -1,6 +1,7 @@
 package slackemu
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -198,6 +199,7 @@ type workspace struct {
 	ephemerals []Ephemeral
 	lastTS     int64 // microseconds of the last ts handed out
 	seq        int
+	idPrefix   string // random, per workspace: keeps IDs apart across fresh sandboxes
 }
 
 // newWorkspace builds the seeded workspace: users, #general and #incidents.
@@ -208,6 +210,7 @@ func newWorkspace(users []User, now time.Time) *workspace {
 		viewByID:  map[string]*View{},
 		fileByID:  map[string]*File{},
 		triggers:  map[string]*trigger{},
+		idPrefix:  newIDPrefix(),
 	}
 	hasBot := false
 	for _, u := range users {
@@ -252,10 +255,27 @@ func (w *workspace) addChannel(id, name string, private bool, creator string, cr
 	return ch
 }
 
-// newID returns a fresh ID with the given prefix, e.g. "C0000001A".
+// newID returns a fresh ID with the given prefix, shaped like Slack's: the
+// prefix, "0", the workspace's random ID prefix and a counter, e.g.
+// "C0K7QZ0001A" for a channel. The seeded IDs (C0GENERAL, U0ALICE, ...) are
+// shorter, so they never collide with minted ones.
 func (w *workspace) newID(prefix string) string {
 	w.seq++
-	return fmt.Sprintf("%s%08X", prefix, w.seq)
+	return fmt.Sprintf("%s0%s%05X", prefix, w.idPrefix, w.seq)
+}
+
+// idAlphabet is the upper-case base32 alphabet Slack IDs are drawn from.
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newIDPrefix returns four random characters of idAlphabet (about a million
+// choices), so two fresh sandboxes rarely mint the same channel or view IDs.
+func newIDPrefix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
 }
 
 // nextTS returns a unique, increasing message timestamp ("1700000000.000100").

@@ -1,0 +1,164 @@
+package githubemu
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// stateFormat names the layout of the state file; a file with another
+// format is refused (and moved aside) rather than half understood.
+const stateFormat = "incidentflow-github-sandbox/1"
+
+// savedState is the state file: repositories, labels, issues and comments,
+// and the ID counter. Rate limits, faults and the call log are not kept.
+type savedState struct {
+	Format  string      `json:"format"`
+	SavedAt time.Time   `json:"saved_at"`
+	NextID  int64       `json:"next_id"`
+	Repos   []savedRepo `json:"repos"`
+}
+
+// savedRepo is a repository in the state file.
+type savedRepo struct {
+	Owner  string       `json:"owner"`
+	Name   string       `json:"name"`
+	ID     int64        `json:"id"`
+	Labels []savedLabel `json:"labels"` // in creation order
+	Issues []savedIssue `json:"issues"` // by number, from 1
+}
+
+// savedLabel is a label in the state file.
+type savedLabel struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Color       string `json:"color"`
+	Description string `json:"description,omitempty"`
+}
+
+// savedIssue is an issue in the state file.
+type savedIssue struct {
+	ID          int64          `json:"id"`
+	Number      int            `json:"number"`
+	Title       string         `json:"title"`
+	Body        string         `json:"body"`
+	Labels      []string       `json:"labels"`
+	Assignees   []string       `json:"assignees"`
+	State       string         `json:"state"`
+	StateReason string         `json:"state_reason,omitempty"`
+	User        string         `json:"user"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	ClosedAt    time.Time      `json:"closed_at"`
+	ClosedBy    string         `json:"closed_by,omitempty"`
+	Comments    []savedComment `json:"comments,omitempty"`
+}
+
+// savedComment is a comment in the state file.
+type savedComment struct {
+	ID        int64     `json:"id"`
+	User      string    `json:"user"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// encodeStateLocked returns the state file contents (s.mu held).
+func (s *Server) encodeStateLocked() ([]byte, error) {
+	st := savedState{Format: stateFormat, SavedAt: s.now().UTC(), NextID: s.nextID, Repos: []savedRepo{}}
+	for _, r := range s.reposLocked() {
+		sr := savedRepo{Owner: r.owner, Name: r.name, ID: r.id, Labels: []savedLabel{}, Issues: []savedIssue{}}
+		for _, key := range r.labelOrder {
+			l := r.labels[key]
+			sr.Labels = append(sr.Labels, savedLabel{ID: l.id, Name: l.name, Color: l.color, Description: l.description})
+		}
+		for _, is := range r.issues {
+			si := savedIssue{ID: is.id, Number: is.number, Title: is.title, Body: is.body, Labels: is.labels,
+				Assignees: is.assignees, State: is.state, StateReason: is.stateReason, User: is.user,
+				CreatedAt: is.createdAt, UpdatedAt: is.updatedAt, ClosedAt: is.closedAt, ClosedBy: is.closedBy}
+			for _, c := range is.comments {
+				si.Comments = append(si.Comments, savedComment{ID: c.id, User: c.user, Body: c.body, CreatedAt: c.createdAt})
+			}
+			sr.Issues = append(sr.Issues, si)
+		}
+		st.Repos = append(st.Repos, sr)
+	}
+	return json.MarshalIndent(st, "", " ")
+}
+
+// decodeState rebuilds the repositories of a state file and the ID counter.
+func decodeState(data []byte) (map[string]*repoState, int64, error) {
+	var st savedState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, 0, fmt.Errorf("not a state file: %w", err)
+	}
+	if st.Format != stateFormat {
+		return nil, 0, fmt.Errorf("format %q, want %q", st.Format, stateFormat)
+	}
+	repos := map[string]*repoState{}
+	maxID := st.NextID
+	seen := func(id int64) { maxID = max(maxID, id) }
+	for _, sr := range st.Repos {
+		seen(sr.ID)
+		key := strings.ToLower(sr.Owner + "/" + sr.Name)
+		if sr.Owner == "" || sr.Name == "" || repos[key] != nil {
+			return nil, 0, fmt.Errorf("repository %q missing or repeated", sr.Owner+"/"+sr.Name)
+		}
+		r := &repoState{owner: sr.Owner, name: sr.Name, id: sr.ID, labels: map[string]*labelState{}}
+		for _, l := range sr.Labels {
+			lk := strings.ToLower(l.Name)
+			if lk == "" || r.labels[lk] != nil {
+				return nil, 0, fmt.Errorf("label %q of %s missing or repeated", l.Name, key)
+			}
+			seen(l.ID)
+			r.labels[lk] = &labelState{id: l.ID, name: l.Name, color: l.Color, description: l.Description}
+			r.labelOrder = append(r.labelOrder, lk)
+		}
+		for i, si := range sr.Issues {
+			if si.Number != i+1 {
+				return nil, 0, fmt.Errorf("issue %s#%d out of sequence (want #%d)", key, si.Number, i+1)
+			}
+			if si.State != "open" && si.State != "closed" {
+				return nil, 0, fmt.Errorf("issue %s#%d has state %q", key, si.Number, si.State)
+			}
+			is := &issueState{id: si.ID, number: si.Number, title: si.Title, body: si.Body,
+				labels: nonNil(si.Labels), assignees: nonNil(si.Assignees), state: si.State, stateReason: si.StateReason,
+				user: si.User, createdAt: si.CreatedAt, updatedAt: si.UpdatedAt, closedAt: si.ClosedAt, closedBy: si.ClosedBy}
+			seen(si.ID)
+			for _, c := range si.Comments {
+				seen(c.ID)
+				is.comments = append(is.comments, &commentState{id: c.ID, user: c.User, body: c.Body, createdAt: c.CreatedAt})
+			}
+			r.issues = append(r.issues, is)
+		}
+		repos[key] = r
+	}
+	if st.NextID < 0 {
+		return nil, 0, errors.New("negative next_id")
+	}
+	return repos, maxID, nil // never hand out an ID the file already uses
+}
+
+// reposLocked returns the repositories ordered by name (s.mu held).
+func (s *Server) reposLocked() []*repoState {
+	keys := make([]string, 0, len(s.repos))
+	for k := range s.repos {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]*repoState, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, s.repos[k])
+	}
+	return out
+}
+
+// nonNil returns list, or an empty list for nil.
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}
