@@ -95,10 +95,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer c.Close()
 
-	door, err := newFrontDoor(cfg, c, logger)
-	if err != nil {
-		return err
-	}
+	door := newFrontDoor(cfg, c, logger)
 	errs := make(chan error, 2)
 	var running sync.WaitGroup
 	for _, part := range []func(context.Context) error{

@@ -55,10 +55,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	door, err := newFrontDoor(cfg, c, logger)
-	if err != nil {
-		return err
-	}
+	door := newFrontDoor(cfg, c, logger)
 	fmt.Fprintf(out, "incidentflow front door on http://%s\n", cfg.HTTP.Listen)
 	return door.run(ctx)
 }
@@ -92,7 +89,7 @@ type frontDoor struct {
 	logger *slog.Logger
 }
 
-func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*frontDoor, error) {
+func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) *frontDoor {
 	var opts []slack.Option
 	if cfg.Slack.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
@@ -121,7 +118,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		door:   door,
 		logger: logger,
 		server: &http.Server{Handler: reg.Instrument(mux), ReadHeaderTimeout: 5 * time.Second},
-	}, nil
+	}
 }
 
 // run serves until ctx ends; with an app token it also runs Socket Mode.
