@@ -89,8 +89,8 @@ func TestStateFileSavedWithoutClose(t *testing.T) {
 	}
 }
 
-// TestStateFileCorrupt: a file that cannot be read is reported, moved aside
-// and replaced by a fresh state.
+// TestStateFileCorrupt: a file the emulator cannot decode is reported and
+// replaced by a fresh state (how it is moved aside is statefile's).
 func TestStateFileCorrupt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "github-sandbox.json")
 	if err := os.WriteFile(path, []byte(`{"format":"incidentflow-github-sandbox/1","repos":[{"owner":"a"`), 0o600); err != nil {
@@ -101,11 +101,8 @@ func TestStateFileCorrupt(t *testing.T) {
 	if err := srv.StateFileError(); !errors.As(err, &serr) || serr.Path != path || serr.MovedTo != path+".corrupt" {
 		t.Fatalf("StateFileError() = %v", err)
 	}
-	if !strings.Contains(serr.Error(), path) || !strings.Contains(serr.Error(), ".corrupt") {
-		t.Errorf("message does not name the files: %s", serr)
-	}
-	if b, err := os.ReadFile(path + ".corrupt"); err != nil || !strings.Contains(string(b), `"owner":"a"`) {
-		t.Errorf("the bad file was not kept: %q, %v", b, err)
+	if !strings.HasPrefix(serr.Error(), "GitHub sandbox state file "+path) || !strings.HasSuffix(serr.Error(), "no issues") {
+		t.Errorf("message: %s", serr)
 	}
 	if got := create(t, c, "acme/ops", "Fresh", ""); got.GetNumber() != 1 {
 		t.Errorf("fresh state starts at #%d", got.GetNumber())

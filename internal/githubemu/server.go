@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/statefile"
 )
 
 // Server is the emulator. Create it with New or NewTestServer; it is safe for
@@ -28,9 +30,8 @@ type Server struct {
 	url     string
 	closeFn func()
 
-	persist  *persister      // nil without Options.StateFile
-	dirty    bool            // the persisted state changed since the last save
-	stateErr *StateFileError // the state file could not be loaded
+	persist  *statefile.Saver // nil without Options.StateFile
+	stateErr error            // a *StateFileError: the state file could not be loaded
 }
 
 // New returns an emulator configured by opts. It does not listen: serve
@@ -114,9 +115,7 @@ func (s *Server) Close() {
 	if fn != nil {
 		fn()
 	}
-	if s.persist != nil {
-		_ = s.persist.stop()
-	}
+	_ = s.persist.Stop()
 }
 
 // Reset forgets every issue, comment, label, call, injected fault and spent

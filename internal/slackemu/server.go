@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/statefile"
 )
 
 // Options configures a Server. The zero value is a usable sandbox.
@@ -73,10 +75,9 @@ type Server struct {
 	sockets    []*socketConn
 	tickets    map[string]bool
 	acks       map[string]chan json.RawMessage
-	persist    *persister      // nil without Options.StateFile
-	dirty      bool            // the persisted state changed since the last save
-	stateErr   *StateFileError // the state file could not be loaded
-	play       playState       // the page's forms (page_play.go)
+	persist    *statefile.Saver // nil without Options.StateFile
+	stateErr   error            // a *StateFileError: the state file could not be loaded
+	play       playState        // the page's forms (page_play.go)
 
 	url    string
 	ln     net.Listener
@@ -191,11 +192,7 @@ func (s *Server) URL() string {
 // and writes the state file (Options.StateFile) one last time.
 func (s *Server) Close() {
 	s.closed.Do(func() {
-		defer func() {
-			if s.persist != nil {
-				_ = s.persist.stop()
-			}
-		}()
+		defer func() { _ = s.persist.Stop() }()
 		close(s.done)
 		s.mu.Lock()
 		conns := append([]*socketConn(nil), s.sockets...)
