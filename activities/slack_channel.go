@@ -19,9 +19,12 @@ type CreateChannelRequest struct {
 	// same with "-2", "-3", … for when a name is taken.
 	Names   []string `json:"names"`
 	Private bool     `json:"private"`
-	// Purpose is the channel's purpose (plain text, escaped); the incident
-	// ID is appended to it, which is how a retry recognises the channel.
-	Purpose string `json:"purpose"`
+	// Purpose, when set, is also set as the channel's purpose, with the
+	// incident's marker, by CreateChannel itself. Only workflows started
+	// before the "purpose-in-parallel" change send it; the current workflow
+	// leaves it empty and sets the purpose with SetPurpose, beside the
+	// kickoff post, to keep the call off the war room's critical path.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // Channel names a Slack channel.
@@ -33,22 +36,37 @@ type Channel struct {
 // purposeMarker ends the purpose of incident id's war room.
 func purposeMarker(id string) string { return " · incident " + id }
 
-// markedPurpose returns the purpose CreateChannel sets: purpose cut so that
-// it and the incident marker fit Slack's 250 characters.
+// markedPurpose returns the purpose of incident id's war room: purpose cut
+// so that it and the incident marker fit Slack's 250 characters.
 func markedPurpose(purpose, incidentID string) string {
 	marker := purposeMarker(incidentID)
 	return incident.Truncate(purpose, incident.MaxTopic-len(marker)) + marker
 }
 
 // CreateChannel creates the war room under the first free name of
-// req.Names and sets its purpose. It is idempotent: a name that is taken by
-// the incident's own channel (from an earlier attempt that crashed, or whose
-// answer was lost) is that channel, never a reason to create a second one.
+// req.Names; it makes only the conversations.create call (and, when a name
+// is taken, the lookup of whether the channel under it is the incident's
+// own). The purpose, whose marker tells the incident's channel from
+// others, is set by SetPurpose, which the workflow runs beside the kickoff
+// post once the channel exists.
+//
+// It is idempotent: the channel is recorded in the heartbeat details right
+// after it is created, so a retry (after a crash, or an answer that was
+// lost) returns it without creating a second one; and a name taken by a
+// channel whose purpose carries the incident's marker (a war room whose
+// purpose was set, e.g. before the workflow was reset) is that channel.
+//
+// The remaining crash window: an attempt that dies after Slack created the
+// channel but before its heartbeat reached Temporal leaves a retry with no
+// details and a taken name whose purpose has no marker yet (SetPurpose runs
+// only after CreateChannel completes), so the retry moves on to the next
+// name and the first channel is left behind, empty. The same window existed
+// when the purpose was set within this activity; it is one Slack answer and
+// one heartbeat long.
 func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Channel, error) {
-	purpose := markedPurpose(req.Purpose, req.IncidentID)
 	var created Channel
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &created) == nil && created.ID != "" {
-		return created, s.setPurpose(ctx, created.ID, purpose)
+		return created, s.legacyPurpose(ctx, created.ID, req)
 	}
 	for _, name := range req.Names {
 		if len(name) > incident.MaxChannelName || name == "" {
@@ -63,7 +81,7 @@ func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Ch
 		if err == nil {
 			created = Channel{ID: ch.ID, Name: ch.Name}
 			activity.RecordHeartbeat(ctx, created)
-			return created, s.setPurpose(ctx, created.ID, purpose)
+			return created, s.legacyPurpose(ctx, created.ID, req)
 		}
 		if slackCode(err) != "name_taken" {
 			return Channel{}, err
@@ -79,6 +97,30 @@ func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Ch
 	return Channel{}, temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("every war-room name tried is taken (%s): archive old channels or change the channel_name template",
 			strings.Join(req.Names, ", ")), ErrSlackRejected, nil)
+}
+
+// legacyPurpose sets the purpose of a channel created for a request that
+// carries one (from a workflow started before "purpose-in-parallel").
+func (s *Slack) legacyPurpose(ctx context.Context, channelID string, req CreateChannelRequest) error {
+	if req.Purpose == "" {
+		return nil
+	}
+	return s.setPurpose(ctx, channelID, markedPurpose(req.Purpose, req.IncidentID))
+}
+
+// PurposeRequest sets the purpose of an incident's war room.
+type PurposeRequest struct {
+	Channel    string `json:"channel"`
+	IncidentID string `json:"incident_id"`
+	// Purpose is plain text, escaped; the incident's marker is appended.
+	Purpose string `json:"purpose"`
+}
+
+// SetPurpose sets the war room's purpose, ending with the incident's marker
+// (" · incident <id>") by which a retried CreateChannel recognises its
+// channel under a taken name. Setting it again is harmless.
+func (s *Slack) SetPurpose(ctx context.Context, req PurposeRequest) error {
+	return s.setPurpose(ctx, req.Channel, markedPurpose(req.Purpose, req.IncidentID))
 }
 
 // ownChannel returns the channel named name if it is incident id's war room

@@ -63,10 +63,16 @@ func (s *SlackSuite) calls(method string) []slackemu.Call {
 
 func (s *SlackSuite) create(names ...string) (activities.Channel, error) {
 	var ch activities.Channel
-	err := s.run(s.slack.CreateChannel, activities.CreateChannelRequest{
-		IncidentID: "abc123", Names: names, Purpose: "Payments fail",
-	}, &ch)
+	err := s.run(s.slack.CreateChannel, activities.CreateChannelRequest{IncidentID: "abc123", Names: names}, &ch)
 	return ch, err
+}
+
+// setPurpose sets the purpose of incident abc123's war room, as the
+// workflow does beside the kickoff post.
+func (s *SlackSuite) setPurpose(ch activities.Channel) {
+	s.Require().NoError(s.run(s.slack.SetPurpose, activities.PurposeRequest{
+		Channel: ch.ID, IncidentID: "abc123", Purpose: "Payments fail",
+	}, nil))
 }
 
 func (s *SlackSuite) TestATooLongNameIsNeverSent() {
@@ -88,6 +94,9 @@ func (s *SlackSuite) TestATakenNameGetsASuffix() {
 	ch, err := s.create("inc-checkout", "inc-checkout-2")
 	s.Require().NoError(err)
 	s.Equal("inc-checkout-2", ch.Name)
+	s.Len(s.calls("conversations.create"), 2)
+	s.Empty(s.calls("conversations.setPurpose"), "creating the channel is one call: the purpose is set separately")
+	s.setPurpose(ch)
 	got, _ := s.emu.Channel(ch.ID)
 	s.Equal("Payments fail · incident abc123", got.Purpose)
 }
@@ -95,6 +104,7 @@ func (s *SlackSuite) TestATakenNameGetsASuffix() {
 func (s *SlackSuite) TestARetriedCreateFindsItsOwnChannel() {
 	first, err := s.create("inc-checkout", "inc-checkout-2")
 	s.Require().NoError(err)
+	s.setPurpose(first)
 	again, err := s.create("inc-checkout", "inc-checkout-2")
 	s.Require().NoError(err)
 	s.Equal(first, again)
@@ -267,6 +277,41 @@ func (s *SlackSuite) TestARetriedPostIsPostedOnce() {
 	s.Len(s.calls("conversations.history"), 1, "only the retry looks")
 }
 
+func (s *SlackSuite) TestACreateRetriedWithHeartbeatDetailsReturnsItsChannel() {
+	first, err := s.create("inc-beat")
+	s.Require().NoError(err)
+	s.env.SetHeartbeatDetails(first) // what the earlier attempt recorded right after creating
+	again, err := s.create("inc-beat", "inc-beat-2")
+	s.Require().NoError(err)
+	s.Equal(first, again)
+	s.Len(s.calls("conversations.create"), 1, "the retry creates nothing")
+	s.Empty(s.calls("conversations.setPurpose"))
+}
+
+func (s *SlackSuite) TestANameTakenByAnotherIncidentsRoomIsNotMine() {
+	other, err := s.emu.CreateChannel("inc-other", false, slackemu.BotUserID)
+	s.Require().NoError(err)
+	s.Require().NoError(s.run(s.slack.SetPurpose, activities.PurposeRequest{
+		Channel: other.ID, IncidentID: "xyz789", Purpose: "Payments fail",
+	}, nil))
+	ch, err := s.create("inc-other", "inc-other-2")
+	s.Require().NoError(err)
+	s.Equal("inc-other-2", ch.Name)
+}
+
+func (s *SlackSuite) TestASetPurposeFitsTheMarkerInSlacksLimit() {
+	ch, err := s.create("inc-long-purpose")
+	s.Require().NoError(err)
+	s.Require().NoError(s.run(s.slack.SetPurpose, activities.PurposeRequest{
+		Channel: ch.ID, IncidentID: "abc123", Purpose: strings.Repeat("é", 300),
+	}, nil))
+	got, _ := s.emu.Channel(ch.ID)
+	s.True(strings.HasSuffix(got.Purpose, " · incident abc123"))
+	s.LessOrEqual(len(got.Purpose), incident.MaxTopic)
+}
+
+// A request with a purpose comes from a workflow started before the
+// purpose moved out of CreateChannel: the activity still sets it.
 func (s *SlackSuite) TestACreateRetriedAfterItsPurposeFailedKeepsTheChannel() {
 	s.emu.FailNext("conversations.setPurpose", "internal_error", 1) // fails the first attempt after it created
 	var ch activities.Channel

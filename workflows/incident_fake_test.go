@@ -82,6 +82,8 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 			f.record("CreateChannel", req)
 			return activities.Channel{ID: "C0WARROOM", Name: req.Names[0]}, f.createErr
 		}).Maybe()
+	env.OnActivity(a.SetPurpose, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.PurposeRequest) error { f.record("SetPurpose", req); return nil }).Maybe()
 	env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.TopicRequest) error { f.record("SetTopic", req); return nil }).Maybe()
 	env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(

@@ -87,7 +87,12 @@ func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
 	s.Equal("inc-20260302-1000-checkout-channel-down", req.Names[0])
 	s.Equal("inc-20260302-1000-checkout-channel-down-2", req.Names[1])
 	s.False(req.Private)
-	s.Equal("Payments fail with 502", req.Purpose)
+	s.Empty(req.Purpose, "the purpose is set beside the kickoff post, off the critical path")
+
+	purpose := s.slack.called("SetPurpose")
+	s.Require().Len(purpose, 1)
+	s.Equal(activities.PurposeRequest{Channel: "C0WARROOM", IncidentID: "abc123", Purpose: "Payments fail with 502"}, purpose[0].Req)
+	s.Equal(create[0].At, purpose[0].At, "no timer or wait between the create and the purpose")
 
 	invite := s.slack.called("Invite")[0].Req.(activities.InviteRequest)
 	s.Equal([]string{"U0ALICE", "U0ALICE", "U0CRITLEAD", "dave@example.com"}, invite.Users)

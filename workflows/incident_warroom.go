@@ -10,6 +10,10 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 )
 
+// versionPurposeInParallel is the change that moved setting the war room's
+// purpose out of CreateChannel into the batch that follows it.
+const versionPurposeInParallel = "purpose-in-parallel"
+
 // maxNameSuffix is the highest "-N" suffix tried when war-room names are
 // taken.
 const maxNameSuffix = 9
@@ -18,13 +22,20 @@ const maxNameSuffix = 9
 // incident with calls that run side by side: topic, invitations,
 // bookmarks, the pinned kickoff message, the announcements and the
 // declarer's acknowledgement.
+//
+// Only the channel's creation precedes the kickoff post: the purpose (with
+// the incident's marker) is set in the batch beside it. Incidents started
+// before that change ("purpose-in-parallel") set the purpose within
+// CreateChannel, and keep doing so when replayed.
 func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	d := w.inc.Declaration
+	purposeInParallel := workflow.GetVersion(ctx, versionPurposeInParallel, workflow.DefaultVersion, 1) >= 1
+	req := activities.CreateChannelRequest{IncidentID: d.ID, Names: w.channelNames(), Private: d.Security}
+	if !purposeInParallel {
+		req.Purpose = w.purpose()
+	}
 	var ch activities.Channel
-	err := workflow.ExecuteActivity(slackCall(ctx, "Create the war room"), slackActivities.CreateChannel,
-		activities.CreateChannelRequest{
-			IncidentID: d.ID, Names: w.channelNames(), Private: d.Security, Purpose: w.purpose(),
-		}).Get(ctx, &ch)
+	err := workflow.ExecuteActivity(slackCall(ctx, "Create the war room"), slackActivities.CreateChannel, req).Get(ctx, &ch)
 	if err != nil {
 		w.note(ctx, "could not open the war room: "+errorMessage(err))
 		return err
@@ -37,15 +48,27 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	var invited activities.InviteResult
 	w.inc.Announcements = make([]incident.MessageRef, len(w.proc.AnnounceChannels))
 	b := w.newBatch()
+	kickoff := func() {
+		b.add("post the kickoff message", w.post(ctx, "Post and pin the kickoff message", activities.PostRequest{
+			Channel: ch.ID, Key: "kickoff", Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
+		}), &w.inc.Kickoff)
+	}
+	if purposeInParallel {
+		// The kickoff post and pin are the critical path: schedule them first,
+		// then the purpose that a retried create looks for.
+		kickoff()
+		b.add("set the purpose", workflow.ExecuteActivity(slackCall(ctx, "Set the purpose"), slackActivities.SetPurpose,
+			activities.PurposeRequest{Channel: ch.ID, IncidentID: d.ID, Purpose: w.purpose()}), nil)
+	}
 	b.add("set the topic", w.setTopic(ctx), nil)
 	b.add("invite the responders", w.invite(ctx, "Invite the declarer, the commander and the leads", w.responders()), &invited)
 	if marks := w.bookmarks(ctx); len(marks) > 0 {
 		b.add("bookmark the documents", workflow.ExecuteActivity(slackCall(ctx, "Bookmark the documents"),
 			slackActivities.AddBookmarks, activities.BookmarksRequest{Channel: ch.ID, Bookmarks: marks}), nil)
 	}
-	b.add("post the kickoff message", w.post(ctx, "Post and pin the kickoff message", activities.PostRequest{
-		Channel: ch.ID, Key: "kickoff", Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
-	}), &w.inc.Kickoff)
+	if !purposeInParallel {
+		kickoff()
+	}
 	for i, c := range w.proc.AnnounceChannels {
 		w.inc.Announcements[i].Channel = c
 		b.add("announce the incident in "+c, w.post(ctx, "Announce the incident in "+c, activities.PostRequest{
