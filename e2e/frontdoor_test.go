@@ -57,14 +57,19 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	}
 	openView := func(callbackID string) slackemu.View {
 		t.Helper()
-		views := env.Slack.Views()
-		for i := len(views) - 1; i >= 0; i-- {
-			if views[i].CallbackID == callbackID && views[i].Open {
-				return views[i]
+		var open slackemu.View
+		// views.open runs right after the command's answer.
+		harness.Eventually(t, 3*time.Second, "an open "+callbackID+" modal", func() bool {
+			views := env.Slack.Views()
+			for i := len(views) - 1; i >= 0; i-- {
+				if views[i].CallbackID == callbackID && views[i].Open {
+					open = views[i]
+					return true
+				}
 			}
-		}
-		t.Fatalf("no open %s modal", callbackID)
-		return slackemu.View{}
+			return false
+		})
+		return open
 	}
 	input := func(typ, field string, fill func(*slack.BlockAction)) map[string]slack.BlockAction {
 		a := slack.BlockAction{ActionID: field, BlockID: field, Type: slack.ActionType(typ)}

@@ -39,12 +39,15 @@ func TestMaintenanceThroughSlack(t *testing.T) {
 	require.Equal(t, http.StatusOK, rep.Status)
 	require.Empty(t, rep.Body, "the form opened")
 	var view slackemu.View
-	for _, v := range env.Slack.Views() {
-		if v.CallbackID == starter.CallbackMaintenanceSchedule && v.Open {
-			view = v
+	// views.open runs right after the command's answer.
+	harness.Eventually(t, 3*time.Second, "the maintenance form", func() bool {
+		for _, v := range env.Slack.Views() {
+			if v.CallbackID == starter.CallbackMaintenanceSchedule && v.Open {
+				view = v
+			}
 		}
-	}
-	require.NotEmpty(t, view.ID, "no open maintenance form")
+		return view.ID != ""
+	})
 
 	start := time.Now().Add(7 * time.Second).Truncate(time.Second)
 	values := func(start time.Time, duration string) map[string]map[string]slack.BlockAction {

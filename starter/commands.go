@@ -34,7 +34,7 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	case VerbList:
 		return f.list(ctx)
 	case VerbDeclare:
-		return f.openModal(ctx, sc.TriggerID, f.declareView(declarePrefill{
+		return f.openModal(ctx, sc, f.declareView(declarePrefill{
 			Title:     cmd.Text,
 			Commander: sc.UserID,
 			Meta:      viewMeta{Channel: sc.ChannelID},
@@ -75,10 +75,10 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 	switch cmd.Verb {
 	case VerbUpdate:
 		cancel()
-		return f.openModal(ctx, sc.TriggerID, f.updateView(meta, incident.Status(cmd.Arg), cmd.Text), "status update form")
+		return f.openModal(ctx, sc, f.updateView(meta, incident.Status(cmd.Arg), cmd.Text), "status update form")
 	case VerbResolve:
 		cancel()
-		return f.openModal(ctx, sc.TriggerID, f.resolveView(meta, cmd.Text), "resolve form")
+		return f.openModal(ctx, sc, f.resolveView(meta, cmd.Text), "resolve form")
 	case VerbStatus:
 		inc, err := f.ops.Get(tctx, id)
 		if err != nil {
@@ -135,23 +135,38 @@ func (f *FrontDoor) list(ctx context.Context) *ephemeral {
 	return say("%s", listText(list, f.process))
 }
 
-// openModal opens view with a command's trigger_id; nil means it opened.
-func (f *FrontDoor) openModal(ctx context.Context, triggerID string, view slack.ModalViewRequest, what string) *ephemeral {
-	if err := f.open(ctx, triggerID, view); err != nil {
-		return say("Slack didn't open the %s (%s). Run the command again; if this keeps happening, tell your incidentflow operator.",
+// openModal opens view with a command's trigger_id once the command has been
+// answered (nil: an empty answer), so Slack's answer doesn't wait for
+// views.open. If Slack refuses, the caller is told through the response_url.
+func (f *FrontDoor) openModal(ctx context.Context, sc slack.SlashCommand, view slack.ModalViewRequest, what string) *ephemeral {
+	to := recipient{responseURL: sc.ResponseURL, channel: sc.ChannelID, user: sc.UserID}
+	f.openLater(ctx, sc.TriggerID, view, to, func(err error) string {
+		return fmt.Sprintf("Slack didn't open the %s (%s). Run the command again; if this keeps happening, tell your incidentflow operator.",
 			what, escapeErr(err))
-	}
+	})
 	return nil
 }
 
-// open calls views.open within SlackTimeout.
+// openLater calls views.open in the background, after the request has been
+// answered, within the trigger_id's life: ctx's deadline (ackBudget from the
+// request's arrival), not the request itself. When Slack refuses, to is told
+// failed(err).
+func (f *FrontDoor) openLater(ctx context.Context, triggerID string, view slack.ModalViewRequest, to recipient, failed func(error) string) {
+	octx, cancel := detached(ctx, ackBudget)
+	f.bg.Go(func() {
+		defer cancel()
+		if err := f.open(octx, triggerID, view); err != nil {
+			f.tell(to, failed(err))
+		}
+	})
+}
+
+// open calls views.open within ctx.
 func (f *FrontDoor) open(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
 	if triggerID == "" {
 		return errors.New("no trigger_id in the request")
 	}
-	sctx, cancel := f.slackCtx(ctx)
-	defer cancel()
-	_, err := f.slack.OpenViewContext(sctx, triggerID, view)
+	_, err := f.slack.OpenViewContext(ctx, triggerID, view)
 	if err != nil {
 		f.log.Warn("views.open failed", "callback_id", view.CallbackID, "err", err)
 	}

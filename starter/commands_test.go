@@ -311,8 +311,19 @@ func TestHelpAndUnknown(t *testing.T) {
 func TestTriggerExpired(t *testing.T) {
 	d := newDoor(t)
 	d.emu.FailNext("views.open", "expired_trigger_id", 1)
-	got := replyText(d.command(slackemu.GeneralChannelID, slackemu.UserAlice, "declare"))
-	if !strings.Contains(got, "Slack didn't open the declare form (expired_trigger_id)") {
+	if got := replyText(d.command(slackemu.GeneralChannelID, slackemu.UserAlice, "declare")); got != "" {
 		t.Fatalf("reply %q", got)
+	}
+	// views.open runs after the answer; its failure comes through the response_url.
+	eventually(t, "the explanation", func() bool {
+		for _, text := range d.ephemeralTexts(slackemu.GeneralChannelID, slackemu.UserAlice) {
+			if strings.Contains(text, "Slack didn't open the declare form (expired_trigger_id)") {
+				return true
+			}
+		}
+		return false
+	})
+	if posts := d.emu.ResponseURLPosts(""); len(posts) != 1 {
+		t.Fatalf("response_url posts %+v", posts)
 	}
 }

@@ -25,6 +25,9 @@ type fakeOps struct {
 	block atomic.Bool
 	// fail, when set, is returned by every call.
 	fail error
+	// delay, when set, makes every call take that long (a slow Temporal)
+	// before it answers (or fails with fail).
+	delay atomic.Int64
 	// onDeclare plays the workflow's part (e.g. creating a war room).
 	onDeclare func(d incident.Declaration) (channelID string)
 }
@@ -52,6 +55,13 @@ func (f *fakeOps) add(d incident.Declaration, channelID string) {
 }
 
 func (f *fakeOps) wait(ctx context.Context) error {
+	if d := time.Duration(f.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, ctx.Err())
+		}
+	}
 	if f.fail != nil {
 		return f.fail
 	}

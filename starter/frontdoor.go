@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -78,6 +79,13 @@ type FrontDoorOptions struct {
 	// SlackTimeout bounds each Web API call made while Slack waits for the
 	// answer (default 1 s).
 	SlackTimeout time.Duration
+	// SubmitWait is how long a modal submission waits for Temporal before
+	// the modal closes and the change finishes in the background (default
+	// 35 ms): Slack's answer stays fast however slow Temporal is.
+	SubmitWait time.Duration
+	// SubmitTimeout bounds a submission's change once it runs in the
+	// background (default 10 s); a failure is then told to the user in Slack.
+	SubmitTimeout time.Duration
 	// HTTPClient posts to response_url; nil means a client with a 5 s timeout.
 	HTTPClient *http.Client
 	// Now is the clock (default time.Now).
@@ -102,6 +110,11 @@ type FrontDoor struct {
 	httpClient  *http.Client
 	now         func() time.Time
 	events      *seenEvents
+	submitWait  time.Duration
+	submitTO    time.Duration
+	// bg tracks the work that outlives a request's answer (modals opened
+	// after the acknowledgement, submissions finishing, notices).
+	bg sync.WaitGroup
 }
 
 // ackBudget is how long a request may take before its answer is sent: Slack
@@ -123,6 +136,8 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		httpClient:  opts.HTTPClient,
 		now:         opts.Now,
 		events:      newSeenEvents(10000, time.Hour),
+		submitWait:  opts.SubmitWait,
+		submitTO:    opts.SubmitTimeout,
 	}
 	switch {
 	case opts.Process != nil:
@@ -143,6 +158,12 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 	if f.slackTO <= 0 {
 		f.slackTO = time.Second
 	}
+	if f.submitWait <= 0 {
+		f.submitWait = 35 * time.Millisecond
+	}
+	if f.submitTO <= 0 {
+		f.submitTO = 10 * time.Second
+	}
 	if f.httpClient == nil {
 		f.httpClient = &http.Client{Timeout: 5 * time.Second}
 	}
@@ -153,6 +174,26 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		f.apiURL += "/"
 	}
 	return f
+}
+
+// Wait blocks until the background work of answered requests is done:
+// modals being opened, submissions finishing, notices being posted. Call it
+// on shutdown, after the HTTP server and Socket Mode have stopped.
+func (f *FrontDoor) Wait() { f.bg.Wait() }
+
+// Close waits for the background work (see Wait); it always returns nil.
+func (f *FrontDoor) Close() error {
+	f.bg.Wait()
+	return nil
+}
+
+// detached returns a context that outlives the request ctx belongs to (its
+// values kept), ending at ctx's deadline, or after d when it has none.
+func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }
 
 // temporalCtx bounds one exchange with Temporal: TemporalTimeout, cut short

@@ -30,6 +30,9 @@ type door struct {
 	srv   *httptest.Server
 	retro *fakeRetro
 	maint *fakeMaintenance
+	// seenViews counts the emulator's views up to the last one openView
+	// returned.
+	seenViews int
 }
 
 type doorOption func(*FrontDoorOptions)
@@ -52,6 +55,7 @@ func newDoor(t *testing.T, options ...doorOption) *door {
 		o(&opts)
 	}
 	fd := NewFrontDoor(opts)
+	t.Cleanup(fd.Wait) // after the server closed: nothing in the background outlives the test
 	srv := httptest.NewServer(fd.Handler())
 	t.Cleanup(srv.Close)
 	emu.SetFrontDoor(srv.URL, testSecret)
@@ -117,17 +121,26 @@ func replyText(rep *slackemu.Reply) string {
 	return s
 }
 
-// openView returns the newest open modal with callbackID.
+// openView waits (up to 3 s: views.open runs after the answer) for the next
+// modal with callbackID opened since the one openView last returned, and
+// returns it.
 func (d *door) openView(callbackID string) slackemu.View {
 	d.t.Helper()
-	views := d.emu.Views()
-	for i := len(views) - 1; i >= 0; i-- {
-		if views[i].CallbackID == callbackID && views[i].Open {
-			return views[i]
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		views := d.emu.Views()
+		for i := len(views) - 1; i >= d.seenViews; i-- {
+			if views[i].CallbackID == callbackID && views[i].Open {
+				d.seenViews = i + 1
+				return views[i]
+			}
 		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("no open %s modal among %d views", callbackID, len(views))
+			return slackemu.View{}
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	d.t.Fatalf("no open %s modal among %d views", callbackID, len(views))
-	return slackemu.View{}
 }
 
 // submit submits a modal and fails the test unless Slack got an answer in

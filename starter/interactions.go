@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -86,9 +87,9 @@ func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallbac
 		f.maintenanceAction(ctx, cb, act.ActionID, id)
 		return
 	}
-	if err := f.open(ctx, cb.TriggerID, view); err != nil {
-		f.notify(cb, fmt.Sprintf("Slack didn't open the form (%s). Press the button again.", escapeErr(err)))
-	}
+	f.openLater(ctx, cb.TriggerID, view, recipientOf(cb), func(err error) string {
+		return fmt.Sprintf("Slack didn't open the form (%s). Press the button again.", escapeErr(err))
+	})
 }
 
 func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback, id string) {
@@ -149,9 +150,9 @@ func (f *FrontDoor) shortcut(ctx context.Context, cb slack.InteractionCallback) 
 		}
 		p.Meta.Source = permalink(cb.Team.Domain, cb.Channel.ID, ts)
 	}
-	if err := f.open(ctx, cb.TriggerID, f.declareView(p)); err != nil {
-		f.notify(cb, fmt.Sprintf("Slack didn't open the declare form (%s). Try the shortcut again, or type `/incident declare`.", escapeErr(err)))
-	}
+	f.openLater(ctx, cb.TriggerID, f.declareView(p), recipientOf(cb), func(err error) string {
+		return fmt.Sprintf("Slack didn't open the declare form (%s). Try the shortcut again, or type `/incident declare`.", escapeErr(err))
+	})
 }
 
 // permalink builds a message's permalink without a Web API call (which could
@@ -183,9 +184,10 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 	if v.CallbackID != CallbackDeclare && !incident.ValidID(meta.Incident) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField(v.CallbackID): "This form lost track of its incident; close it and start again."})
 	}
+	to := recipient{channel: meta.Channel, user: user}
 	switch v.CallbackID {
 	case CallbackDeclare:
-		return f.submitDeclare(ctx, v, user)
+		return f.submitDeclare(ctx, v, user, to)
 	case CallbackUpdate:
 		errs := fieldErrors{}
 		status, err := incident.ParseUpdateStatus(fv.selected(FieldStatus))
@@ -198,7 +200,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 		if r := errs.response(); r != nil {
 			return r
 		}
-		return f.submitted(ctx, FieldText, "your update was NOT posted", func(tctx context.Context) error {
+		return f.submitted(ctx, to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
 			return f.ops.PostStatus(tctx, meta.Incident, workflows.PostStatusRequest{Author: user, Status: status, Text: text, NextUpdateIn: next})
 		})
 	case CallbackSeverity:
@@ -212,7 +214,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 		if r := errs.response(); r != nil {
 			return r
 		}
-		return f.submitted(ctx, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
+		return f.submitted(ctx, to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
 			return f.ops.SetSeverity(tctx, meta.Incident, workflows.SetSeverityRequest{By: user, Severity: sev, Reason: reason})
 		})
 	case CallbackRole:
@@ -230,7 +232,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 		if r := errs.response(); r != nil {
 			return r
 		}
-		return f.submitted(ctx, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
+		return f.submitted(ctx, to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
 			return f.ops.AssignRole(tctx, meta.Incident, workflows.AssignRoleRequest{By: user, Role: role, User: who})
 		})
 	case CallbackResolve:
@@ -240,11 +242,11 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 		if r := errs.response(); r != nil {
 			return r
 		}
-		return f.submitted(ctx, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
+		return f.submitted(ctx, to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
 			return f.ops.Resolve(tctx, meta.Incident, workflows.ResolveRequest{By: user, Summary: summary})
 		})
 	case CallbackActionItems:
-		return f.submitActionItem(ctx, v, meta, user)
+		return f.submitActionItem(ctx, v, meta, user, to)
 	}
 	f.log.Warn("unknown modal submitted", "callback_id", v.CallbackID)
 	return nil
@@ -265,9 +267,29 @@ func firstField(callbackID string) string {
 	return FieldTitle
 }
 
-// submitted runs a submission's change against Temporal within the deadline
-// and closes the modal, or keeps it open with what went wrong on field.
-func (f *FrontDoor) submitted(ctx context.Context, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
+// submitted runs a submission's change against Temporal and closes the
+// modal, or keeps it open with what went wrong on field when Temporal
+// answers within SubmitWait. Past that, the modal closes and the change
+// finishes in the background; if it then fails, to is told.
+func (f *FrontDoor) submitted(ctx context.Context, to recipient, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
+	err, answered := f.await(ctx, change, func(err error) {
+		if err == nil || errors.Is(err, ErrPending) {
+			return
+		}
+		f.log.Warn("submission failed after the modal closed", "err", err)
+		f.tell(to, f.failureWithin(err, notDone, f.submitTO))
+	})
+	if !answered || err == nil || errors.Is(err, ErrPending) {
+		return slack.NewClearViewSubmissionResponse()
+	}
+	f.log.Warn("submission failed", "err", err)
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: modalError(f.failure(err, notDone))})
+}
+
+// submittedNow runs a submission's change against Temporal within the
+// request's deadline and closes the modal, or keeps it open with what went
+// wrong on field.
+func (f *FrontDoor) submittedNow(ctx context.Context, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
 	tctx, cancel := f.temporalCtx(ctx, 0)
 	defer cancel()
 	err := change(tctx)
@@ -276,6 +298,36 @@ func (f *FrontDoor) submitted(ctx context.Context, field, notDone string, change
 	}
 	f.log.Warn("submission failed", "err", err)
 	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: modalError(f.failure(err, notDone))})
+}
+
+// await runs call in the background, detached from the request and bounded
+// by SubmitTimeout, and waits up to SubmitWait for it. answered reports
+// whether call returned in time (err is then its result); when it didn't,
+// late gets the result once call returns.
+func (f *FrontDoor) await(ctx context.Context, call func(context.Context) error, late func(error)) (err error, answered bool) {
+	cctx, cancel := context.WithTimeout(AcceptedIsEnough(context.WithoutCancel(ctx)), f.submitTO)
+	result := make(chan error, 1)
+	var claimed atomic.Bool // whoever sets it handles the result
+	f.bg.Go(func() {
+		defer cancel()
+		err := call(cctx)
+		result <- err
+		if !claimed.CompareAndSwap(false, true) {
+			late(err) // the request was answered without it
+		}
+	})
+	timer := time.NewTimer(f.submitWait)
+	defer timer.Stop()
+	select {
+	case err := <-result:
+		claimed.Store(true)
+		return err, true
+	case <-timer.C:
+		if claimed.CompareAndSwap(false, true) {
+			return nil, false
+		}
+		return <-result, true
+	}
 }
 
 // modalError makes a message fit an inline modal error (plain text).
@@ -287,36 +339,64 @@ func modalError(msg string) string {
 // submitDeclare declares the incident of a submitted declare modal. Its ID
 // comes from the view ID, so a double submit or a retried delivery joins the
 // same incident instead of declaring a second one.
-func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string) *slack.ViewSubmissionResponse {
+func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string, to recipient) *slack.ViewSubmissionResponse {
 	d, errs := f.declaration(v, user, f.now())
 	if r := errs.response(); r != nil {
 		return r
 	}
-	tctx, cancel := f.temporalCtx(ctx, 0)
-	defer cancel()
-	_, err := f.ops.Declare(tctx, d, false)
+	declare := func(tctx context.Context) error {
+		_, err := f.ops.Declare(tctx, d, false)
+		return err
+	}
+	err, answered := f.await(ctx, declare, func(err error) {
+		if err == nil || errors.Is(err, ErrPending) {
+			f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
+			return
+		}
+		f.log.Warn("declare failed after the modal closed", "incident", d.ID, "err", err)
+		f.tell(to, f.declareFailure(err, f.submitTO, false))
+	})
+	if !answered {
+		f.log.Info("declaring in the background", "incident", d.ID, "user", user)
+		return slack.NewClearViewSubmissionResponse()
+	}
 	if err == nil || errors.Is(err, ErrPending) {
 		f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
 		return slack.NewClearViewSubmissionResponse()
 	}
 	f.log.Warn("declare failed", "incident", d.ID, "err", err)
-	var msg string
-	switch {
-	case unreachable(err):
-		msg = fmt.Sprintf("Temporal is unreachable; your incident was NOT declared. Press Declare again to retry, or declare by hand in %s.", f.announceChannel())
-	case isTimeout(err):
-		msg = fmt.Sprintf("Temporal didn't confirm within %s, so your incident may not be declared yet. Press Declare again: it's safe, this form never declares twice. If it keeps failing, declare by hand in %s.",
-			roundSeconds(f.temporalTO), f.announceChannel())
-	default:
-		msg = modalError(f.failure(err, "your incident was NOT declared"))
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: f.declareFailure(err, f.submitTO, true)})
+}
+
+// declareFailure explains why a declaration failed; within is how long
+// Temporal had. inModal says whether the declare form is still open.
+func (f *FrontDoor) declareFailure(err error, within time.Duration, inModal bool) string {
+	again := "Press Declare again"
+	if !inModal {
+		again = "Run `/incident declare` again"
 	}
-	return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: msg})
+	switch {
+	case !inModal && isTimeout(err):
+		// A new form is a new incident: look before declaring again.
+		return fmt.Sprintf("Temporal didn't confirm within %s, so your incident may not be declared. Check `/incident list` in a minute; if it isn't there, it was NOT declared: run `/incident declare` again, or declare by hand in %s.",
+			roundSeconds(within), f.announceChannel())
+	case unreachable(err):
+		return fmt.Sprintf("Temporal is unreachable; your incident was NOT declared. %s to retry, or declare by hand in %s.", again, f.announceChannel())
+	case isTimeout(err):
+		return fmt.Sprintf("Temporal didn't confirm within %s, so your incident may not be declared yet. %s: it's safe, this form never declares twice. If it keeps failing, declare by hand in %s.",
+			roundSeconds(within), again, f.announceChannel())
+	}
+	msg := f.failureWithin(err, "your incident was NOT declared", within)
+	if inModal {
+		return modalError(msg)
+	}
+	return msg
 }
 
 // submitActionItem records an action item: on the retrospective when one is
 // configured (the incident's workflow is closed once resolved), else on the
 // incident.
-func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta viewMeta, user string) *slack.ViewSubmissionResponse {
+func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta viewMeta, user string, to recipient) *slack.ViewSubmissionResponse {
 	fv := formValues{v.State}
 	errs := fieldErrors{}
 	text := fv.text(FieldText)
@@ -331,7 +411,7 @@ func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta vie
 		return r
 	}
 	owner := fv.user(FieldOwner)
-	return f.submitted(ctx, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
+	return f.submitted(ctx, to, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
 		if f.retro != nil {
 			return f.retro.AddActionItems(tctx, meta.Incident, []incident.ActionItem{{
 				Key: "slack-" + incident.IDFromKey(v.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
@@ -341,22 +421,38 @@ func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta vie
 	})
 }
 
-// notify tells the person who pressed a button or used a shortcut something
-// only they see: through the response_url when Slack gave one, else
-// chat.postEphemeral. It runs in the background so the acknowledgement
-// isn't held up.
-func (f *FrontDoor) notify(cb slack.InteractionCallback, text string) {
-	responseURL := cb.ResponseURL
+// recipient is where to tell someone something only they see.
+type recipient struct {
+	responseURL string // tried first
+	channel     string // else an ephemeral message here
+	user        string // the person; else a direct message
+}
+
+// recipientOf is the person behind a button or shortcut, where they used it.
+func recipientOf(cb slack.InteractionCallback) recipient {
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
 	}
-	user := cb.User.ID
-	go func() {
+	return recipient{responseURL: cb.ResponseURL, channel: channel, user: cb.User.ID}
+}
+
+// notify tells the person who pressed a button or used a shortcut something
+// only they see (see tell).
+func (f *FrontDoor) notify(cb slack.InteractionCallback, text string) {
+	f.tell(recipientOf(cb), text)
+}
+
+// tell tells to.user something only they see: through the response_url when
+// there is one, else chat.postEphemeral in to.channel, else (or when that
+// fails) a direct message. It runs in the background so the acknowledgement
+// isn't held up.
+func (f *FrontDoor) tell(to recipient, text string) {
+	f.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if responseURL != "" {
-			err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, f.httpClient, &slack.WebhookMessage{
+		if to.responseURL != "" {
+			err := slack.PostWebhookCustomHTTPContext(ctx, to.responseURL, f.httpClient, &slack.WebhookMessage{
 				ResponseType: slack.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false,
 			})
 			if err == nil {
@@ -364,12 +460,19 @@ func (f *FrontDoor) notify(cb slack.InteractionCallback, text string) {
 			}
 			f.log.Warn("response_url post failed", "err", err)
 		}
-		if channel == "" || user == "" {
-			f.log.Warn("nowhere to tell the user", "user", user, "text", text)
+		if to.user == "" {
+			f.log.Warn("nowhere to tell the user", "text", text)
 			return
 		}
-		if _, err := f.slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
-			f.log.Warn("chat.postEphemeral failed", "channel", channel, "user", user, "err", err)
+		if to.channel != "" {
+			_, err := f.slack.PostEphemeralContext(ctx, to.channel, to.user, slack.MsgOptionText(text, false))
+			if err == nil {
+				return
+			}
+			f.log.Warn("chat.postEphemeral failed; sending a direct message", "channel", to.channel, "user", to.user, "err", err)
 		}
-	}()
+		if _, _, err := f.slack.PostMessageContext(ctx, to.user, slack.MsgOptionText(text, false)); err != nil {
+			f.log.Warn("direct message failed", "user", to.user, "err", err)
+		}
+	})
 }

@@ -60,7 +60,7 @@ func (f *FrontDoor) maintenanceCommand(ctx context.Context, sc slack.SlashComman
 	if _, ok := f.scheduler(); !ok {
 		return say("Scheduling maintenance from Slack isn't set up on this incidentflow; use `incidentflow maintenance schedule` in a terminal.")
 	}
-	return f.openModal(ctx, sc.TriggerID, f.maintenanceView(viewMeta{Incident: newWindowMeta, Channel: sc.ChannelID}, sc.UserID), "maintenance form")
+	return f.openModal(ctx, sc, f.maintenanceView(viewMeta{Incident: newWindowMeta, Channel: sc.ChannelID}, sc.UserID), "maintenance form")
 }
 
 // maintenanceView is the form that schedules a window.
@@ -237,7 +237,7 @@ func (f *FrontDoor) submitPromote(ctx context.Context, cb slack.InteractionCallb
 		return r
 	}
 	var res workflows.PromoteMaintenanceResult
-	resp := f.submitted(ctx, FieldSeverity, "NO incident was declared", func(tctx context.Context) error {
+	resp := f.submittedNow(ctx, FieldSeverity, "NO incident was declared", func(tctx context.Context) error {
 		var err error
 		res, err = sched.PromoteWith(tctx, meta.Incident, workflows.PromoteMaintenanceRequest{By: cb.User.ID, Severity: sev, Note: note})
 		return err

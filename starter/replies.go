@@ -60,13 +60,18 @@ func helpText(process incident.Process, maintenance bool) string {
 // failure is what a responder reads when a request to Temporal didn't work.
 // notDone completes "…, so <notDone>", e.g. "your update was NOT posted".
 func (f *FrontDoor) failure(err error, notDone string) string {
+	return f.failureWithin(err, notDone, f.temporalTO)
+}
+
+// failureWithin is failure for a request to Temporal bounded by within.
+func (f *FrontDoor) failureWithin(err error, notDone string, within time.Duration) string {
 	var appErr *temporal.ApplicationError
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return "I can't find that incident any more; it may have been resolved, so " + notDone + ". `/incident list` shows the open incidents."
 	case isTimeout(err):
 		return fmt.Sprintf("Temporal didn't answer within %s, so I can't tell whether it went through. Check the war room in a minute before trying again; if nothing shows up, %s.",
-			roundSeconds(f.temporalTO), notDone)
+			roundSeconds(within), notDone)
 	case errors.Is(err, ErrUnavailable):
 		return "Temporal is unreachable, so " + notDone + ". Try again in a minute; if it stays down, tell your incidentflow operator."
 	case errors.As(err, &appErr):

@@ -144,5 +144,9 @@ func (d *frontDoor) run(ctx context.Context) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	return d.server.Shutdown(shutdown)
+	err = d.server.Shutdown(shutdown)
+	// Finish what the front door does after answering Slack (opening
+	// modals, declarations still on their way to Temporal).
+	stopWithin(2*time.Second, d.door.Wait)
+	return err
 }
