@@ -175,10 +175,11 @@ func (s *SlackSuite) TestBookmarksAreAddedOnce() {
 	req := activities.BookmarksRequest{Channel: ch.ID, Bookmarks: []activities.Bookmark{
 		{Title: "Process", Link: "https://docs.example.com/process"}, {Title: "Runbook", Link: "https://runbooks.example.com/x"},
 	}}
-	s.Require().NoError(s.run(s.slack.AddBookmarks, req, nil))
-	s.Require().NoError(s.run(s.slack.AddBookmarks, req, nil))
+	s.emu.FailNext("bookmarks.add", "internal_error", 1) // one of the first attempt's adds fails
+	s.runRetried(bookmarksRetried, req, nil)
 	got, _ := s.emu.Channel(ch.ID)
-	s.Len(got.Bookmarks, 2)
+	s.Len(got.Bookmarks, 2, "the retry adds only the bookmark the first attempt missed")
+	s.Equal(1, s.emu.CallCount("bookmarks.list"), "only the retry lists the bookmarks")
 }
 
 func (s *SlackSuite) TestPostsByChannelNameWithButtonsAndMetadata() {
@@ -243,6 +244,13 @@ func postRetried(ctx workflow.Context, req activities.PostRequest) (incident.Mes
 	var ref incident.MessageRef
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retryOptions), a.PostMessage, req).Get(ctx, &ref)
 	return ref, err
+}
+
+// bookmarksRetried is a workflow that bookmarks links, retrying the
+// activity.
+func bookmarksRetried(ctx workflow.Context, req activities.BookmarksRequest) error {
+	var a *activities.Slack
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retryOptions), a.AddBookmarks, req).Get(ctx, nil)
 }
 
 // createRetried is a workflow that creates a channel, retrying the activity.
