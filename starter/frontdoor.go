@@ -81,7 +81,7 @@ type FrontDoorOptions struct {
 	SlackTimeout time.Duration
 	// SubmitWait is how long a modal submission waits for Temporal before
 	// the modal closes and the change finishes in the background (default
-	// 35 ms): Slack's answer stays fast however slow Temporal is.
+	// 20 ms): Slack's answer stays fast however slow Temporal is.
 	SubmitWait time.Duration
 	// SubmitTimeout bounds a submission's change once it runs in the
 	// background (default 10 s); a failure is then told to the user in Slack.
@@ -159,7 +159,7 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		f.slackTO = time.Second
 	}
 	if f.submitWait <= 0 {
-		f.submitWait = 35 * time.Millisecond
+		f.submitWait = 20 * time.Millisecond
 	}
 	if f.submitTO <= 0 {
 		f.submitTO = 10 * time.Second
