@@ -55,14 +55,32 @@ type devProcess struct {
 	out    *syncBuffer
 }
 
+// startDev starts dev on free ports. A port picked free can be taken by
+// another process's outgoing connection before dev binds it, so a start
+// refused for a busy port is tried again on other ports.
 func startDev(t *testing.T, dataDir string) *devProcess {
 	t.Helper()
 	t.Setenv("INCIDENTFLOW_LOG_LEVEL", "warn")
+	for attempt := 1; ; attempt++ {
+		d, busy := tryStartDev(t, dataDir)
+		if !busy {
+			return d
+		}
+		if attempt == 3 {
+			t.Fatalf("dev found a busy port three times:\n%s", d.out.String())
+		}
+	}
+}
+
+// tryStartDev starts dev and waits until it is ready; busy reports a start
+// refused because a port was taken.
+func tryStartDev(t *testing.T, dataDir string) (d *devProcess, busy bool) {
+	t.Helper()
 	ports := map[string]int{}
 	for _, name := range []string{"frontend", "ui", "http", "slack", "github"} {
 		ports[name] = freePort(t)
 	}
-	d := &devProcess{
+	d = &devProcess{
 		args:  []string{"--data-dir", dataDir, "--temporal-address", fmt.Sprintf("127.0.0.1:%d", ports["frontend"])},
 		http:  fmt.Sprintf("http://127.0.0.1:%d", ports["http"]),
 		ui:    fmt.Sprintf("http://127.0.0.1:%d", ports["ui"]),
@@ -81,6 +99,9 @@ func startDev(t *testing.T, dataDir string) *devProcess {
 	for !strings.Contains(d.out.String(), "Press Ctrl-C to stop") {
 		select {
 		case code := <-d.done:
+			if strings.Contains(d.out.String(), "already in use") {
+				return d, true
+			}
 			t.Fatalf("dev exited with %d before it was ready:\n%s", code, d.out.String())
 		default:
 		}
@@ -90,7 +111,7 @@ func startDev(t *testing.T, dataDir string) *devProcess {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Cleanup(func() { d.stop(t) })
-	return d
+	return d, false
 }
 
 // stop cancels dev as Ctrl-C does and checks it is gone within 5 s.
