@@ -1,0 +1,38 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/workflows"
+)
+
+// TestRecordedHistoriesReplay replays recorded workflows against the current
+// code: a change that would break workflows in flight fails here. Re-record
+// with INCIDENTFLOW_RECORD_HISTORY=1 go test ./e2e -run <the e2e test named
+// below>, keeping the old file as another case when the change is versioned.
+func TestRecordedHistoriesReplay(t *testing.T) {
+	cases := []struct {
+		name     string
+		workflow any
+		file     string
+	}{
+		// Declared, reminded and escalated, updated, resolved
+		// (TestIncidentLifecycle).
+		{workflows.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
+		// Booked, published, an action item added, marked done, followed
+		// until its issues closed, war room archived
+		// (TestRetrospectiveEndToEnd).
+		{workflows.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			replayer := worker.NewWorkflowReplayer()
+			replayer.RegisterWorkflowWithOptions(c.workflow, workflow.RegisterOptions{Name: c.name})
+			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger(), c.file))
+		})
+	}
+}
