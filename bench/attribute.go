@@ -120,7 +120,7 @@ func criticalPath(calls []call) []call {
 // (every call also needs the channel, from conversations.create).
 var dependsOn = map[string]map[string]bool{
 	"conversations.setPurpose": {"conversations.create": true},
-	"bookmarks.list":           {"conversations.setPurpose": true},
+	"bookmarks.list":           {"conversations.create": true, "conversations.setPurpose": true},
 	"bookmarks.add":            {"bookmarks.list": true, "bookmarks.add": true},
 	"pins.add":                 {"chat.postMessage": true},
 }
