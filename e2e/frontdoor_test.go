@@ -171,7 +171,10 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	assert.Equal(t, incident.Critical, inc.Severity)
 	assert.Equal(t, slackemu.UserBob, inc.Commander)
 
-	// The war room is no longer an open incident's.
-	after := slash(room, slackemu.UserBob, "update")
-	assert.Contains(t, after.JSON["text"], "isn't the war room of an open incident")
+	// The war room is no longer an open incident's, once visibility has
+	// seen the workflow close.
+	harness.Eventually(t, 5*time.Second, "the war room to be closed", func() bool {
+		text, _ := slash(room, slackemu.UserBob, "update").JSON["text"].(string)
+		return strings.Contains(text, "isn't the war room of an open incident")
+	})
 }
