@@ -36,14 +36,8 @@ func runAck(ctx context.Context, h *harness, set ackSettings) *figure {
 	fig := &figure{Name: "ack latency"}
 	start := time.Now()
 	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	proc, err := benchProcess(0)
-	if err != nil {
-		fig.Error = err.Error()
-		return fig
-	}
-	s, err := h.newStack(ctx, stackOptions{name: "ack", latency: set.Latency, process: proc})
-	if err != nil {
-		fig.Error = err.Error()
+	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "ack", latency: set.Latency})
+	if s == nil {
 		return fig
 	}
 	defer s.close()

@@ -87,14 +87,8 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 	fig := &figure{Name: "burst"}
 	start := time.Now()
 	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	proc, err := benchProcess(0)
-	if err != nil {
-		fig.Error = err.Error()
-		return fig
-	}
-	s, err := h.newStack(ctx, stackOptions{name: "burst", latency: set.Latency, rateLimits: true, rateWindow: set.Window, process: proc})
-	if err != nil {
-		fig.Error = err.Error()
+	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "burst", latency: set.Latency, rateLimits: true, rateWindow: set.Window})
+	if s == nil {
 		return fig
 	}
 	defer s.close()
@@ -103,7 +97,7 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 	views := make([]string, n)
 	titles := make([]string, n)
 	s.emu.SetRateLimits(false)
-	err = forEach(ctx, n, 8, func(ctx context.Context, i int) error {
+	err := forEach(ctx, n, 8, func(ctx context.Context, i int) error {
 		titles[i] = fmt.Sprintf("Search outage %04d", i)
 		var err error
 		views[i], _, err = s.openDeclare(ctx, titles[i], slackemu.UserAlice)
@@ -156,7 +150,7 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 
 	calls := s.calls.Calls()
 	perIncident := byIncident(calls, warRoomKeys)
-	want := len(proc.Docs) + 1 // the documents and the Web UI page
+	want := len(s.incidents.Process.Docs) + 1 // the documents and the Web UI page
 	var done time.Time
 	refused, incomplete := 0, 0
 	var missing []string

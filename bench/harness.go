@@ -252,6 +252,26 @@ type ackResult struct {
 	Late    bool // answered after Slack's 3 s
 }
 
+// startFigure builds a figure's stack: the process its incidents run
+// (severities reminding every cadence, 0 for the defaults), changed by tune
+// when not nil, and the stack opts describe. A failure is recorded in fig
+// and the stack is nil.
+func (h *harness) startFigure(ctx context.Context, fig *figure, cadence time.Duration, tune func(*incident.Process), opts stackOptions) *stack {
+	proc, err := benchProcess(cadence)
+	if err == nil {
+		if tune != nil {
+			tune(&proc)
+		}
+		opts.process = proc
+		var s *stack
+		if s, err = h.newStack(ctx, opts); err == nil {
+			return s
+		}
+	}
+	fig.Error = err.Error()
+	return nil
+}
+
 // openDeclare types "/incident declare <title>" as user in #incidents and
 // returns the ID of the declare modal the front door opened.
 func (s *stack) openDeclare(ctx context.Context, title, user string) (string, ackResult, error) {

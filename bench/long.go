@@ -53,19 +53,15 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 	fig := &figure{Name: "long incident"}
 	start := time.Now()
 	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	proc, err := benchProcess(0)
-	if err != nil {
-		fig.Error = err.Error()
-		return fig
-	}
-	for i := range proc.Severities {
-		if proc.Severities[i].Name == incident.Critical {
-			proc.Severities[i].UpdateEvery = set.Cadence
+	critical := func(proc *incident.Process) {
+		for i := range proc.Severities {
+			if proc.Severities[i].Name == incident.Critical {
+				proc.Severities[i].UpdateEvery = set.Cadence
+			}
 		}
 	}
-	s, err := h.newStack(ctx, stackOptions{name: "long", process: proc})
-	if err != nil {
-		fig.Error = err.Error()
+	s := h.startFigure(ctx, fig, 0, critical, stackOptions{name: "long"})
+	if s == nil {
 		return fig
 	}
 	defer s.close()
@@ -76,7 +72,7 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 		return fig
 	}
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	_, err = s.awaitWarRoom(wctx, id)
+	_, err := s.awaitWarRoom(wctx, id)
 	cancel()
 	if err != nil {
 		fig.Error = "opening the war room: " + err.Error()

@@ -39,14 +39,8 @@ func runScale(ctx context.Context, h *harness, set scaleSettings) *figure {
 	fig := &figure{Name: "scale"}
 	start := time.Now()
 	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	proc, err := benchProcess(set.Cadence)
-	if err != nil {
-		fig.Error = err.Error()
-		return fig
-	}
-	s, err := h.newStack(ctx, stackOptions{name: "scale", latency: set.Latency, process: proc, workerInChild: !set.InlineWorker})
-	if err != nil {
-		fig.Error = err.Error()
+	s := h.startFigure(ctx, fig, set.Cadence, nil, stackOptions{name: "scale", latency: set.Latency, workerInChild: !set.InlineWorker})
+	if s == nil {
 		return fig
 	}
 	defer s.close()
@@ -65,7 +59,7 @@ func runScale(ctx context.Context, h *harness, set scaleSettings) *figure {
 	for i := range ids {
 		ids[i] = "scale" + strconv.Itoa(100000 + i)[1:]
 	}
-	err = forEach(ctx, n, 20, func(ctx context.Context, i int) error {
+	err := forEach(ctx, n, 20, func(ctx context.Context, i int) error {
 		return s.declareDirect(ctx, ids[i], fmt.Sprintf("Queue backlog %05d", i), benchSeverity)
 	})
 	if err == nil {
@@ -207,7 +201,7 @@ func runScale(ctx context.Context, h *harness, set scaleSettings) *figure {
 		measuredRate := float64(dEvents) / float64(len(sample)) / snap.Sub(ready).Hours()
 		fig.add(row{Metric: fmt.Sprintf("history events per incident-hour (at %v)", set.Cadence), Value: measuredRate, Unit: ""}, nil)
 		fig.add(row{Metric: "history events per reminder", Value: perReminder, Unit: ""}, nil)
-		critical := perReminder * float64(time.Hour/proc.UpdateEvery(incident.Critical))
+		critical := perReminder * float64(time.Hour/s.incidents.Process.UpdateEvery(incident.Critical))
 		fig.add(row{Metric: "→ events per incident-hour at the 15 min critical cadence", Value: critical, Unit: "",
 			Floor: 4096, FloorName: "continue-as-new threshold"}, nil)
 	}

@@ -32,21 +32,15 @@ func runWarRoom(ctx context.Context, h *harness, set warRoomSettings) *figure {
 	fig := &figure{Name: "time to war room"}
 	start := time.Now()
 	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	proc, err := benchProcess(0)
-	if err != nil {
-		fig.Error = err.Error()
-		return fig
-	}
-	s, err := h.newStack(ctx, stackOptions{name: "warroom", latency: set.Latency, process: proc})
-	if err != nil {
-		fig.Error = err.Error()
+	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "warroom", latency: set.Latency})
+	if s == nil {
 		return fig
 	}
 	defer s.close()
 
 	submitted := make([]time.Time, set.Incidents)
 	ids := make([]string, set.Incidents)
-	err = forEach(ctx, set.Incidents, set.Concurrency, func(ctx context.Context, i int) error {
+	err := forEach(ctx, set.Incidents, set.Concurrency, func(ctx context.Context, i int) error {
 		title := fmt.Sprintf("Checkout errors %04d", i)
 		viewID, _, err := s.openDeclare(ctx, title, slackemu.UserAlice)
 		if err != nil {
