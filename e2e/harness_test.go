@@ -2,13 +2,18 @@ package e2e_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/e2e/harness"
@@ -99,4 +104,22 @@ func result(ctx context.Context, t *testing.T, env *harness.Env, workflowID stri
 	var inc incident.Incident
 	require.NoError(t, env.Client.GetWorkflow(ctx, workflowID, "").Get(ctx, &inc))
 	return inc
+}
+
+// saveHistory writes the history of workflowID to workflows/testdata/file,
+// for the replay tests.
+func saveHistory(ctx context.Context, t *testing.T, env *harness.Env, workflowID, file string) {
+	t.Helper()
+	hist := &historypb.History{}
+	iter := env.Client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
+	require.NoError(t, err)
+	path := filepath.Join("..", "workflows", "testdata", file)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	t.Logf("recorded %d events in %s", len(hist.Events), path)
 }

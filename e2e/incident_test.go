@@ -3,17 +3,13 @@ package e2e_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/worker"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/incidentflow/incidentflow/e2e/harness"
 	"github.com/incidentflow/incidentflow/incident"
@@ -55,7 +51,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	inc := result(ctx, t, env, room.WorkflowID)
 	assertResolved(t, env, room, inc)
 	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
-		recordHistory(ctx, t, env, room.WorkflowID)
+		saveHistory(ctx, t, env, room.WorkflowID, "incident_history.json")
 	}
 }
 
@@ -126,22 +122,4 @@ func assertResolved(t *testing.T, env *harness.Env, room workflows.WarRoom, inc 
 	reply := posts(env, slackemu.IncidentsChannelID, room.ID, "resolved-")
 	require.Len(t, reply, 1)
 	assert.Equal(t, inc.Announcements[0].TS, reply[0].ThreadTS, "the resolution answers the announcement")
-}
-
-// recordHistory writes the workflow's history to workflows/testdata for the
-// replay test.
-func recordHistory(ctx context.Context, t *testing.T, env *harness.Env, workflowID string) {
-	t.Helper()
-	hist := &historypb.History{}
-	iter := env.Client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(t, err)
-		hist.Events = append(hist.Events, ev)
-	}
-	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
-	require.NoError(t, err)
-	path := filepath.Join("..", "workflows", "testdata", "incident_history.json")
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	t.Logf("recorded %d events in %s", len(hist.Events), path)
 }

@@ -3,18 +3,14 @@ package e2e_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/e2e/harness"
@@ -145,22 +141,4 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
 		saveHistory(ctx, t, env, workflows.RetrospectiveWorkflowID("e2eretro"), "retrospective_history.json")
 	}
-}
-
-// saveHistory writes the history of workflowID to workflows/testdata/file,
-// for the replay tests.
-func saveHistory(ctx context.Context, t *testing.T, env *harness.Env, workflowID, file string) {
-	t.Helper()
-	hist := &historypb.History{}
-	iter := env.Client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(t, err)
-		hist.Events = append(hist.Events, ev)
-	}
-	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
-	require.NoError(t, err)
-	path := filepath.Join("..", "workflows", "testdata", file)
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	t.Logf("recorded %d events in %s", len(hist.Events), path)
 }

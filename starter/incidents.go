@@ -130,30 +130,40 @@ func AcceptedIsEnough(ctx context.Context) context.Context {
 	return context.WithValue(ctx, acceptedKey{}, true)
 }
 
-// update sends a named update to incident id and decodes its result into out
-// (which may be nil).
-func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+// updateWorkflow sends a named update to workflowID and decodes its result
+// into out (which may be nil). With a context marked by AcceptedIsEnough it
+// returns ErrPending when the update was accepted but its result isn't back
+// before ctx expires. Other errors are Temporal's, for the caller to
+// explain.
+func updateWorkflow(ctx context.Context, c client.Client, workflowID, name string, arg, out any) error {
 	stage := client.WorkflowUpdateStageCompleted
 	accepted, _ := ctx.Value(acceptedKey{}).(bool)
 	if accepted {
 		stage = client.WorkflowUpdateStageAccepted
 	}
-	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.IncidentWorkflowID(id),
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: stage,
+	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: stage,
 	})
 	if err != nil {
-		return explain(err, id)
+		return err
 	}
 	if err := handle.Get(ctx, out); err != nil {
 		if accepted && ctx.Err() != nil {
 			return ErrPending
 		}
-		return explain(err, id)
+		return err
 	}
 	return nil
+}
+
+// update sends a named update to incident id and decodes its result into out
+// (which may be nil).
+func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+	err := updateWorkflow(ctx, s.Client, workflows.IncidentWorkflowID(id), name, arg, out)
+	if err != nil && !errors.Is(err, ErrPending) {
+		return explain(err, id)
+	}
+	return err
 }
 
 // PostStatus posts a status update to incident id.

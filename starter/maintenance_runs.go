@@ -108,24 +108,11 @@ func (m *Maintenance) activeRun(ctx context.Context, id string) (RunState, error
 // result into out (which may be nil). Under AcceptedIsEnough it returns
 // ErrPending once the run has accepted the update.
 func (m *Maintenance) updateRun(ctx context.Context, workflowID, name string, arg, out any) error {
-	stage := client.WorkflowUpdateStageCompleted
-	accepted, _ := ctx.Value(acceptedKey{}).(bool)
-	if accepted {
-		stage = client.WorkflowUpdateStageAccepted
+	err := updateWorkflow(ctx, m.Client, workflowID, name, arg, out)
+	if err != nil && !errors.Is(err, ErrPending) {
+		return explain(err, "")
 	}
-	handle, err := m.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: stage,
-	})
-	if err == nil {
-		err = handle.Get(ctx, out)
-	}
-	switch {
-	case err == nil:
-		return nil
-	case accepted && ctx.Err() != nil:
-		return ErrPending
-	}
-	return explain(err, "")
+	return err
 }
 
 // Complete confirms that window id's window in progress is complete (the

@@ -68,32 +68,6 @@ func (r *Retrospectives) update(ctx context.Context, incidentID, name string, ar
 	return err
 }
 
-// updateWorkflow sends a named update to workflowID and decodes its result
-// into out (which may be nil). With a context marked by AcceptedIsEnough it
-// returns ErrPending when the update was accepted but its result isn't back
-// before ctx expires. Other errors are Temporal's, for the caller to
-// explain.
-func updateWorkflow(ctx context.Context, c client.Client, workflowID, name string, arg, out any) error {
-	stage := client.WorkflowUpdateStageCompleted
-	accepted, _ := ctx.Value(acceptedKey{}).(bool)
-	if accepted {
-		stage = client.WorkflowUpdateStageAccepted
-	}
-	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: stage,
-	})
-	if err != nil {
-		return err
-	}
-	if err := handle.Get(ctx, out); err != nil {
-		if accepted && ctx.Err() != nil {
-			return ErrPending
-		}
-		return err
-	}
-	return nil
-}
-
 // retroExplain turns Temporal errors into sentences a responder can act on.
 func retroExplain(err error, incidentID string) error {
 	var notFound *serviceerror.NotFound
