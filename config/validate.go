@@ -90,18 +90,8 @@ func (c *Config) Validate() error {
 			bad(key+".url", d.URL, "an http(s) URL")
 		}
 	}
-	for i, ch := range c.AnnounceChannels {
-		// Process trims spaces and drops empty entries ("a, b" from the environment).
-		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
-			bad(fmt.Sprintf("announce_channels[%d]", i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
-		}
-	}
-	for i, ch := range c.BroadcastChannels {
-		// Process trims spaces and drops empty entries ("a, b" from the environment).
-		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
-			bad(fmt.Sprintf("broadcast_channels[%d]", i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
-		}
-	}
+	checkChannels("announce_channels", c.AnnounceChannels, bad)
+	checkChannels("broadcast_channels", c.BroadcastChannels, bad)
 	if err := incident.ValidateChannelTemplate(c.ChannelName); err != nil {
 		bad("channel_name", c.ChannelName, err.Error())
 	}
@@ -206,6 +196,17 @@ func checkToken(key, value, prefix, allowed string, bad func(key, value, allowed
 		shown = shown[:5] + "…" // never echo a secret
 	}
 	bad(key, shown, allowed)
+}
+
+// checkChannels reports the entries of list that are neither a channel name
+// nor an ID. Process trims spaces and drops empty entries ("a, b" from the
+// environment), so those pass.
+func checkChannels(key string, list []string, bad func(key, value, allowed string)) {
+	for i, ch := range list {
+		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
+			bad(fmt.Sprintf("%s[%d]", key, i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
+		}
+	}
 }
 
 func checkUsers(key string, users []string, bad func(key, value, allowed string)) {
