@@ -80,7 +80,7 @@ func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Ch
 		})
 		if err == nil {
 			created = Channel{ID: ch.ID, Name: ch.Name}
-			activity.RecordHeartbeat(ctx, created)
+			ctx = recordProgress(ctx, created)
 			return created, s.legacyPurpose(ctx, created.ID, req)
 		}
 		if slackCode(err) != "name_taken" {

@@ -6,37 +6,22 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 )
 
-// tier is a Slack rate-limit tier: calls per window per workspace, taken as
-// a token bucket whose burst plus refill never exceeds the tier in any window.
-type tier struct {
-	perWindow int
-	burst     int
-}
-
-// Slack's tiers, per minute.
-var (
-	tier2 = tier{perWindow: 20, burst: 3}
-	tier3 = tier{perWindow: 50, burst: 5}
-	tier4 = tier{perWindow: 100, burst: 10}
+// Slack's tiers: calls allowed per method per workspace in any window (a
+// minute).
+const (
+	tier2 = 20
+	tier3 = 50
+	tier4 = 100
 )
 
-// newLimiter returns a token bucket for t over window: its burst plus what
-// it refills in one window stays within the tier.
-func (t tier) newLimiter(window time.Duration) *rate.Limiter {
-	refill := max(t.perWindow-t.burst, 1)
-	return rate.NewLimiter(rate.Every(window/time.Duration(refill)), t.burst)
-}
-
-// postBurst is how many chat.postMessage calls a channel takes at once;
-// after it, one a sixtieth of the window (a second).
-const postBurst = 3
-
-// methodTiers are the tiers of the methods the Slack activities call.
-var methodTiers = map[string]tier{
+// methodTiers are the tiers of the methods the Slack activities call;
+// methods not listed are taken as Tier 4.
+var methodTiers = map[string]int{
 	"conversations.create":     tier2,
 	"conversations.setTopic":   tier2,
 	"conversations.setPurpose": tier2,
@@ -52,69 +37,160 @@ var methodTiers = map[string]tier{
 	"auth.test":                tier4,
 }
 
+// postBurst is how many chat.postMessage calls a channel takes at once;
+// after it, one a sixtieth of the window (a second).
+const postBurst = 3
+
+// heartbeatEvery is how often a call waiting for its turn tells Temporal
+// that its activity is alive (the SDK throttles what it sends).
+const heartbeatEvery = 10 * time.Second
+
+// schedule hands out the times at which calls may start.
+type schedule interface {
+	// reserve returns the earliest time, not before now, at which one more
+	// call keeps within the limit, and counts that call.
+	reserve(now time.Time) time.Time
+}
+
+// slidingWindow mirrors Slack's tier limits: at most limit calls start in
+// any window. It remembers when each of the last limit calls was allowed
+// to start (some of those times may lie ahead), so a queue of calls is
+// served in order at the full rate, never faster.
+type slidingWindow struct {
+	window time.Duration // the tier's window plus a margin for the calls' travel
+
+	mu     sync.Mutex
+	starts []time.Time // ring of the last limit start times, oldest at next
+	next   int
+}
+
+func newSlidingWindow(limit int, window time.Duration) *slidingWindow {
+	return &slidingWindow{window: window, starts: make([]time.Time, 0, limit)}
+}
+
+func (s *slidingWindow) reserve(now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.starts) < cap(s.starts) {
+		s.starts = append(s.starts, now)
+		return now
+	}
+	at := now
+	if free := s.starts[s.next].Add(s.window); free.After(at) {
+		at = free
+	}
+	s.starts[s.next] = at
+	s.next = (s.next + 1) % len(s.starts)
+	return at
+}
+
+// tokenBucket is chat.postMessage's limit in one channel: a burst, then a
+// steady rate.
+type tokenBucket struct{ *rate.Limiter }
+
+func (b tokenBucket) reserve(now time.Time) time.Time {
+	return now.Add(b.ReserveN(now, 1).DelayFrom(now))
+}
+
 // limits keeps a worker's Slack calls under Slack's rate limits, so that a
 // burst of incidents waits its turn instead of setting off a storm of 429s.
+// The limits are per worker process: several workers on one workspace can
+// still meet a 429, which the activities retry after Slack's Retry-After.
 type limits struct {
 	window time.Duration
 
 	mu      sync.Mutex
-	methods map[string]*rate.Limiter
-	posts   map[string]*rate.Limiter // chat.postMessage, per channel
+	methods map[string]schedule
+	posts   map[string]schedule // chat.postMessage, per channel
 }
 
 func newLimits(window time.Duration) *limits {
 	if window <= 0 {
 		window = time.Minute
 	}
-	return &limits{window: window, methods: map[string]*rate.Limiter{}, posts: map[string]*rate.Limiter{}}
+	return &limits{window: window, methods: map[string]schedule{}, posts: map[string]schedule{}}
 }
 
-// limiter returns the limiter of method (and channel, for chat.postMessage).
-func (l *limits) limiter(method, channel string) *rate.Limiter {
+// travelMargin is how much longer than Slack's window the limiter spaces
+// calls, so that calls reaching Slack a little out of step with their
+// start still fit its window.
+func (l *limits) travelMargin() time.Duration { return l.window / 50 }
+
+// schedule returns the schedule of method (and channel, for
+// chat.postMessage).
+func (l *limits) schedule(method, channel string) schedule {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if method == "chat.postMessage" {
-		lim, ok := l.posts[channel]
+		s, ok := l.posts[channel]
 		if !ok {
-			lim = rate.NewLimiter(rate.Every(l.window/60), postBurst)
-			l.posts[channel] = lim
+			s = tokenBucket{rate.NewLimiter(rate.Every((l.window+l.travelMargin())/60), postBurst)}
+			l.posts[channel] = s
 		}
-		return lim
+		return s
 	}
-	lim, ok := l.methods[method]
+	s, ok := l.methods[method]
 	if !ok {
-		t, known := methodTiers[method]
+		limit, known := methodTiers[method]
 		if !known {
-			t = tier4
+			limit = tier4
 		}
-		lim = t.newLimiter(l.window)
-		l.methods[method] = lim
+		s = newSlidingWindow(limit, l.window+l.travelMargin())
+		l.methods[method] = s
 	}
-	return lim
+	return s
 }
 
-// wait blocks until a call of method may be made. When the wait would
-// outlast the activity's deadline it gives up at once with a retryable error
-// that asks Temporal to retry when the call would be allowed.
+// wait blocks until a call of method may be made, heartbeating while it
+// waits so that a long queue doesn't look like a stuck activity. A turn
+// that comes after the activity's deadline fails at once with a retryable
+// error asking Temporal to retry when the turn comes.
 func (l *limits) wait(ctx context.Context, method, channel string) error {
-	r := l.limiter(method, channel).Reserve()
-	delay := r.Delay()
-	if delay == 0 {
+	at := l.schedule(method, channel).reserve(time.Now())
+	delay := time.Until(at)
+	if delay <= 0 {
 		return nil
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay+time.Second {
-		r.Cancel()
+	if deadline, ok := ctx.Deadline(); ok && deadline.Before(at.Add(time.Second)) {
 		return temporal.NewApplicationErrorWithOptions(
 			fmt.Sprintf("holding %s back to stay under Slack's rate limit; retrying in %s", method, delay.Round(time.Second)),
 			ErrSlackRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: delay})
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
+	for {
+		heartbeat(ctx)
+		t := time.NewTimer(min(delay, heartbeatEvery))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		if delay = time.Until(at); delay <= 0 {
+			return nil
+		}
 	}
+}
+
+// progressKey holds, in an activity's context, the progress it recorded.
+type progressKey struct{}
+
+// recordProgress records progress in the activity's heartbeat details,
+// where a retried attempt finds it, and returns ctx carrying it so that the
+// heartbeats of later waits repeat it instead of erasing it.
+func recordProgress(ctx context.Context, progress any) context.Context {
+	activity.RecordHeartbeat(ctx, progress)
+	return context.WithValue(ctx, progressKey{}, progress)
+}
+
+// heartbeat tells Temporal that the activity of ctx is alive, repeating
+// the progress it recorded; outside an activity it does nothing.
+func heartbeat(ctx context.Context) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	if progress := ctx.Value(progressKey{}); progress != nil {
+		activity.RecordHeartbeat(ctx, progress)
+		return
+	}
+	activity.RecordHeartbeat(ctx)
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -77,8 +76,7 @@ func newWorker(c client.Client, cfg *config.Config, window time.Duration, logger
 	if err != nil {
 		return nil, err
 	}
-	api := slack.New(cfg.Slack.BotToken, slack.OptionAPIURL(cfg.Slack.APIURL))
-	acts.Slack = activities.NewSlack(api, activities.SlackOptions{RateWindow: window})
+	acts.Slack = worker.NewSlack(cfg, activities.SlackOptions{RateWindow: window})
 	sdkworker.SetStickyWorkflowCacheSize(cfg.Worker.MaxCachedWorkflows)
 	w := sdkworker.New(c, cfg.Temporal.TaskQueue, worker.Options(cfg))
 	worker.Register(w, acts)

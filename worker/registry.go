@@ -3,6 +3,8 @@ package worker
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
@@ -26,6 +28,19 @@ type Activities struct {
 	Maintenance *starter.MaintenanceActivities
 }
 
+// slackCallTimeout bounds one Slack Web API call, well within the Slack
+// activities' heartbeat timeout.
+const slackCallTimeout = 20 * time.Second
+
+// NewSlack returns the Slack activities for the workspace cfg names.
+func NewSlack(cfg *config.Config, opts activities.SlackOptions) *activities.Slack {
+	clientOpts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: slackCallTimeout})}
+	if cfg.Slack.APIURL != "" {
+		clientOpts = append(clientOpts, slack.OptionAPIURL(cfg.Slack.APIURL))
+	}
+	return activities.NewSlack(slack.New(cfg.Slack.BotToken, clientOpts...), opts)
+}
+
 // NewActivities builds the Slack, GitHub and calendar activities from cfg.
 // GitHub may be unconfigured: its activities then fail with a message naming
 // github.token and github.repo, and the retrospective says so in the war
@@ -34,11 +49,7 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 	if cfg.Slack.BotToken == "" {
 		return nil, fmt.Errorf("slack.bot_token is empty: set INCIDENTFLOW_SLACK_BOT_TOKEN (or run `incidentflow dev`, which plays Slack itself)")
 	}
-	var opts []slack.Option
-	if cfg.Slack.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
-	}
-	slackActs := activities.NewSlack(slack.New(cfg.Slack.BotToken, opts...), activities.SlackOptions{})
+	slackActs := NewSlack(cfg, activities.SlackOptions{})
 
 	var gh *activities.GitHub
 	if cfg.GitHub.Token == "" || cfg.GitHub.Repo == "" {

@@ -15,16 +15,22 @@ import (
 // *activities.Slack under the same method names.
 var slackActivities *activities.Slack
 
-// slackActivityOptions bound one Slack call: a minute per attempt (it may
-// wait for the client-side rate limiter), retried until Slack answers or
-// says no for good.
+// slackRetryPolicy retries a Slack call until Slack answers or says no for
+// good.
+var slackRetryPolicy = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    time.Minute,
+}
+
+// slackActivityOptions bound one Slack call. An attempt may wait its turn
+// in the worker's rate limiter for as long as a burst of incidents takes
+// (200 war rooms' bookmarks: 19 minutes at Slack's limits), heartbeating
+// meanwhile; a worker that dies is noticed within the heartbeat timeout.
 var slackActivityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-	},
+	StartToCloseTimeout: time.Hour,
+	HeartbeatTimeout:    time.Minute,
+	RetryPolicy:         slackRetryPolicy,
 }
 
 // slackCall returns ctx for a Slack activity whose summary, shown in the Web
@@ -39,6 +45,21 @@ func slackCall(ctx workflow.Context, summary string) workflow.Context {
 func (w *incidentWorkflow) post(ctx workflow.Context, summary string, req activities.PostRequest) workflow.Future {
 	req.IncidentID = w.inc.Declaration.ID
 	return workflow.ExecuteActivity(slackCall(ctx, summary), slackActivities.PostMessage, req)
+}
+
+// slackLocalOptions bound a Slack call run as a local activity: a post
+// that waits for nothing but its channel's pace.
+var slackLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         slackRetryPolicy,
+}
+
+// postLocal posts a message about the incident (idempotent per key) as a
+// local activity: one marker in the history instead of an activity's
+// three events and the workflow task that follows its completion.
+func (w *incidentWorkflow) postLocal(ctx workflow.Context, req activities.PostRequest) workflow.Future {
+	req.IncidentID = w.inc.Declaration.ID
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, slackLocalOptions), slackActivities.PostMessage, req)
 }
 
 // notify tells one user something privately.

@@ -1,11 +1,13 @@
 package workflows_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -131,8 +133,16 @@ func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
 }
 
 func (s *IncidentSuite) TestRemindersComeAtTheCadenceAndEscalateAfterTwoMisses() {
+	var local []string
+	s.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		local = append(local, info.ActivityType.Name)
+	})
 	s.resolveAt(50 * time.Minute)
 	inc := s.run(s.input())
+
+	s.Equal([]string{"PostMessage", "PostMessage", "PostMessage"}, local, "each reminder is one local activity")
+	s.Equal([]time.Duration{0, 50 * time.Minute}, times(s.slack.called("SetTopic")),
+		"the topic is set when the war room opens and on resolution, not by reminders")
 
 	s.Equal([]time.Duration{15 * time.Minute, 30 * time.Minute, 45 * time.Minute}, times(s.slack.posts("reminder")))
 	escalations := s.slack.posts("escalation")

@@ -17,21 +17,27 @@ import (
 func TestRecordedHistoriesReplay(t *testing.T) {
 	cases := []struct {
 		name     string
+		typeName string
 		workflow any
 		file     string
 	}{
 		// Declared, reminded and escalated, updated, resolved
 		// (TestIncidentLifecycle).
-		{workflows.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
+		{"incident", workflows.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
+		// The same, recorded before "purpose-in-parallel" and "lean-reminders":
+		// the purpose set within CreateChannel, reminders as activities that
+		// also set the topic.
+		{"incident before lean reminders", workflows.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_before_lean_reminders.json"},
 		// Booked, published, an action item added, marked done, followed
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).
-		{workflows.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
+		{"retrospective", workflows.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
-			replayer.RegisterWorkflowWithOptions(c.workflow, workflow.RegisterOptions{Name: c.name})
+			replayer.RegisterWorkflowWithOptions(c.workflow, workflow.RegisterOptions{Name: c.typeName})
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger(), c.file))
 		})
 	}
