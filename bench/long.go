@@ -121,12 +121,6 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 		fig.Error = "reading the histories: " + err.Error()
 		return fig
 	}
-	reminders := 0
-	for _, e := range inc.Timeline {
-		if e.Kind == incident.EntryReminder {
-			reminders++
-		}
-	}
 	var maxEvents, total, maxInput int
 	for _, r := range runs {
 		maxEvents = max(maxEvents, r.events)
@@ -138,26 +132,22 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 		Target: "< 4,096"}, func(r row) bool { return r.Value < canThreshold })
 	fig.add(row{Metric: "runs (continue-as-new chain)", Value: float64(len(runs)), Unit: "runs"}, nil)
 	fig.add(row{Metric: "events in all runs", Value: float64(total), Unit: "events"}, nil)
-	fig.add(row{Metric: "largest run input (the state carried over)", Value: float64(maxInput) / 1024, Unit: "KiB", Floor: payloadLimit / 1024, FloorName: "KiB payload limit"}, nil)
-	perEntry := 0.0
-	if len(runs) > 1 && len(inc.Timeline) > 0 {
-		perEntry = float64(last.inputBytes-runs[0].inputBytes) / float64(max(last.timelineAtStart, 1))
-	}
-	if perEntry > 0 {
-		perDay := float64(len(inc.Timeline)) / float64(set.Days)
-		days := (payloadLimit - float64(runs[0].inputBytes)) / perEntry / perDay
-		fig.add(row{Metric: "days until the carried state hits the payload limit", Value: days, Unit: "days", Floor: float64(set.Days), FloorName: "days simulated"}, nil)
-	}
+	fig.add(row{Metric: "largest carried state (run input), bounded by compaction", Value: float64(maxInput), Unit: "bytes",
+		Floor: payloadLimit, FloorName: "bytes payload limit", Target: "< 2 MiB"}, func(r row) bool { return r.Value < payloadLimit })
 	fig.Failed = failures
 
 	fig.note("a critical incident over %d simulated days (%d slots of 15 min): %d status updates, %d reminders (one missed update every %v); it took %s",
-		set.Days, slots, len(inc.Updates), reminders, set.MissEvery, time.Since(start).Round(time.Second))
+		set.Days, slots, len(inc.Updates)+inc.OmittedUpdates, inc.EntryCount(incident.EntryReminder), set.MissEvery, time.Since(start).Round(time.Second))
 	fig.note("runs hold %s events; the workflow continues as new at %d events (workflows.DefaultHistoryLimit) or when Temporal suggests it",
 		runEvents(runs), workflows.DefaultHistoryLimit)
-	if perEntry > 0 {
-		fig.note("each run starts with the whole incident so far: %.0f KiB at the last run (%d timeline entries, ~%.0f bytes each)",
-			float64(last.inputBytes)/1024, last.timelineAtStart, perEntry)
+	l := incident.DefaultLimits
+	dropped := "nothing dropped yet"
+	if last.omittedTimeline > 0 || last.omittedUpdates > 0 {
+		dropped = fmt.Sprintf("%d older entries and %d older updates dropped", last.omittedTimeline, last.omittedUpdates)
 	}
+	fig.note("the carried state is bounded: before continuing as new the workflow compacts the incident to incident.DefaultLimits, the most recent %d updates within %d KiB and %d timeline entries within %d KiB (plus the first update of each status, the declaration and the war room; severity history and action items are all kept), so it stops growing once it reaches them; the last run started with %.0f KiB (%d timeline entries and %d updates; %s)",
+		l.Updates, l.UpdateBytes>>10, l.Timeline, l.TimelineBytes>>10, float64(last.inputBytes)/1024,
+		last.timelineAtStart, last.updatesAtStart, dropped)
 	if failures > 0 {
 		fig.note("%d updates or reminders failed; the first: %v", failures, firstErr)
 	}
@@ -189,11 +179,14 @@ func (s *stack) awaitReminder(ctx context.Context, id string, n int, within time
 	return fmt.Errorf("reminder %d of incident %s didn't come within %v", n, id, within)
 }
 
-// runInfo is one run of a workflow.
+// runInfo is one run of a workflow: its events and what its input carried.
 type runInfo struct {
 	events          int
 	inputBytes      int
 	timelineAtStart int
+	updatesAtStart  int
+	omittedTimeline int
+	omittedUpdates  int
 }
 
 // runEvents lists the runs' event counts.
@@ -233,7 +226,8 @@ func historyRuns(ctx context.Context, c client.Client, workflowID string) ([]run
 					r.inputBytes += len(p.GetData())
 					var in workflows.IncidentInput
 					if json.Unmarshal(p.GetData(), &in) == nil && in.State != nil {
-						r.timelineAtStart = len(in.State.Timeline)
+						r.timelineAtStart, r.updatesAtStart = len(in.State.Timeline), len(in.State.Updates)
+						r.omittedTimeline, r.omittedUpdates = in.State.OmittedTimeline, in.State.OmittedUpdates
 					}
 				}
 			}

@@ -18,7 +18,8 @@ func mdText(s string, n int) string {
 }
 
 // Details renders where an incident stands as markdown for the Temporal Web
-// UI (the workflow's current details). A security incident's title and
+// UI (the workflow's current details), with how many entries it holds and
+// how many older ones Compact dropped. A security incident's title and
 // texts stay out of it.
 func Details(inc *Incident, loc *time.Location) string {
 	var b strings.Builder
@@ -47,6 +48,10 @@ func Details(inc *Incident, loc *time.Location) string {
 		fmt.Fprintf(&b, "- Last update (%s, %s): %s\n", Clock(u.At, loc), u.Status, mdText(u.Text, 300))
 	}
 	fmt.Fprintf(&b, "- %d timeline entries, %d updates, %d action items\n", len(inc.Timeline), len(inc.Updates), len(inc.ActionItems))
+	if inc.OmittedUpdates > 0 || inc.OmittedTimeline > 0 {
+		fmt.Fprintf(&b, "- %d older updates and %d older timeline entries are no longer kept here: every update and reminder was posted in the war room, whose Slack history has them all, and this workflow's earlier runs hold them\n",
+			inc.OmittedUpdates, inc.OmittedTimeline)
+	}
 	return b.String()
 }
 

@@ -86,25 +86,131 @@ func PostmortemTitle(inc *Incident) string {
 // none), the severity history, the participants, the status-update log and
 // the timeline. User text is escaped. A security incident's draft leaves out
 // every piece of user text: its details stay in the private war room.
+//
+// The draft fits GitHub's limit on an issue body: when the parts that grow
+// with the incident's length (the resolution steps, the status-update log
+// and the timeline) would make it longer than postmortemBudget, each keeps
+// its first entries and as many of the most recent ones as fit, and says
+// how many it left out and that the war room's Slack history has them all.
+// The logs also say how many entries the incident's Compact dropped. Only a
+// draft whose other sections alone are too long (hundreds of long action
+// items) stays over the budget.
 func RenderPostmortem(inc *Incident, pc PostmortemContext) string {
 	loc := loadLocation(pc.TimeZone)
 	r := &pmRenderer{inc: inc, pc: &pc, loc: loc, secret: inc.Declaration.Security}
+	logs := [3]pmLog{r.resolution(), r.updates(), r.timeline()}
+	var texts [3]string
+	var needs [3]int
+	for i, l := range logs {
+		texts[i] = l.String()
+		needs[i] = len(texts[i])
+	}
+	body := r.render(texts)
+	if len(body) <= postmortemBudget {
+		return body
+	}
+	rooms := share(postmortemBudget-len(r.render([3]string{})), needs)
+	for i, l := range logs {
+		texts[i] = l.fit(rooms[i])
+	}
+	return r.render(texts)
+}
+
+// postmortemBudget is the size in bytes RenderPostmortem fits a draft into:
+// under GitHub's 65,536 characters an issue body may have (a character takes
+// a byte or more), under the 65,000 bytes the retrospective cuts a longer
+// draft at, and with room for the action-item list to grow as issues are
+// opened (about 25 bytes an item) and for people's edits.
+const postmortemBudget = 60000
+
+// render renders the postmortem with the resolution steps, the
+// status-update log and the timeline given, in this order.
+func (r *pmRenderer) render(logs [3]string) string {
+	inc, pc := r.inc, r.pc
 	var b strings.Builder
 	b.WriteString(PostmortemMarker(inc.Declaration.ID) + "\n")
 	b.WriteString("_Drafted by incidentflow from the incident's timeline. Edit freely: only the action-item list is kept up to date by incidentflow._\n\n")
 	r.summary(&b)
 	r.section(&b, "Overview", r.overview())
 	r.section(&b, "Impact", r.impact())
-	r.section(&b, "Resolution steps", r.resolution())
+	r.section(&b, "Resolution steps", logs[0])
 	r.section(&b, "Root cause", r.rootCause())
 	b.WriteString("## Action items\n\n" + WrapSection(ActionItemsSection, pc.ActionItemsMarkdown()) + "\n\n")
 	r.section(&b, "Process improvements", r.processImprovements())
 	r.section(&b, "Team learning", ToBeCompleted+": what did we learn about our systems and the way we work? What would we like everyone to know?")
 	r.section(&b, "Severity history", r.severityHistory())
 	r.section(&b, "Participants", r.participants())
-	r.section(&b, "Status updates", r.updates())
-	r.section(&b, "Timeline", r.timeline())
+	r.section(&b, "Status updates", logs[1])
+	r.section(&b, "Timeline", logs[2])
 	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// share splits room between logs that need the sizes given: each gets an
+// equal share, and what one doesn't need goes to the others.
+func share(room int, needs [3]int) [3]int {
+	order := []int{0, 1, 2}
+	sort.SliceStable(order, func(i, j int) bool { return needs[order[i]] < needs[order[j]] })
+	var rooms [3]int
+	for k, i := range order {
+		rooms[i] = max(min(needs[i], room/(len(order)-k)), 0)
+		room -= rooms[i]
+	}
+	return rooms
+}
+
+// pmLog is a part of the postmortem that grows with the incident's length
+// and can be shortened to fit: a preamble and a postamble always shown, and
+// between them one line an entry.
+type pmLog struct {
+	preamble  []string
+	lines     []string
+	postamble []string
+	// gap is the line that stands for n entries left out.
+	gap func(n int) string
+}
+
+// pmHeadLines is how many of its first entries a shortened log keeps.
+const pmHeadLines = 5
+
+// String renders the whole log.
+func (l pmLog) String() string { return l.join(l.lines) }
+
+// join renders the log with lines for its entries.
+func (l pmLog) join(lines []string) string {
+	all := append(append(append([]string(nil), l.preamble...), lines...), l.postamble...)
+	return strings.Join(all, "\n")
+}
+
+// fit renders the log within room bytes: whole when it fits, or else its
+// first few entries (in at most half the room) and as many of the most
+// recent ones as fit, with the gap line between them. A room too small for
+// even the preamble, the postamble and the gap line gets the three.
+func (l pmLog) fit(room int) string {
+	whole := l.String()
+	if len(whole) <= room {
+		return whole
+	}
+	room -= len(l.join([]string{l.gap(len(l.lines))}))
+	head, used := 0, 0
+	for head < min(pmHeadLines, len(l.lines)) && used+len(l.lines[head])+1 <= room/2 {
+		used += len(l.lines[head]) + 1
+		head++
+	}
+	tail := len(l.lines)
+	for tail > head && used+len(l.lines[tail-1])+1 <= room {
+		used += len(l.lines[tail-1]) + 1
+		tail--
+	}
+	kept := append(append([]string(nil), l.lines[:head]...), l.gap(tail-head))
+	return l.join(append(kept, l.lines[tail:]...))
+}
+
+// fullRecord says where the whole record of the incident is.
+func (r *pmRenderer) fullRecord() string {
+	if r.inc.ChannelName == "" {
+		return "the full record is in the war room's Slack history"
+	}
+	return "the full record is in the war room's Slack history (#" + r.inc.ChannelName + ")"
 }
 
 type pmRenderer struct {
@@ -187,24 +293,30 @@ func (r *pmRenderer) impact() string {
 	return strings.Join(lines, "\n") + "\n\n" + ToBeCompleted + ": who and what was affected, how badly and for how long."
 }
 
-func (r *pmRenderer) resolution() string {
+// resolution is the resolution steps: every update that changed the
+// status, and the resolution.
+func (r *pmRenderer) resolution() pmLog {
 	inc := r.inc
-	var lines []string
+	l := pmLog{gap: func(n int) string {
+		return fmt.Sprintf("- … %d steps left out here to keep this issue within GitHub's size limit; %s", n, r.fullRecord())
+	}}
 	last := Status("")
 	for _, u := range inc.Updates {
 		if u.Status == last {
 			continue
 		}
 		last = u.Status
-		lines = append(lines, fmt.Sprintf("- %s — **%s**: %s (%s)", r.when(u.At), u.Status, r.text(u.Text), r.pc.name(u.Author)))
+		l.lines = append(l.lines, fmt.Sprintf("- %s — **%s**: %s (%s)", r.when(u.At), u.Status, r.text(u.Text), r.pc.name(u.Author)))
 	}
 	if !inc.ResolvedAt.IsZero() {
-		lines = append(lines, fmt.Sprintf("- %s — **resolved**: %s (%s)", r.when(inc.ResolvedAt), r.text(inc.Resolution), r.pc.name(inc.ResolvedBy)))
+		l.lines = append(l.lines, fmt.Sprintf("- %s — **resolved**: %s (%s)", r.when(inc.ResolvedAt), r.text(inc.Resolution), r.pc.name(inc.ResolvedBy)))
 	}
-	if len(lines) == 0 {
-		return ToBeCompleted + ": the steps that resolved the incident."
+	if len(l.lines) == 0 {
+		l.preamble = []string{ToBeCompleted + ": the steps that resolved the incident."}
+		return l
 	}
-	return strings.Join(lines, "\n") + "\n\n" + ToBeCompleted + ": which steps helped, which didn't, and why."
+	l.postamble = []string{"", ToBeCompleted + ": which steps helped, which didn't, and why."}
+	return l
 }
 
 func (r *pmRenderer) rootCause() string {
@@ -223,14 +335,10 @@ func (r *pmRenderer) processImprovements() string {
 	if d.ToAcknowledge > 0 {
 		facts = append(facts, "- Acknowledged after "+durationOrDash(d.ToAcknowledge))
 	}
-	counts := map[string]int{}
-	for _, e := range inc.Timeline {
-		counts[e.Kind]++
-	}
-	if n := counts[EntryReminder]; n > 0 {
+	if n := inc.EntryCount(EntryReminder); n > 0 {
 		facts = append(facts, fmt.Sprintf("- %d status-update reminder(s) were sent", n))
 	}
-	if n := counts[EntryEscalation]; n > 0 {
+	if n := inc.EntryCount(EntryEscalation); n > 0 {
 		facts = append(facts, fmt.Sprintf("- Escalated %d time(s) because status updates stopped", n))
 	}
 	if n := len(inc.SeverityHistory); n > 0 {
@@ -283,27 +391,51 @@ func (r *pmRenderer) participants() string {
 	return strings.Join(lines, "\n")
 }
 
-func (r *pmRenderer) updates() string {
-	if len(r.inc.Updates) == 0 {
-		return "No status updates were posted."
+// updates is the status-update log: a table, after a note on the updates
+// Compact dropped.
+func (r *pmRenderer) updates() pmLog {
+	l := pmLog{gap: func(n int) string {
+		return fmt.Sprintf("| … | | | %d updates left out here to keep this issue within GitHub's size limit; %s |", n, r.fullRecord())
+	}}
+	if n := r.inc.OmittedUpdates; n > 0 {
+		l.preamble = append(l.preamble, fmt.Sprintf("_%d earlier status updates are not listed: the incident keeps only its most recent ones and the first of each status. Every update was posted in the war room: %s._", n, r.fullRecord()))
+		if len(r.inc.Updates) > 0 {
+			l.preamble = append(l.preamble, "")
+		}
 	}
-	lines := []string{"| When | Status | By | Update |", "|---|---|---|---|"}
+	if len(r.inc.Updates) == 0 {
+		if len(l.preamble) == 0 {
+			l.preamble = []string{"No status updates were posted."}
+		}
+		return l
+	}
+	l.preamble = append(l.preamble, "| When | Status | By | Update |", "|---|---|---|---|")
 	for _, u := range r.inc.Updates {
-		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s |", r.when(u.At), u.Status,
+		l.lines = append(l.lines, fmt.Sprintf("| %s | %s | %s | %s |", r.when(u.At), u.Status,
 			tableCell(r.pc.name(u.Author)), tableCell(r.text(u.Text))))
 	}
-	return strings.Join(lines, "\n")
+	return l
 }
 
-func (r *pmRenderer) timeline() string {
+// timeline is the timeline, oldest first, after a note on the entries
+// Compact dropped.
+func (r *pmRenderer) timeline() pmLog {
+	l := pmLog{gap: func(n int) string {
+		return fmt.Sprintf("- … %d entries left out here to keep this issue within GitHub's size limit; %s", n, r.fullRecord())
+	}}
 	entries := append([]TimelineEntry(nil), r.inc.Timeline...)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
-	var lines []string
 	for _, e := range entries {
-		lines = append(lines, fmt.Sprintf("- %s — %s (%s): %s", r.when(e.At), e.Kind, r.pc.name(e.Actor), r.text(e.Text)))
+		l.lines = append(l.lines, fmt.Sprintf("- %s — %s (%s): %s", r.when(e.At), e.Kind, r.pc.name(e.Actor), r.text(e.Text)))
 	}
-	if len(lines) == 0 {
-		return ToBeCompleted + "."
+	switch n := r.inc.OmittedTimeline; {
+	case n > 0:
+		l.preamble = []string{fmt.Sprintf("_%d earlier entries are not listed: the incident keeps only its most recent ones, its declaration and the opening of its war room. Every update and reminder was posted in the war room: %s._", n, r.fullRecord())}
+		if len(l.lines) > 0 {
+			l.preamble = append(l.preamble, "")
+		}
+	case len(l.lines) == 0:
+		l.preamble = []string{ToBeCompleted + "."}
 	}
-	return strings.Join(lines, "\n")
+	return l
 }

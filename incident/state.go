@@ -1,6 +1,10 @@
 package incident
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Incident is the whole state of one incident as its workflow holds it. It is
 // what the status query returns and what continue-as-new carries over.
@@ -25,6 +29,17 @@ type Incident struct {
 	Updates         []StatusUpdate   `json:"updates,omitempty"`
 	ActionItems     []ActionItem     `json:"action_items,omitempty"`
 	SeverityHistory []SeverityChange `json:"severity_history,omitempty"`
+
+	// OmittedUpdates and OmittedTimeline count the older status updates
+	// and timeline entries Compact dropped to keep the state small;
+	// OmittedByKind counts the dropped entries by kind, and EarlierActors
+	// names everyone who acted in them, in order of first appearance. The
+	// dropped entries aren't lost: every update and reminder was posted in
+	// the war room, and the earlier runs' histories hold them.
+	OmittedUpdates  int            `json:"omitted_updates,omitempty"`
+	OmittedTimeline int            `json:"omitted_timeline,omitempty"`
+	OmittedByKind   map[string]int `json:"omitted_by_kind,omitempty"`
+	EarlierActors   []string       `json:"earlier_actors,omitempty"`
 
 	// NextUpdateBy is when the next status update is due.
 	NextUpdateBy time.Time `json:"next_update_by,omitempty"`
@@ -83,16 +98,40 @@ func New(d Declaration) Incident {
 	}
 }
 
-// Record appends an entry to the timeline.
-func (inc *Incident) Record(at time.Time, actor, kind, text string) {
+// maxUpdateEntryText bounds the text of an EntryUpdate timeline entry, in
+// bytes: the status update itself, in Updates, keeps the whole text.
+const maxUpdateEntryText = 160
+
+// Record appends an entry to the timeline and returns its number: its
+// position among every entry ever recorded, those Compact dropped included,
+// so unique within the incident. An EntryUpdate entry keeps only the start
+// of its text, on one line: Updates has all of it.
+func (inc *Incident) Record(at time.Time, actor, kind, text string) int {
+	if kind == EntryUpdate {
+		text = Truncate(strings.Join(strings.Fields(text), " "), maxUpdateEntryText)
+	}
 	inc.Timeline = append(inc.Timeline, TimelineEntry{At: at, Actor: actor, Kind: kind, Text: text})
+	return inc.OmittedTimeline + len(inc.Timeline) - 1
+}
+
+// EntryCount counts the timeline entries of kind ever recorded, those
+// Compact dropped included.
+func (inc *Incident) EntryCount(kind string) int {
+	n := inc.OmittedByKind[kind]
+	for _, e := range inc.Timeline {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // IsResolved reports whether the incident is resolved.
 func (inc *Incident) IsResolved() bool { return inc.Status == Resolved }
 
-// Participants returns everyone who holds a role or appears in the timeline,
-// in order of first appearance, without duplicates.
+// Participants returns everyone who holds a role or appears in the timeline
+// (EarlierActors included), in order of first appearance, without
+// duplicates.
 func (inc *Incident) Participants() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -105,6 +144,9 @@ func (inc *Incident) Participants() []string {
 	add(inc.Commander)
 	add(inc.Comms)
 	add(inc.Declaration.Declarer)
+	for _, a := range inc.EarlierActors {
+		add(a)
+	}
 	for _, e := range inc.Timeline {
 		add(e.Actor)
 	}
@@ -138,4 +180,166 @@ func (inc *Incident) Durations() Durations {
 		ToMitigate:    since(mitigated),
 		ToResolve:     since(inc.ResolvedAt),
 	}
+}
+
+// Limits bound the status updates and timeline entries Compact keeps: at
+// most Updates updates whose JSON encoding takes at most UpdateBytes bytes,
+// and at most Timeline entries within TimelineBytes.
+type Limits struct {
+	Updates       int
+	UpdateBytes   int
+	Timeline      int
+	TimelineBytes int
+}
+
+// DefaultLimits are the limits the incident workflow compacts its state to
+// before it continues as new, which keep the state it carries well under
+// Temporal's 2 MiB payload limit however long the incident lasts.
+//
+// A critical incident brings about 100 status updates or reminders a day
+// (one every 15 minutes), so the counts keep the last five to ten days: with
+// updates of a sentence or two that is under 200 KiB. The byte budgets take
+// over when texts are long. The worst case, with every text at the 4,000
+// characters a slash command allows (the modals allow 3,000) and every
+// character one that JSON escapes to six bytes ("<", ">", "&"), so 24 KB a
+// text:
+//
+//   - the updates kept: 384 KiB (about 16 such updates; the first update
+//     of each status, which Compact always keeps, count against it);
+//   - the timeline kept: 256 KiB (an update's entry keeps only the start of
+//     its text);
+//   - the rest of the incident — declaration, resolution, roles,
+//     announcements, the names in EarlierActors — about 50 KiB;
+//   - each action item and severity change, which Compact never drops:
+//     24 KiB.
+//
+// That is 690 KiB plus 24 KiB an action item or severity change: about
+// 1.15 MiB with ten of each, which a unit test holds under 1.5 MiB. The
+// run's input adds the declaration again (under 50 KiB) and the process.
+var DefaultLimits = Limits{Updates: 500, UpdateBytes: 384 << 10, Timeline: 1000, TimelineBytes: 256 << 10}
+
+// Compact bounds the state the incident carries from one workflow run to the
+// next: it keeps the most recent status updates and timeline entries within
+// l, and drops the older ones, counting them in OmittedUpdates,
+// OmittedTimeline and OmittedByKind and keeping the people who acted in
+// them in EarlierActors (so that Participants still names them). It always
+// keeps what the postmortem reads from older entries: the first update of
+// each status (the resolution steps; the first "identified" one is the root
+// cause), the declaration and the opening of the war room. Everything else
+// — severity history, action items, roles, announcements, the kickoff —
+// stays as it is. The workflow calls it right before continuing as new.
+func (inc *Incident) Compact(l Limits) {
+	firstOfStatus := map[Status]bool{}
+	keepUpdates := keepRecent(inc.Updates, l.Updates, l.UpdateBytes, func(u StatusUpdate) bool {
+		first := !firstOfStatus[u.Status]
+		firstOfStatus[u.Status] = true
+		return first
+	})
+	firstOfKind := map[string]bool{}
+	keepTimeline := keepRecent(inc.Timeline, l.Timeline, l.TimelineBytes, func(e TimelineEntry) bool {
+		first := (e.Kind == EntryDeclared || e.Kind == EntryWarRoom) && !firstOfKind[e.Kind]
+		firstOfKind[e.Kind] = true
+		return first
+	})
+
+	var updates []StatusUpdate
+	for i, u := range inc.Updates {
+		if keepUpdates[i] {
+			updates = append(updates, u)
+		} else {
+			inc.OmittedUpdates++
+		}
+	}
+	inc.Updates = updates
+
+	actors := map[string]bool{}
+	for _, a := range inc.EarlierActors {
+		actors[a] = true
+	}
+	timeline := []TimelineEntry{}
+	for i, e := range inc.Timeline {
+		if keepTimeline[i] {
+			timeline = append(timeline, e)
+			continue
+		}
+		inc.OmittedTimeline++
+		if inc.OmittedByKind == nil {
+			inc.OmittedByKind = map[string]int{}
+		}
+		inc.OmittedByKind[e.Kind]++
+		if e.Actor != "" && !actors[e.Actor] {
+			actors[e.Actor] = true
+			inc.EarlierActors = append(inc.EarlierActors, e.Actor)
+		}
+	}
+	inc.Timeline = timeline
+}
+
+// keepRecent marks which of items to keep: the pinned ones (pinned sees
+// every item, oldest first), then, newest first, the most recent others
+// while the kept items number at most n and their JSON encoding takes at
+// most size bytes. Pinned items count against both limits but are kept
+// even when they exceed them.
+func keepRecent[T interface{ encodedSize() int }](items []T, n, size int, pinned func(T) bool) []bool {
+	keep := make([]bool, len(items))
+	count, bytes := 0, 0
+	for i, it := range items {
+		if pinned(it) {
+			keep[i] = true
+			count++
+			bytes += it.encodedSize()
+		}
+	}
+	for i := len(items) - 1; i >= 0; i-- {
+		if keep[i] {
+			continue
+		}
+		s := items[i].encodedSize()
+		if count >= n || bytes+s > size {
+			break
+		}
+		keep[i] = true
+		count++
+		bytes += s
+	}
+	return keep
+}
+
+// encodedSize bounds from above the size of u in a JSON array, as
+// Temporal's data converter (encoding/json) writes it: its strings, and 128
+// bytes for the field names, the two times and a comma. It counts without
+// encoding, because encoding/json is no workflow code: workflowcheck flags
+// its type caches.
+func (u StatusUpdate) encodedSize() int {
+	return 128 + jsonLen(u.Author) + jsonLen(string(u.Status)) + jsonLen(u.Text)
+}
+
+// encodedSize bounds from above the size of e in a JSON array: its
+// strings, and 70 bytes for the field names, the time and a comma.
+func (e TimelineEntry) encodedSize() int {
+	return 70 + jsonLen(e.Actor) + jsonLen(e.Kind) + jsonLen(e.Text)
+}
+
+// jsonLen is the length of s as a JSON string the way encoding/json writes
+// it: quoted, with "<", ">", "&", U+2028, U+2029, control characters and
+// invalid UTF-8 escaped.
+func jsonLen(s string) int {
+	n := 2
+	for i, r := range s {
+		switch {
+		case r == '"' || r == '\\' || r == '\n' || r == '\r' || r == '\t' || r == '\b' || r == '\f':
+			n += 2
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029':
+			n += 6
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				n += 6 // written as \ufffd
+			} else {
+				n += size
+			}
+		default:
+			n += utf8.RuneLen(r)
+		}
+	}
+	return n
 }

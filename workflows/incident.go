@@ -108,10 +108,11 @@ func (w *incidentWorkflow) waitForUpdate(ctx workflow.Context) error {
 }
 
 // record adds an entry to the timeline and returns a key naming it, unique
-// within the incident, for the Slack posts about it.
+// within the incident (the entry's number counts the entries compaction
+// dropped), for the Slack posts and the action-item issue about it.
 func (w *incidentWorkflow) record(ctx workflow.Context, actor, kind, text string) string {
-	w.inc.Record(workflow.Now(ctx), actor, kind, text)
-	return fmt.Sprintf("%s-%d", kind, len(w.inc.Timeline)-1)
+	n := w.inc.Record(workflow.Now(ctx), actor, kind, text)
+	return fmt.Sprintf("%s-%d", kind, n)
 }
 
 // note records something that went wrong but didn't stop the incident.

@@ -17,10 +17,14 @@ func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
 }
 
-// continueAsNew hands the whole incident to a new run, which keeps the war
-// room (it doesn't open another) and the wait for the next update. Call it
-// once every handler has finished.
+// continueAsNew hands the incident to a new run, which keeps the war room
+// (it doesn't open another) and the wait for the next update. It first
+// compacts the incident to incident.DefaultLimits, so that the state it
+// carries stays bounded however long the incident lasts: the older updates
+// and timeline entries it drops were posted in the war room and stay in
+// this run's history. Call it once every handler has finished.
 func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Incident, error) {
+	w.inc.Compact(incident.DefaultLimits)
 	state := w.inc
 	next := w.in
 	next.State = &state
