@@ -43,7 +43,7 @@ var defaults = map[string]any{
 	"dev.github_port":   3002,
 
 	"worker.max_concurrent_activities":     200,
-	"worker.max_concurrent_workflow_tasks": 100,
+	"worker.max_concurrent_workflow_tasks": 500,
 	"worker.max_cached_workflows":          10000,
 
 	"log.level":  "info",

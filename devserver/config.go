@@ -1,9 +1,11 @@
 package devserver
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,22 +19,29 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 )
 
+// historyShards is how many history shards a new database gets. Each shard
+// has its own timer queue, and one queue fires about 110 timers a second on
+// SQLite: with one shard, 2,000 incidents reminding every 10 s fell behind
+// by minutes; with four they keep up (see docs/performance.md).
+const historyShards = 4
+
 // sqliteConfig returns the SQLite store for dataDir, creating the schema
-// when the file is new ("" is a fresh in-memory database).
-func sqliteConfig(dataDir string) (*config.SQL, error) {
+// when the file is new ("" is a fresh in-memory database), and the number
+// of history shards to run it with.
+func sqliteConfig(dataDir string) (*config.SQL, int32, error) {
 	if dataDir == "" {
 		return &config.SQL{
 			PluginName:        sqliteplugin.PluginName,
 			DatabaseName:      "incidentflow-" + strconv.FormatUint(rand.Uint64(), 36),
 			ConnectAttributes: map[string]string{"mode": "memory", "cache": "shared"},
-		}, nil
+		}, historyShards, nil
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return nil, 0, fmt.Errorf("data dir: %w", err)
 	}
 	path, err := filepath.Abs(filepath.Join(dataDir, DBFileName))
 	if err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return nil, 0, fmt.Errorf("data dir: %w", err)
 	}
 	conf := &config.SQL{
 		PluginName:        sqliteplugin.PluginName,
@@ -42,12 +51,28 @@ func sqliteConfig(dataDir string) (*config.SQL, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(conf); err != nil {
 			_ = os.Remove(path) // a half-made schema would be skipped next time
-			return nil, fmt.Errorf("create Temporal schema in %s: %w", path, err)
+			return nil, 0, fmt.Errorf("create Temporal schema in %s: %w", path, err)
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+		return nil, 0, fmt.Errorf("data dir: %w", err)
 	}
-	return conf, nil
+	return conf, shardCount(path), nil
+}
+
+// shardCount returns how many history shards the database at path was
+// first started with (a cluster's count never changes; Temporal would warn
+// and keep the old one), or historyShards when it hasn't been started yet.
+func shardCount(path string) int32 {
+	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}).String())
+	if err != nil {
+		return historyShards
+	}
+	defer db.Close()
+	var n int32
+	if err := db.QueryRow("SELECT COUNT(*) FROM shards").Scan(&n); err != nil || n == 0 {
+		return historyShards
+	}
+	return n
 }
 
 func keywordMap(names []string) map[string]enumspb.IndexedValueType {
@@ -58,14 +83,14 @@ func keywordMap(names []string) map[string]enumspb.IndexedValueType {
 	return m
 }
 
-func serverConfig(sqlConf *config.SQL, frontend endpoint, internal map[string]endpoint) *config.Config {
+func serverConfig(sqlConf *config.SQL, shards int32, frontend endpoint, internal map[string]endpoint) *config.Config {
 	const store = "sqlite-default"
 	conf := &config.Config{}
 	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: frontend.dialIP}
 	conf.Persistence = config.Persistence{
 		DefaultStore:     store,
 		VisibilityStore:  store,
-		NumHistoryShards: 1,
+		NumHistoryShards: shards,
 		DataStores:       map[string]config.DataStore{store: {SQL: sqlConf}},
 	}
 	conf.ClusterMetadata = &cluster.Config{
@@ -123,6 +148,13 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// force-loading them for ~2 s when Stop follows a (re)start.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// The persistence rate limits protect a database that many hosts
+		// share; a dev server's SQLite has one user, and at the 2,000 open
+		// incidents of the benchmark the frontend's limit refused the Web
+		// UI's list queries ("System Persistence Max QPS Reached").
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 100000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  100000,
+		dynamicconfig.MatchingPersistenceMaxQPS.Key(): 100000,
 		// The worker service never stops the SDK workers of these system
 		// jobs (1.32.1: "Nothing is gracefully stopping these workers"), so
 		// after Stop they would poll a dead frontend forever (and hold up

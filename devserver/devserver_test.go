@@ -179,6 +179,13 @@ func TestRestartKeepsRunningWorkflow(t *testing.T) {
 			t.Errorf("after restart, search attribute %s: type %v, want Keyword", name, typ)
 		}
 	}
+	info, err := c2.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.GetHistoryShardCount(); n != 4 {
+		t.Errorf("history shards = %d, want 4 (one timer queue each)", n)
+	}
 	desc, err := c2.DescribeWorkflowExecution(ctx, run.GetID(), "")
 	if err != nil {
 		t.Fatalf("workflow gone after restart: %v", err)

@@ -139,7 +139,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	begin := time.Now()
 	phase := func(name string) { sl.Debug("dev server start", "phase", name, "elapsed", time.Since(begin)) }
-	sqlConf, err := sqliteConfig(opts.DataDir)
+	sqlConf, shards, err := sqliteConfig(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	phase("database ready")
-	conf := serverConfig(sqlConf, frontendEP, internalEPs)
+	conf := serverConfig(sqlConf, shards, frontendEP, internalEPs)
 	hosts := map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: static.SingleLocalHost(frontendEP.dialAddr()),
 	}
