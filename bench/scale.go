@@ -144,7 +144,7 @@ func runScale(ctx context.Context, h *harness, set scaleSettings) *figure {
 				if due.Before(ready) || due.After(end) {
 					continue
 				}
-				at, ok := posted[ids[i]+"/"+incident.EntryReminder+"-"+strconv.Itoa(k)]
+				at, ok := posted[ids[i]+"/"+incident.EntryReminder+"-"+strconv.Itoa(inc.OmittedTimeline+k)]
 				if !ok {
 					unposted++
 					at = snap
