@@ -65,6 +65,11 @@ func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 	require.NoError(t, err)
 	first.Stop()
 	worker.PurgeStickyWorkflowCache()
+	// With no worker to answer a query, the list's title comes from the memo.
+	harness.Eventually(t, 5*time.Second, "the incident listed with its title", func() bool {
+		list, err := incidents.List(ctx)
+		return err == nil && len(list) == 1 && list[0].Title == "Checkout <!channel> down"
+	})
 	time.Sleep(cadence + cadence/2) // a reminder falls due with no worker running
 	env.NewWorker(t, register(env))
 

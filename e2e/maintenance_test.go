@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -121,6 +122,17 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 	require.Len(t, announced, 1)
 	assert.Contains(t, announced[0].Text, "Maintenance in progress")
 	assert.Contains(t, announced[0].Text, "<#"+run.State.ChannelID+">")
+	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: testProcess()}
+	harness.Eventually(t, 5*time.Second, "the war room listed with the window's title", func() bool {
+		list, err := incidents.List(ctx)
+		return err == nil && len(list) == 1 && list[0].Kind == string(incident.KindMaintenance) &&
+			list[0].Title == "Checkout DB upgrade <!channel>"
+	})
+	desc, err := env.Client.DescribeWorkflowExecution(ctx, workflows.IncidentWorkflowID(run.State.IncidentID), "")
+	require.NoError(t, err)
+	var title string
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoTitle], &title))
+	assert.Equal(t, "Checkout DB upgrade <!channel>", title, "the war room's memo holds the title lists show")
 
 	// At the planned end the lead is asked; the Complete button ends it.
 	harness.Eventually(t, 10*time.Second, "the question at the planned end", func() bool {

@@ -58,9 +58,10 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, staticTitle(d)),
+		StaticSummary:            fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, workflows.ListedTitle(d)),
 		StaticDetails:            staticDetails(d),
 		TypedSearchAttributes:    temporalSearchAttributes(d),
+		Memo:                     map[string]any{workflows.MemoTitle: workflows.ListedTitle(d)},
 	}, workflows.IncidentWorkflowName, workflows.IncidentInput{Declaration: d, Process: s.Process})
 	stage := client.WorkflowUpdateStageAccepted
 	if wait {
@@ -84,14 +85,6 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		}
 	}
 	return room, nil
-}
-
-// staticTitle keeps a security incident's title out of the Web UI list.
-func staticTitle(d incident.Declaration) string {
-	if d.Security {
-		return "security incident"
-	}
-	return incident.Truncate(d.Title, 200)
 }
 
 func staticDetails(d incident.Declaration) string {
@@ -262,29 +255,31 @@ func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
 				_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
 			}
 		}
+		if p, ok := ex.GetMemo().GetFields()[workflows.MemoTitle]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &sum.Title)
+		}
 		out = append(out, sum)
 	}
 	s.fillTitles(ctx, out)
 	return out, nil
 }
 
-// fillTitles asks each listed incident for its title (visibility doesn't
-// hold it); one that doesn't answer in time keeps an empty title.
+// fillTitles asks the listed incidents whose memo has no title (those
+// declared before the memo held it) for their title; one that doesn't
+// answer in time keeps an empty title.
 func (s *Incidents) fillTitles(ctx context.Context, list []Summary) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i := range list {
-		wg.Add(1)
-		go func(sum *Summary) {
-			defer wg.Done()
-			if inc, err := s.Get(ctx, sum.ID); err == nil {
-				sum.Title = inc.Declaration.Title
-				if inc.Declaration.Security {
-					sum.Title = "security incident"
-				}
+		if list[i].Title != "" {
+			continue
+		}
+		wg.Go(func() {
+			if inc, err := s.Get(ctx, list[i].ID); err == nil {
+				list[i].Title = workflows.ListedTitle(inc.Declaration)
 			}
-		}(&list[i])
+		})
 	}
 	wg.Wait()
 }

@@ -26,6 +26,20 @@ const (
 // IncidentWorkflowID is the workflow ID of incident id.
 func IncidentWorkflowID(id string) string { return "incident-" + id }
 
+// MemoTitle is the memo field that holds an incident's title as lists show
+// it (ListedTitle), set when its workflow starts, so that listing incidents
+// needs no query to each of them (and works while no worker runs).
+const MemoTitle = "title"
+
+// ListedTitle is the title lists, the memo and the Web UI show for the
+// incident d declares: a security incident's stays in its private war room.
+func ListedTitle(d incident.Declaration) string {
+	if d.Security {
+		return "security incident"
+	}
+	return incident.Truncate(d.Title, 200)
+}
+
 // RetrospectiveWorkflowID is the workflow ID of incident id's retrospective.
 func RetrospectiveWorkflowID(id string) string { return "retro-" + id }
 

@@ -96,6 +96,7 @@ func (m *maintenanceRun) open(ctx workflow.Context) {
 		WorkflowID:        IncidentWorkflowID(d.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     "Maintenance war room: " + incident.Truncate(m.win.Title, 200),
+		Memo:              map[string]any{MemoTitle: ListedTitle(d)},
 	})
 	m.warRoom = workflow.ExecuteChildWorkflow(cctx, IncidentWorkflowName, IncidentInput{
 		Declaration: d, Process: m.proc, Retrospective: m.win.Retrospective,
