@@ -150,8 +150,9 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 		// The persistence rate limits protect a database that many hosts
 		// share; a dev server's SQLite has one user, and at the 2,000 open
-		// incidents of the benchmark the frontend's limit refused the Web
-		// UI's list queries ("System Persistence Max QPS Reached").
+		// incidents of the benchmark the frontend's limit refused list
+		// queries, which the Web UI and `incidentflow list` make ("System
+		// Persistence Max QPS Reached").
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 100000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  100000,
 		dynamicconfig.MatchingPersistenceMaxQPS.Key(): 100000,
