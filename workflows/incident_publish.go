@@ -19,18 +19,5 @@ func (w *incidentWorkflow) searchValues() []string {
 // current details) and in visibility (the search attributes that changed).
 func (w *incidentWorkflow) publish(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, incident.Details(&w.inc, w.loc))
-	values := w.searchValues()
-	var changed []temporal.SearchAttributeUpdate
-	for i, key := range searchKeys {
-		if values[i] != "" && (w.searched == nil || w.searched[i] != values[i]) {
-			changed = append(changed, key.ValueSet(values[i]))
-		}
-	}
-	w.searched = values
-	if len(changed) == 0 {
-		return
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, changed...); err != nil {
-		workflow.GetLogger(ctx).Warn("could not update the search attributes", "error", err)
-	}
+	w.searched = upsertChanged(ctx, searchKeys, w.searched, w.searchValues())
 }

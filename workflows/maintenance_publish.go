@@ -18,20 +18,7 @@ var maintenanceSearchKeys = []temporal.SearchAttributeKeyKeyword{SearchStatus, S
 // details) and in visibility (status and war room).
 func (m *maintenanceRun) publish(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, m.details())
-	values := []string{string(m.st.Phase), m.st.ChannelID}
-	var changed []temporal.SearchAttributeUpdate
-	for i, key := range maintenanceSearchKeys {
-		if values[i] != "" && (m.searched == nil || m.searched[i] != values[i]) {
-			changed = append(changed, key.ValueSet(values[i]))
-		}
-	}
-	m.searched = values
-	if len(changed) == 0 {
-		return
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, changed...); err != nil {
-		workflow.GetLogger(ctx).Warn("could not update the search attributes", "error", err)
-	}
+	m.searched = upsertChanged(ctx, maintenanceSearchKeys, m.searched, []string{string(m.st.Phase), m.st.ChannelID})
 }
 
 // details renders the window as markdown for the Web UI.
