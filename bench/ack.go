@@ -137,12 +137,7 @@ func runAck(ctx context.Context, h *harness, set ackSettings) *figure {
 	told := notices(s.calls.Calls())
 	fig.add(row{Metric: "requests refused or failed, and failures told later", Value: float64(failed + len(told)), Unit: fmt.Sprintf("(%d + %d)", failed, len(told)),
 		Target: "0"}, func(r row) bool { return r.Value == 0 })
-	for i, c := range told {
-		if i == 3 {
-			break
-		}
-		fig.note("told a user: %s", c.Text)
-	}
+	fig.quoteNotices(told)
 	fig.note("%d requests in %s (%.1f/s: %d slash commands, %d view submissions), %d incidents declared, their war rooms opened meanwhile; %v Slack latency, rate limits off (%.0f declarations a second would overrun views.open's Tier 4, 100 a minute)",
 		len(results), loadTime.Round(100*time.Millisecond), float64(len(results))/loadTime.Seconds(), len(commands), len(submissions), declared, set.Latency, set.Rate/2)
 	fig.note("a view submission's answer waits for Temporal to accept the declaration (Update-With-Start, stage Accepted) or for the front door's SubmitWait, after which the declaration finishes in the background and a failure is told to the user (counted above)")

@@ -239,12 +239,7 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 	told := notices(calls)
 	fig.add(row{Metric: "declarers shown an error (in the modal + told later)", Value: float64(refused + len(told)), Unit: fmt.Sprintf("(%d + %d)", refused, len(told)),
 		Target: "0"}, func(r row) bool { return r.Value == 0 })
-	for i, c := range told {
-		if i == 3 {
-			break
-		}
-		fig.note("told a user: %s", c.Text)
-	}
+	fig.quoteNotices(told)
 	fig.add(row{Metric: "incidents without a complete war room / timeline notes", Value: float64(incomplete + notes), Unit: fmt.Sprintf("(%d / %d)", incomplete, notes),
 		Target: "0"}, func(r row) bool { return r.Value == 0 })
 	fig.Failed = refused + len(told) + incomplete

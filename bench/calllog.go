@@ -149,6 +149,14 @@ func notices(calls []call) []call {
 	return out
 }
 
+// quoteNotices quotes in fig's notes the first few things the front door
+// told users (see notices).
+func (f *figure) quoteNotices(told []call) {
+	for _, c := range told[:min(len(told), 3)] {
+		f.note("told a user: %s", c.Text)
+	}
+}
+
 // Calls returns a copy of the calls recorded so far.
 func (l *callLog) Calls() []call {
 	l.mu.Lock()
