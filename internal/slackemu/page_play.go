@@ -192,13 +192,9 @@ func (s *Server) playCommand(w http.ResponseWriter, r *http.Request) {
 		back(w, r, channelID, user, "play")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), playTimeout)
-	defer cancel()
-	views := s.viewCount()
-	rep, err := s.SlashCommand(ctx, SlashCommand{Command: command, Text: text, UserID: user, ChannelID: channelID})
-	s.outcome(&res, rep, err, views)
-	s.addResult(res)
-	back(w, r, channelID, user, "play")
+	s.deliver(w, r, res, channelID, func(ctx context.Context) (*Reply, error) {
+		return s.SlashCommand(ctx, SlashCommand{Command: command, Text: text, UserID: user, ChannelID: channelID})
+	})
 }
 
 // playClick handles POST /_emu/act/click: a person clicks a button of a message.
@@ -206,13 +202,21 @@ func (s *Server) playClick(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	as, channelID, ts := f.Get("as"), f.Get("channel"), f.Get("ts")
 	res := playResult{User: as, What: "clicked “" + clip(f.Get("label"), 40) + "”"}
+	s.deliver(w, r, res, channelID, func(ctx context.Context) (*Reply, error) {
+		return s.ClickButton(ctx, channelID, ts, f.Get("action"), "", as)
+	})
+}
+
+// deliver sends what res.User did to the app (send), records the outcome in
+// res and takes the person back to the page.
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request, res playResult, channelID string, send func(context.Context) (*Reply, error)) {
 	ctx, cancel := context.WithTimeout(r.Context(), playTimeout)
 	defer cancel()
 	views := s.viewCount()
-	rep, err := s.ClickButton(ctx, channelID, ts, f.Get("action"), "", as)
+	rep, err := send(ctx)
 	s.outcome(&res, rep, err, views)
 	s.addResult(res)
-	back(w, r, channelID, as, "play")
+	back(w, r, channelID, res.User, "play")
 }
 
 // playSubmit handles POST /_emu/act/submit: a person submits a modal. What
