@@ -162,36 +162,35 @@ type formInput map[string]map[string]slack.BlockAction
 
 func form() formInput { return formInput{} }
 
-func (f formInput) text(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "plain_text_input", Value: v}}
+// input sets field's value to a, an input block of the same ID.
+func (f formInput) input(field string, a slack.BlockAction) formInput {
+	a.ActionID, a.BlockID = field, field
+	f[field] = map[string]slack.BlockAction{field: a}
 	return f
+}
+
+func (f formInput) text(field, v string) formInput {
+	return f.input(field, slack.BlockAction{Type: "plain_text_input", Value: v})
 }
 
 func (f formInput) number(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "number_input", Value: v}}
-	return f
+	return f.input(field, slack.BlockAction{Type: "number_input", Value: v})
 }
 
 func (f formInput) sel(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "static_select",
-		SelectedOption: slack.OptionBlockObject{Value: v}}}
-	return f
+	return f.input(field, slack.BlockAction{Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: v}})
 }
 
 func (f formInput) user(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "users_select", SelectedUser: v}}
-	return f
+	return f.input(field, slack.BlockAction{Type: "users_select", SelectedUser: v})
 }
 
 func (f formInput) date(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "datepicker", SelectedDate: v}}
-	return f
+	return f.input(field, slack.BlockAction{Type: "datepicker", SelectedDate: v})
 }
 
 func (f formInput) check(field, v string) formInput {
-	f[field] = map[string]slack.BlockAction{field: {ActionID: field, BlockID: field, Type: "checkboxes",
-		SelectedOptions: []slack.OptionBlockObject{{Value: v}}}}
-	return f
+	return f.input(field, slack.BlockAction{Type: "checkboxes", SelectedOptions: []slack.OptionBlockObject{{Value: v}}})
 }
 
 // postButtons posts, as the bot, a message with one button per action ID
