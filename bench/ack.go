@@ -24,7 +24,7 @@ const slackDeadline = 3 * time.Second
 const ackTarget = 50 * time.Millisecond
 
 // runAck sends signed slash commands and view submissions to the front
-// door (the real starter.FrontDoor handler on a real listener, backed by
+// door (the real slackdoor.FrontDoor handler on a real listener, backed by
 // the real Temporal server and a worker opening every war room) at a
 // steady rate, and measures how long each took to be answered, as the
 // emulator — playing Slack — timed it. Each declaration is a slash command

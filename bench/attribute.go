@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"time"
+
+	"github.com/incidentflow/incidentflow/activities"
 )
 
 // warRoomMethods are the Slack calls that open and equip a war room and
@@ -63,7 +65,9 @@ func byIncident(calls []call, keep func(key string) bool) map[string][]call {
 
 // warRoomKeys keeps the posts of a war room's opening: the kickoff and the
 // announcements.
-func warRoomKeys(key string) bool { return key == "kickoff" || key == "announce" }
+func warRoomKeys(key string) bool {
+	return key == activities.KeyKickoff || key == activities.KeyAnnounce
+}
 
 // lastEnd returns when the last of calls ended.
 func lastEnd(calls []call) time.Time {

@@ -17,11 +17,13 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/frontdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // signingSecret signs the emulator's requests to the front door.
@@ -45,7 +47,7 @@ func startHarness(ctx context.Context, logger *slog.Logger) (*harness, error) {
 		FrontendAddr:     "127.0.0.1:0",
 		UIAddr:           "-",
 		NoUI:             true,
-		SearchAttributes: workflows.SearchAttributeNames(),
+		SearchAttributes: wfapi.SearchAttributeNames(),
 		Logger:           logger,
 	})
 	if err != nil {
@@ -107,7 +109,7 @@ type stack struct {
 	gh      *githubemu.Server
 
 	incidents *starter.Incidents
-	door      *starter.FrontDoor
+	door      *slackdoor.FrontDoor
 	doorURL   string
 	doorHTTP  *http.Server
 
@@ -153,14 +155,14 @@ func (h *harness) newStack(ctx context.Context, opts stackOptions) (*stack, erro
 		return nil, err
 	}
 	s.doorURL = "http://" + doorLn.Addr().String()
-	s.door = starter.NewFrontDoor(starter.FrontDoorOptions{
+	s.door = slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:     s.incidents,
 		Slack:         slack.New(slackemu.DefaultBotToken, slack.OptionAPIURL(s.emuURL+doorPrefix)),
 		SlackAPIURL:   s.emuURL + "/api/",
 		SigningSecret: signingSecret,
 		Logger:        h.logger,
 	})
-	s.doorHTTP = &http.Server{Handler: s.door.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	s.doorHTTP = &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: s.door}, nil), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.doorHTTP.Serve(doorLn) }()
 	s.emu.SetFrontDoor(s.doorURL, signingSecret)
 
@@ -309,8 +311,8 @@ func (s *stack) openDeclare(ctx context.Context, title, user string) (string, ac
 // door's business: callLog.Incident finds it once the war room exists.
 func (s *stack) submitDeclare(ctx context.Context, viewID, title string, sev incident.Severity) (ackResult, error) {
 	values := map[string]map[string]slack.BlockAction{
-		starter.FieldTitle:    {starter.FieldTitle: {Value: title}},
-		starter.FieldSeverity: {starter.FieldSeverity: {SelectedOption: slack.OptionBlockObject{Value: string(sev)}}},
+		slackdoor.FieldTitle:    {slackdoor.FieldTitle: {Value: title}},
+		slackdoor.FieldSeverity: {slackdoor.FieldSeverity: {SelectedOption: slack.OptionBlockObject{Value: string(sev)}}},
 	}
 	rep, err := s.emu.SubmitView(ctx, viewID, "", values)
 	if err != nil {
@@ -342,12 +344,12 @@ func (s *stack) awaitDeclared(ctx context.Context, title string) (string, error)
 // awaitWarRoom waits until incident id's war room is ready, the way
 // `incidentflow declare` does: the war-room-ready update, waited on to
 // completion.
-func (s *stack) awaitWarRoom(ctx context.Context, id string) (workflows.WarRoom, error) {
-	var room workflows.WarRoom
+func (s *stack) awaitWarRoom(ctx context.Context, id string) (incident.WarRoom, error) {
+	var room incident.WarRoom
 	for {
 		handle, err := s.h.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID:   workflows.IncidentWorkflowID(id),
-			UpdateName:   workflows.UpdateWarRoomReady,
+			WorkflowID:   wfapi.IncidentWorkflowID(id),
+			UpdateName:   wfapi.UpdateWarRoomReady,
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // longSettings configure the long-incident figure.
@@ -98,7 +98,7 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 			continue
 		}
 		uctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := s.incidents.PostStatus(uctx, id, workflows.PostStatusRequest{
+		err := s.incidents.PostStatus(uctx, id, wfapi.PostStatusRequest{
 			Author: slackemu.UserAlice, Status: statuses[(updates/8)%len(statuses)],
 			Text: fmt.Sprintf("Update %d: replicas are %d%% caught up; next step is to fail over the read pool.", updates+1, slot*100/slots),
 		})
@@ -114,9 +114,9 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 		fig.Error = "reading the incident: " + err.Error()
 		return fig
 	}
-	_ = h.client.TerminateWorkflow(ctx, workflows.IncidentWorkflowID(id), "", "bench: the simulated month is over")
+	_ = h.client.TerminateWorkflow(ctx, wfapi.IncidentWorkflowID(id), "", "bench: the simulated month is over")
 
-	runs, err := historyRuns(ctx, h.client, workflows.IncidentWorkflowID(id))
+	runs, err := historyRuns(ctx, h.client, wfapi.IncidentWorkflowID(id))
 	if err != nil {
 		fig.Error = "reading the histories: " + err.Error()
 		return fig
@@ -138,8 +138,8 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 
 	fig.note("a critical incident over %d simulated days (%d slots of 15 min): %d status updates, %d reminders (one missed update every %v); it took %s",
 		set.Days, slots, len(inc.Updates)+inc.OmittedUpdates, inc.EntryCount(incident.EntryReminder), set.MissEvery, time.Since(start).Round(time.Second))
-	fig.note("runs hold %s events; the workflow continues as new at %d events (workflows.DefaultHistoryLimit) or when Temporal suggests it",
-		runEvents(runs), workflows.DefaultHistoryLimit)
+	fig.note("runs hold %s events; the workflow continues as new at %d events (wfapi.DefaultHistoryLimit) or when Temporal suggests it",
+		runEvents(runs), wfapi.DefaultHistoryLimit)
 	l := incident.DefaultLimits
 	dropped := "nothing dropped yet"
 	if last.omittedTimeline > 0 || last.omittedUpdates > 0 {
@@ -224,7 +224,7 @@ func historyRuns(ctx context.Context, c client.Client, workflowID string) ([]run
 				prev = a.GetContinuedExecutionRunId()
 				for _, p := range a.GetInput().GetPayloads() {
 					r.inputBytes += len(p.GetData())
-					var in workflows.IncidentInput
+					var in wfapi.IncidentInput
 					if json.Unmarshal(p.GetData(), &in) == nil && in.State != nil {
 						r.timelineAtStart, r.updatesAtStart = len(in.State.Timeline), len(in.State.Updates)
 						r.omittedTimeline, r.omittedUpdates = in.State.OmittedTimeline, in.State.OmittedUpdates

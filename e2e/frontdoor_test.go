@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/incidentflow/incidentflow/e2e/harness"
+	"github.com/incidentflow/incidentflow/frontdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
@@ -37,11 +39,11 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	env := harness.Start(t, slackemu.Options{RateWindow: rateWindow})
 	env.NewWorker(t, register(env))
 	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: frontDoorProcess()}
-	fd := starter.NewFrontDoor(starter.FrontDoorOptions{
+	fd := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents: incidents, Slack: env.SlackAPI, SigningSecret: frontDoorSecret,
 		SlackAPIURL: env.Slack.URL() + "/api/",
 	})
-	srv := httptest.NewServer(fd.Handler())
+	srv := httptest.NewServer(frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
 	t.Cleanup(srv.Close)
 	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -93,12 +95,12 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 
 	// Declare from #general through the modal.
 	require.Empty(t, slash(slackemu.GeneralChannelID, slackemu.UserAlice, "declare Checkout is down").Body)
-	v := openView(starter.CallbackDeclare)
+	v := openView(slackdoor.CallbackDeclare)
 	rep := submit(v.ID, map[string]map[string]slack.BlockAction{
-		starter.FieldTitle:    text(starter.FieldTitle, "Checkout is down"),
-		starter.FieldSummary:  text(starter.FieldSummary, "Card payments fail with 502"),
-		starter.FieldSeverity: selected(starter.FieldSeverity, "major"),
-		starter.FieldService:  selected(starter.FieldService, "checkout"),
+		slackdoor.FieldTitle:    text(slackdoor.FieldTitle, "Checkout is down"),
+		slackdoor.FieldSummary:  text(slackdoor.FieldSummary, "Card payments fail with 502"),
+		slackdoor.FieldSeverity: selected(slackdoor.FieldSeverity, "major"),
+		slackdoor.FieldService:  selected(slackdoor.FieldService, "checkout"),
 	})
 	require.Equal(t, "clear", rep.ResponseAction, "declare answered %s", rep.Body)
 
@@ -131,10 +133,10 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 
 	// /incident update in the war room.
 	require.Empty(t, slash(room, slackemu.UserBob, "update identified").Body)
-	v = openView(starter.CallbackUpdate)
+	v = openView(slackdoor.CallbackUpdate)
 	rep = submit(v.ID, map[string]map[string]slack.BlockAction{
-		starter.FieldStatus: selected(starter.FieldStatus, "identified"),
-		starter.FieldText:   text(starter.FieldText, "A bad deploy of the payment gateway; rolling back"),
+		slackdoor.FieldStatus: selected(slackdoor.FieldStatus, "identified"),
+		slackdoor.FieldText:   text(slackdoor.FieldText, "A bad deploy of the payment gateway; rolling back"),
 	})
 	require.Equal(t, "clear", rep.ResponseAction, "update answered %s", rep.Body)
 	harness.Eventually(t, 10*time.Second, "the status update in the war room", func() bool {
@@ -158,11 +160,11 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 
 	// /incident resolve in the war room.
 	require.Empty(t, slash(room, slackemu.UserBob, "resolve").Body)
-	v = openView(starter.CallbackResolve)
-	rep = submit(v.ID, map[string]map[string]slack.BlockAction{starter.FieldResolution: text(starter.FieldResolution, "")})
+	v = openView(slackdoor.CallbackResolve)
+	rep = submit(v.ID, map[string]map[string]slack.BlockAction{slackdoor.FieldResolution: text(slackdoor.FieldResolution, "")})
 	require.Equal(t, "errors", rep.ResponseAction)
 	rep = submit(v.ID, map[string]map[string]slack.BlockAction{
-		starter.FieldResolution: text(starter.FieldResolution, "Rolled back; 3% of payments failed for 25 minutes"),
+		slackdoor.FieldResolution: text(slackdoor.FieldResolution, "Rolled back; 3% of payments failed for 25 minutes"),
 	})
 	require.Equal(t, "clear", rep.ResponseAction, "resolve answered %s", rep.Body)
 	inc = result(ctx, t, env, sum.WorkflowID)

@@ -21,6 +21,7 @@ import (
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // rateWindow shortens Slack's rate-limit window, in the emulator and in the
@@ -62,7 +63,7 @@ func declaration(id string) incident.Declaration {
 // register registers the incident workflow and the Slack activities.
 func register(env *harness.Env) func(worker.Registry) {
 	return func(r worker.Registry) {
-		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 		r.RegisterActivity(activities.NewSlack(env.SlackAPI, activities.SlackOptions{RateWindow: rateWindow}))
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/incidentflow/incidentflow/e2e/harness"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
@@ -24,8 +24,8 @@ func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
 	d := declaration("e2ecan")
 	d.DeclaredAt = time.Now().UTC()
 	run, err := env.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.IncidentWorkflowID(d.ID), TaskQueue: harness.TaskQueue,
-	}, workflows.IncidentWorkflowName, workflows.IncidentInput{Declaration: d, Process: testProcess(), HistoryLimit: 80})
+		ID: wfapi.IncidentWorkflowID(d.ID), TaskQueue: harness.TaskQueue,
+	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: testProcess(), HistoryLimit: 80})
 	require.NoError(t, err)
 	harness.Eventually(t, 8*cadence, "a second run", func() bool {
 		desc, err := env.Client.DescribeWorkflowExecution(ctx, run.GetID(), "")
@@ -36,8 +36,8 @@ func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
 		require.NoError(t, err)
 		return inc.MissedReminders >= 3
 	})
-	require.NoError(t, incidents.PostStatus(ctx, d.ID, workflows.PostStatusRequest{Author: slackemu.UserBob, Text: "Found it"}))
-	require.NoError(t, incidents.Resolve(ctx, d.ID, workflows.ResolveRequest{By: slackemu.UserBob, Summary: "Fixed"}))
+	require.NoError(t, incidents.PostStatus(ctx, d.ID, wfapi.PostStatusRequest{Author: slackemu.UserBob, Text: "Found it"}))
+	require.NoError(t, incidents.Resolve(ctx, d.ID, wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Fixed"}))
 	inc := result(ctx, t, env, run.GetID())
 
 	assert.Len(t, warRooms(env, d.ID), 1, "one war room")

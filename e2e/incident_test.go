@@ -14,7 +14,7 @@ import (
 	"github.com/incidentflow/incidentflow/e2e/harness"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 func TestIncidentLifecycle(t *testing.T) {
@@ -34,7 +34,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	require.Len(t, posts(env, room.ChannelID, "e2eone", "escalation-"), 1, "escalated after two reminders")
 	assert.Contains(t, posts(env, room.ChannelID, "e2eone", "escalation-")[0].Text, "<!subteam^S0ONCALL>")
 
-	require.NoError(t, incidents.PostStatus(ctx, "e2eone", workflows.PostStatusRequest{
+	require.NoError(t, incidents.PostStatus(ctx, "e2eone", wfapi.PostStatusRequest{
 		Author: slackemu.UserBob, Status: incident.Mitigated, Text: "Rolled back *v42*"}))
 	require.Len(t, posts(env, room.ChannelID, "e2eone", "update-"), 1)
 	broadcast := posts(env, slackemu.GeneralChannelID, "e2eone", "update-")
@@ -47,7 +47,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		return err == nil && id == "e2eone" && lerr == nil && len(list) == 1 && list[0].Status == string(incident.Mitigated)
 	})
 
-	require.NoError(t, incidents.Resolve(ctx, "e2eone", workflows.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2eone", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
 	inc := result(ctx, t, env, room.WorkflowID)
 	assertResolved(t, env, room, inc)
 	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
@@ -79,9 +79,9 @@ func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 	harness.Eventually(t, 6*cadence, "two reminders", func() bool {
 		return len(posts(env, room.ChannelID, "e2etwo", "reminder-")) >= 2
 	})
-	require.NoError(t, incidents.PostStatus(ctx, "e2etwo", workflows.PostStatusRequest{
+	require.NoError(t, incidents.PostStatus(ctx, "e2etwo", wfapi.PostStatusRequest{
 		Author: slackemu.UserBob, Status: incident.Identified, Text: "Bad deploy"}))
-	require.NoError(t, incidents.Resolve(ctx, "e2etwo", workflows.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2etwo", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
 	inc := result(ctx, t, env, room.WorkflowID)
 
 	assert.Len(t, warRooms(env, "e2etwo"), 1, "one war room")
@@ -91,7 +91,7 @@ func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 }
 
 // assertWarRoom checks the war room is complete once Declare returns.
-func assertWarRoom(t *testing.T, env *harness.Env, room workflows.WarRoom) {
+func assertWarRoom(t *testing.T, env *harness.Env, room incident.WarRoom) {
 	t.Helper()
 	ch, ok := env.Slack.Channel(room.ChannelID)
 	require.True(t, ok)
@@ -105,7 +105,7 @@ func assertWarRoom(t *testing.T, env *harness.Env, room workflows.WarRoom) {
 	require.Len(t, kickoff, 1)
 	assert.True(t, kickoff[0].Pinned)
 	assert.Contains(t, kickoff[0].Text, "Checkout &lt;!channel&gt; down")
-	assert.Contains(t, string(kickoff[0].Blocks), workflows.ActionResolve)
+	assert.Contains(t, string(kickoff[0].Blocks), wfapi.ActionResolve)
 	announce := posts(env, slackemu.IncidentsChannelID, room.ID, "announce")
 	require.Len(t, announce, 1)
 	assert.Contains(t, announce[0].Text, "<#"+room.ChannelID+">")
@@ -115,7 +115,7 @@ func assertWarRoom(t *testing.T, env *harness.Env, room workflows.WarRoom) {
 }
 
 // assertResolved checks the resolution was posted, pinned and announced.
-func assertResolved(t *testing.T, env *harness.Env, room workflows.WarRoom, inc incident.Incident) {
+func assertResolved(t *testing.T, env *harness.Env, room incident.WarRoom, inc incident.Incident) {
 	t.Helper()
 	assert.Equal(t, incident.Resolved, inc.Status)
 	assert.False(t, inc.AcknowledgedAt.IsZero())

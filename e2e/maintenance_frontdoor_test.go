@@ -12,10 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/incidentflow/incidentflow/e2e/harness"
+	"github.com/incidentflow/incidentflow/frontdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TestMaintenanceThroughSlack schedules a window with /incident maintenance
@@ -24,11 +26,11 @@ import (
 func TestMaintenanceThroughSlack(t *testing.T) {
 	env, m := newMaintenance(t, incident.MaintenancePolicy{UpdateEvery: time.Hour, Grace: time.Minute, MaxDuration: time.Hour})
 	m.Process = frontDoorProcess()
-	fd := starter.NewFrontDoor(starter.FrontDoorOptions{
+	fd := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:   &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: m.Process},
 		Maintenance: m, Slack: env.SlackAPI, SigningSecret: frontDoorSecret, SlackAPIURL: env.Slack.URL() + "/api/",
 	})
-	srv := httptest.NewServer(fd.Handler())
+	srv := httptest.NewServer(frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
 	t.Cleanup(srv.Close)
 	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -42,7 +44,7 @@ func TestMaintenanceThroughSlack(t *testing.T) {
 	// views.open runs right after the command's answer.
 	harness.Eventually(t, 3*time.Second, "the maintenance form", func() bool {
 		for _, v := range env.Slack.Views() {
-			if v.CallbackID == starter.CallbackMaintenanceSchedule && v.Open {
+			if v.CallbackID == slackdoor.CallbackMaintenanceSchedule && v.Open {
 				view = v
 			}
 		}
@@ -56,20 +58,20 @@ func TestMaintenanceThroughSlack(t *testing.T) {
 			return map[string]slack.BlockAction{id: a}
 		}
 		return map[string]map[string]slack.BlockAction{
-			starter.FieldTitle:           field(starter.FieldTitle, slack.BlockAction{Type: "plain_text_input", Value: "Checkout DB failover test"}),
-			starter.FieldMaintStart:      field(starter.FieldMaintStart, slack.BlockAction{Type: "datetimepicker", SelectedDateTime: start.Unix()}),
-			starter.FieldMaintDuration:   field(starter.FieldMaintDuration, slack.BlockAction{Type: "plain_text_input", Value: duration}),
-			starter.FieldMaintRecurrence: field(starter.FieldMaintRecurrence, slack.BlockAction{Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "none"}}),
-			starter.FieldMaintServices: field(starter.FieldMaintServices, slack.BlockAction{Type: "multi_static_select",
+			slackdoor.FieldTitle:           field(slackdoor.FieldTitle, slack.BlockAction{Type: "plain_text_input", Value: "Checkout DB failover test"}),
+			slackdoor.FieldMaintStart:      field(slackdoor.FieldMaintStart, slack.BlockAction{Type: "datetimepicker", SelectedDateTime: start.Unix()}),
+			slackdoor.FieldMaintDuration:   field(slackdoor.FieldMaintDuration, slack.BlockAction{Type: "plain_text_input", Value: duration}),
+			slackdoor.FieldMaintRecurrence: field(slackdoor.FieldMaintRecurrence, slack.BlockAction{Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "none"}}),
+			slackdoor.FieldMaintServices: field(slackdoor.FieldMaintServices, slack.BlockAction{Type: "multi_static_select",
 				SelectedOptions: []slack.OptionBlockObject{{Value: "checkout"}}}),
-			starter.FieldMaintLead: field(starter.FieldMaintLead, slack.BlockAction{Type: "users_select", SelectedUser: slackemu.UserBob}),
+			slackdoor.FieldMaintLead: field(slackdoor.FieldMaintLead, slack.BlockAction{Type: "users_select", SelectedUser: slackemu.UserBob}),
 		}
 	}
 	rep, err = env.Slack.SubmitView(ctx, view.ID, "", values(time.Now().Add(-time.Hour), "0m"))
 	require.NoError(t, err)
 	require.Equal(t, "errors", rep.ResponseAction, "%s", rep.Body)
-	assert.Contains(t, rep.Errors[starter.FieldMaintStart], "in the past")
-	assert.Contains(t, rep.Errors[starter.FieldMaintDuration], "end must come after the start")
+	assert.Contains(t, rep.Errors[slackdoor.FieldMaintStart], "in the past")
+	assert.Contains(t, rep.Errors[slackdoor.FieldMaintDuration], "end must come after the start")
 
 	rep, err = env.Slack.SubmitView(ctx, view.ID, "", values(start, "3s"))
 	require.NoError(t, err)
@@ -86,18 +88,18 @@ func TestMaintenanceThroughSlack(t *testing.T) {
 	var run starter.RunState
 	harness.Eventually(t, 30*time.Second, "the question at the planned end", func() bool {
 		var ok bool
-		run, ok = runIn(ctx, m, id, workflows.PhaseInProgress)
+		run, ok = runIn(ctx, m, id, wfapi.PhaseInProgress)
 		return ok && run.State.ChannelID != "" && len(posts(env, run.State.ChannelID, list[0].Window.RunKey(start), "maint-confirm")) == 1
 	})
 	ch, _ := env.Slack.Channel(run.State.ChannelID)
 	assert.Contains(t, ch.Members, slackemu.UserBob, "the lead from the form")
 	assert.Contains(t, ch.Members, slackemu.UserDave, "the checkout lead")
 	confirm := posts(env, run.State.ChannelID, list[0].Window.RunKey(start), "maint-confirm")[0]
-	rep, err = env.Slack.ClickButton(ctx, run.State.ChannelID, confirm.TS, workflows.ActionMaintenanceComplete, id, slackemu.UserBob)
+	rep, err = env.Slack.ClickButton(ctx, run.State.ChannelID, confirm.TS, wfapi.ActionMaintenanceComplete, id, slackemu.UserBob)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, rep.Status)
-	var st workflows.MaintenanceState
+	var st wfapi.MaintenanceState
 	require.NoError(t, env.Client.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, &st))
-	assert.Equal(t, workflows.PhaseCompleted, st.Phase)
+	assert.Equal(t, wfapi.PhaseCompleted, st.Phase)
 	assert.Equal(t, slackemu.UserBob, st.EndedBy)
 }

@@ -14,11 +14,13 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/e2e/harness"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // registerMaintenance registers what a maintenance window needs: the
@@ -27,8 +29,8 @@ import (
 func registerMaintenance(env *harness.Env) func(worker.Registry) {
 	return func(r worker.Registry) {
 		register(env)(r)
-		r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: workflows.MaintenanceWorkflowName})
-		(&starter.MaintenanceActivities{Client: env.Client}).Register(r)
+		r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
+		r.RegisterActivity(&activities.Incidents{Workflows: &starter.Incidents{Client: env.Client}})
 	}
 }
 
@@ -41,7 +43,7 @@ func newMaintenance(t *testing.T, pol incident.MaintenancePolicy) (*harness.Env,
 }
 
 // activeRun waits for window id's run to reach phase and returns it.
-func activeRun(ctx context.Context, t *testing.T, m *starter.Maintenance, id string, phase workflows.MaintenancePhase, timeout time.Duration) starter.RunState {
+func activeRun(ctx context.Context, t *testing.T, m *starter.Maintenance, id string, phase wfapi.MaintenancePhase, timeout time.Duration) starter.RunState {
 	t.Helper()
 	var run starter.RunState
 	harness.Eventually(t, timeout, "a run "+string(phase), func() bool {
@@ -53,7 +55,7 @@ func activeRun(ctx context.Context, t *testing.T, m *starter.Maintenance, id str
 }
 
 // runIn returns window id's run in phase, if there is one.
-func runIn(ctx context.Context, m *starter.Maintenance, id string, phase workflows.MaintenancePhase) (starter.RunState, bool) {
+func runIn(ctx context.Context, m *starter.Maintenance, id string, phase wfapi.MaintenancePhase) (starter.RunState, bool) {
 	s, err := m.Get(ctx, id)
 	if err != nil {
 		return starter.RunState{}, false
@@ -108,7 +110,7 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 	var run starter.RunState
 	harness.Eventually(t, 20*time.Second, "the war room and the announcement", func() bool {
 		var ok bool
-		run, ok = runIn(ctx, m, "e2emaint", workflows.PhaseInProgress)
+		run, ok = runIn(ctx, m, "e2emaint", wfapi.PhaseInProgress)
 		return ok && run.State.ChannelID != "" && len(posts(env, slackemu.IncidentsChannelID, runKey, "maint-start")) == 1
 	})
 	assert.False(t, time.Now().Before(start), "the war room opens at the start")
@@ -128,10 +130,10 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 		return err == nil && len(list) == 1 && list[0].Kind == string(incident.KindMaintenance) &&
 			list[0].Title == "Checkout DB upgrade <!channel>"
 	})
-	desc, err := env.Client.DescribeWorkflowExecution(ctx, workflows.IncidentWorkflowID(run.State.IncidentID), "")
+	desc, err := env.Client.DescribeWorkflowExecution(ctx, wfapi.IncidentWorkflowID(run.State.IncidentID), "")
 	require.NoError(t, err)
 	var title string
-	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoTitle], &title))
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[wfapi.MemoTitle], &title))
 	assert.Equal(t, "Checkout DB upgrade <!channel>", title, "the war room's memo holds the title lists show")
 
 	// At the planned end the lead is asked; the Complete button ends it.
@@ -139,14 +141,14 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 		return len(posts(env, run.State.ChannelID, runKey, "maint-confirm")) == 1
 	})
 	require.NoError(t, m.Complete(ctx, "e2emaint", slackemu.UserBob))
-	var st workflows.MaintenanceState
+	var st wfapi.MaintenanceState
 	require.NoError(t, env.Client.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, &st))
-	assert.Equal(t, workflows.PhaseCompleted, st.Phase)
+	assert.Equal(t, wfapi.PhaseCompleted, st.Phase)
 	assert.Empty(t, st.Notes)
 	end := posts(env, slackemu.IncidentsChannelID, runKey, "maint-end")
 	require.Len(t, end, 1, "the end is announced")
 	assert.Contains(t, end[0].Text, "Maintenance complete")
-	inc := result(ctx, t, env, workflows.IncidentWorkflowID(runKey))
+	inc := result(ctx, t, env, wfapi.IncidentWorkflowID(runKey))
 	assert.True(t, inc.IsResolved(), "the war room is resolved")
 	assert.Equal(t, incident.KindMaintenance, inc.Declaration.Kind)
 	assert.Equal(t, []string{"maintenance-e2emaint"}, schedules(ctx, t, env))
@@ -175,7 +177,7 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 	harness.Eventually(t, 15*time.Second, "the 1h heads-up", func() bool {
 		return len(posts(env, slackemu.IncidentsChannelID, oldKey, "maint-headsup-")) == 1
 	})
-	oldRun := activeRun(ctx, t, m, "e2emove", workflows.PhaseScheduled, 5*time.Second)
+	oldRun := activeRun(ctx, t, m, "e2emove", wfapi.PhaseScheduled, 5*time.Second)
 
 	// Moving it changes the schedule and calls off the waiting run, whose
 	// heads-up channel hears of the new time.
@@ -185,9 +187,9 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 	assert.True(t, res.Updated)
 	assert.Equal(t, []string{oldRun.WorkflowID}, res.CalledOff)
 	assert.Equal(t, []string{slackemu.IncidentsChannelID}, res.Notified, "the channel that had the heads-up")
-	var st workflows.MaintenanceState
+	var st wfapi.MaintenanceState
 	require.NoError(t, env.Client.GetWorkflow(ctx, oldRun.WorkflowID, "").Get(ctx, &st))
-	assert.Equal(t, workflows.PhaseCancelled, st.Phase)
+	assert.Equal(t, wfapi.PhaseCancelled, st.Phase)
 	assert.True(t, st.MovedTo.Equal(moved))
 	movedPosts := posts(env, slackemu.IncidentsChannelID, oldKey, "maint-moved")
 	require.Len(t, movedPosts, 1)
@@ -197,7 +199,7 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 		list, err := m.List(ctx)
 		return err == nil && len(list) == 1 && list[0].NextStart.Equal(moved) && len(schedules(ctx, t, env)) == 1
 	})
-	newRun := activeRun(ctx, t, m, "e2emove", workflows.PhaseScheduled, 10*time.Second)
+	newRun := activeRun(ctx, t, m, "e2emove", wfapi.PhaseScheduled, 10*time.Second)
 	assert.True(t, newRun.State.Start.Equal(moved))
 
 	// Submitting the same window again changes nothing.
@@ -212,7 +214,7 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 	assert.Equal(t, []string{newRun.WorkflowID}, out.CalledOff)
 	assert.Empty(t, out.Notified)
 	require.NoError(t, env.Client.GetWorkflow(ctx, newRun.WorkflowID, "").Get(ctx, &st))
-	assert.Equal(t, workflows.PhaseCancelled, st.Phase)
+	assert.Equal(t, wfapi.PhaseCancelled, st.Phase)
 	assert.Empty(t, posts(env, slackemu.IncidentsChannelID, res.Window.RunKey(moved), ""))
 	harness.Eventually(t, 10*time.Second, "no schedule left", func() bool { return len(schedules(ctx, t, env)) == 0 })
 	_, err = m.Cancel(ctx, "e2emove", slackemu.UserAlice, "")
@@ -231,7 +233,7 @@ func TestMaintenanceOverrunIsPromotedToAnIncident(t *testing.T) {
 	assert.Empty(t, res.Plan.FirstHeadsUps)
 	runKey := res.Window.RunKey(start)
 
-	run := activeRun(ctx, t, m, "e2eover", workflows.PhaseOverrun, 20*time.Second)
+	run := activeRun(ctx, t, m, "e2eover", wfapi.PhaseOverrun, 20*time.Second)
 	harness.Eventually(t, 10*time.Second, "the overrun notice in the war room and the announce channel", func() bool {
 		return len(posts(env, run.State.ChannelID, runKey, "maint-overrun")) == 1 &&
 			len(posts(env, slackemu.IncidentsChannelID, runKey, "maint-overrun")) == 1
@@ -245,7 +247,7 @@ func TestMaintenanceOverrunIsPromotedToAnIncident(t *testing.T) {
 	assert.Equal(t, []string{run.WorkflowID}, out.InProgress)
 	assert.Empty(t, out.CalledOff)
 
-	promoted, err := m.PromoteWith(ctx, "e2eover", workflows.PromoteMaintenanceRequest{By: slackemu.UserAlice, Severity: incident.Critical, Note: "index corrupt"})
+	promoted, err := m.PromoteWith(ctx, "e2eover", wfapi.PromoteMaintenanceRequest{By: slackemu.UserAlice, Severity: incident.Critical, Note: "index corrupt"})
 	require.NoError(t, err)
 	incidents := &starter.Incidents{Client: env.Client, Process: testProcess()}
 	harness.Eventually(t, 15*time.Second, "the incident's war room", func() bool {
@@ -259,11 +261,11 @@ func TestMaintenanceOverrunIsPromotedToAnIncident(t *testing.T) {
 	assert.Contains(t, inc.Declaration.Summary, "Search reindex")
 	assert.Contains(t, inc.Declaration.Summary, "index corrupt")
 
-	var st workflows.MaintenanceState
+	var st wfapi.MaintenanceState
 	require.NoError(t, env.Client.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, &st))
-	assert.Equal(t, workflows.PhasePromoted, st.Phase)
+	assert.Equal(t, wfapi.PhasePromoted, st.Phase)
 	assert.Equal(t, promoted.IncidentID, st.PromotedTo)
-	room := result(ctx, t, env, workflows.IncidentWorkflowID(runKey))
+	room := result(ctx, t, env, wfapi.IncidentWorkflowID(runKey))
 	assert.True(t, room.IsResolved(), "the maintenance war room hands over")
 	assert.Contains(t, room.Resolution, promoted.IncidentID)
 }

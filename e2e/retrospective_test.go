@@ -19,6 +19,7 @@ import (
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 const retroRepo = "acme/incidents"
@@ -44,8 +45,8 @@ func registerRetro(t *testing.T, env *harness.Env, gh *githubemu.Server) func(wo
 		slackActs := activities.NewSlack(env.SlackAPI, activities.SlackOptions{RateWindow: rateWindow})
 		backend, err := activities.NewCalendarBackend(activities.CalendarOptions{Backend: activities.BackendICS, OrganizerEmail: "incidents@example.com"}, slackActs)
 		require.NoError(t, err)
-		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
-		r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: workflows.RetrospectiveWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 		r.RegisterActivity(slackActs)
 		r.RegisterActivity(activities.NewGitHub(ghClient, retroRepo))
 		r.RegisterActivity(activities.NewCalendar(backend))
@@ -65,9 +66,9 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	d.Severity = incident.Minor // no reminders during the test
 	room, err := incidents.Declare(ctx, d, true)
 	require.NoError(t, err)
-	require.NoError(t, incidents.AddActionItem(ctx, "e2eretro", workflows.AddActionItemRequest{
+	require.NoError(t, incidents.AddActionItem(ctx, "e2eretro", wfapi.AddActionItemRequest{
 		By: slackemu.UserAlice, Text: "Add a canary stage", Owner: slackemu.UserBob, Due: "2030-01-31"}))
-	require.NoError(t, incidents.Resolve(ctx, "e2eretro", workflows.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2eretro", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
 
 	// Resolution → the postmortem and the action item's issue on GitHub,
 	// the invite and the announcement in the war room.
@@ -101,7 +102,7 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	announce := posts(env, room.ChannelID, "e2eretro", "retro-announce")[0]
 	assert.Contains(t, announce.Text, pm.HTMLURL)
 	assert.Contains(t, announce.Text, "/_emu/files/")
-	assert.Contains(t, string(announce.Blocks), workflows.ActionAddActionItems)
+	assert.Contains(t, string(announce.Blocks), wfapi.ActionAddActionItems)
 
 	err = retros.MarkDone(ctx, "nosuchincident", slackemu.UserAlice)
 	assert.ErrorIs(t, err, starter.ErrNoRetrospective)
@@ -109,7 +110,7 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 
 	st, err := retros.Get(ctx, "e2eretro")
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RetroScheduled, st.Phase)
+	assert.Equal(t, wfapi.RetroScheduled, st.Phase)
 	assert.True(t, st.Booked)
 	assert.Equal(t, pm.HTMLURL, st.Postmortem.URL)
 
@@ -139,6 +140,6 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	_, err = retros.Get(ctx, "e2eretro")
 	assert.NoError(t, err, "a closed workflow still answers queries")
 	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
-		saveHistory(ctx, t, env, workflows.RetrospectiveWorkflowID("e2eretro"), "retrospective_history.json")
+		saveHistory(ctx, t, env, wfapi.RetrospectiveWorkflowID("e2eretro"), "retrospective_history.json")
 	}
 }

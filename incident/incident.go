@@ -140,3 +140,12 @@ type MessageRef struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
 }
+
+// WarRoom is where an incident is worked: its IDs and its Slack channel.
+// The incident workflow returns it once the channel is ready.
+type WarRoom struct {
+	ID          string `json:"id"`
+	WorkflowID  string `json:"workflow_id"`
+	ChannelID   string `json:"channel_id"`
+	ChannelName string `json:"channel"`
+}

@@ -80,3 +80,12 @@ func Topic(inc *Incident, loc *time.Location) string {
 	}
 	return Truncate(strings.Join(parts, " · "), MaxTopic)
 }
+
+// IsPlainID reports whether v is a non-empty identifier of ASCII letters,
+// digits, '-' and '_': safe in a URL, a visibility query or a channel name
+// without escaping. User-supplied values go there only when it holds.
+func IsPlainID(v string) bool {
+	return v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) < 0
+}

@@ -1,7 +1,8 @@
-// Package starter is everything that starts or drives incident workflows
-// from outside: the Slack front door (slash commands, modals, buttons over
-// HTTP and Socket Mode) and the operations the CLI verbs call. It never talks
-// to Slack on an incident's behalf; the workflows do.
+// Package starter is incidentflow's Temporal client API: it starts, updates
+// and queries the incident, retrospective and maintenance workflows.
+// Every way in calls it — the CLI verbs, the Slack front door, the alert
+// door, the benchmark and the end-to-end tests — and it speaks no other
+// protocol: it never talks to Slack, and Slack's code never reaches it.
 package starter
 
 import (
@@ -20,11 +21,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // Incidents starts and drives incident workflows through a Temporal client.
-// Both the Slack front door and the CLI use it.
+// The front doors and the CLI use it.
 type Incidents struct {
 	Client    client.Client
 	TaskQueue string
@@ -39,12 +40,12 @@ var ErrNotFound = errors.New("no such incident")
 // Update-With-Start. With wait it returns once the war room exists;
 // otherwise once the workflow has accepted the declaration, with only the ID
 // and workflow ID filled.
-func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bool) (workflows.WarRoom, error) {
+func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bool) (incident.WarRoom, error) {
 	if err := s.Process.CheckSeverity(d.Severity); err != nil {
-		return workflows.WarRoom{}, err
+		return incident.WarRoom{}, err
 	}
 	if strings.TrimSpace(d.Title) == "" {
-		return workflows.WarRoom{}, errors.New("an incident needs a title")
+		return incident.WarRoom{}, errors.New("an incident needs a title")
 	}
 	if d.DeclaredAt.IsZero() {
 		d.DeclaredAt = time.Now().UTC()
@@ -52,17 +53,17 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 	if d.Kind == "" {
 		d.Kind = incident.KindIncident
 	}
-	wfID := workflows.IncidentWorkflowID(d.ID)
+	wfID := wfapi.IncidentWorkflowID(d.ID)
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       wfID,
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, workflows.ListedTitle(d)),
+		StaticSummary:            fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, wfapi.ListedTitle(d)),
 		StaticDetails:            staticDetails(d),
 		TypedSearchAttributes:    temporalSearchAttributes(d),
-		Memo:                     map[string]any{workflows.MemoTitle: workflows.ListedTitle(d)},
-	}, workflows.IncidentWorkflowName, workflows.IncidentInput{Declaration: d, Process: s.Process})
+		Memo:                     map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
+	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: s.Process})
 	stage := client.WorkflowUpdateStageAccepted
 	if wait {
 		stage = client.WorkflowUpdateStageCompleted
@@ -71,14 +72,14 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			WorkflowID:   wfID,
-			UpdateName:   workflows.UpdateWarRoomReady,
+			UpdateName:   wfapi.UpdateWarRoomReady,
 			WaitForStage: stage,
 		},
 	})
 	if err != nil {
-		return workflows.WarRoom{}, explain(err, d.ID)
+		return incident.WarRoom{}, explain(err, d.ID)
 	}
-	room := workflows.WarRoom{ID: d.ID, WorkflowID: wfID}
+	room := incident.WarRoom{ID: d.ID, WorkflowID: wfID}
 	if wait {
 		if err := handle.Get(ctx, &room); err != nil {
 			return room, explain(err, d.ID)
@@ -152,7 +153,7 @@ func updateWorkflow(ctx context.Context, c client.Client, workflowID, name strin
 // update sends a named update to incident id and decodes its result into out
 // (which may be nil).
 func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
-	err := updateWorkflow(ctx, s.Client, workflows.IncidentWorkflowID(id), name, arg, out)
+	err := updateWorkflow(ctx, s.Client, wfapi.IncidentWorkflowID(id), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
 		return explain(err, id)
 	}
@@ -160,34 +161,67 @@ func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) e
 }
 
 // PostStatus posts a status update to incident id.
-func (s *Incidents) PostStatus(ctx context.Context, id string, req workflows.PostStatusRequest) error {
-	return s.update(ctx, id, workflows.UpdatePostStatus, req, nil)
+func (s *Incidents) PostStatus(ctx context.Context, id string, req wfapi.PostStatusRequest) error {
+	return s.update(ctx, id, wfapi.UpdatePostStatus, req, nil)
 }
 
 // SetSeverity changes incident id's severity.
-func (s *Incidents) SetSeverity(ctx context.Context, id string, req workflows.SetSeverityRequest) error {
-	return s.update(ctx, id, workflows.UpdateSetSeverity, req, nil)
+func (s *Incidents) SetSeverity(ctx context.Context, id string, req wfapi.SetSeverityRequest) error {
+	return s.update(ctx, id, wfapi.UpdateSetSeverity, req, nil)
 }
 
 // AssignRole gives a role in incident id to a user.
-func (s *Incidents) AssignRole(ctx context.Context, id string, req workflows.AssignRoleRequest) error {
-	return s.update(ctx, id, workflows.UpdateAssignRole, req, nil)
+func (s *Incidents) AssignRole(ctx context.Context, id string, req wfapi.AssignRoleRequest) error {
+	return s.update(ctx, id, wfapi.UpdateAssignRole, req, nil)
 }
 
 // AddActionItem records an action item on incident id.
-func (s *Incidents) AddActionItem(ctx context.Context, id string, req workflows.AddActionItemRequest) error {
-	return s.update(ctx, id, workflows.UpdateAddActionItem, req, nil)
+func (s *Incidents) AddActionItem(ctx context.Context, id string, req wfapi.AddActionItemRequest) error {
+	return s.update(ctx, id, wfapi.UpdateAddActionItem, req, nil)
 }
 
 // Resolve resolves incident id.
-func (s *Incidents) Resolve(ctx context.Context, id string, req workflows.ResolveRequest) error {
-	return s.update(ctx, id, workflows.UpdateResolve, req, nil)
+func (s *Incidents) Resolve(ctx context.Context, id string, req wfapi.ResolveRequest) error {
+	return s.update(ctx, id, wfapi.UpdateResolve, req, nil)
+}
+
+// AwaitWarRoom waits until incident id's war room is open and returns it.
+// An error from the workflow itself (*temporal.ApplicationError) means the
+// war room could not be opened; any other means Temporal could not be asked
+// yet (the incident hasn't started, or Temporal is busy).
+func (s *Incidents) AwaitWarRoom(ctx context.Context, id string) (incident.WarRoom, error) {
+	var room incident.WarRoom
+	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   wfapi.IncidentWorkflowID(id),
+		UpdateName:   wfapi.UpdateWarRoomReady,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return room, err
+	}
+	return room, handle.Get(ctx, &room)
+}
+
+// ResolveIfOpen resolves incident id as by with summary, unless it is
+// resolved already (by an earlier attempt, or by a responder).
+func (s *Incidents) ResolveIfOpen(ctx context.Context, id, by, summary string) error {
+	if inc, err := s.Get(ctx, id); err == nil && inc.IsResolved() {
+		return nil
+	}
+	err := s.Resolve(ctx, id, wfapi.ResolveRequest{By: by, Summary: summary})
+	if err == nil {
+		return nil
+	}
+	if inc, gerr := s.Get(ctx, id); gerr == nil && inc.IsResolved() {
+		return nil
+	}
+	return err
 }
 
 // Get returns the whole state of incident id, open or resolved.
 func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, error) {
 	var inc incident.Incident
-	resp, err := s.Client.QueryWorkflow(ctx, workflows.IncidentWorkflowID(id), "", workflows.QueryIncident)
+	resp, err := s.Client.QueryWorkflow(ctx, wfapi.IncidentWorkflowID(id), "", wfapi.QueryIncident)
 	if err != nil {
 		return inc, explain(err, id)
 	}
@@ -200,11 +234,11 @@ func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, erro
 // ByChannel returns the ID of the open incident whose war room is channelID,
 // from the search attribute IncidentChannel.
 func (s *Incidents) ByChannel(ctx context.Context, channelID string) (string, error) {
-	if !safeQueryValue(channelID) {
+	if !incident.IsPlainID(channelID) {
 		return "", ErrNotFound
 	}
 	query := fmt.Sprintf("%s = '%s' AND ExecutionStatus = 'Running' AND WorkflowType = '%s'",
-		workflows.SearchChannel.GetName(), channelID, workflows.IncidentWorkflowName)
+		wfapi.SearchChannel.GetName(), channelID, wfapi.IncidentWorkflowName)
 	resp, err := s.Client.ListWorkflow(ctx, listRequest(query, 1))
 	if err != nil {
 		return "", explain(err, "")
@@ -231,7 +265,7 @@ type Summary struct {
 // List returns the open incidents (and maintenance windows in progress),
 // newest first, from Temporal visibility.
 func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
-	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflows.IncidentWorkflowName)
+	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", wfapi.IncidentWorkflowName)
 	resp, err := s.Client.ListWorkflow(ctx, listRequest(query, 100))
 	if err != nil {
 		return nil, explain(err, "")
@@ -245,17 +279,17 @@ func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
 		}
 		fields := ex.GetSearchAttributes().GetIndexedFields()
 		for name, dst := range map[string]*string{
-			workflows.SearchSeverity.GetName():  &sum.Severity,
-			workflows.SearchStatus.GetName():    &sum.Status,
-			workflows.SearchCommander.GetName(): &sum.Commander,
-			workflows.SearchKind.GetName():      &sum.Kind,
-			workflows.SearchChannel.GetName():   &sum.ChannelID,
+			wfapi.SearchSeverity.GetName():  &sum.Severity,
+			wfapi.SearchStatus.GetName():    &sum.Status,
+			wfapi.SearchCommander.GetName(): &sum.Commander,
+			wfapi.SearchKind.GetName():      &sum.Kind,
+			wfapi.SearchChannel.GetName():   &sum.ChannelID,
 		} {
 			if p, ok := fields[name]; ok {
 				_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
 			}
 		}
-		if p, ok := ex.GetMemo().GetFields()[workflows.MemoTitle]; ok {
+		if p, ok := ex.GetMemo().GetFields()[wfapi.MemoTitle]; ok {
 			_ = converter.GetDefaultDataConverter().FromPayload(p, &sum.Title)
 		}
 		out = append(out, sum)
@@ -277,19 +311,11 @@ func (s *Incidents) fillTitles(ctx context.Context, list []Summary) {
 		}
 		wg.Go(func() {
 			if inc, err := s.Get(ctx, list[i].ID); err == nil {
-				list[i].Title = workflows.ListedTitle(inc.Declaration)
+				list[i].Title = wfapi.ListedTitle(inc.Declaration)
 			}
 		})
 	}
 	wg.Wait()
-}
-
-// safeQueryValue keeps user-supplied values out of visibility queries unless
-// they are plain identifiers.
-func safeQueryValue(v string) bool {
-	return v != "" && strings.IndexFunc(v, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
-	}) < 0
 }
 
 // explain turns Temporal errors into sentences a responder can act on.
@@ -323,10 +349,10 @@ func temporalSearchAttributes(d incident.Declaration) temporal.SearchAttributes 
 		commander = d.Declarer
 	}
 	return temporal.NewSearchAttributes(
-		workflows.SearchSeverity.ValueSet(string(d.Severity)),
-		workflows.SearchStatus.ValueSet(string(incident.Investigating)),
-		workflows.SearchCommander.ValueSet(commander),
-		workflows.SearchKind.ValueSet(string(d.Kind)),
+		wfapi.SearchSeverity.ValueSet(string(d.Severity)),
+		wfapi.SearchStatus.ValueSet(string(incident.Investigating)),
+		wfapi.SearchCommander.ValueSet(commander),
+		wfapi.SearchKind.ValueSet(string(d.Kind)),
 	)
 }
 

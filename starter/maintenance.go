@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // Maintenance schedules planned maintenance windows, each as a Temporal
@@ -31,8 +31,6 @@ type Maintenance struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
-
-var _ MaintenanceActions = (*Maintenance)(nil)
 
 // ErrNoWindow means no maintenance window has the given ID.
 var ErrNoWindow = errors.New("no such maintenance window")
@@ -83,7 +81,7 @@ func (m *Maintenance) Schedule(ctx context.Context, w incident.Window) (Schedule
 	if err != nil {
 		return ScheduledWindow{ID: w.ID, Window: w}, incident.FieldErrors{{Field: incident.WindowFieldRecurrence, Message: err.Error()}}
 	}
-	res := ScheduledWindow{ID: w.ID, ScheduleID: workflows.MaintenanceWorkflowID(w.ID), Window: w, Plan: plan}
+	res := ScheduledWindow{ID: w.ID, ScheduleID: wfapi.MaintenanceWorkflowID(w.ID), Window: w, Plan: plan}
 	opts := m.scheduleOptions(w, plan)
 	_, err = m.Client.ScheduleClient().Create(ctx, opts)
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
@@ -114,8 +112,8 @@ func (m *Maintenance) reschedule(ctx context.Context, res ScheduledWindow, opts 
 			res.InProgress = append(res.InProgress, run.WorkflowID)
 			continue
 		}
-		var st workflows.MaintenanceState
-		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{
+		var st wfapi.MaintenanceState
+		err := m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{
 			By: res.Window.ScheduledBy, Reason: "rescheduled", MovedTo: res.Plan.FirstStart,
 		}, &st)
 		if err == nil {
@@ -163,14 +161,14 @@ func sameWindow(a, b incident.Window) bool {
 }
 
 // scheduledInput decodes the input a schedule's action passes to its runs.
-func scheduledInput(action client.ScheduleAction) (workflows.MaintenanceInput, bool) {
-	var in workflows.MaintenanceInput
+func scheduledInput(action client.ScheduleAction) (wfapi.MaintenanceInput, bool) {
+	var in wfapi.MaintenanceInput
 	wa, ok := action.(*client.ScheduleWorkflowAction)
 	if !ok || len(wa.Args) == 0 {
 		return in, false
 	}
 	switch arg := wa.Args[0].(type) {
-	case workflows.MaintenanceInput:
+	case wfapi.MaintenanceInput:
 		return arg, true
 	case *commonpb.Payload:
 		return in, converter.GetDefaultDataConverter().FromPayload(arg, &in) == nil

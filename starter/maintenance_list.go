@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // WindowSummary is one scheduled maintenance window.
@@ -43,10 +43,10 @@ func (m *Maintenance) List(ctx context.Context) ([]WindowSummary, error) {
 		if err != nil {
 			return nil, explain(err, "")
 		}
-		if !strings.HasPrefix(e.ID, workflows.MaintenanceWorkflowID("")) || e.WorkflowType.Name != workflows.MaintenanceWorkflowName {
+		if !strings.HasPrefix(e.ID, wfapi.MaintenanceWorkflowID("")) || e.WorkflowType.Name != wfapi.MaintenanceWorkflowName {
 			continue
 		}
-		sum, err := m.Get(ctx, strings.TrimPrefix(e.ID, workflows.MaintenanceWorkflowID("")))
+		sum, err := m.Get(ctx, strings.TrimPrefix(e.ID, wfapi.MaintenanceWorkflowID("")))
 		if err != nil {
 			continue // deleted since it was listed
 		}
@@ -64,7 +64,7 @@ func (m *Maintenance) List(ctx context.Context) ([]WindowSummary, error) {
 
 // Get describes window id: its schedule and its runs under way.
 func (m *Maintenance) Get(ctx context.Context, id string) (WindowSummary, error) {
-	sum := WindowSummary{ID: id, ScheduleID: workflows.MaintenanceWorkflowID(id)}
+	sum := WindowSummary{ID: id, ScheduleID: wfapi.MaintenanceWorkflowID(id)}
 	desc, err := m.Client.ScheduleClient().GetHandle(ctx, sum.ScheduleID).Describe(ctx)
 	if err != nil {
 		return sum, explainWindow(err, id)

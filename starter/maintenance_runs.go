@@ -10,13 +10,13 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // RunState is one run of a window's schedule and where it stands.
 type RunState struct {
-	WorkflowID string                     `json:"workflow_id"`
-	State      workflows.MaintenanceState `json:"state"`
+	WorkflowID string                 `json:"workflow_id"`
+	State      wfapi.MaintenanceState `json:"state"`
 }
 
 // runStates asks each run for its state and keeps those whose window isn't
@@ -24,7 +24,7 @@ type RunState struct {
 func (m *Maintenance) runStates(ctx context.Context, workflowIDs []string) []RunState {
 	var out []RunState
 	for _, id := range workflowIDs {
-		resp, err := m.Client.QueryWorkflow(ctx, id, "", workflows.QueryMaintenance)
+		resp, err := m.Client.QueryWorkflow(ctx, id, "", wfapi.QueryMaintenance)
 		if err != nil {
 			continue
 		}
@@ -62,7 +62,7 @@ func (m *Maintenance) runIDs(ctx context.Context, scheduleID string, desc *clien
 			}
 		}
 	}
-	if safeQueryValue(scheduleID) {
+	if incident.IsPlainID(scheduleID) {
 		query := fmt.Sprintf("TemporalScheduledById = '%s' AND ExecutionStatus = 'Running'", scheduleID)
 		if resp, err := m.Client.ListWorkflow(ctx, listRequest(query, 20)); err == nil {
 			for _, ex := range resp.Executions {
@@ -76,7 +76,7 @@ func (m *Maintenance) runIDs(ctx context.Context, scheduleID string, desc *clien
 // runningRuns lists the runs of window id whose window isn't over, also
 // when its schedule is gone (a series cancelled mid-window).
 func (m *Maintenance) runningRuns(ctx context.Context, id string) ([]RunState, error) {
-	scheduleID := workflows.MaintenanceWorkflowID(id)
+	scheduleID := wfapi.MaintenanceWorkflowID(id)
 	desc, err := m.Client.ScheduleClient().GetHandle(ctx, scheduleID).Describe(ctx)
 	var notFound *serviceerror.NotFound
 	if err != nil && !errors.As(err, &notFound) {
@@ -97,7 +97,7 @@ func (m *Maintenance) activeRun(ctx context.Context, id string) (RunState, error
 		return RunState{}, err
 	}
 	for _, r := range runs {
-		if r.State.Phase == workflows.PhaseInProgress || r.State.Phase == workflows.PhaseOverrun {
+		if r.State.Phase == wfapi.PhaseInProgress || r.State.Phase == wfapi.PhaseOverrun {
 			return r, nil
 		}
 	}
@@ -118,16 +118,16 @@ func (m *Maintenance) updateRun(ctx context.Context, workflowID, name string, ar
 // Complete confirms that window id's window in progress is complete (the
 // front door's Complete button).
 func (m *Maintenance) Complete(ctx context.Context, id, by string) error {
-	_, err := m.CompleteWith(ctx, id, workflows.CompleteMaintenanceRequest{By: by})
+	_, err := m.CompleteWith(ctx, id, wfapi.CompleteMaintenanceRequest{By: by})
 	return err
 }
 
 // CompleteWith completes window id's window in progress with req.
-func (m *Maintenance) CompleteWith(ctx context.Context, id string, req workflows.CompleteMaintenanceRequest) (workflows.MaintenanceState, error) {
-	var st workflows.MaintenanceState
+func (m *Maintenance) CompleteWith(ctx context.Context, id string, req wfapi.CompleteMaintenanceRequest) (wfapi.MaintenanceState, error) {
+	var st wfapi.MaintenanceState
 	run, err := m.activeRun(ctx, id)
 	if err == nil {
-		err = m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceComplete, req, &st)
+		err = m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenanceComplete, req, &st)
 	}
 	return st, err
 }
@@ -140,20 +140,20 @@ func (m *Maintenance) Promote(ctx context.Context, id, by string) error {
 	if err != nil {
 		return err
 	}
-	req := workflows.PromoteMaintenanceRequest{By: by, Severity: PromotionSeverity(&m.Process, run.State.Window.Severity)}
-	return m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenancePromote, req, nil)
+	req := wfapi.PromoteMaintenanceRequest{By: by, Severity: PromotionSeverity(&m.Process, run.State.Window.Severity)}
+	return m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenancePromote, req, nil)
 }
 
 // PromoteWith turns window id's window in progress into an incident with
 // req's severity.
-func (m *Maintenance) PromoteWith(ctx context.Context, id string, req workflows.PromoteMaintenanceRequest) (workflows.PromoteMaintenanceResult, error) {
-	var res workflows.PromoteMaintenanceResult
+func (m *Maintenance) PromoteWith(ctx context.Context, id string, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error) {
+	var res wfapi.PromoteMaintenanceResult
 	if err := m.Process.CheckSeverity(req.Severity); err != nil {
 		return res, err
 	}
 	run, err := m.activeRun(ctx, id)
 	if err == nil {
-		err = m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenancePromote, req, &res)
+		err = m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenancePromote, req, &res)
 	}
 	return res, err
 }
@@ -191,7 +191,7 @@ type CancelledWindow struct {
 // it. A window already in progress carries on.
 func (m *Maintenance) Cancel(ctx context.Context, id, by, reason string) (CancelledWindow, error) {
 	res := CancelledWindow{ID: id}
-	handle := m.Client.ScheduleClient().GetHandle(ctx, workflows.MaintenanceWorkflowID(id))
+	handle := m.Client.ScheduleClient().GetHandle(ctx, wfapi.MaintenanceWorkflowID(id))
 	desc, err := handle.Describe(ctx)
 	if err != nil {
 		return res, explainWindow(err, id)
@@ -201,8 +201,8 @@ func (m *Maintenance) Cancel(ctx context.Context, id, by, reason string) (Cancel
 			res.InProgress = append(res.InProgress, run.WorkflowID)
 			continue
 		}
-		var st workflows.MaintenanceState
-		err := m.updateRun(ctx, run.WorkflowID, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: by, Reason: reason}, &st)
+		var st wfapi.MaintenanceState
+		err := m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{By: by, Reason: reason}, &st)
 		if err != nil {
 			return res, fmt.Errorf("maintenance %s: calling off the coming window: %w; the schedule is still there, try again", id, err)
 		}

@@ -10,25 +10,25 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // scheduleOptions describes window w's schedule: when it fires (plan), the
 // run it starts, and notes, memo and search attributes that make it
 // readable (and pausable) in the Temporal Web UI.
 func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.MaintenancePlan) client.ScheduleOptions {
-	id := workflows.MaintenanceWorkflowID(w.ID)
-	input := workflows.MaintenanceInput{
+	id := wfapi.MaintenanceWorkflowID(w.ID)
+	input := wfapi.MaintenanceInput{
 		Window: w, Process: m.Process, Policy: m.Policy,
 		HeadsUp: append([]time.Duration{}, plan.HeadsUp...), // [] rather than null: none, not the policy's
 	}
 	attrs := []temporal.SearchAttributeUpdate{
-		workflows.SearchKind.ValueSet(string(incident.KindMaintenance)),
-		workflows.SearchSeverity.ValueSet(string(w.Severity)),
-		workflows.SearchStatus.ValueSet(string(workflows.PhaseScheduled)),
+		wfapi.SearchKind.ValueSet(string(incident.KindMaintenance)),
+		wfapi.SearchSeverity.ValueSet(string(w.Severity)),
+		wfapi.SearchStatus.ValueSet(string(wfapi.PhaseScheduled)),
 	}
 	if w.Lead != "" {
-		attrs = append(attrs, workflows.SearchCommander.ValueSet(w.Lead))
+		attrs = append(attrs, wfapi.SearchCommander.ValueSet(w.Lead))
 	}
 	remaining := 0
 	if !plan.Once.IsZero() {
@@ -39,7 +39,7 @@ func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.Maintenan
 		Spec: scheduleSpec(plan, m.loc()),
 		Action: &client.ScheduleWorkflowAction{
 			ID:                    id,
-			Workflow:              workflows.MaintenanceWorkflowName,
+			Workflow:              wfapi.MaintenanceWorkflowName,
 			Args:                  []any{input},
 			TaskQueue:             m.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
@@ -56,7 +56,7 @@ func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.Maintenan
 		TriggerImmediately: plan.TriggerNow,
 		Memo:               map[string]any{"window": w.ID, "kind": string(incident.KindMaintenance)},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchKind.ValueSet(string(incident.KindMaintenance)),
+			wfapi.SearchKind.ValueSet(string(incident.KindMaintenance)),
 		),
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // Retrospectives drives the retrospective workflows of resolved incidents:
@@ -18,8 +18,6 @@ import (
 type Retrospectives struct {
 	Client client.Client
 }
-
-var _ RetroActions = (*Retrospectives)(nil)
 
 // ErrNoRetrospective means the incident has no retrospective running.
 var ErrNoRetrospective = errors.New("no retrospective is running for this incident")
@@ -34,22 +32,22 @@ func (r *Retrospectives) AddActionItems(ctx context.Context, incidentID string, 
 	if len(items) > 0 {
 		by = items[0].Author
 	}
-	return r.update(ctx, incidentID, workflows.UpdateAddRetroActionItems,
-		workflows.AddRetroActionItemsRequest{By: by, Items: items}, nil)
+	return r.update(ctx, incidentID, wfapi.UpdateAddRetroActionItems,
+		wfapi.AddRetroActionItemsRequest{By: by, Items: items}, nil)
 }
 
 // MarkDone marks incident incidentID's retrospective done: the reminders
 // stop and the follow-up of the action items begins. Marking it twice is
 // harmless.
 func (r *Retrospectives) MarkDone(ctx context.Context, incidentID, by string) error {
-	return r.update(ctx, incidentID, workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: by}, nil)
+	return r.update(ctx, incidentID, wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: by}, nil)
 }
 
 // Get returns where incident incidentID's retrospective stands: the meeting,
 // the postmortem, the action items and their issues.
-func (r *Retrospectives) Get(ctx context.Context, incidentID string) (workflows.RetroState, error) {
-	var st workflows.RetroState
-	resp, err := r.Client.QueryWorkflow(ctx, workflows.RetrospectiveWorkflowID(incidentID), "", workflows.QueryRetrospective)
+func (r *Retrospectives) Get(ctx context.Context, incidentID string) (wfapi.RetroState, error) {
+	var st wfapi.RetroState
+	resp, err := r.Client.QueryWorkflow(ctx, wfapi.RetrospectiveWorkflowID(incidentID), "", wfapi.QueryRetrospective)
 	if err != nil {
 		return st, retroExplain(err, incidentID)
 	}
@@ -61,7 +59,7 @@ func (r *Retrospectives) Get(ctx context.Context, incidentID string) (workflows.
 
 // update sends a named update to the retrospective (see updateWorkflow).
 func (r *Retrospectives) update(ctx context.Context, incidentID, name string, arg, out any) error {
-	err := updateWorkflow(ctx, r.Client, workflows.RetrospectiveWorkflowID(incidentID), name, arg, out)
+	err := updateWorkflow(ctx, r.Client, wfapi.RetrospectiveWorkflowID(incidentID), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
 		return retroExplain(err, incidentID)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // Activities are the activity structs a worker registers, one per outside
@@ -23,9 +24,9 @@ type Activities struct {
 	Slack    *activities.Slack
 	GitHub   *activities.GitHub
 	Calendar *activities.Calendar
-	// Maintenance reaches the war-room incident a maintenance window runs,
-	// through Temporal.
-	Maintenance *starter.MaintenanceActivities
+	// Incidents reaches the incident workflows other workflows drive (the
+	// war room a maintenance window runs), through Temporal.
+	Incidents *activities.Incidents
 }
 
 // slackCallTimeout bounds one Slack Web API call, well within the Slack
@@ -75,21 +76,21 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 		return nil, err
 	}
 	return &Activities{
-		Slack:       slackActs,
-		GitHub:      gh,
-		Calendar:    activities.NewCalendar(backend),
-		Maintenance: &starter.MaintenanceActivities{Client: c},
+		Slack:     slackActs,
+		GitHub:    gh,
+		Calendar:  activities.NewCalendar(backend),
+		Incidents: &activities.Incidents{Workflows: &starter.Incidents{Client: c}},
 	}, nil
 }
 
 // Register registers every incidentflow workflow, under the names in
 // workflows/api.go, and the activities a.
 func Register(r sdkworker.Registry, a *Activities) {
-	r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: workflows.RetrospectiveWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: workflows.MaintenanceWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
 	r.RegisterActivity(a.Slack)
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)
-	a.Maintenance.Register(r)
+	r.RegisterActivity(a.Incidents)
 }

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // IncidentWorkflow runs one incident from declaration to resolution: it
@@ -15,7 +16,7 @@ import (
 // unanswered, applies the updates its Update handlers accept, and on
 // resolution announces it and starts the retrospective. Register it under
 // IncidentWorkflowName, with the activities.Slack activities.
-func IncidentWorkflow(ctx workflow.Context, in IncidentInput) (incident.Incident, error) {
+func IncidentWorkflow(ctx workflow.Context, in wfapi.IncidentInput) (incident.Incident, error) {
 	w := newIncidentWorkflow(in)
 	if err := w.setup(ctx); err != nil {
 		return w.inc, err
@@ -25,7 +26,7 @@ func IncidentWorkflow(ctx workflow.Context, in IncidentInput) (incident.Incident
 
 // incidentWorkflow is the state of one run of IncidentWorkflow.
 type incidentWorkflow struct {
-	in   IncidentInput
+	in   wfapi.IncidentInput
 	proc incident.Process
 	loc  *time.Location
 	inc  incident.Incident
@@ -43,7 +44,7 @@ type incidentWorkflow struct {
 	searched []string
 }
 
-func newIncidentWorkflow(in IncidentInput) *incidentWorkflow {
+func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
 	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
 	if in.State != nil {
 		w.inc = *in.State

@@ -4,6 +4,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // continueAsNewDue reports whether this run's history is long enough to
@@ -12,7 +13,7 @@ func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	limit := w.in.HistoryLimit
 	if limit <= 0 {
-		limit = DefaultHistoryLimit
+		limit = wfapi.DefaultHistoryLimit
 	}
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
 }
@@ -28,5 +29,5 @@ func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Inciden
 	state := w.inc
 	next := w.in
 	next.State = &state
-	return w.inc, workflow.NewContinueAsNewError(ctx, IncidentWorkflowName, next)
+	return w.inc, workflow.NewContinueAsNewError(ctx, wfapi.IncidentWorkflowName, next)
 }

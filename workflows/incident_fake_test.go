@@ -16,7 +16,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // declaredAt is when the test incidents are declared.
@@ -107,8 +107,8 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 		}).Maybe()
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.NotifyRequest) error { f.record("Notify", req); return nil }).Maybe()
-	env.RegisterWorkflowWithOptions(func(workflow.Context, workflows.RetrospectiveInput) error { return nil },
-		workflow.RegisterOptions{Name: workflows.RetrospectiveWorkflowName})
+	env.RegisterWorkflowWithOptions(func(workflow.Context, wfapi.RetrospectiveInput) error { return nil },
+		workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 	return f
 }
 

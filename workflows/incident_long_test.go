@@ -17,6 +17,7 @@ import (
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // historyCounter estimates, from above, the events a run writes to its
@@ -101,17 +102,17 @@ func (s *IncidentSuite) TestAThirtyDayIncidentContinuesAsNewWithABoundedState() 
 			}
 			env.RegisterDelayedCallback(func() {
 				count.add(5)
-				env.UpdateWorkflow(workflows.UpdatePostStatus, "", &testsuite.TestUpdateCallback{
+				env.UpdateWorkflow(wfapi.UpdatePostStatus, "", &testsuite.TestUpdateCallback{
 					OnReject: func(err error) { s.Fail("update rejected", "%v", err) }, OnAccept: func() {},
 					OnComplete: func(_ any, err error) { s.NoError(err); updates++ },
-				}, workflows.PostStatusRequest{Author: "U0BOB", Text: "still digging"})
+				}, wfapi.PostStatusRequest{Author: "U0BOB", Text: "still digging"})
 			}, at.Sub(start))
 		}
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(workflows.UpdateResolve, "", &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(wfapi.UpdateResolve, "", &testsuite.TestUpdateCallback{
 				OnReject: func(err error) { s.Fail("resolve rejected", "%v", err) }, OnAccept: func() {},
 				OnComplete: func(_ any, err error) { s.NoError(err) },
-			}, workflows.ResolveRequest{By: "U0BOB", Summary: "found it"})
+			}, wfapi.ResolveRequest{By: "U0BOB", Summary: "found it"})
 		}, end.Sub(start))
 		env.ExecuteWorkflow(workflows.IncidentWorkflow, in)
 
@@ -123,7 +124,7 @@ func (s *IncidentSuite) TestAThirtyDayIncidentContinuesAsNewWithABoundedState() 
 		}
 		var can *workflow.ContinueAsNewError
 		if err := env.GetWorkflowError(); errors.As(err, &can) {
-			in = workflows.IncidentInput{}
+			in = wfapi.IncidentInput{}
 			s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &in))
 			s.Require().NotNil(in.State)
 			size := 0

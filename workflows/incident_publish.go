@@ -5,11 +5,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // searchKeys are the search attributes publish keeps current, in the order
 // of searchValues.
-var searchKeys = []temporal.SearchAttributeKeyKeyword{SearchSeverity, SearchStatus, SearchCommander, SearchKind, SearchChannel}
+var searchKeys = []temporal.SearchAttributeKeyKeyword{wfapi.SearchSeverity, wfapi.SearchStatus, wfapi.SearchCommander, wfapi.SearchKind, wfapi.SearchChannel}
 
 func (w *incidentWorkflow) searchValues() []string {
 	return []string{string(w.inc.Severity), string(w.inc.Status), w.inc.Commander, string(w.inc.Declaration.Kind), w.inc.ChannelID}

@@ -10,9 +10,10 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
-func (w *incidentWorkflow) validateResolve(_ workflow.Context, req ResolveRequest) error {
+func (w *incidentWorkflow) validateResolve(_ workflow.Context, req wfapi.ResolveRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func (w *incidentWorkflow) validateResolve(_ workflow.Context, req ResolveReques
 // war room, the topic says so, and each announce channel hears it in the
 // thread of the declaration's announcement. The workflow then starts the
 // retrospective and ends.
-func (w *incidentWorkflow) resolve(ctx workflow.Context, req ResolveRequest) error {
+func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err // a second resolve accepted in the same workflow task
 	}
@@ -83,11 +84,11 @@ func (w *incidentWorkflow) startRetrospective(ctx workflow.Context) {
 	}
 	id := w.inc.Declaration.ID
 	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        RetrospectiveWorkflowID(id),
+		WorkflowID:        wfapi.RetrospectiveWorkflowID(id),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     "Retrospective of incident " + id,
 	})
-	child := workflow.ExecuteChildWorkflow(ctx, RetrospectiveWorkflowName, RetrospectiveInput{Incident: w.inc, Process: w.proc})
+	child := workflow.ExecuteChildWorkflow(ctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: w.inc, Process: w.proc})
 	var started workflow.Execution
 	if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
 		w.note(ctx, "could not start the retrospective: "+errorMessage(err))

@@ -10,9 +10,10 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
-func (w *incidentWorkflow) validateAssignRole(_ workflow.Context, req AssignRoleRequest) error {
+func (w *incidentWorkflow) validateAssignRole(_ workflow.Context, req wfapi.AssignRoleRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func (w *incidentWorkflow) validateAssignRole(_ workflow.Context, req AssignRole
 }
 
 // assignRole gives a role to a user, invites them and updates the topic.
-func (w *incidentWorkflow) assignRole(ctx workflow.Context, req AssignRoleRequest) error {
+func (w *incidentWorkflow) assignRole(ctx workflow.Context, req wfapi.AssignRoleRequest) error {
 	if err := w.awaitWarRoom(ctx); err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (w *incidentWorkflow) assignRole(ctx workflow.Context, req AssignRoleReques
 	return nil
 }
 
-func (w *incidentWorkflow) validateAddActionItem(_ workflow.Context, req AddActionItemRequest) error {
+func (w *incidentWorkflow) validateAddActionItem(_ workflow.Context, req wfapi.AddActionItemRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (w *incidentWorkflow) validateAddActionItem(_ workflow.Context, req AddActi
 }
 
 // addActionItem records an action item for the retrospective.
-func (w *incidentWorkflow) addActionItem(ctx workflow.Context, req AddActionItemRequest) error {
+func (w *incidentWorkflow) addActionItem(ctx workflow.Context, req wfapi.AddActionItemRequest) error {
 	if err := w.awaitWarRoom(ctx); err != nil {
 		return err
 	}

@@ -11,10 +11,6 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 )
 
-// slackActivities names the Slack activities; the worker registers an
-// *activities.Slack under the same method names.
-var slackActivities *activities.Slack
-
 // slackRetryPolicy retries a Slack call until Slack answers or says no for
 // good.
 var slackRetryPolicy = &temporal.RetryPolicy{

@@ -10,9 +10,10 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
-func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req PostStatusRequest) error {
+func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req wfapi.PostStatusRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req PostStatus
 // postStatus posts a status update in the war room and the broadcast
 // channels and restarts the wait for the next one. An empty status keeps
 // the current one.
-func (w *incidentWorkflow) postStatus(ctx workflow.Context, req PostStatusRequest) error {
+func (w *incidentWorkflow) postStatus(ctx workflow.Context, req wfapi.PostStatusRequest) error {
 	if err := w.awaitWarRoom(ctx); err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (w *incidentWorkflow) restartCadence(next time.Time) {
 	w.resets++
 }
 
-func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req SetSeverityRequest) error {
+func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req wfapi.SetSeverityRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req SetSeveri
 
 // setSeverity changes the severity: the cadence restarts at the new
 // severity's, the topic changes and the new severity's leads are invited.
-func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req SetSeverityRequest) error {
+func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeverityRequest) error {
 	if err := w.awaitWarRoom(ctx); err != nil {
 		return err
 	}

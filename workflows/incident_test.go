@@ -15,6 +15,7 @@ import (
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // IncidentSuite runs IncidentWorkflow on the time-skipping test
@@ -51,11 +52,11 @@ func (s *IncidentSuite) update(delay time.Duration, name string, arg any) {
 
 // resolveAt resolves the incident after delay.
 func (s *IncidentSuite) resolveAt(delay time.Duration) {
-	s.update(delay, workflows.UpdateResolve, workflows.ResolveRequest{By: "U0BOB", Summary: "Rolled back the deploy"})
+	s.update(delay, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0BOB", Summary: "Rolled back the deploy"})
 }
 
 // run runs the workflow to completion and returns the resolved incident.
-func (s *IncidentSuite) run(in workflows.IncidentInput) incident.Incident {
+func (s *IncidentSuite) run(in wfapi.IncidentInput) incident.Incident {
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, in)
 	s.True(s.env.IsWorkflowCompleted())
 	s.NoError(s.env.GetWorkflowError())
@@ -64,18 +65,18 @@ func (s *IncidentSuite) run(in workflows.IncidentInput) incident.Incident {
 	return inc
 }
 
-func (s *IncidentSuite) input() workflows.IncidentInput {
-	return workflows.IncidentInput{Declaration: testDeclaration(), Process: testProcess()}
+func (s *IncidentSuite) input() wfapi.IncidentInput {
+	return wfapi.IncidentInput{Declaration: testDeclaration(), Process: testProcess()}
 }
 
 func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
 	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(workflows.UpdateWarRoomReady, "", &testsuite.TestUpdateCallback{
+		s.env.UpdateWorkflow(wfapi.UpdateWarRoomReady, "", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { s.Fail("rejected", "%v", err) },
 			OnAccept: func() {},
 			OnComplete: func(res any, err error) {
 				s.NoError(err)
-				s.Equal(workflows.WarRoom{ID: "abc123", WorkflowID: "default-test-workflow-id", ChannelID: "C0WARROOM",
+				s.Equal(incident.WarRoom{ID: "abc123", WorkflowID: "default-test-workflow-id", ChannelID: "C0WARROOM",
 					ChannelName: "inc-20260302-1000-checkout-channel-down"}, res)
 			},
 		})
@@ -115,7 +116,7 @@ func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
 	s.Contains(k.Text, "Checkout &lt;!channel&gt; ∗down∗", "the title is escaped")
 	s.NotContains(k.Text, "<!channel>")
 	s.Len(k.Buttons, 4)
-	s.Equal(workflows.ActionResolve, k.Buttons[3].ActionID)
+	s.Equal(wfapi.ActionResolve, k.Buttons[3].ActionID)
 	s.Equal("abc123", k.Buttons[3].Value)
 
 	announce := s.slack.posts("announce")
@@ -155,9 +156,9 @@ func (s *IncidentSuite) TestRemindersComeAtTheCadenceAndEscalateAfterTwoMisses()
 }
 
 func (s *IncidentSuite) TestAnUpdateRestartsTheWait() {
-	s.update(10*time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{
+	s.update(10*time.Minute, wfapi.UpdatePostStatus, wfapi.PostStatusRequest{
 		Author: "U0BOB", Status: incident.Identified, Text: "Bad deploy <@U0CAROL>"})
-	s.update(30*time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{
+	s.update(30*time.Minute, wfapi.UpdatePostStatus, wfapi.PostStatusRequest{
 		Author: "U0BOB", Status: incident.Mitigated, Text: "Rolled back", NextUpdateIn: 5 * time.Minute})
 	s.resolveAt(38 * time.Minute)
 	inc := s.run(s.input())
@@ -174,7 +175,7 @@ func (s *IncidentSuite) TestAnUpdateRestartsTheWait() {
 func (s *IncidentSuite) TestASeverityChangeChangesTheCadence() {
 	in := s.input()
 	in.Declaration.Severity = incident.Major
-	s.update(10*time.Minute, workflows.UpdateSetSeverity, workflows.SetSeverityRequest{
+	s.update(10*time.Minute, wfapi.UpdateSetSeverity, wfapi.SetSeverityRequest{
 		By: "U0BOB", Severity: incident.Critical, Reason: "all regions"})
 	s.resolveAt(42 * time.Minute)
 	inc := s.run(in)
@@ -189,9 +190,9 @@ func (s *IncidentSuite) TestASeverityChangeChangesTheCadence() {
 }
 
 func (s *IncidentSuite) TestRolesChangeTheTopicAndInviteTheUser() {
-	s.update(time.Minute, workflows.UpdateAssignRole, workflows.AssignRoleRequest{By: "U0ALICE", Role: incident.Comms, User: "U0CAROL"})
-	s.update(2*time.Minute, workflows.UpdateAssignRole, workflows.AssignRoleRequest{By: "U0ALICE", Role: "lead", User: "U0BOB"})
-	s.update(3*time.Minute, workflows.UpdateAddActionItem, workflows.AddActionItemRequest{By: "U0BOB", Text: "Add a canary", Due: "2026-03-20"})
+	s.update(time.Minute, wfapi.UpdateAssignRole, wfapi.AssignRoleRequest{By: "U0ALICE", Role: incident.Comms, User: "U0CAROL"})
+	s.update(2*time.Minute, wfapi.UpdateAssignRole, wfapi.AssignRoleRequest{By: "U0ALICE", Role: "lead", User: "U0BOB"})
+	s.update(3*time.Minute, wfapi.UpdateAddActionItem, wfapi.AddActionItemRequest{By: "U0BOB", Text: "Add a canary", Due: "2026-03-20"})
 	s.resolveAt(4 * time.Minute)
 	inc := s.run(s.input())
 
@@ -207,9 +208,9 @@ func (s *IncidentSuite) TestRolesChangeTheTopicAndInviteTheUser() {
 }
 
 func (s *IncidentSuite) TestResolutionIsAnnouncedAndStartsTheRetrospective() {
-	var retro workflows.RetrospectiveInput
-	s.env.OnWorkflow(workflows.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in workflows.RetrospectiveInput) error { retro = in; return nil })
+	var retro wfapi.RetrospectiveInput
+	s.env.OnWorkflow(wfapi.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in wfapi.RetrospectiveInput) error { retro = in; return nil })
 	s.resolveAt(20 * time.Minute)
 	inc := s.run(s.input())
 
@@ -230,17 +231,23 @@ func (s *IncidentSuite) TestResolutionIsAnnouncedAndStartsTheRetrospective() {
 }
 
 func (s *IncidentSuite) TestDrillsAndUnaskedMaintenanceGetNoRetrospective() {
-	in := s.input()
-	in.Declaration.Kind = incident.KindDrill
-	s.resolveAt(time.Minute)
-	inc := s.run(in)
-	s.Equal(incident.EntryResolved, inc.Timeline[len(inc.Timeline)-1].Kind)
+	for _, kind := range []incident.Kind{incident.KindDrill, incident.KindMaintenance} {
+		s.SetupTest() // a fresh environment for each run
+		s.env.OnWorkflow(wfapi.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(nil).Maybe()
+		in := s.input()
+		in.Declaration.Kind = kind
+		in.Retrospective = false // not asked for
+		s.resolveAt(time.Minute)
+		inc := s.run(in)
+		s.Equal(incident.EntryResolved, inc.Timeline[len(inc.Timeline)-1].Kind, kind)
+		s.env.AssertWorkflowNumberOfCalls(s.T(), wfapi.RetrospectiveWorkflowName, 0)
+	}
 }
 
 func (s *IncidentSuite) TestSecurityIncidentsKeepTheirDetailsPrivate() {
 	in := s.input()
 	in.Declaration.Security = true
-	s.update(time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{Author: "U0BOB", Text: "Keys rotated"})
+	s.update(time.Minute, wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Author: "U0BOB", Text: "Keys rotated"})
 	s.resolveAt(2 * time.Minute)
 	s.run(in)
 
@@ -261,7 +268,7 @@ func (s *IncidentSuite) TestAWarRoomThatCantBeOpenedFailsTheDeclaration() {
 	s.slack.createErr = temporal.NewNonRetryableApplicationError(
 		"Slack rejected the bot token: check slack.bot_token (Slack conversations.create: invalid_auth)", activities.ErrSlackRejected, nil)
 	var ready outcome
-	s.send(0, workflows.UpdateWarRoomReady, nil, &ready)
+	s.send(0, wfapi.UpdateWarRoomReady, nil, &ready)
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, s.input())
 
 	s.ErrorContains(s.env.GetWorkflowError(), "check slack.bot_token")

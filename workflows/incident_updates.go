@@ -6,13 +6,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // setup registers the query and the updates. Validators reject what can't
 // be applied with a sentence a responder can act on; handlers wait for the
 // war room before touching it.
 func (w *incidentWorkflow) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryIncident, func() (incident.Incident, error) {
+	if err := workflow.SetQueryHandler(ctx, wfapi.QueryIncident, func() (incident.Incident, error) {
 		return w.inc, nil
 	}); err != nil {
 		return err
@@ -21,12 +22,12 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 		name               string
 		handler, validator any
 	}{
-		{UpdateWarRoomReady, w.warRoomReady, nil},
-		{UpdatePostStatus, w.postStatus, w.validatePostStatus},
-		{UpdateSetSeverity, w.setSeverity, w.validateSetSeverity},
-		{UpdateAssignRole, w.assignRole, w.validateAssignRole},
-		{UpdateAddActionItem, w.addActionItem, w.validateAddActionItem},
-		{UpdateResolve, w.resolve, w.validateResolve},
+		{wfapi.UpdateWarRoomReady, w.warRoomReady, nil},
+		{wfapi.UpdatePostStatus, w.postStatus, w.validatePostStatus},
+		{wfapi.UpdateSetSeverity, w.setSeverity, w.validateSetSeverity},
+		{wfapi.UpdateAssignRole, w.assignRole, w.validateAssignRole},
+		{wfapi.UpdateAddActionItem, w.addActionItem, w.validateAddActionItem},
+		{wfapi.UpdateResolve, w.resolve, w.validateResolve},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -57,9 +58,9 @@ func (w *incidentWorkflow) checkOpen() error {
 }
 
 // warRoomReady answers once the war room is ready: where it is.
-func (w *incidentWorkflow) warRoomReady(ctx workflow.Context) (WarRoom, error) {
+func (w *incidentWorkflow) warRoomReady(ctx workflow.Context) (incident.WarRoom, error) {
 	err := w.awaitWarRoom(ctx)
-	return WarRoom{
+	return incident.WarRoom{
 		ID: w.inc.Declaration.ID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		ChannelID: w.inc.ChannelID, ChannelName: w.inc.ChannelName,
 	}, err

@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // outcome is how an update ended: its rejection, or its handler's error.
@@ -32,26 +32,26 @@ func (s *IncidentSuite) TestValidatorsRejectWhatCantBeApplied() {
 		arg  any
 		want string
 	}{
-		{workflows.UpdatePostStatus, workflows.PostStatusRequest{Text: "  "}, "a status update needs text"},
-		{workflows.UpdatePostStatus, workflows.PostStatusRequest{Text: "ok", Status: "resolved"}, `unknown status "resolved": use one of investigating`},
-		{workflows.UpdatePostStatus, workflows.PostStatusRequest{Text: "ok", Status: "fine"}, `unknown status "fine"`},
-		{workflows.UpdatePostStatus, workflows.PostStatusRequest{Text: "ok", NextUpdateIn: -time.Minute}, "can't be negative"},
-		{workflows.UpdateSetSeverity, workflows.SetSeverityRequest{Severity: "sev0"}, `unknown severity "sev0": use one of critical, major, minor`},
-		{workflows.UpdateSetSeverity, workflows.SetSeverityRequest{Severity: incident.Critical}, "incident abc123 is already critical"},
-		{workflows.UpdateAssignRole, workflows.AssignRoleRequest{Role: "scribe", User: "U0BOB"}, `unknown role "scribe": use commander or comms`},
-		{workflows.UpdateAssignRole, workflows.AssignRoleRequest{Role: incident.Comms}, "name the user"},
-		{workflows.UpdateAddActionItem, workflows.AddActionItemRequest{Text: ""}, "an action item needs text"},
-		{workflows.UpdateAddActionItem, workflows.AddActionItemRequest{Text: "x", Due: "next week"}, "use YYYY-MM-DD"},
-		{workflows.UpdateResolve, workflows.ResolveRequest{Summary: " "}, "resolving needs a summary"},
+		{wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Text: "  "}, "a status update needs text"},
+		{wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Text: "ok", Status: "resolved"}, `unknown status "resolved": use one of investigating`},
+		{wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Text: "ok", Status: "fine"}, `unknown status "fine"`},
+		{wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Text: "ok", NextUpdateIn: -time.Minute}, "can't be negative"},
+		{wfapi.UpdateSetSeverity, wfapi.SetSeverityRequest{Severity: "sev0"}, `unknown severity "sev0": use one of critical, major, minor`},
+		{wfapi.UpdateSetSeverity, wfapi.SetSeverityRequest{Severity: incident.Critical}, "incident abc123 is already critical"},
+		{wfapi.UpdateAssignRole, wfapi.AssignRoleRequest{Role: "scribe", User: "U0BOB"}, `unknown role "scribe": use commander or comms`},
+		{wfapi.UpdateAssignRole, wfapi.AssignRoleRequest{Role: incident.Comms}, "name the user"},
+		{wfapi.UpdateAddActionItem, wfapi.AddActionItemRequest{Text: ""}, "an action item needs text"},
+		{wfapi.UpdateAddActionItem, wfapi.AddActionItemRequest{Text: "x", Due: "next week"}, "use YYYY-MM-DD"},
+		{wfapi.UpdateResolve, wfapi.ResolveRequest{Summary: " "}, "resolving needs a summary"},
 	}
 	outcomes := make([]outcome, len(cases))
 	for i, c := range cases {
 		s.send(time.Minute, c.name, c.arg, &outcomes[i])
 	}
 	var first, second, late outcome
-	s.send(2*time.Minute, workflows.UpdateResolve, workflows.ResolveRequest{By: "U0BOB", Summary: "fixed"}, &first)
-	s.send(2*time.Minute, workflows.UpdateResolve, workflows.ResolveRequest{By: "U0BOB", Summary: "fixed again"}, &second)
-	s.send(2*time.Minute, workflows.UpdatePostStatus, workflows.PostStatusRequest{Text: "still here"}, &late)
+	s.send(2*time.Minute, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0BOB", Summary: "fixed"}, &first)
+	s.send(2*time.Minute, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0BOB", Summary: "fixed again"}, &second)
+	s.send(2*time.Minute, wfapi.UpdatePostStatus, wfapi.PostStatusRequest{Text: "still here"}, &late)
 	inc := s.run(s.input())
 
 	for i, c := range cases {

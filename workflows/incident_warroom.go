@@ -8,6 +8,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // versionPurposeInParallel is the change that moved setting the war room's
@@ -143,9 +144,9 @@ func (w *incidentWorkflow) bookmarks(ctx workflow.Context) []activities.Bookmark
 // opens a modal for each.
 func kickoffButtons(id string) []activities.Button {
 	return []activities.Button{
-		{ActionID: ActionPostUpdate, Text: "Post update", Value: id, Style: "primary"},
-		{ActionID: ActionChangeSeverity, Text: "Change severity", Value: id},
-		{ActionID: ActionAssignRole, Text: "Assign role", Value: id},
-		{ActionID: ActionResolve, Text: "Resolve", Value: id, Style: "danger"},
+		{ActionID: wfapi.ActionPostUpdate, Text: "Post update", Value: id, Style: "primary"},
+		{ActionID: wfapi.ActionChangeSeverity, Text: "Change severity", Value: id},
+		{ActionID: wfapi.ActionAssignRole, Text: "Assign role", Value: id},
+		{ActionID: wfapi.ActionResolve, Text: "Resolve", Value: id, Style: "danger"},
 	}
 }

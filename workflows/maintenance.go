@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // MaintenanceWorkflow runs one planned maintenance window; the window's
@@ -18,8 +19,8 @@ import (
 // reports an overrun and escalates. Its updates complete the window,
 // promote it to an incident, or cancel it before the start. Register it
 // under MaintenanceWorkflowName, with IncidentWorkflow, the
-// activities.Slack activities and the starter.MaintenanceActivities.
-func MaintenanceWorkflow(ctx workflow.Context, in MaintenanceInput) (MaintenanceState, error) {
+// activities.Slack and activities.Incidents activities.
+func MaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) (wfapi.MaintenanceState, error) {
 	m := newMaintenanceRun(ctx, in)
 	if err := m.setup(ctx); err != nil {
 		return m.st, err
@@ -29,12 +30,12 @@ func MaintenanceWorkflow(ctx workflow.Context, in MaintenanceInput) (Maintenance
 
 // maintenanceRun is the state of one run of MaintenanceWorkflow.
 type maintenanceRun struct {
-	in  MaintenanceInput
+	in  wfapi.MaintenanceInput
 	win incident.Window
 	// proc is the process of the war room (incident.MaintenanceProcess).
 	proc incident.Process
 	loc  *time.Location
-	st   MaintenanceState
+	st   wfapi.MaintenanceState
 	// warRoom is the war room's IncidentWorkflow, once started.
 	warRoom workflow.ChildWorkflowFuture
 	// closing is set as soon as a complete, promote or cancel is accepted.
@@ -43,10 +44,10 @@ type maintenanceRun struct {
 	searched []string
 }
 
-func newMaintenanceRun(ctx workflow.Context, in MaintenanceInput) *maintenanceRun {
+func newMaintenanceRun(ctx workflow.Context, in wfapi.MaintenanceInput) *maintenanceRun {
 	m := &maintenanceRun{in: in, win: in.Window, loc: in.Process.Location()}
 	m.proc = incident.MaintenanceProcess(in.Process, &m.win, in.Policy)
-	m.st = MaintenanceState{Window: in.Window, Phase: PhaseScheduled}
+	m.st = wfapi.MaintenanceState{Window: in.Window, Phase: wfapi.PhaseScheduled}
 	start, err := m.win.StartFor(firedAt(ctx), m.loc)
 	if err != nil || start.IsZero() {
 		start = m.win.Start
@@ -59,7 +60,7 @@ func newMaintenanceRun(ctx workflow.Context, in MaintenanceInput) *maintenanceRu
 // firedAt is when the schedule meant to start this run, or when it started
 // if no schedule did.
 func firedAt(ctx workflow.Context) time.Time {
-	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(SearchScheduledStart); ok && !t.IsZero() {
+	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(wfapi.SearchScheduledStart); ok && !t.IsZero() {
 		return t
 	}
 	return workflow.GetInfo(ctx).WorkflowStartTime
@@ -82,7 +83,7 @@ func (m *maintenanceRun) headsUpOffsets() []time.Duration {
 
 // run sends the heads-ups, opens the war room at the start, and watches
 // the end, until the window is completed, promoted or cancelled.
-func (m *maintenanceRun) run(ctx workflow.Context) (MaintenanceState, error) {
+func (m *maintenanceRun) run(ctx workflow.Context) (wfapi.MaintenanceState, error) {
 	m.publish(ctx)
 	if m.beforeStart(ctx) {
 		m.open(ctx)
@@ -113,7 +114,7 @@ func (m *maintenanceRun) beforeStart(ctx workflow.Context) bool {
 	if m.sleepUntil(ctx, m.st.Start, "maintenance starts at "+incident.Clock(m.st.Start, m.loc)) {
 		return false
 	}
-	m.st.Phase = PhaseInProgress
+	m.st.Phase = wfapi.PhaseInProgress
 	return true
 }
 

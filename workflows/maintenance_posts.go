@@ -9,6 +9,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // warRoomActivityOptions bound the wait for a war room (its channel,
@@ -75,7 +76,7 @@ func (m *maintenanceRun) note(ctx workflow.Context, text string) {
 func (m *maintenanceRun) headsUp(ctx workflow.Context, h incident.HeadsUp) {
 	text := incident.HeadsUpText(&m.win, m.st.Start, h.Before, m.loc)
 	refs := m.announce(ctx, "post the "+incident.FormatDuration(h.Before)+" heads-up", "maint-headsup-"+h.Before.String(), text)
-	sent := SentHeadsUp{Before: h.Before, At: workflow.Now(ctx)}
+	sent := wfapi.SentHeadsUp{Before: h.Before, At: workflow.Now(ctx)}
 	for _, r := range refs {
 		if r.TS != "" {
 			sent.Posts = append(sent.Posts, r)
@@ -93,12 +94,12 @@ func (m *maintenanceRun) open(ctx workflow.Context) {
 	m.st.IncidentID = d.ID
 	m.publish(ctx)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        IncidentWorkflowID(d.ID),
+		WorkflowID:        wfapi.IncidentWorkflowID(d.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     "Maintenance war room: " + incident.Truncate(m.win.Title, 200),
-		Memo:              map[string]any{MemoTitle: ListedTitle(d)},
+		Memo:              map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
 	})
-	m.warRoom = workflow.ExecuteChildWorkflow(cctx, IncidentWorkflowName, IncidentInput{
+	m.warRoom = workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{
 		Declaration: d, Process: m.proc, Retrospective: m.win.Retrospective,
 	})
 	if err := m.warRoom.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -107,9 +108,9 @@ func (m *maintenanceRun) open(ctx workflow.Context) {
 		m.note(ctx, "could not start the war room's workflow: "+errorMessage(err))
 		m.warRoom = nil
 	}
-	var room WarRoom
-	err := workflow.ExecuteActivity(warRoomCall(ctx, "Wait for the war room"), ActivityMaintenanceWarRoom,
-		WarRoomRequest{IncidentID: d.ID}).Get(ctx, &room)
+	var room incident.WarRoom
+	err := workflow.ExecuteActivity(warRoomCall(ctx, "Wait for the war room"), incidentActivities.MaintenanceWarRoom,
+		activities.WarRoomRequest{IncidentID: d.ID}).Get(ctx, &room)
 	if err != nil {
 		m.note(ctx, "the war room did not open: "+errorMessage(err))
 	}
@@ -132,8 +133,8 @@ func (m *maintenanceRun) warRoomOrAnnounce() string {
 // window ID.
 func (m *maintenanceRun) endButtons() []activities.Button {
 	return []activities.Button{
-		{ActionID: ActionMaintenanceComplete, Text: "Complete", Value: m.win.ID, Style: "primary"},
-		{ActionID: ActionMaintenancePromote, Text: "Promote to incident", Value: m.win.ID, Style: "danger"},
+		{ActionID: wfapi.ActionMaintenanceComplete, Text: "Complete", Value: m.win.ID, Style: "primary"},
+		{ActionID: wfapi.ActionMaintenancePromote, Text: "Promote to incident", Value: m.win.ID, Style: "danger"},
 	}
 }
 
@@ -149,7 +150,7 @@ func (m *maintenanceRun) askToConfirm(ctx workflow.Context) {
 // period: in the war room, calling the escalation group, and in the
 // announce channels.
 func (m *maintenanceRun) overrun(ctx workflow.Context) {
-	m.st.Phase, m.st.OverrunAt = PhaseOverrun, workflow.Now(ctx)
+	m.st.Phase, m.st.OverrunAt = wfapi.PhaseOverrun, workflow.Now(ctx)
 	m.publish(ctx)
 	m.postAll(ctx, "report the overrun and escalate", []activities.PostRequest{{
 		Channel: m.warRoomOrAnnounce(), Key: "maint-overrun", Buttons: m.endButtons(),
@@ -174,13 +175,13 @@ func (m *maintenanceRun) closeIfResolved(ctx workflow.Context) {
 		return
 	}
 	m.closing = true
-	m.ended(ctx, PhaseCompleted, inc.ResolvedBy)
+	m.ended(ctx, wfapi.PhaseCompleted, inc.ResolvedBy)
 	m.announce(ctx, "announce the end", "maint-end",
 		incident.MaintenanceCompletedText(&m.win, m.st.Start, m.st.EndedAt, m.st.EndedBy, m.loc))
 }
 
 // ended records how the window ended.
-func (m *maintenanceRun) ended(ctx workflow.Context, phase MaintenancePhase, by string) {
+func (m *maintenanceRun) ended(ctx workflow.Context, phase wfapi.MaintenancePhase, by string) {
 	m.st.Phase, m.st.EndedAt, m.st.EndedBy = phase, workflow.Now(ctx), by
 	m.publish(ctx)
 }

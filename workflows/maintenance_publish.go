@@ -8,11 +8,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // maintenanceSearchKeys are the search attributes a maintenance run keeps
 // current (its kind, severity and lead are set by its schedule).
-var maintenanceSearchKeys = []temporal.SearchAttributeKeyKeyword{SearchStatus, SearchChannel}
+var maintenanceSearchKeys = []temporal.SearchAttributeKeyKeyword{wfapi.SearchStatus, wfapi.SearchChannel}
 
 // publish shows where the window stands in the Temporal Web UI (the current
 // details) and in visibility (status and war room).

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -16,6 +15,7 @@ import (
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // MaintenanceSuite runs MaintenanceWorkflow on the time-skipping test
@@ -29,8 +29,8 @@ type MaintenanceSuite struct {
 
 	mu       sync.Mutex
 	noRoom   bool // the war room fails to open
-	children []workflows.IncidentInput
-	resolved []workflows.ResolveWarRoomRequest
+	children []wfapi.IncidentInput
+	resolved []activities.ResolveWarRoomRequest
 }
 
 func TestMaintenanceSuite(t *testing.T) { suite.Run(t, new(MaintenanceSuite)) }
@@ -46,19 +46,8 @@ func (s *MaintenanceSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.SetStartTime(now)
 	s.children, s.resolved, s.noRoom = nil, nil, false
-	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
-	s.env.RegisterActivityWithOptions(func(_ context.Context, req workflows.WarRoomRequest) (workflows.WarRoom, error) {
-		if s.noRoom {
-			return workflows.WarRoom{}, temporal.NewNonRetryableApplicationError("Slack said no", "WarRoomFailed", nil)
-		}
-		return workflows.WarRoom{ID: req.IncidentID, WorkflowID: workflows.IncidentWorkflowID(req.IncidentID), ChannelID: "C0MAINTROOM", ChannelName: "inc-maint"}, nil
-	}, activity.RegisterOptions{Name: workflows.ActivityMaintenanceWarRoom})
-	s.env.RegisterActivityWithOptions(func(_ context.Context, req workflows.ResolveWarRoomRequest) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.resolved = append(s.resolved, req)
-		return nil
-	}, activity.RegisterOptions{Name: workflows.ActivityMaintenanceResolve})
+	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
+	s.env.RegisterActivity(&activities.Incidents{Workflows: warRooms{s}})
 	s.slack = newFakeSlack(s.env)
 }
 
@@ -66,7 +55,7 @@ func (s *MaintenanceSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T
 
 // fakeIncident stands in for IncidentWorkflow: it records its input and
 // runs until signalled (or for 1000 hours).
-func (s *MaintenanceSuite) fakeIncident(ctx workflow.Context, in workflows.IncidentInput) (incident.Incident, error) {
+func (s *MaintenanceSuite) fakeIncident(ctx workflow.Context, in wfapi.IncidentInput) (incident.Incident, error) {
 	s.mu.Lock()
 	s.children = append(s.children, in)
 	s.mu.Unlock()
@@ -88,7 +77,7 @@ func (s *MaintenanceSuite) fakeIncident(ctx workflow.Context, in workflows.Incid
 // input is a 2-hour window starting 48 hours after now, announced in two
 // channels, with the default heads-ups, a 20-minute cadence and 15
 // minutes' grace.
-func (s *MaintenanceSuite) input() workflows.MaintenanceInput {
+func (s *MaintenanceSuite) input() wfapi.MaintenanceInput {
 	p := testProcess()
 	w := incident.PrepareWindow(incident.Window{
 		ID: "dbup", Title: "DB upgrade <!channel>", Description: "Postgres 16", Start: now.Add(48 * time.Hour),
@@ -97,7 +86,7 @@ func (s *MaintenanceSuite) input() workflows.MaintenanceInput {
 	}, &p)
 	pol := incident.DefaultMaintenancePolicy()
 	pol.UpdateEvery = 20 * time.Minute
-	return workflows.MaintenanceInput{Window: w, Process: p, Policy: pol}
+	return wfapi.MaintenanceInput{Window: w, Process: p, Policy: pol}
 }
 
 // update sends an update after delay and requires it to complete without
@@ -124,11 +113,11 @@ func (s *MaintenanceSuite) rejected(delay time.Duration, name string, arg any, w
 	}, delay)
 }
 
-func (s *MaintenanceSuite) run(in workflows.MaintenanceInput) workflows.MaintenanceState {
+func (s *MaintenanceSuite) run(in wfapi.MaintenanceInput) wfapi.MaintenanceState {
 	s.env.ExecuteWorkflow(workflows.MaintenanceWorkflow, in)
 	s.True(s.env.IsWorkflowCompleted())
 	s.NoError(s.env.GetWorkflowError())
-	var st workflows.MaintenanceState
+	var st wfapi.MaintenanceState
 	s.NoError(s.env.GetWorkflowResult(&st))
 	return st
 }
@@ -153,7 +142,7 @@ func channels(calls []slackCall) []string {
 func req(c slackCall) activities.PostRequest { return c.Req.(activities.PostRequest) }
 
 func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
-	s.update(48*time.Hour+30*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD", Note: "all good"})
+	s.update(48*time.Hour+30*time.Minute, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD", Note: "all good"})
 	st := s.run(s.input())
 
 	heads := s.slack.posts("maint-headsup-")
@@ -187,7 +176,7 @@ func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
 	s.NotEmpty(req(end[0]).ThreadTS, "the end is announced in the thread of the start")
 	s.Empty(s.slack.posts("maint-confirm"), "completed before the planned end: no need to ask")
 
-	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Equal(wfapi.PhaseCompleted, st.Phase)
 	s.Equal("U0LEAD", st.EndedBy)
 	s.Len(st.HeadsUps, 2)
 	s.Equal("C0MAINTROOM", st.ChannelID)
@@ -196,7 +185,7 @@ func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
 func (s *MaintenanceSuite) TestHeadsUpsAlreadyPastAreSkipped() {
 	in := s.input()
 	in.Window.Start = now.Add(90 * time.Minute)
-	s.update(2*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	s.update(2*time.Hour, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD"})
 	st := s.run(in)
 	s.Equal([]time.Duration{30 * time.Minute, 30 * time.Minute}, at(s.slack.posts("maint-headsup-")))
 	s.Equal([]time.Duration{24 * time.Hour}, st.Skipped)
@@ -207,8 +196,8 @@ func (s *MaintenanceSuite) TestARecurringRunWorksOutItsStartFromTheScheduledTime
 	in.Window.Start = now.Add(-7*24*time.Hour + 26*time.Hour) // a Tuesday at 12:00, last week
 	in.Window.Recurrence = incident.Recurrence{Kind: incident.RecurWeekly}
 	s.NoError(s.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(
-		workflows.SearchScheduledStart.ValueSet(now.Add(time.Hour)))))
-	s.update(27*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+		wfapi.SearchScheduledStart.ValueSet(now.Add(time.Hour)))))
+	s.update(27*time.Hour, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD"})
 	st := s.run(in)
 	s.Equal(now.Add(26*time.Hour), st.Start, "this week's Tuesday")
 	s.Equal([]time.Duration{2 * time.Hour, 2 * time.Hour, 25 * time.Hour, 25 * time.Hour}, at(s.slack.posts("maint-headsup-")))
@@ -216,15 +205,15 @@ func (s *MaintenanceSuite) TestARecurringRunWorksOutItsStartFromTheScheduledTime
 }
 
 func (s *MaintenanceSuite) TestTheLeadIsAskedAtTheEndThenAnOverrunEscalatesAndPromotes() {
-	s.update(50*time.Hour+25*time.Minute, workflows.UpdateMaintenancePromote,
-		workflows.PromoteMaintenanceRequest{By: "U0BOB", Severity: incident.Major, Note: "replication broke"})
+	s.update(50*time.Hour+25*time.Minute, wfapi.UpdateMaintenancePromote,
+		wfapi.PromoteMaintenanceRequest{By: "U0BOB", Severity: incident.Major, Note: "replication broke"})
 	st := s.run(s.input())
 
 	confirm := s.slack.posts("maint-confirm")
 	s.Require().Len(confirm, 1)
 	s.Equal(50*time.Hour, at(confirm)[0])
 	s.Equal("C0MAINTROOM", req(confirm[0]).Channel)
-	s.Equal([]string{workflows.ActionMaintenanceComplete, workflows.ActionMaintenancePromote},
+	s.Equal([]string{wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote},
 		[]string{req(confirm[0]).Buttons[0].ActionID, req(confirm[0]).Buttons[1].ActionID})
 	s.Equal("dbup", req(confirm[0]).Buttons[0].Value)
 
@@ -247,37 +236,53 @@ func (s *MaintenanceSuite) TestTheLeadIsAskedAtTheEndThenAnOverrunEscalatesAndPr
 	s.Require().Len(s.resolved, 1)
 	s.Contains(s.resolved[0].Resolve.Summary, "Promoted to incident "+inc.Declaration.ID)
 	s.Len(s.slack.posts("maint-promoted"), 3)
-	s.Equal(workflows.PhasePromoted, st.Phase)
+	s.Equal(wfapi.PhasePromoted, st.Phase)
 	s.Equal(inc.Declaration.ID, st.PromotedTo)
 	s.False(st.OverrunAt.IsZero())
 }
 
 func (s *MaintenanceSuite) TestResolvingTheWarRoomDirectlyCompletesTheWindow() {
 	s.env.RegisterDelayedCallback(func() {
-		s.env.SignalWorkflowByID(workflows.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0CAROL")
+		s.env.SignalWorkflowByID(wfapi.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0CAROL")
 	}, 49*time.Hour)
 	st := s.run(s.input())
-	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Equal(wfapi.PhaseCompleted, st.Phase)
 	s.Equal("U0CAROL", st.EndedBy)
 	s.Len(s.slack.posts("maint-end"), 2)
 	s.Empty(s.slack.posts("maint-confirm"))
 	s.Empty(s.resolved, "already resolved")
 }
 
-func (s *MaintenanceSuite) TestARetrospectiveOnlyWhenAskedFor() {
-	s.env.OnWorkflow(workflows.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(nil).Once()
-	s.update(49*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD", Retrospective: true})
+// completeWindow runs the test window: the lead completes it an hour in,
+// asking for a retrospective or not, and then its war room is resolved.
+func (s *MaintenanceSuite) completeWindow(retrospective bool) wfapi.MaintenanceState {
+	s.update(49*time.Hour, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD", Retrospective: retrospective})
 	s.env.RegisterDelayedCallback(func() {
-		s.env.SignalWorkflowByID(workflows.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0LEAD")
+		s.env.SignalWorkflowByID(wfapi.IncidentWorkflowID("dbup-20260304t1000"), signalResolve, "U0LEAD")
 	}, 49*time.Hour+time.Minute)
-	st := s.run(s.input())
-	s.Equal(workflows.PhaseCompleted, st.Phase)
+	return s.run(s.input())
+}
+
+func (s *MaintenanceSuite) TestARetrospectiveOnlyWhenAskedFor() {
+	// Not asked: neither the window nor its war room starts one.
+	s.env.OnWorkflow(wfapi.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(nil).Maybe()
+	st := s.completeWindow(false)
+	s.Equal(wfapi.PhaseCompleted, st.Phase)
+	s.env.AssertWorkflowNumberOfCalls(s.T(), wfapi.RetrospectiveWorkflowName, 0)
+	s.Require().Len(s.children, 1)
+	s.False(s.children[0].Retrospective, "the war room is not asked for one either")
+
+	// Asked when the lead completes the window: exactly one.
+	s.SetupTest()
+	s.env.OnWorkflow(wfapi.RetrospectiveWorkflowName, mock.Anything, mock.Anything).Return(nil).Once()
+	st = s.completeWindow(true)
+	s.Equal(wfapi.PhaseCompleted, st.Phase)
 	s.Empty(st.Notes)
 }
 
 func (s *MaintenanceSuite) TestCancellingBeforeTheStartTellsWhereTheHeadsUpWent() {
-	s.rejected(25*time.Hour, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"}, "hasn't started yet")
-	s.update(30*time.Hour, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE", Reason: "vendor delay"})
+	s.rejected(25*time.Hour, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD"}, "hasn't started yet")
+	s.update(30*time.Hour, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{By: "U0ALICE", Reason: "vendor delay"})
 	st := s.run(s.input())
 	cancel := s.slack.posts("maint-cancel")
 	s.Require().Len(cancel, 2)
@@ -288,20 +293,20 @@ func (s *MaintenanceSuite) TestCancellingBeforeTheStartTellsWhereTheHeadsUpWent(
 	s.Contains(req(cancel[0]).Text, "Cancelled")
 	s.Contains(req(cancel[0]).Text, "vendor delay")
 	s.Empty(s.children, "no war room")
-	s.Equal(workflows.PhaseCancelled, st.Phase)
+	s.Equal(wfapi.PhaseCancelled, st.Phase)
 	s.Equal(30*time.Hour, st.EndedAt.Sub(now))
 }
 
 func (s *MaintenanceSuite) TestCancellingBeforeAnyHeadsUpPostsNothing() {
-	s.update(time.Hour, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE"})
+	s.update(time.Hour, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{By: "U0ALICE"})
 	st := s.run(s.input())
 	s.Empty(s.slack.called("PostMessage"))
-	s.Equal(workflows.PhaseCancelled, st.Phase)
+	s.Equal(wfapi.PhaseCancelled, st.Phase)
 }
 
 func (s *MaintenanceSuite) TestAMovedWindowSaysWhereItWent() {
 	moved := now.Add(72 * time.Hour)
-	s.update(47*time.Hour+time.Minute, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE", MovedTo: moved})
+	s.update(47*time.Hour+time.Minute, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{By: "U0ALICE", MovedTo: moved})
 	st := s.run(s.input())
 	posts := s.slack.posts("maint-moved")
 	s.Require().Len(posts, 2)
@@ -311,28 +316,47 @@ func (s *MaintenanceSuite) TestAMovedWindowSaysWhereItWent() {
 }
 
 func (s *MaintenanceSuite) TestUpdatesAreValidated() {
-	s.rejected(48*time.Hour+time.Minute, workflows.UpdateMaintenanceCancel, workflows.CancelMaintenanceRequest{By: "U0ALICE"}, "in progress")
-	s.rejected(48*time.Hour+2*time.Minute, workflows.UpdateMaintenancePromote, workflows.PromoteMaintenanceRequest{By: "U0BOB", Severity: "sev0"}, "unknown severity")
-	s.update(48*time.Hour+3*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	s.rejected(48*time.Hour+time.Minute, wfapi.UpdateMaintenanceCancel, wfapi.CancelMaintenanceRequest{By: "U0ALICE"}, "in progress")
+	s.rejected(48*time.Hour+2*time.Minute, wfapi.UpdateMaintenancePromote, wfapi.PromoteMaintenanceRequest{By: "U0BOB", Severity: "sev0"}, "unknown severity")
+	s.update(48*time.Hour+3*time.Minute, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD"})
 	s.env.RegisterDelayedCallback(func() {
-		v, err := s.env.QueryWorkflow(workflows.QueryMaintenance)
+		v, err := s.env.QueryWorkflow(wfapi.QueryMaintenance)
 		s.Require().NoError(err)
-		var st workflows.MaintenanceState
+		var st wfapi.MaintenanceState
 		s.NoError(v.Get(&st))
-		s.Equal(workflows.PhaseInProgress, st.Phase)
+		s.Equal(wfapi.PhaseInProgress, st.Phase)
 		s.Equal("C0MAINTROOM", st.ChannelID)
 	}, 48*time.Hour+30*time.Second)
-	s.Equal(workflows.PhaseCompleted, s.run(s.input()).Phase)
+	s.Equal(wfapi.PhaseCompleted, s.run(s.input()).Phase)
 }
 
 func (s *MaintenanceSuite) TestWithoutAWarRoomTheWindowCarriesOn() {
 	s.noRoom = true
-	s.update(50*time.Hour+5*time.Minute, workflows.UpdateMaintenanceComplete, workflows.CompleteMaintenanceRequest{By: "U0LEAD"})
+	s.update(50*time.Hour+5*time.Minute, wfapi.UpdateMaintenanceComplete, wfapi.CompleteMaintenanceRequest{By: "U0LEAD"})
 	st := s.run(s.input())
 	confirm := s.slack.posts("maint-confirm")
 	s.Require().Len(confirm, 1, "the lead is still asked at the end")
 	s.Equal("incidents", req(confirm[0]).Channel, "in the first announce channel")
 	s.Contains(req(s.slack.posts("maint-start")[0]).Text, "its war room")
-	s.Equal(workflows.PhaseCompleted, st.Phase)
+	s.Equal(wfapi.PhaseCompleted, st.Phase)
 	s.Len(st.Notes, 2, "the war room's failure is noted: %v", st.Notes)
+}
+
+// warRooms plays the war room's incident workflows for the real
+// activities.Incidents: the war room opens (unless noRoom) and resolving is
+// recorded.
+type warRooms struct{ s *MaintenanceSuite }
+
+func (w warRooms) AwaitWarRoom(_ context.Context, id string) (incident.WarRoom, error) {
+	if w.s.noRoom {
+		return incident.WarRoom{}, temporal.NewApplicationError("Slack said no", "WarRoomFailed")
+	}
+	return incident.WarRoom{ID: id, WorkflowID: wfapi.IncidentWorkflowID(id), ChannelID: "C0MAINTROOM", ChannelName: "inc-maint"}, nil
+}
+
+func (w warRooms) ResolveIfOpen(_ context.Context, id, by, summary string) error {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	w.s.resolved = append(w.s.resolved, activities.ResolveWarRoomRequest{IncidentID: id, Resolve: activities.Resolution{By: by, Summary: summary}})
+	return nil
 }

@@ -8,11 +8,12 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // setup registers the query and the updates.
 func (m *maintenanceRun) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryMaintenance, func() (MaintenanceState, error) {
+	if err := workflow.SetQueryHandler(ctx, wfapi.QueryMaintenance, func() (wfapi.MaintenanceState, error) {
 		return m.st, nil
 	}); err != nil {
 		return err
@@ -21,9 +22,9 @@ func (m *maintenanceRun) setup(ctx workflow.Context) error {
 		name               string
 		handler, validator any
 	}{
-		{UpdateMaintenanceComplete, m.complete, m.validateComplete},
-		{UpdateMaintenancePromote, m.promote, m.validatePromote},
-		{UpdateMaintenanceCancel, m.cancel, m.validateCancel},
+		{wfapi.UpdateMaintenanceComplete, m.complete, m.validateComplete},
+		{wfapi.UpdateMaintenancePromote, m.promote, m.validatePromote},
+		{wfapi.UpdateMaintenanceCancel, m.cancel, m.validateCancel},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
@@ -46,7 +47,7 @@ func (m *maintenanceRun) checkRunning() error {
 	return nil
 }
 
-func (m *maintenanceRun) validateComplete(_ workflow.Context, req CompleteMaintenanceRequest) error {
+func (m *maintenanceRun) validateComplete(_ workflow.Context, req wfapi.CompleteMaintenanceRequest) error {
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
@@ -59,12 +60,12 @@ func (m *maintenanceRun) validateComplete(_ workflow.Context, req CompleteMainte
 // complete ends the window: its war room is resolved (which posts the
 // resolution there), the end is announced, and a retrospective starts only
 // when asked for.
-func (m *maintenanceRun) complete(ctx workflow.Context, req CompleteMaintenanceRequest) (MaintenanceState, error) {
+func (m *maintenanceRun) complete(ctx workflow.Context, req wfapi.CompleteMaintenanceRequest) (wfapi.MaintenanceState, error) {
 	if err := m.checkRunning(); err != nil {
 		return m.st, err // a second complete accepted in the same workflow task
 	}
 	m.closing = true
-	m.ended(ctx, PhaseCompleted, req.By)
+	m.ended(ctx, wfapi.PhaseCompleted, req.By)
 	m.resolveWarRoom(ctx, req.By, incident.MaintenanceResolution(&m.win, m.st.Start, m.st.EndedAt, req.Note, m.loc))
 	m.announce(ctx, "announce the end", "maint-end",
 		incident.MaintenanceCompletedText(&m.win, m.st.Start, m.st.EndedAt, req.By, m.loc))
@@ -81,8 +82,8 @@ func (m *maintenanceRun) resolveWarRoom(ctx workflow.Context, by, summary string
 	if m.st.IncidentID == "" {
 		return
 	}
-	err := workflow.ExecuteActivity(warRoomCall(ctx, "Resolve the war room"), ActivityMaintenanceResolve, ResolveWarRoomRequest{
-		IncidentID: m.st.IncidentID, Resolve: ResolveRequest{By: by, Summary: summary},
+	err := workflow.ExecuteActivity(warRoomCall(ctx, "Resolve the war room"), incidentActivities.MaintenanceResolveWarRoom, activities.ResolveWarRoomRequest{
+		IncidentID: m.st.IncidentID, Resolve: activities.Resolution{By: by, Summary: summary},
 	}).Get(ctx, nil)
 	if err != nil {
 		m.note(ctx, "could not resolve the war room: "+errorMessage(err))
@@ -102,17 +103,17 @@ func (m *maintenanceRun) startRetrospective(ctx workflow.Context) {
 		return
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        RetrospectiveWorkflowID(inc.Declaration.ID),
+		WorkflowID:        wfapi.RetrospectiveWorkflowID(inc.Declaration.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     "Retrospective of maintenance " + m.win.ID,
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, RetrospectiveWorkflowName, RetrospectiveInput{Incident: inc, Process: m.proc})
+	child := workflow.ExecuteChildWorkflow(cctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: inc, Process: m.proc})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		m.note(ctx, "could not start the retrospective: "+errorMessage(err))
 	}
 }
 
-func (m *maintenanceRun) validatePromote(_ workflow.Context, req PromoteMaintenanceRequest) error {
+func (m *maintenanceRun) validatePromote(_ workflow.Context, req wfapi.PromoteMaintenanceRequest) error {
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
@@ -123,25 +124,25 @@ func (m *maintenanceRun) validatePromote(_ workflow.Context, req PromoteMaintena
 // child that outlives this run) that carries the window's context, at the
 // chosen severity. The maintenance war room is resolved, pointing at the
 // new incident, and the announce channels hear of it.
-func (m *maintenanceRun) promote(ctx workflow.Context, req PromoteMaintenanceRequest) (PromoteMaintenanceResult, error) {
+func (m *maintenanceRun) promote(ctx workflow.Context, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error) {
 	if err := m.checkRunning(); err != nil {
-		return PromoteMaintenanceResult{}, err
+		return wfapi.PromoteMaintenanceResult{}, err
 	}
 	m.closing = true
 	d := incident.PromotionDeclaration(&m.win, m.st.Start, m.st.ChannelID, req.Severity, req.By, req.Note, workflow.Now(ctx), m.loc)
-	res := PromoteMaintenanceResult{IncidentID: d.ID, WorkflowID: IncidentWorkflowID(d.ID)}
+	res := wfapi.PromoteMaintenanceResult{IncidentID: d.ID, WorkflowID: wfapi.IncidentWorkflowID(d.ID)}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        res.WorkflowID,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     fmt.Sprintf("%s incident: %s", incident.Truncate(string(req.Severity), 20), incident.Truncate(d.Title, 200)),
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, IncidentWorkflowName, IncidentInput{Declaration: d, Process: m.in.Process})
+	child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: m.in.Process})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		m.closing = false
 		return res, fmt.Errorf("could not declare the incident: %s; press the button again", errorMessage(err))
 	}
 	m.st.PromotedTo = d.ID
-	m.ended(ctx, PhasePromoted, req.By)
+	m.ended(ctx, wfapi.PhasePromoted, req.By)
 	text := incident.MaintenancePromotedText(&m.win, d.ID, req.Severity, req.By)
 	m.postAll(ctx, "tell the war room about the incident", []activities.PostRequest{{Channel: m.warRoomOrAnnounce(), Key: "maint-promoted", Text: text}})
 	m.announce(ctx, "announce the promotion", "maint-promoted", text)
@@ -149,7 +150,7 @@ func (m *maintenanceRun) promote(ctx workflow.Context, req PromoteMaintenanceReq
 	return res, nil
 }
 
-func (m *maintenanceRun) validateCancel(_ workflow.Context, _ CancelMaintenanceRequest) error {
+func (m *maintenanceRun) validateCancel(_ workflow.Context, _ wfapi.CancelMaintenanceRequest) error {
 	switch {
 	case m.closing || m.st.Phase.Over():
 		return fmt.Errorf("maintenance %s is already %s", m.win.ID, m.st.Phase)
@@ -162,13 +163,13 @@ func (m *maintenanceRun) validateCancel(_ workflow.Context, _ CancelMaintenanceR
 // cancel calls the window off before its start. Every channel that heard a
 // heads-up hears of the cancellation (or the new time) in its thread; when
 // no heads-up went out, nobody is told, as nobody knew.
-func (m *maintenanceRun) cancel(ctx workflow.Context, req CancelMaintenanceRequest) (MaintenanceState, error) {
+func (m *maintenanceRun) cancel(ctx workflow.Context, req wfapi.CancelMaintenanceRequest) (wfapi.MaintenanceState, error) {
 	if err := m.validateCancel(ctx, req); err != nil {
 		return m.st, err
 	}
 	m.closing = true
 	m.st.CancelReason, m.st.MovedTo = req.Reason, req.MovedTo
-	m.ended(ctx, PhaseCancelled, req.By)
+	m.ended(ctx, wfapi.PhaseCancelled, req.By)
 	text := incident.MaintenanceCancelledText(&m.win, m.st.Start, req.By, req.Reason, m.loc)
 	key := "maint-cancel"
 	if !req.MovedTo.IsZero() {

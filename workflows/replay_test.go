@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TestRecordedHistoriesReplay replays recorded workflows against the current
@@ -23,16 +24,16 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	}{
 		// Declared, reminded and escalated, updated, resolved
 		// (TestIncidentLifecycle).
-		{"incident", workflows.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
+		{"incident", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
 		// The same, recorded before "purpose-in-parallel" and "lean-reminders":
 		// the purpose set within CreateChannel, reminders as activities that
 		// also set the topic.
-		{"incident before lean reminders", workflows.IncidentWorkflowName, workflows.IncidentWorkflow,
+		{"incident before lean reminders", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
 			"testdata/incident_history_before_lean_reminders.json"},
 		// Booked, published, an action item added, marked done, followed
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).
-		{"retrospective", workflows.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
+		{"retrospective", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

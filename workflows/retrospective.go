@@ -6,14 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
-)
-
-// Defaults of the follow-through settings, used when a setting is zero.
-const (
-	defaultDoneRemindEvery = 24 * time.Hour
-	defaultCheckEvery      = 24 * time.Hour
-	defaultDigestEvery     = 7 * 24 * time.Hour
-	defaultFollowUpFor     = 90 * 24 * time.Hour
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // retroHistoryLimit is the history length past which a retrospective
@@ -32,15 +25,15 @@ var retroHistoryLimit = 4000
 // every DigestEvery) until they are all closed or FollowUpFor has passed,
 // and finally archives the war room if configured. QueryRetrospective
 // returns its RetroState. Register it under RetrospectiveWorkflowName.
-func RetrospectiveWorkflow(ctx workflow.Context, in RetrospectiveInput) error {
+func RetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) error {
 	r := newRetro(ctx, in)
 	if err := r.registerHandlers(); err != nil {
 		return err
 	}
-	if r.st.Phase == RetroPreparing {
+	if r.st.Phase == wfapi.RetroPreparing {
 		r.prepare()
 	}
-	for r.st.Phase != RetroFinished {
+	for r.st.Phase != wfapi.RetroFinished {
 		if r.continueAsNewDue() {
 			return r.continueAsNew()
 		}
@@ -56,14 +49,14 @@ func RetrospectiveWorkflow(ctx workflow.Context, in RetrospectiveInput) error {
 // retro is one run of a RetrospectiveWorkflow.
 type retro struct {
 	ctx workflow.Context
-	in  RetrospectiveInput
+	in  wfapi.RetrospectiveInput
 	inc *incident.Incident
 	cfg incident.Retrospective // with defaults filled in
 	loc *time.Location
-	st  *RetroState
+	st  *wfapi.RetroState
 }
 
-func newRetro(ctx workflow.Context, in RetrospectiveInput) *retro {
+func newRetro(ctx workflow.Context, in wfapi.RetrospectiveInput) *retro {
 	r := &retro{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
 	r.inc = &r.in.Incident
 	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
@@ -72,9 +65,9 @@ func newRetro(ctx workflow.Context, in RetrospectiveInput) *retro {
 	if in.State != nil {
 		r.st = in.State
 	} else {
-		r.st = &RetroState{IncidentID: in.Incident.Declaration.ID, Phase: RetroPreparing}
+		r.st = &wfapi.RetroState{IncidentID: in.Incident.Declaration.ID, Phase: wfapi.RetroPreparing}
 		for _, it := range in.Incident.ActionItems {
-			r.st.Items = append(r.st.Items, RetroActionItem{ActionItem: it})
+			r.st.Items = append(r.st.Items, wfapi.RetroActionItem{ActionItem: it})
 		}
 	}
 	if r.st.Steps == nil {
@@ -92,8 +85,8 @@ func retroSettings(c incident.Retrospective) incident.Retrospective {
 		v   *time.Duration
 		def time.Duration
 	}{
-		{&c.DoneRemindEvery, defaultDoneRemindEvery}, {&c.CheckEvery, defaultCheckEvery},
-		{&c.DigestEvery, defaultDigestEvery}, {&c.FollowUpFor, defaultFollowUpFor},
+		{&c.DoneRemindEvery, incident.DefaultDoneRemindEvery}, {&c.CheckEvery, incident.DefaultCheckEvery},
+		{&c.DigestEvery, incident.DefaultDigestEvery}, {&c.FollowUpFor, incident.DefaultFollowUpFor},
 	} {
 		if *d.v <= 0 {
 			*d.v = d.def
@@ -116,7 +109,7 @@ func (r *retro) once(name string, f func()) {
 }
 
 // setPhase moves to phase p and says so in the Web UI.
-func (r *retro) setPhase(p RetroPhase) {
+func (r *retro) setPhase(p wfapi.RetroPhase) {
 	r.st.Phase = p
 	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
 }
@@ -155,6 +148,6 @@ func (r *retro) continueAsNewDue() bool {
 // handled; items accepted but not yet opened travel in State.Pending.
 func (r *retro) continueAsNew() error {
 	_ = workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) })
-	return workflow.NewContinueAsNewError(r.ctx, RetrospectiveWorkflowName,
-		RetrospectiveInput{Incident: r.in.Incident, Process: r.in.Process, State: r.st})
+	return workflow.NewContinueAsNewError(r.ctx, wfapi.RetrospectiveWorkflowName,
+		wfapi.RetrospectiveInput{Incident: r.in.Incident, Process: r.in.Process, State: r.st})
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // retroCall is one activity the retrospective ran, at test-clock time.
@@ -173,7 +173,7 @@ func mustBerlin() *time.Location {
 
 // retroInput is a resolved major incident with one action item recorded
 // during it, under a process that books retrospectives in Berlin.
-func retroInput() workflows.RetrospectiveInput {
+func retroInput() wfapi.RetrospectiveInput {
 	declared := retroResolvedAt.Add(-2 * time.Hour)
 	inc := incident.New(incident.Declaration{ID: "abc123", Title: "Checkout down", Summary: "Payments fail",
 		Severity: incident.Major, Declarer: "U0ALICE", DeclaredAt: declared, Kind: incident.KindIncident})
@@ -188,5 +188,5 @@ func retroInput() workflows.RetrospectiveInput {
 	p.Retrospective.Labels = []string{"retro"}
 	p.Retrospective.Assignees = map[string]string{"U0BOB": "bob-gh"}
 	p.Retrospective.ArchiveChannel = true
-	return workflows.RetrospectiveInput{Incident: inc, Process: p}
+	return wfapi.RetrospectiveInput{Incident: inc, Process: p}
 }

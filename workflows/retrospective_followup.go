@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // maxRetroWarnings bounds the warnings kept in the state.
@@ -20,14 +21,14 @@ func (r *retro) advance() {
 		r.st.Steps[stepDoneAck] = true
 	}
 	switch r.st.Phase {
-	case RetroScheduled:
+	case wfapi.RetroScheduled:
 		r.awaitMeeting()
-	case RetroAwaitingDone:
+	case wfapi.RetroAwaitingDone:
 		r.awaitDone()
-	case RetroFollowingUp:
+	case wfapi.RetroFollowingUp:
 		r.followUp()
 	default:
-		r.setPhase(RetroFinished)
+		r.setPhase(wfapi.RetroFinished)
 	}
 }
 
@@ -35,7 +36,7 @@ func (r *retro) advance() {
 // for its end.
 func (r *retro) awaitMeeting() {
 	if r.st.Done {
-		r.setPhase(RetroFollowingUp)
+		r.setPhase(wfapi.RetroFollowingUp)
 		return
 	}
 	m := r.st.Meeting
@@ -47,7 +48,7 @@ func (r *retro) awaitMeeting() {
 		return
 	}
 	if r.sleepUntil(m.End) {
-		r.setPhase(RetroAwaitingDone)
+		r.setPhase(wfapi.RetroAwaitingDone)
 	}
 }
 
@@ -55,7 +56,7 @@ func (r *retro) awaitMeeting() {
 // DoneRemindEvery until it is (or the follow-up period ends).
 func (r *retro) awaitDone() {
 	if r.st.Done || !r.now().Before(r.st.FollowUpUntil) {
-		r.setPhase(RetroFollowingUp)
+		r.setPhase(wfapi.RetroFollowingUp)
 		return
 	}
 	id := r.st.IncidentID
@@ -77,7 +78,7 @@ func (r *retro) followUp() {
 	r.once(stepFollowUp, func() { r.st.NextCheck, r.st.NextDigest = r.now(), r.now() })
 	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 {
 		r.post("nothing-to-follow", retroNothingToFollowText(r.cfg.ArchiveChannel))
-		r.setPhase(RetroFinished)
+		r.setPhase(wfapi.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.NextCheck) {
@@ -86,12 +87,12 @@ func (r *retro) followUp() {
 	}
 	if r.allClosed() {
 		r.post("all-closed", retroAllClosedText(r.cfg.ArchiveChannel))
-		r.setPhase(RetroFinished)
+		r.setPhase(wfapi.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.FollowUpUntil) {
 		r.post("follow-up-ended", retroEndedText(r.st, r.cfg.ArchiveChannel))
-		r.setPhase(RetroFinished)
+		r.setPhase(wfapi.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.NextDigest) {
@@ -133,7 +134,7 @@ func (r *retro) checkIssues() {
 		return
 	}
 	var states []activities.Issue
-	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Check the action-item issues"), retroGitHub.IssueStates,
+	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Check the action-item issues"), githubActivities.IssueStates,
 		activities.IssueStatesRequest{Numbers: numbers}).Get(r.ctx, &states)
 	if err != nil {
 		workflow.GetLogger(r.ctx).Warn("checking the action-item issues failed", "error", err)

@@ -9,14 +9,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
-)
-
-// Activity references of the retrospective; the worker registers an
-// *activities.GitHub and an *activities.Calendar under the same method
-// names (Slack calls go through slackActivities).
-var (
-	retroGitHub   *activities.GitHub
-	retroCalendar *activities.Calendar
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // githubActivityOptions: GitHub calls retry with backoff and wait out rate
@@ -66,7 +59,7 @@ func (r *retro) call(opts workflow.ActivityOptions, summary string) workflow.Con
 // items' issues and announces the retrospective in the war room. Each step
 // runs once, even across continue-as-new.
 func (r *retro) prepare() {
-	r.setPhase(RetroPreparing)
+	r.setPhase(wfapi.RetroPreparing)
 	r.once(stepSlot, r.pickSlot)
 	r.once(stepPeople, func() { r.lookUpPeople(append(r.inc.Participants(), r.owners(r.itemsWithoutIssue())...)) })
 	r.once(stepPostmortem, r.publishPostmortem)
@@ -75,7 +68,7 @@ func (r *retro) prepare() {
 	r.once(stepAnnounce, func() {
 		r.post("announce", retroAnnounceText(r.inc, r.st, r.loc), addItemsButton(r.st.IncidentID))
 	})
-	r.setPhase(RetroScheduled)
+	r.setPhase(wfapi.RetroScheduled)
 }
 
 func (r *retro) pickSlot() {
@@ -148,12 +141,12 @@ func (r *retro) publishPostmortem() {
 		NotBefore:   r.inc.Declaration.DeclaredAt,
 	}
 	var res activities.IssueResult
-	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Publish the postmortem"), retroGitHub.PublishPostmortem, req).Get(r.ctx, &res)
+	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Publish the postmortem"), githubActivities.PublishPostmortem, req).Get(r.ctx, &res)
 	if err != nil {
 		r.warn("I couldn't publish the postmortem on GitHub: " + errorMessage(err))
 		return
 	}
-	r.st.Postmortem = RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
+	r.st.Postmortem = wfapi.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
 	for _, w := range res.Warnings {
 		r.warn("Postmortem: " + w)
 	}
@@ -204,7 +197,7 @@ func (r *retro) openIssues(idx []int, loud bool) []string {
 		}
 		var res activities.IssueResult
 		err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Open the issue of action item "+it.Key),
-			retroGitHub.OpenActionItem, req).Get(r.ctx, &res)
+			githubActivities.OpenActionItem, req).Get(r.ctx, &res)
 		if err != nil {
 			if loud {
 				warnings = append(warnings, fmt.Sprintf("I couldn't open an issue for “%s”: %s", incident.Escape(incident.Truncate(it.Text, 200)), errorMessage(err)))
@@ -212,7 +205,7 @@ func (r *retro) openIssues(idx []int, loud bool) []string {
 			continue
 		}
 		opened++
-		it.Issue = RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
+		it.Issue = wfapi.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
 		if len(res.Assignees) > 0 {
 			it.Assignee = res.Assignees[0]
 		}
@@ -243,7 +236,7 @@ func (r *retro) book() {
 		Attendees: attendees, Channel: r.inc.ChannelID, URL: r.st.Postmortem.URL,
 	}
 	var b activities.Booking
-	err := workflow.ExecuteActivity(r.call(calendarActivityOptions, "Book the retrospective meeting"), retroCalendar.BookMeeting, m).Get(r.ctx, &b)
+	err := workflow.ExecuteActivity(r.call(calendarActivityOptions, "Book the retrospective meeting"), calendarActivities.BookMeeting, m).Get(r.ctx, &b)
 	if err != nil {
 		r.warn(fmt.Sprintf("I couldn't book the retrospective meeting (%s). It is still planned for %s: please invite the participants yourself.",
 			errorMessage(err), retroWhen(r.st.Meeting.Start, r.loc)))

@@ -14,6 +14,7 @@ import (
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // RetroSuite runs RetrospectiveWorkflow on the time-skipping test
@@ -51,15 +52,15 @@ func (s *RetroSuite) update(t time.Time, name string, arg any) {
 	})
 }
 
-func (s *RetroSuite) query() workflows.RetroState {
-	v, err := s.env.QueryWorkflow(workflows.QueryRetrospective)
+func (s *RetroSuite) query() wfapi.RetroState {
+	v, err := s.env.QueryWorkflow(wfapi.QueryRetrospective)
 	s.Require().NoError(err)
-	var st workflows.RetroState
+	var st wfapi.RetroState
 	s.Require().NoError(v.Get(&st))
 	return st
 }
 
-func (s *RetroSuite) run(in workflows.RetrospectiveInput) {
+func (s *RetroSuite) run(in wfapi.RetrospectiveInput) {
 	s.env.ExecuteWorkflow(workflows.RetrospectiveWorkflow, in)
 	s.Require().True(s.env.IsWorkflowCompleted())
 	s.Require().NoError(s.env.GetWorkflowError())
@@ -71,10 +72,10 @@ var (
 )
 
 func (s *RetroSuite) TestFridayAfternoonBooksTuesdayAndPublishes() {
-	var st workflows.RetroState
+	var st wfapi.RetroState
 	s.at(tuesday3pm.Add(-2*time.Hour), func() { st = s.query() })
 	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(retroInput())
 
 	book := s.fakes.called("BookMeeting")
@@ -114,9 +115,9 @@ func (s *RetroSuite) TestFridayAfternoonBooksTuesdayAndPublishes() {
 	s.Require().Len(announce, 1)
 	s.Contains(postText(announce[0]), "https://slack.example/files/invite.ics")
 	s.Contains(postText(announce[0]), "issues/1")
-	s.Equal(workflows.ActionAddActionItems, announce[0].Req.(activities.PostRequest).Buttons[0].ActionID)
+	s.Equal(wfapi.ActionAddActionItems, announce[0].Req.(activities.PostRequest).Buttons[0].ActionID)
 
-	s.Equal(workflows.RetroScheduled, st.Phase)
+	s.Equal(wfapi.RetroScheduled, st.Phase)
 	s.True(st.Meeting.Start.Equal(tuesday3pm))
 	s.Equal("https://github.example/acme/incidents/issues/1", st.Postmortem.URL)
 	s.Require().Len(st.Items, 1)
@@ -129,7 +130,7 @@ func (s *RetroSuite) TestRemindersFollowUpAndStopWhenIssuesClose() {
 	doneAt := tuesday4pm.Add(50 * time.Hour) // Thursday 18:00
 	closeAt := doneAt.Add(10 * 24 * time.Hour)
 	s.fakes.closeAt = closeAt
-	s.update(doneAt, workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0CAROL"})
+	s.update(doneAt, wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0CAROL"})
 	s.run(retroInput())
 
 	reminder := s.fakes.posts(`reminded`)
@@ -139,7 +140,7 @@ func (s *RetroSuite) TestRemindersFollowUpAndStopWhenIssuesClose() {
 	prompt := s.fakes.posts("done-prompt")
 	s.Require().Len(prompt, 1)
 	s.True(prompt[0].At.Equal(tuesday4pm))
-	s.Equal(workflows.ActionRetroDone, prompt[0].Req.(activities.PostRequest).Buttons[0].ActionID)
+	s.Equal(wfapi.ActionRetroDone, prompt[0].Req.(activities.PostRequest).Buttons[0].ActionID)
 	// Daily until marked done on Thursday evening: Wednesday and Thursday 16:00.
 	doneReminders := s.fakes.posts("done-reminder")
 	s.Require().Len(doneReminders, 2)
@@ -167,9 +168,9 @@ func (s *RetroSuite) TestRemindersFollowUpAndStopWhenIssuesClose() {
 
 func (s *RetroSuite) TestMarkingDoneBeforeTheMeetingSkipsDoneReminders() {
 	s.fakes.closeAt = tuesday4pm.Add(24 * time.Hour)
-	s.update(tuesday3pm.Add(-3*time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday3pm.Add(-3*time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	// Marking done twice is harmless.
-	s.update(tuesday3pm.Add(-2*time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0BOB"})
+	s.update(tuesday3pm.Add(-2*time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0BOB"})
 	s.run(retroInput())
 	s.Empty(s.fakes.posts("done-prompt"))
 	s.Empty(s.fakes.posts("done-reminder"))
@@ -182,7 +183,7 @@ func (s *RetroSuite) TestFollowUpEndsAfterFollowUpFor() {
 	in := retroInput()
 	in.Process.Retrospective.FollowUpFor = 30 * 24 * time.Hour
 	in.Process.Retrospective.ArchiveChannel = false
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in) // the issues never close
 	ended := s.fakes.posts("follow-up-ended")
 	s.Require().Len(ended, 1)
@@ -194,23 +195,23 @@ func (s *RetroSuite) TestFollowUpEndsAfterFollowUpFor() {
 
 func (s *RetroSuite) TestActionItemsAddedAfterResolution() {
 	s.fakes.closeAt = tuesday4pm.Add(24 * time.Hour)
-	add := workflows.AddRetroActionItemsRequest{By: "U0CAROL", Items: []incident.ActionItem{
+	add := wfapi.AddRetroActionItemsRequest{By: "U0CAROL", Items: []incident.ActionItem{
 		{Key: "view1-0", Text: "Alert on 502 rate", Owner: "U0DAVE", Due: "2025-03-31"},
 		{Key: "view1-1", Text: "Write the runbook", Owner: "U0MALLORY"},
 	}}
-	s.update(retroResolvedAt.Add(time.Hour), workflows.UpdateAddRetroActionItems, add)
+	s.update(retroResolvedAt.Add(time.Hour), wfapi.UpdateAddRetroActionItems, add)
 	// The same submission delivered again adds nothing.
-	s.update(retroResolvedAt.Add(2*time.Hour), workflows.UpdateAddRetroActionItems, add)
+	s.update(retroResolvedAt.Add(2*time.Hour), wfapi.UpdateAddRetroActionItems, add)
 	s.at(retroResolvedAt.Add(3*time.Hour), func() {
-		s.env.UpdateWorkflow(workflows.UpdateAddRetroActionItems, "", &testsuite.TestUpdateCallback{
+		s.env.UpdateWorkflow(wfapi.UpdateAddRetroActionItems, "", &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { s.Contains(err.Error(), "YYYY-MM-DD") },
 			OnAccept:   func() { s.Fail("a bad due date was accepted") },
 			OnComplete: func(any, error) {},
-		}, workflows.AddRetroActionItemsRequest{By: "U0CAROL", Items: []incident.ActionItem{{Text: "x", Due: "next week"}}})
+		}, wfapi.AddRetroActionItemsRequest{By: "U0CAROL", Items: []incident.ActionItem{{Text: "x", Due: "next week"}}})
 	})
 	in := retroInput()
 	in.Process.Retrospective.Assignees["U0MALLORY"] = "mallory"
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 
 	var keys []string
@@ -235,7 +236,7 @@ func (s *RetroSuite) TestActionItemsAddedAfterResolution() {
 func (s *RetroSuite) TestNoActionItemsEndsAfterDone() {
 	in := retroInput()
 	in.Incident.ActionItems = nil
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 	nothing := s.fakes.posts("nothing-to-follow")
 	s.Require().Len(nothing, 1)
@@ -251,7 +252,7 @@ func (s *RetroSuite) TestGitHubFailureIsToldAndTheRestGoesOn() {
 	s.fakes.failGitHub = true
 	in := retroInput()
 	in.Process.Retrospective.FollowUpFor = 3 * 24 * time.Hour
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 	warnings := s.fakes.posts("warning")
 	s.Require().Len(warnings, 2, "one for the postmortem, one for the action item; later retries stay quiet")
@@ -267,10 +268,10 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	s.Require().True(s.env.IsWorkflowCompleted())
 	var can *workflow.ContinueAsNewError
 	s.Require().True(errors.As(s.env.GetWorkflowError(), &can), "want continue-as-new, got %v", s.env.GetWorkflowError())
-	var next workflows.RetrospectiveInput
+	var next wfapi.RetrospectiveInput
 	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	s.Require().NotNil(next.State)
-	s.Equal(workflows.RetroScheduled, next.State.Phase)
+	s.Equal(wfapi.RetroScheduled, next.State.Phase)
 	s.True(next.State.Booked)
 	s.Equal(1, next.State.Postmortem.Number)
 	s.Equal("abc123", next.Incident.Declaration.ID)
@@ -278,7 +279,7 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	// The next run picks up where this one left off: nothing is redone.
 	s.SetupTest()
 	s.fakes.closeAt = tuesday4pm
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(next)
 	s.Empty(s.fakes.called("BookMeeting"))
 	s.Empty(s.fakes.called("OpenActionItem"))
@@ -290,7 +291,7 @@ func (s *RetroSuite) TestSecurityIncidentKeepsItsTitleOut() {
 	in := retroInput()
 	in.Incident.Declaration.Security = true
 	s.fakes.closeAt = tuesday4pm
-	s.update(tuesday4pm.Add(time.Hour), workflows.UpdateRetroDone, workflows.RetroDoneRequest{By: "U0ALICE"})
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 	m := s.fakes.called("BookMeeting")[0].Req.(activities.Meeting)
 	s.NotContains(m.Title, "Checkout")

@@ -7,17 +7,18 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // The war-room messages of the retrospective. User text is escaped; users
 // are Slack mentions.
 
 func addItemsButton(id string) activities.Button {
-	return activities.Button{ActionID: ActionAddActionItems, Text: "Add action items", Value: id}
+	return activities.Button{ActionID: wfapi.ActionAddActionItems, Text: "Add action items", Value: id}
 }
 
 func doneButton(id string) activities.Button {
-	return activities.Button{ActionID: ActionRetroDone, Text: "Mark retrospective done", Value: id, Style: "primary"}
+	return activities.Button{ActionID: wfapi.ActionRetroDone, Text: "Mark retrospective done", Value: id, Style: "primary"}
 }
 
 // retroWhen shows t in each reader's own time zone (Slack's date token),
@@ -41,7 +42,7 @@ func retroMeetingTitle(inc *incident.Incident) string {
 	return incident.Truncate("Retrospective: "+strings.Join(strings.Fields(inc.Declaration.Title), " "), 200)
 }
 
-func retroMeetingDescription(inc *incident.Incident, st *RetroState) string {
+func retroMeetingDescription(inc *incident.Incident, st *wfapi.RetroState) string {
 	lines := []string{fmt.Sprintf("Review of incident %s (%s), resolved %s.", inc.Declaration.ID, inc.Severity,
 		inc.ResolvedAt.UTC().Format("2006-01-02 15:04 MST"))}
 	if st.Postmortem.URL != "" {
@@ -54,7 +55,7 @@ func retroMeetingDescription(inc *incident.Incident, st *RetroState) string {
 	return strings.Join(lines, "\n")
 }
 
-func retroItemLine(it RetroActionItem) string {
+func retroItemLine(it wfapi.RetroActionItem) string {
 	line := "• " + incident.Escape(incident.Truncate(it.Text, 300))
 	if it.Owner != "" {
 		line += " · owner <@" + it.Owner + ">"
@@ -68,7 +69,7 @@ func retroItemLine(it RetroActionItem) string {
 	return line
 }
 
-func retroItemLines(items []RetroActionItem, limit int) string {
+func retroItemLines(items []wfapi.RetroActionItem, limit int) string {
 	var lines []string
 	for i, it := range items {
 		if i == limit {
@@ -80,7 +81,7 @@ func retroItemLines(items []RetroActionItem, limit int) string {
 	return strings.Join(lines, "\n")
 }
 
-func retroAnnounceText(inc *incident.Incident, st *RetroState, loc *time.Location) string {
+func retroAnnounceText(inc *incident.Incident, st *wfapi.RetroState, loc *time.Location) string {
 	var b strings.Builder
 	verb := "planned for"
 	if st.Booked {
@@ -101,7 +102,7 @@ func retroAnnounceText(inc *incident.Incident, st *RetroState, loc *time.Locatio
 	return b.String()
 }
 
-func retroReminderText(st *RetroState, loc *time.Location, users []string) string {
+func retroReminderText(st *wfapi.RetroState, loc *time.Location, users []string) string {
 	s := fmt.Sprintf(":alarm_clock: The retrospective starts %s.", retroWhen(st.Meeting.Start, loc))
 	if st.Postmortem.URL != "" {
 		s += " Postmortem draft: " + retroLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)) + "."
@@ -139,7 +140,7 @@ func retroMentionOf(user string) string {
 	return " <@" + user + ">"
 }
 
-func retroDoneAckText(st *RetroState, digestEvery time.Duration) string {
+func retroDoneAckText(st *wfapi.RetroState, digestEvery time.Duration) string {
 	s := fmt.Sprintf(":tada: <@%s> marked the retrospective done.", st.DoneBy)
 	if n := len(st.OpenItems()); n > 0 {
 		s += fmt.Sprintf(" I'll follow the %d open action item issue(s) and list the open ones here every %s until they're closed.", n, incident.FormatDuration(digestEvery))
@@ -147,11 +148,11 @@ func retroDoneAckText(st *RetroState, digestEvery time.Duration) string {
 	return s
 }
 
-func retroItemsAddedText(items []RetroActionItem) string {
+func retroItemsAddedText(items []wfapi.RetroActionItem) string {
 	return fmt.Sprintf(":memo: Action item(s) added:\n%s", retroItemLines(items, 20))
 }
 
-func retroDigestText(st *RetroState) string {
+func retroDigestText(st *wfapi.RetroState) string {
 	open := st.OpenItems()
 	return fmt.Sprintf(":clipboard: %d of %d action item(s) from this incident are still open:\n%s", len(open), len(st.Items), retroItemLines(open, 30))
 }
@@ -172,7 +173,7 @@ func retroNothingToFollowText(archive bool) string {
 	return ":white_check_mark: No action items were recorded, so there is nothing to follow up." + retroArchiving(archive)
 }
 
-func retroEndedText(st *RetroState, archive bool) string {
+func retroEndedText(st *wfapi.RetroState, archive bool) string {
 	open := st.OpenItems()
 	s := fmt.Sprintf(":stopwatch: The follow-up period has ended with %d action item(s) still open; I'll stop tracking them here:\n%s", len(open), retroItemLines(open, 30))
 	if len(open) == 0 {
@@ -182,7 +183,7 @@ func retroEndedText(st *RetroState, archive bool) string {
 }
 
 // retroDetails is the Web UI's view of a retrospective.
-func retroDetails(st *RetroState, loc *time.Location) string {
+func retroDetails(st *wfapi.RetroState, loc *time.Location) string {
 	s := fmt.Sprintf("**Retrospective of %s · %s**\n\n", st.IncidentID, st.Phase)
 	if !st.Meeting.Start.IsZero() {
 		s += fmt.Sprintf("- Meeting: %s\n", st.Meeting.Start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))

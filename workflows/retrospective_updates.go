@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -13,27 +14,27 @@ import (
 const maxItemText = 2000
 
 func (r *retro) registerHandlers() error {
-	if err := workflow.SetQueryHandler(r.ctx, QueryRetrospective, func() (RetroState, error) { return *r.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(r.ctx, wfapi.QueryRetrospective, func() (wfapi.RetroState, error) { return *r.st, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateAddRetroActionItems, r.addItems,
+	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, wfapi.UpdateAddRetroActionItems, r.addItems,
 		workflow.UpdateHandlerOptions{Validator: r.validateItems}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandler(r.ctx, UpdateRetroDone, r.markDone)
+	return workflow.SetUpdateHandler(r.ctx, wfapi.UpdateRetroDone, r.markDone)
 }
 
 // validateItems rejects, before anything is recorded, a request the
 // responder must fix.
-func (r *retro) validateItems(_ workflow.Context, req AddRetroActionItemsRequest) error {
-	if r.st.Phase == RetroFinished {
+func (r *retro) validateItems(_ workflow.Context, req wfapi.AddRetroActionItemsRequest) error {
+	if r.st.Phase == wfapi.RetroFinished {
 		return fmt.Errorf("the retrospective of incident %s has ended; open the issue on GitHub directly", r.st.IncidentID)
 	}
 	if len(req.Items) == 0 {
 		return errors.New("add at least one action item")
 	}
-	if len(req.Items) > MaxRetroActionItems {
-		return fmt.Errorf("add at most %d action items at a time", MaxRetroActionItems)
+	if len(req.Items) > wfapi.MaxRetroActionItems {
+		return fmt.Errorf("add at most %d action items at a time", wfapi.MaxRetroActionItems)
 	}
 	for i, it := range req.Items {
 		n := i + 1
@@ -61,7 +62,7 @@ func isSlackUserID(s string) bool {
 
 // addItems queues the items; the main loop opens their issues. Items whose
 // key is already known are skipped.
-func (r *retro) addItems(ctx workflow.Context, req AddRetroActionItemsRequest) (AddRetroActionItemsResult, error) {
+func (r *retro) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequest) (wfapi.AddRetroActionItemsResult, error) {
 	known := map[string]bool{}
 	for _, it := range r.st.Items {
 		known[it.Key] = true
@@ -69,7 +70,7 @@ func (r *retro) addItems(ctx workflow.Context, req AddRetroActionItemsRequest) (
 	for _, it := range r.st.Pending {
 		known[it.Key] = true
 	}
-	var res AddRetroActionItemsResult
+	var res wfapi.AddRetroActionItemsResult
 	for _, it := range req.Items {
 		if it.Key != "" && known[it.Key] {
 			continue
@@ -90,7 +91,7 @@ func (r *retro) addItems(ctx workflow.Context, req AddRetroActionItemsRequest) (
 }
 
 // markDone marks the retrospective done; marking it again changes nothing.
-func (r *retro) markDone(ctx workflow.Context, req RetroDoneRequest) error {
+func (r *retro) markDone(ctx workflow.Context, req wfapi.RetroDoneRequest) error {
 	if !r.st.Done {
 		r.st.Done, r.st.DoneBy, r.st.DoneAt = true, req.By, workflow.Now(ctx)
 	}
@@ -105,7 +106,7 @@ func (r *retro) openPending() {
 	start := len(r.st.Items)
 	idx := make([]int, 0, len(pending))
 	for i, it := range pending {
-		r.st.Items = append(r.st.Items, RetroActionItem{ActionItem: it})
+		r.st.Items = append(r.st.Items, wfapi.RetroActionItem{ActionItem: it})
 		idx = append(idx, start+i)
 	}
 	r.openIssues(idx, true)

@@ -17,7 +17,7 @@ import (
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/worker"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // Sandbox credentials used by `incidentflow dev` when no real ones are set.
@@ -72,7 +72,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 		FrontendAddr:     hostPort(cfg.Dev.FrontendPort),
 		UIAddr:           hostPort(cfg.Dev.UIPort),
 		Namespace:        cfg.Temporal.Namespace,
-		SearchAttributes: workflows.SearchAttributeNames(),
+		SearchAttributes: wfapi.SearchAttributeNames(),
 		Logger:           logger,
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 func runDeclare(ctx context.Context, args []string, out io.Writer) error {
@@ -119,7 +119,7 @@ func runUpdate(ctx context.Context, args []string, out io.Writer) error {
 		if strings.TrimSpace(*text) == "" {
 			return nil, "", errors.New("--text is required: say what changed")
 		}
-		err = op.PostStatus(ctx, op.id, workflows.PostStatusRequest{Author: *by, Status: st, Text: *text, NextUpdateIn: *next})
+		err = op.PostStatus(ctx, op.id, wfapi.PostStatusRequest{Author: *by, Status: st, Text: *text, NextUpdateIn: *next})
 		return op.result("update"), "Posted a status update on incident " + op.id, err
 	}, out)
 }
@@ -129,7 +129,7 @@ func runSeverity(ctx context.Context, args []string, out io.Writer) error {
 	to := f.fs.String("to", "", "the new severity (required)")
 	reason := f.fs.String("reason", "", "why it changed")
 	return withIncident(ctx, f, args, id, func(op *incidentOps) (any, string, error) {
-		err := op.SetSeverity(ctx, op.id, workflows.SetSeverityRequest{By: *by, Severity: incident.Severity(*to), Reason: *reason})
+		err := op.SetSeverity(ctx, op.id, wfapi.SetSeverityRequest{By: *by, Severity: incident.Severity(*to), Reason: *reason})
 		return op.result("severity"), "Incident " + op.id + " is now " + *to, err
 	}, out)
 }
@@ -141,7 +141,7 @@ func runResolve(ctx context.Context, args []string, out io.Writer) error {
 		if strings.TrimSpace(*summary) == "" {
 			return nil, "", errors.New("--summary is required: say how it was resolved")
 		}
-		err := op.Resolve(ctx, op.id, workflows.ResolveRequest{By: *by, Summary: *summary})
+		err := op.Resolve(ctx, op.id, wfapi.ResolveRequest{By: *by, Summary: *summary})
 		return op.result("resolve"), "Resolved incident " + op.id, err
 	}, out)
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/logging"
 	"github.com/incidentflow/incidentflow/starter"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // maintenanceVerbs are the subcommands of `incidentflow maintenance`.
@@ -201,7 +201,7 @@ func runMaintenanceComplete(ctx context.Context, args []string, out io.Writer) e
 		if err := checkWindowID(*id); err != nil {
 			return nil, "", err
 		}
-		st, err := m.CompleteWith(ctx, *id, workflows.CompleteMaintenanceRequest{By: *by, Note: *note, Retrospective: *retro})
+		st, err := m.CompleteWith(ctx, *id, wfapi.CompleteMaintenanceRequest{By: *by, Note: *note, Retrospective: *retro})
 		return st, "Maintenance " + *id + " is complete; its end is announced.", err
 	})
 }
@@ -219,7 +219,7 @@ func runMaintenancePromote(ctx context.Context, args []string, out io.Writer) er
 		if err := m.Process.CheckSeverity(incident.Severity(*severity)); err != nil {
 			return nil, "", fmt.Errorf("--severity: %w", err)
 		}
-		res, err := m.PromoteWith(ctx, *id, workflows.PromoteMaintenanceRequest{By: *by, Severity: incident.Severity(*severity), Note: *note})
+		res, err := m.PromoteWith(ctx, *id, wfapi.PromoteMaintenanceRequest{By: *by, Severity: incident.Severity(*severity), Note: *note})
 		return res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s).", *id, res.IncidentID, res.WorkflowID), err
 	})
 }

@@ -15,10 +15,12 @@ import (
 
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/frontdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/metrics"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/worker"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 func runWorker(ctx context.Context, args []string, out io.Writer) error {
@@ -74,17 +76,17 @@ func runSetup(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	if err := devserver.Setup(ctx, c, cfg.Temporal.Namespace, *retention, workflows.SearchAttributeNames()); err != nil {
+	if err := devserver.Setup(ctx, c, cfg.Temporal.Namespace, *retention, wfapi.SearchAttributeNames()); err != nil {
 		return fmt.Errorf("setting up namespace %s on %s: %w", cfg.Temporal.Namespace, addr, err)
 	}
-	fmt.Fprintf(out, "Temporal at %s is ready: namespace %s, retention %s, search attributes %v\n", addr, cfg.Temporal.Namespace, *retention, workflows.SearchAttributeNames())
+	fmt.Fprintf(out, "Temporal at %s is ready: namespace %s, retention %s, search attributes %v\n", addr, cfg.Temporal.Namespace, *retention, wfapi.SearchAttributeNames())
 	return nil
 }
 
 // frontDoor is the HTTP server (and Socket Mode client) Slack talks to.
 type frontDoor struct {
 	cfg    *config.Config
-	door   *starter.FrontDoor
+	door   *slackdoor.FrontDoor
 	server *http.Server
 	logger *slog.Logger
 }
@@ -96,7 +98,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) *fro
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
 	proc := process(cfg, cfg.Temporal.WebUIURL)
-	door := starter.NewFrontDoor(starter.FrontDoorOptions{
+	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
 		Slack:         api,
 		SlackAPIURL:   cfg.Slack.APIURL,
@@ -105,19 +107,11 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) *fro
 		Retro:         &starter.Retrospectives{Client: c},
 		Maintenance:   newMaintenance(cfg, c, proc),
 	})
-	reg := metrics.New()
-	mux := http.NewServeMux()
-	mux.Handle("/slack/", door.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.Handle("GET /metrics", reg.Handler())
 	return &frontDoor{
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: reg.Instrument(mux), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TaskQueue is the task queue of the harness's workers.
@@ -43,7 +43,7 @@ func Start(t testing.TB, slackOpts slackemu.Options) *Env {
 	defer cancel()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		FrontendAddr: "127.0.0.1:0", NoUI: true,
-		SearchAttributes: workflows.SearchAttributeNames(), Logger: logger(),
+		SearchAttributes: wfapi.SearchAttributeNames(), Logger: logger(),
 	})
 	if err != nil {
 		t.Fatalf("starting Temporal: %v", err)

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // command answers a slash command. The answer (nil when a modal opened) is
@@ -64,7 +65,7 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 	tctx, cancel := f.temporalCtx(ctx, reserve)
 	defer cancel()
 	id, err := f.ops.ByChannel(tctx, sc.ChannelID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, starter.ErrNotFound) {
 		return say("%s", notInWarRoom(cmd.Verb))
 	}
 	if err != nil {
@@ -86,7 +87,7 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 		}
 		return say("%s", statusText(inc, f.process))
 	case VerbSeverity:
-		err := f.ops.SetSeverity(tctx, id, workflows.SetSeverityRequest{
+		err := f.ops.SetSeverity(tctx, id, wfapi.SetSeverityRequest{
 			By: sc.UserID, Severity: incident.Severity(cmd.Arg), Reason: cmd.Text,
 		})
 		return f.done(err, fmt.Sprintf("Severity of `%s` is now *%s*.", id, strings.ToUpper(cmd.Arg)), "the severity was NOT changed")
@@ -95,13 +96,13 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 		if cmd.Verb == VerbComms {
 			role = incident.Comms
 		}
-		err := f.ops.AssignRole(tctx, id, workflows.AssignRoleRequest{By: sc.UserID, Role: role, User: cmd.User})
+		err := f.ops.AssignRole(tctx, id, wfapi.AssignRoleRequest{By: sc.UserID, Role: role, User: cmd.User})
 		return f.done(err, fmt.Sprintf("<@%s> is now the %s of `%s`.", cmd.User, role, id), "the role was NOT assigned")
 	case VerbAction:
 		if n := len([]rune(cmd.Text)); n > MaxText {
 			return say("That action item is %d characters long; keep it to %d.", n, MaxText)
 		}
-		err := f.ops.AddActionItem(tctx, id, workflows.AddActionItemRequest{By: sc.UserID, Text: cmd.Text, Owner: cmd.User})
+		err := f.ops.AddActionItem(tctx, id, wfapi.AddActionItemRequest{By: sc.UserID, Text: cmd.Text, Owner: cmd.User})
 		owner := ""
 		if cmd.User != "" {
 			owner = fmt.Sprintf(" (owner <@%s>)", cmd.User)
@@ -117,7 +118,7 @@ func (f *FrontDoor) done(err error, ok, notDone string) *ephemeral {
 	switch {
 	case err == nil:
 		return say("%s", ok)
-	case errors.Is(err, ErrPending):
+	case errors.Is(err, starter.ErrPending):
 		return say("%s The incident accepted it and is still posting it; the war room will show it in a moment.", ok)
 	}
 	f.log.Warn("command failed", "err", err)

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // interaction answers a button, shortcut or modal submission. The answer
@@ -35,9 +36,9 @@ func (f *FrontDoor) interaction(ctx context.Context, cb slack.InteractionCallbac
 
 // knownActions are the buttons the front door handles.
 var knownActions = map[string]bool{
-	workflows.ActionPostUpdate: true, workflows.ActionChangeSeverity: true, workflows.ActionAssignRole: true,
-	workflows.ActionResolve: true, workflows.ActionAddActionItems: true, workflows.ActionRetroDone: true,
-	workflows.ActionMaintenanceComplete: true, workflows.ActionMaintenancePromote: true,
+	wfapi.ActionPostUpdate: true, wfapi.ActionChangeSeverity: true, wfapi.ActionAssignRole: true,
+	wfapi.ActionResolve: true, wfapi.ActionAddActionItems: true, wfapi.ActionRetroDone: true,
+	wfapi.ActionMaintenanceComplete: true, wfapi.ActionMaintenancePromote: true,
 }
 
 // blockAction handles a button incidentflow posted. The button's value is
@@ -64,26 +65,26 @@ func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallbac
 	meta := viewMeta{Incident: id, Channel: channel}
 	var view slack.ModalViewRequest
 	switch act.ActionID {
-	case workflows.ActionPostUpdate:
+	case wfapi.ActionPostUpdate:
 		view = f.updateView(meta, "", "")
-	case workflows.ActionChangeSeverity:
+	case wfapi.ActionChangeSeverity:
 		view = f.severityView(meta)
-	case workflows.ActionAssignRole:
+	case wfapi.ActionAssignRole:
 		view = f.roleView(meta)
-	case workflows.ActionResolve:
+	case wfapi.ActionResolve:
 		view = f.resolveView(meta, "")
-	case workflows.ActionAddActionItems:
+	case wfapi.ActionAddActionItems:
 		view = f.actionItemsView(meta)
-	case workflows.ActionRetroDone:
+	case wfapi.ActionRetroDone:
 		f.retroDone(ctx, cb, id)
 		return
-	case workflows.ActionMaintenancePromote:
+	case wfapi.ActionMaintenancePromote:
 		if _, ok := f.scheduler(); !ok {
 			f.maintenanceAction(ctx, cb, act.ActionID, id)
 			return
 		}
 		view = f.maintenancePromoteView(meta) // asks for the severity first
-	case workflows.ActionMaintenanceComplete:
+	case wfapi.ActionMaintenanceComplete:
 		f.maintenanceAction(ctx, cb, act.ActionID, id)
 		return
 	}
@@ -99,7 +100,7 @@ func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback,
 	}
 	tctx, cancel := f.temporalCtx(ctx, 0)
 	defer cancel()
-	if err := f.retro.MarkDone(tctx, id, cb.User.ID); err != nil && !errors.Is(err, ErrPending) {
+	if err := f.retro.MarkDone(tctx, id, cb.User.ID); err != nil && !errors.Is(err, starter.ErrPending) {
 		f.notify(cb, f.failure(err, "the retrospective was NOT marked done"))
 		return
 	}
@@ -115,14 +116,14 @@ func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionC
 	defer cancel()
 	var err error
 	var ok, notDone string
-	if action == workflows.ActionMaintenanceComplete {
+	if action == wfapi.ActionMaintenanceComplete {
 		err = f.maintenance.Complete(tctx, id, cb.User.ID)
 		ok, notDone = "Marked maintenance `"+id+"` complete.", "the maintenance was NOT marked complete"
 	} else {
 		err = f.maintenance.Promote(tctx, id, cb.User.ID)
 		ok, notDone = "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared"
 	}
-	if err != nil && !errors.Is(err, ErrPending) {
+	if err != nil && !errors.Is(err, starter.ErrPending) {
 		f.notify(cb, f.failure(err, notDone))
 		return
 	}
@@ -158,7 +159,7 @@ func (f *FrontDoor) shortcut(ctx context.Context, cb slack.InteractionCallback) 
 // permalink builds a message's permalink without a Web API call (which could
 // cost the trigger_id its 3 seconds).
 func permalink(domain, channel, ts string) string {
-	if domain == "" || channel == "" || ts == "" || !safeQueryValue(domain) || !safeQueryValue(channel) {
+	if domain == "" || channel == "" || ts == "" || !incident.IsPlainID(domain) || !incident.IsPlainID(channel) {
 		return ""
 	}
 	digits := strings.ReplaceAll(ts, ".", "")
@@ -201,7 +202,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 			return r
 		}
 		return f.submitted(ctx, to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
-			return f.ops.PostStatus(tctx, meta.Incident, workflows.PostStatusRequest{Author: user, Status: status, Text: text, NextUpdateIn: next})
+			return f.ops.PostStatus(tctx, meta.Incident, wfapi.PostStatusRequest{Author: user, Status: status, Text: text, NextUpdateIn: next})
 		})
 	case CallbackSeverity:
 		errs := fieldErrors{}
@@ -215,7 +216,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 			return r
 		}
 		return f.submitted(ctx, to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
-			return f.ops.SetSeverity(tctx, meta.Incident, workflows.SetSeverityRequest{By: user, Severity: sev, Reason: reason})
+			return f.ops.SetSeverity(tctx, meta.Incident, wfapi.SetSeverityRequest{By: user, Severity: sev, Reason: reason})
 		})
 	case CallbackRole:
 		errs := fieldErrors{}
@@ -233,7 +234,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 			return r
 		}
 		return f.submitted(ctx, to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
-			return f.ops.AssignRole(tctx, meta.Incident, workflows.AssignRoleRequest{By: user, Role: role, User: who})
+			return f.ops.AssignRole(tctx, meta.Incident, wfapi.AssignRoleRequest{By: user, Role: role, User: who})
 		})
 	case CallbackResolve:
 		errs := fieldErrors{}
@@ -243,7 +244,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 			return r
 		}
 		return f.submitted(ctx, to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
-			return f.ops.Resolve(tctx, meta.Incident, workflows.ResolveRequest{By: user, Summary: summary})
+			return f.ops.Resolve(tctx, meta.Incident, wfapi.ResolveRequest{By: user, Summary: summary})
 		})
 	case CallbackActionItems:
 		return f.submitActionItem(ctx, v, meta, user, to)
@@ -273,13 +274,13 @@ func firstField(callbackID string) string {
 // finishes in the background; if it then fails, to is told.
 func (f *FrontDoor) submitted(ctx context.Context, to recipient, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
 	err, answered := f.await(ctx, change, func(err error) {
-		if err == nil || errors.Is(err, ErrPending) {
+		if err == nil || errors.Is(err, starter.ErrPending) {
 			return
 		}
 		f.log.Warn("submission failed after the modal closed", "err", err)
 		f.tell(to, f.failureWithin(err, notDone, f.submitTO))
 	})
-	if !answered || err == nil || errors.Is(err, ErrPending) {
+	if !answered || err == nil || errors.Is(err, starter.ErrPending) {
 		return slack.NewClearViewSubmissionResponse()
 	}
 	f.log.Warn("submission failed", "err", err)
@@ -293,7 +294,7 @@ func (f *FrontDoor) submittedNow(ctx context.Context, field, notDone string, cha
 	tctx, cancel := f.temporalCtx(ctx, 0)
 	defer cancel()
 	err := change(tctx)
-	if err == nil || errors.Is(err, ErrPending) {
+	if err == nil || errors.Is(err, starter.ErrPending) {
 		return slack.NewClearViewSubmissionResponse()
 	}
 	f.log.Warn("submission failed", "err", err)
@@ -305,7 +306,7 @@ func (f *FrontDoor) submittedNow(ctx context.Context, field, notDone string, cha
 // whether call returned in time (err is then its result); when it didn't,
 // late gets the result once call returns.
 func (f *FrontDoor) await(ctx context.Context, call func(context.Context) error, late func(error)) (err error, answered bool) {
-	cctx, cancel := context.WithTimeout(AcceptedIsEnough(context.WithoutCancel(ctx)), f.submitTO)
+	cctx, cancel := context.WithTimeout(starter.AcceptedIsEnough(context.WithoutCancel(ctx)), f.submitTO)
 	result := make(chan error, 1)
 	var claimed atomic.Bool // whoever sets it handles the result
 	f.bg.Go(func() {
@@ -349,7 +350,7 @@ func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string
 		return err
 	}
 	err, answered := f.await(ctx, declare, func(err error) {
-		if err == nil || errors.Is(err, ErrPending) {
+		if err == nil || errors.Is(err, starter.ErrPending) {
 			f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
 			return
 		}
@@ -360,7 +361,7 @@ func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string
 		f.log.Info("declaring in the background", "incident", d.ID, "user", user)
 		return slack.NewClearViewSubmissionResponse()
 	}
-	if err == nil || errors.Is(err, ErrPending) {
+	if err == nil || errors.Is(err, starter.ErrPending) {
 		f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
 		return slack.NewClearViewSubmissionResponse()
 	}
@@ -417,7 +418,7 @@ func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta vie
 				Key: "slack-" + incident.IDFromKey(v.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
 			}})
 		}
-		return f.ops.AddActionItem(tctx, meta.Incident, workflows.AddActionItemRequest{By: user, Text: text, Owner: owner, Due: due})
+		return f.ops.AddActionItem(tctx, meta.Incident, wfapi.AddActionItemRequest{By: user, Text: text, Owner: owner, Due: due})
 	})
 }
 

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // MaintenanceScheduler is what the /incident maintenance form and the
@@ -19,11 +20,11 @@ import (
 // front door offers them when FrontDoorOptions.Maintenance implements it.
 type MaintenanceScheduler interface {
 	MaintenanceActions
-	Schedule(ctx context.Context, w incident.Window) (ScheduledWindow, error)
-	PromoteWith(ctx context.Context, id string, req workflows.PromoteMaintenanceRequest) (workflows.PromoteMaintenanceResult, error)
+	Schedule(ctx context.Context, w incident.Window) (starter.ScheduledWindow, error)
+	PromoteWith(ctx context.Context, id string, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error)
 }
 
-var _ MaintenanceScheduler = (*Maintenance)(nil)
+var _ MaintenanceScheduler = (*starter.Maintenance)(nil)
 
 // Callback IDs of the maintenance modals.
 const (
@@ -109,9 +110,9 @@ func (f *FrontDoor) serviceOptions() []*slack.OptionBlockObject {
 // maintenancePromoteView asks for the severity of the incident a window
 // becomes (the Promote to incident button).
 func (f *FrontDoor) maintenancePromoteView(meta viewMeta) slack.ModalViewRequest {
-	def := PromotionSeverity(&f.process, "")
+	def := starter.PromotionSeverity(&f.process, "")
 	if n := len(f.process.Severities); n > 1 {
-		def = PromotionSeverity(&f.process, f.process.Severities[n-1].Name)
+		def = starter.PromotionSeverity(&f.process, f.process.Severities[n-1].Name)
 	}
 	return modal(CallbackMaintenancePromote, "Promote to incident", "Declare", meta,
 		slack.NewContextBlock("maintenance", mrkdwn("Maintenance `"+meta.Incident+"` becomes an incident with its own war room.")),
@@ -236,10 +237,10 @@ func (f *FrontDoor) submitPromote(ctx context.Context, cb slack.InteractionCallb
 	if r := errs.response(); r != nil {
 		return r
 	}
-	var res workflows.PromoteMaintenanceResult
+	var res wfapi.PromoteMaintenanceResult
 	resp := f.submittedNow(ctx, FieldSeverity, "NO incident was declared", func(tctx context.Context) error {
 		var err error
-		res, err = sched.PromoteWith(tctx, meta.Incident, workflows.PromoteMaintenanceRequest{By: cb.User.ID, Severity: sev, Note: note})
+		res, err = sched.PromoteWith(tctx, meta.Incident, wfapi.PromoteMaintenanceRequest{By: cb.User.ID, Severity: sev, Note: note})
 		return err
 	})
 	if resp != nil && resp.ResponseAction == slack.RAClear {

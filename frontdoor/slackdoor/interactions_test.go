@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TestKickoffButtons: each kickoff button opens its modal for the incident
@@ -15,11 +15,11 @@ import (
 func TestKickoffButtons(t *testing.T) {
 	d := newDoor(t)
 	decl, room := d.warRoom("DNS flaps")
-	ts := d.postButtons(room, decl.ID, workflows.ActionPostUpdate, workflows.ActionChangeSeverity,
-		workflows.ActionAssignRole, workflows.ActionResolve)
+	ts := d.postButtons(room, decl.ID, wfapi.ActionPostUpdate, wfapi.ActionChangeSeverity,
+		wfapi.ActionAssignRole, wfapi.ActionResolve)
 	carol := slackemu.UserCarol
 
-	d.click(room, ts, workflows.ActionChangeSeverity, carol)
+	d.click(room, ts, wfapi.ActionChangeSeverity, carol)
 	v := d.openView(CallbackSeverity)
 	if m := decodeMeta(v.PrivateMetadata); m.Incident != decl.ID {
 		t.Fatalf("severity modal for %q", m.Incident)
@@ -30,11 +30,11 @@ func TestKickoffButtons(t *testing.T) {
 	if rep := d.submit(v.ID, "", form().sel(FieldSeverity, "critical").text(FieldReason, "spreading")); rep.ResponseAction != "clear" {
 		t.Fatalf("severity answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("SetSeverity"); len(c) != 1 || c[0].Arg != (workflows.SetSeverityRequest{By: carol, Severity: incident.Critical, Reason: "spreading"}) {
+	if c := d.ops.callsOf("SetSeverity"); len(c) != 1 || c[0].Arg != (wfapi.SetSeverityRequest{By: carol, Severity: incident.Critical, Reason: "spreading"}) {
 		t.Fatalf("calls %+v", c)
 	}
 
-	d.click(room, ts, workflows.ActionAssignRole, carol)
+	d.click(room, ts, wfapi.ActionAssignRole, carol)
 	v = d.openView(CallbackRole)
 	if rep := d.submit(v.ID, "", form().sel(FieldRole, "comms").user(FieldUser, "U0GHOST")); rep.ResponseAction != "errors" ||
 		!strings.Contains(rep.Errors[FieldUser], "no user U0GHOST") {
@@ -43,11 +43,11 @@ func TestKickoffButtons(t *testing.T) {
 	if rep := d.submit(v.ID, "", form().sel(FieldRole, "comms").user(FieldUser, slackemu.UserErin)); rep.ResponseAction != "clear" {
 		t.Fatalf("role answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("AssignRole"); len(c) != 1 || c[0].Arg != (workflows.AssignRoleRequest{By: carol, Role: incident.Comms, User: slackemu.UserErin}) {
+	if c := d.ops.callsOf("AssignRole"); len(c) != 1 || c[0].Arg != (wfapi.AssignRoleRequest{By: carol, Role: incident.Comms, User: slackemu.UserErin}) {
 		t.Fatalf("calls %+v", c)
 	}
 
-	d.click(room, ts, workflows.ActionPostUpdate, carol)
+	d.click(room, ts, wfapi.ActionPostUpdate, carol)
 	v = d.openView(CallbackUpdate)
 	if rep := d.submit(v.ID, "", form().text(FieldText, "still flapping")); rep.ResponseAction != "errors" || rep.Errors[FieldStatus] == "" {
 		t.Fatalf("update without status answered %s", rep.Body)
@@ -56,7 +56,7 @@ func TestKickoffButtons(t *testing.T) {
 		t.Fatalf("update answered %s", rep.Body)
 	}
 
-	d.click(room, ts, workflows.ActionResolve, carol)
+	d.click(room, ts, wfapi.ActionResolve, carol)
 	v = d.openView(CallbackResolve)
 	if rep := d.submit(v.ID, "", form().text(FieldResolution, "Provider fixed it")); rep.ResponseAction != "clear" {
 		t.Fatalf("resolve answered %s", rep.Body)
@@ -65,7 +65,7 @@ func TestKickoffButtons(t *testing.T) {
 		t.Fatalf("calls %+v", c)
 	}
 	// Submitting a form of a resolved incident says so.
-	d.click(room, ts, workflows.ActionPostUpdate, carol)
+	d.click(room, ts, wfapi.ActionPostUpdate, carol)
 	v = d.openView(CallbackUpdate)
 	d.ops.mu.Lock()
 	delete(d.ops.incidents, decl.ID)
@@ -80,9 +80,9 @@ func TestRetroButtons(t *testing.T) {
 	retro := &fakeRetro{}
 	d := newDoor(t, withRetro(retro))
 	decl, room := d.warRoom("Queue backlog")
-	ts := d.postButtons(room, decl.ID, workflows.ActionAddActionItems, workflows.ActionRetroDone)
+	ts := d.postButtons(room, decl.ID, wfapi.ActionAddActionItems, wfapi.ActionRetroDone)
 
-	d.click(room, ts, workflows.ActionAddActionItems, slackemu.UserDave)
+	d.click(room, ts, wfapi.ActionAddActionItems, slackemu.UserDave)
 	v := d.openView(CallbackActionItems)
 	if rep := d.submit(v.ID, "", form().text(FieldText, "")); rep.ResponseAction != "errors" || rep.Errors[FieldText] == "" {
 		t.Fatalf("empty item answered %s", rep.Body)
@@ -98,7 +98,7 @@ func TestRetroButtons(t *testing.T) {
 		t.Fatalf("items %+v", items)
 	}
 
-	d.click(room, ts, workflows.ActionRetroDone, slackemu.UserDave)
+	d.click(room, ts, wfapi.ActionRetroDone, slackemu.UserDave)
 	eventually(t, "the retrospective marked done", func() bool {
 		retro.mu.Lock()
 		defer retro.mu.Unlock()
@@ -114,16 +114,16 @@ func TestRetroButtons(t *testing.T) {
 func TestActionItemWithoutRetro(t *testing.T) {
 	d := newDoor(t)
 	decl, room := d.warRoom("Cache stampede")
-	ts := d.postButtons(room, decl.ID, workflows.ActionAddActionItems, workflows.ActionRetroDone)
-	d.click(room, ts, workflows.ActionAddActionItems, slackemu.UserDave)
+	ts := d.postButtons(room, decl.ID, wfapi.ActionAddActionItems, wfapi.ActionRetroDone)
+	d.click(room, ts, wfapi.ActionAddActionItems, slackemu.UserDave)
 	v := d.openView(CallbackActionItems)
 	if rep := d.submit(v.ID, "", form().text(FieldText, "Jitter the TTLs")); rep.ResponseAction != "clear" {
 		t.Fatalf("item answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("AddActionItem"); len(c) != 1 || c[0].Arg != (workflows.AddActionItemRequest{By: slackemu.UserDave, Text: "Jitter the TTLs"}) {
+	if c := d.ops.callsOf("AddActionItem"); len(c) != 1 || c[0].Arg != (wfapi.AddActionItemRequest{By: slackemu.UserDave, Text: "Jitter the TTLs"}) {
 		t.Fatalf("calls %+v", c)
 	}
-	d.click(room, ts, workflows.ActionRetroDone, slackemu.UserDave)
+	d.click(room, ts, wfapi.ActionRetroDone, slackemu.UserDave)
 	eventually(t, "a not-supported answer", func() bool {
 		return strings.Contains(strings.Join(d.ephemeralTexts(room, slackemu.UserDave), "\n"), "isn't supported")
 	})
@@ -132,9 +132,9 @@ func TestActionItemWithoutRetro(t *testing.T) {
 func TestMaintenanceButtons(t *testing.T) {
 	m := &fakeMaintenance{}
 	d := newDoor(t, withMaintenance(m))
-	ts := d.postButtons(slackemu.IncidentsChannelID, "db-upgrade", workflows.ActionMaintenanceComplete, workflows.ActionMaintenancePromote)
-	d.click(slackemu.IncidentsChannelID, ts, workflows.ActionMaintenanceComplete, slackemu.UserBob)
-	d.click(slackemu.IncidentsChannelID, ts, workflows.ActionMaintenancePromote, slackemu.UserBob)
+	ts := d.postButtons(slackemu.IncidentsChannelID, "db-upgrade", wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote)
+	d.click(slackemu.IncidentsChannelID, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
+	d.click(slackemu.IncidentsChannelID, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
 	eventually(t, "both maintenance actions", func() bool {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -147,9 +147,9 @@ func TestMaintenanceButtons(t *testing.T) {
 
 func TestUnsupportedButton(t *testing.T) {
 	d := newDoor(t) // no maintenance hook either
-	ts := d.postButtons(slackemu.GeneralChannelID, "x1", "self_destruct", workflows.ActionMaintenanceComplete)
+	ts := d.postButtons(slackemu.GeneralChannelID, "x1", "self_destruct", wfapi.ActionMaintenanceComplete)
 	d.click(slackemu.GeneralChannelID, ts, "self_destruct", slackemu.UserAlice)
-	d.click(slackemu.GeneralChannelID, ts, workflows.ActionMaintenanceComplete, slackemu.UserAlice)
+	d.click(slackemu.GeneralChannelID, ts, wfapi.ActionMaintenanceComplete, slackemu.UserAlice)
 	eventually(t, "two not-supported answers", func() bool {
 		all := strings.Join(d.ephemeralTexts(slackemu.GeneralChannelID, slackemu.UserAlice), "\n")
 		return strings.Contains(all, "That button isn't supported") && strings.Contains(all, "Maintenance buttons aren't supported")

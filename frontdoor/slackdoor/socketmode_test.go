@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TestSocketModeFlow runs declare → update → resolve over Socket Mode: the
@@ -74,7 +74,7 @@ func TestSocketModeFlow(t *testing.T) {
 	if rep := d.submit(v.ID, "", form().text(FieldResolution, "Rotated the certificate")); rep.ResponseAction != "clear" {
 		t.Fatalf("resolve answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("Resolve"); len(c) != 1 || c[0].ID != id || c[0].Arg != (workflows.ResolveRequest{By: alice, Summary: "Rotated the certificate"}) {
+	if c := d.ops.callsOf("Resolve"); len(c) != 1 || c[0].ID != id || c[0].Arg != (wfapi.ResolveRequest{By: alice, Summary: "Rotated the certificate"}) {
 		t.Fatalf("resolve calls %+v", c)
 	}
 }

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"os"
@@ -12,7 +12,7 @@ import (
 // the commands and shortcuts it handles, mentions escaped, Socket Mode on,
 // and only the scopes the code needs.
 func TestManifest(t *testing.T) {
-	raw, err := os.ReadFile("../slack-app-manifest.yaml")
+	raw, err := os.ReadFile("../../slack-app-manifest.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"bytes"
@@ -11,23 +11,20 @@ import (
 	"github.com/slack-go/slack/slackevents"
 )
 
-// Handler serves Slack's HTTP requests: POST /slack/commands (slash
-// commands), POST /slack/interactions (buttons, shortcuts, modals),
-// POST /slack/events (Events API), and GET /healthz. Every Slack request must
-// carry a valid signature made with the signing secret (401 otherwise) and a
-// body of at most 1 MiB (413 otherwise); nothing runs before both checks
-// pass. Every request is answered within 3 seconds, whatever Temporal does.
-func (f *FrontDoor) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.Handle("POST /slack/commands", f.verified(f.serveCommand))
-	mux.Handle("POST /slack/interactions", f.verified(f.serveInteraction))
-	mux.Handle("POST /slack/events", f.verified(f.serveEvent))
-	return mux
-}
+// The HTTP handlers of Slack's three request kinds; the frontdoor package
+// mounts them on their routes. Every Slack request must carry a valid
+// signature made with the signing secret (401 otherwise) and a body of at
+// most 1 MiB (413 otherwise); nothing runs before both checks pass. Every
+// request is answered within 3 seconds, whatever Temporal does.
+
+// Commands serves slash commands (/incident, /closeincident).
+func (f *FrontDoor) Commands() http.Handler { return f.verified(f.serveCommand) }
+
+// Interactions serves buttons, shortcuts and modal submissions.
+func (f *FrontDoor) Interactions() http.Handler { return f.verified(f.serveInteraction) }
+
+// Events serves the Events API (url_verification, app mentions).
+func (f *FrontDoor) Events() http.Handler { return f.verified(f.serveEvent) }
 
 // verified checks a Slack request's size and signature, then hands the body
 // to next, within the request's acknowledgement budget.

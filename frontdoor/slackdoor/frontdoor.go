@@ -1,4 +1,10 @@
-package starter
+// Package slackdoor is incidentflow's Slack front door: everything that
+// speaks Slack's protocols (slash commands, interactions and events over
+// HTTP with signature checks, and the same over Socket Mode), renders the
+// modals and the replies, and turns what people do in Slack into calls of
+// the starter package's Temporal client. It never posts a war-room message
+// itself; the workflows do.
+package slackdoor
 
 import (
 	"context"
@@ -11,24 +17,25 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // IncidentOps is what the Slack front door needs from Temporal. *Incidents
 // implements it; tests use fakes.
 type IncidentOps interface {
-	Declare(ctx context.Context, d incident.Declaration, wait bool) (workflows.WarRoom, error)
-	PostStatus(ctx context.Context, id string, req workflows.PostStatusRequest) error
-	SetSeverity(ctx context.Context, id string, req workflows.SetSeverityRequest) error
-	AssignRole(ctx context.Context, id string, req workflows.AssignRoleRequest) error
-	AddActionItem(ctx context.Context, id string, req workflows.AddActionItemRequest) error
-	Resolve(ctx context.Context, id string, req workflows.ResolveRequest) error
+	Declare(ctx context.Context, d incident.Declaration, wait bool) (incident.WarRoom, error)
+	PostStatus(ctx context.Context, id string, req wfapi.PostStatusRequest) error
+	SetSeverity(ctx context.Context, id string, req wfapi.SetSeverityRequest) error
+	AssignRole(ctx context.Context, id string, req wfapi.AssignRoleRequest) error
+	AddActionItem(ctx context.Context, id string, req wfapi.AddActionItemRequest) error
+	Resolve(ctx context.Context, id string, req wfapi.ResolveRequest) error
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	ByChannel(ctx context.Context, channelID string) (string, error)
-	List(ctx context.Context) ([]Summary, error)
+	List(ctx context.Context) ([]starter.Summary, error)
 }
 
-var _ IncidentOps = (*Incidents)(nil)
+var _ IncidentOps = (*starter.Incidents)(nil)
 
 // RetroActions is what the retrospective offers the front door once an
 // incident is resolved (its workflow is closed by then): the "Add action
@@ -143,7 +150,7 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 	case opts.Process != nil:
 		f.process = *opts.Process
 	default:
-		if inc, ok := opts.Incidents.(*Incidents); ok && inc != nil {
+		if inc, ok := opts.Incidents.(*starter.Incidents); ok && inc != nil {
 			f.process = inc.Process
 		} else {
 			f.process = incident.DefaultProcess()
@@ -204,7 +211,7 @@ func (f *FrontDoor) temporalCtx(ctx context.Context, reserve time.Duration) (con
 	if d, ok := ctx.Deadline(); ok && d.Add(-reserve).Before(deadline) {
 		deadline = d.Add(-reserve)
 	}
-	return context.WithDeadline(AcceptedIsEnough(ctx), deadline)
+	return context.WithDeadline(starter.AcceptedIsEnough(ctx), deadline)
 }
 
 // slackCtx bounds one Web API call made while Slack waits for our answer.

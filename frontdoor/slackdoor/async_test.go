@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/starter"
 )
 
 // TestCommandAnswersBeforeModal: a slash command that opens a modal is
@@ -60,7 +61,7 @@ func TestDeclareSlowTemporalFails(t *testing.T) {
 	d.command(slackemu.GeneralChannelID, slackemu.UserAlice, "declare")
 	v := d.openView(CallbackDeclare)
 	d.ops.delay.Store(int64(200 * time.Millisecond))
-	d.ops.fail = fmt.Errorf("%w right now (connection refused)", ErrUnavailable)
+	d.ops.fail = fmt.Errorf("%w right now (connection refused)", starter.ErrUnavailable)
 	rep := d.submit(v.ID, "", form().text(FieldTitle, "Payments slow").sel(FieldSeverity, "major"))
 	if rep.ResponseAction != "clear" || rep.Elapsed > 150*time.Millisecond {
 		t.Fatalf("answered %s after %v", rep.Body, rep.Elapsed)
@@ -85,7 +86,7 @@ func TestDeclareSlowTemporalFailsDM(t *testing.T) {
 	}
 	v := d.openView(CallbackDeclare)
 	d.ops.delay.Store(int64(200 * time.Millisecond))
-	d.ops.fail = fmt.Errorf("%w right now (connection refused)", ErrUnavailable)
+	d.ops.fail = fmt.Errorf("%w right now (connection refused)", starter.ErrUnavailable)
 	rep := d.submit(v.ID, slackemu.UserBob, form().text(FieldTitle, "Payments slow").sel(FieldSeverity, "major"))
 	if rep.ResponseAction != "clear" {
 		t.Fatalf("answered %s", rep.Body)

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // TestTemporalHangs: when Temporal doesn't answer, every command and
@@ -22,10 +23,10 @@ import (
 func TestTemporalHangs(t *testing.T) {
 	d := newDoor(t, func(o *FrontDoorOptions) { o.SubmitTimeout = 2 * time.Second })
 	decl, room := d.warRoom("Latency spike")
-	ts := d.postButtons(room, decl.ID, workflows.ActionPostUpdate)
+	ts := d.postButtons(room, decl.ID, wfapi.ActionPostUpdate)
 	d.command(slackemu.GeneralChannelID, slackemu.UserAlice, "declare")
 	declareView := d.openView(CallbackDeclare)
-	d.click(room, ts, workflows.ActionPostUpdate, slackemu.UserAlice)
+	d.click(room, ts, wfapi.ActionPostUpdate, slackemu.UserAlice)
 	updateView := d.openView(CallbackUpdate)
 	d.ops.block.Store(true)
 
@@ -124,7 +125,7 @@ func TestTemporalDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	incidents := &Incidents{Client: c, TaskQueue: workflows.TaskQueue, Process: incident.DefaultProcess()}
+	incidents := &starter.Incidents{Client: c, TaskQueue: wfapi.TaskQueue, Process: incident.DefaultProcess()}
 	d := newDoor(t, func(o *FrontDoorOptions) { o.Incidents = incidents; o.Process = nil })
 
 	for _, text := range []string{"list", "status", "update", "severity minor"} {

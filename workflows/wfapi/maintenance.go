@@ -1,4 +1,4 @@
-package workflows
+package wfapi
 
 import (
 	"slices"
@@ -36,17 +36,6 @@ const (
 	UpdateMaintenanceCancel = "maintenance-cancel"
 	// QueryMaintenance returns the run's MaintenanceState.
 	QueryMaintenance = "maintenance"
-)
-
-// Names under which the worker registers the maintenance activities that
-// reach the war-room incident (starter.MaintenanceActivities).
-const (
-	// ActivityMaintenanceWarRoom waits for the war room of an incident
-	// (WarRoomRequest) and returns its WarRoom.
-	ActivityMaintenanceWarRoom = "MaintenanceWarRoom"
-	// ActivityMaintenanceResolve resolves an incident, doing nothing if it
-	// is resolved already (ResolveWarRoomRequest).
-	ActivityMaintenanceResolve = "MaintenanceResolveWarRoom"
 )
 
 // SearchScheduledStart is the time a schedule meant to start a workflow,
@@ -154,15 +143,4 @@ type CancelMaintenanceRequest struct {
 	// MovedTo is set when the window is called off because it was
 	// rescheduled: the channels hear of the new start instead.
 	MovedTo time.Time `json:"moved_to,omitempty"`
-}
-
-// WarRoomRequest is the argument of ActivityMaintenanceWarRoom.
-type WarRoomRequest struct {
-	IncidentID string `json:"incident_id"`
-}
-
-// ResolveWarRoomRequest is the argument of ActivityMaintenanceResolve.
-type ResolveWarRoomRequest struct {
-	IncidentID string         `json:"incident_id"`
-	Resolve    ResolveRequest `json:"resolve"`
 }

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"bytes"
@@ -56,13 +56,23 @@ func newDoor(t *testing.T, options ...doorOption) *door {
 	}
 	fd := NewFrontDoor(opts)
 	t.Cleanup(fd.Wait) // after the server closed: nothing in the background outlives the test
-	srv := httptest.NewServer(fd.Handler())
+	srv := httptest.NewServer(routes(fd))
 	t.Cleanup(srv.Close)
 	emu.SetFrontDoor(srv.URL, testSecret)
 	d := &door{t: t, emu: emu, ops: ops, fd: fd, srv: srv}
 	d.retro, _ = opts.Retro.(*fakeRetro)
 	d.maint, _ = opts.Maintenance.(*fakeMaintenance)
 	return d
+}
+
+// routes mounts fd on Slack's paths as the frontdoor package does (which
+// imports this one, so its mux can't serve these tests).
+func routes(fd *FrontDoor) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /slack/commands", fd.Commands())
+	mux.Handle("POST /slack/interactions", fd.Interactions())
+	mux.Handle("POST /slack/events", fd.Events())
+	return mux
 }
 
 func withRetro(r RetroActions) doorOption { return func(o *FrontDoorOptions) { o.Retro = r } }

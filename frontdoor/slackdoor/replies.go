@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/starter"
 )
 
 // ephemeral is the answer to a slash command: a message only the caller
@@ -67,12 +68,12 @@ func (f *FrontDoor) failure(err error, notDone string) string {
 func (f *FrontDoor) failureWithin(err error, notDone string, within time.Duration) string {
 	var appErr *temporal.ApplicationError
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, starter.ErrNotFound):
 		return "I can't find that incident any more; it may have been resolved, so " + notDone + ". `/incident list` shows the open incidents."
 	case isTimeout(err):
 		return fmt.Sprintf("Temporal didn't answer within %s, so I can't tell whether it went through. Check the war room in a minute before trying again; if nothing shows up, %s.",
 			roundSeconds(within), notDone)
-	case errors.Is(err, ErrUnavailable):
+	case errors.Is(err, starter.ErrUnavailable):
 		return "Temporal is unreachable, so " + notDone + ". Try again in a minute; if it stays down, tell your incidentflow operator."
 	case errors.As(err, &appErr):
 		return "The incident refused: " + errEscaper.Replace(appErr.Message()) + "."
@@ -96,7 +97,7 @@ func isTimeout(err error) bool {
 
 // unreachable reports whether err means nothing reached Temporal at all.
 func unreachable(err error) bool {
-	return errors.Is(err, ErrUnavailable) && !isTimeout(err)
+	return errors.Is(err, starter.ErrUnavailable) && !isTimeout(err)
 }
 
 func roundSeconds(d time.Duration) string {
@@ -153,7 +154,7 @@ func statusText(inc incident.Incident, process incident.Process) string {
 }
 
 // listText renders the open incidents for /incident list.
-func listText(list []Summary, process incident.Process) string {
+func listText(list []starter.Summary, process incident.Process) string {
 	if len(list) == 0 {
 		return "No open incidents. Declare one with `/incident declare <title>`."
 	}

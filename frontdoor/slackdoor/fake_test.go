@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // fakeOps is an in-memory IncidentOps: what the front door asked Temporal to
@@ -59,7 +60,7 @@ func (f *fakeOps) wait(ctx context.Context) error {
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
-			return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, ctx.Err())
+			return fmt.Errorf("%w right now (%v); try again in a minute", starter.ErrUnavailable, ctx.Err())
 		}
 	}
 	if f.fail != nil {
@@ -67,7 +68,7 @@ func (f *fakeOps) wait(ctx context.Context) error {
 	}
 	if f.block.Load() {
 		<-ctx.Done()
-		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, ctx.Err())
+		return fmt.Errorf("%w right now (%v); try again in a minute", starter.ErrUnavailable, ctx.Err())
 	}
 	return nil
 }
@@ -91,15 +92,15 @@ func (f *fakeOps) callsOf(op string) []fakeCall {
 	return out
 }
 
-func (f *fakeOps) Declare(ctx context.Context, d incident.Declaration, wait bool) (workflows.WarRoom, error) {
+func (f *fakeOps) Declare(ctx context.Context, d incident.Declaration, wait bool) (incident.WarRoom, error) {
 	if err := f.wait(ctx); err != nil {
-		return workflows.WarRoom{}, err
+		return incident.WarRoom{}, err
 	}
 	f.mu.Lock()
 	f.declares = append(f.declares, d)
 	_, exists := f.incidents[d.ID]
 	f.mu.Unlock()
-	room := workflows.WarRoom{ID: d.ID, WorkflowID: workflows.IncidentWorkflowID(d.ID)}
+	room := incident.WarRoom{ID: d.ID, WorkflowID: wfapi.IncidentWorkflowID(d.ID)}
 	if exists {
 		return room, nil
 	}
@@ -120,25 +121,25 @@ func (f *fakeOps) change(ctx context.Context, op, id string, arg any, apply func
 	defer f.mu.Unlock()
 	inc, ok := f.incidents[id]
 	if !ok {
-		return fmt.Errorf("incident %s: %w", id, ErrNotFound)
+		return fmt.Errorf("incident %s: %w", id, starter.ErrNotFound)
 	}
 	f.calls = append(f.calls, fakeCall{op, id, arg})
 	apply(inc)
 	return nil
 }
 
-func (f *fakeOps) PostStatus(ctx context.Context, id string, req workflows.PostStatusRequest) error {
+func (f *fakeOps) PostStatus(ctx context.Context, id string, req wfapi.PostStatusRequest) error {
 	return f.change(ctx, "PostStatus", id, req, func(inc *incident.Incident) {
 		inc.Status = req.Status
 		inc.Updates = append(inc.Updates, incident.StatusUpdate{At: time.Now(), Author: req.Author, Status: req.Status, Text: req.Text})
 	})
 }
 
-func (f *fakeOps) SetSeverity(ctx context.Context, id string, req workflows.SetSeverityRequest) error {
+func (f *fakeOps) SetSeverity(ctx context.Context, id string, req wfapi.SetSeverityRequest) error {
 	return f.change(ctx, "SetSeverity", id, req, func(inc *incident.Incident) { inc.Severity = req.Severity })
 }
 
-func (f *fakeOps) AssignRole(ctx context.Context, id string, req workflows.AssignRoleRequest) error {
+func (f *fakeOps) AssignRole(ctx context.Context, id string, req wfapi.AssignRoleRequest) error {
 	return f.change(ctx, "AssignRole", id, req, func(inc *incident.Incident) {
 		if req.Role == incident.Commander {
 			inc.Commander = req.User
@@ -148,13 +149,13 @@ func (f *fakeOps) AssignRole(ctx context.Context, id string, req workflows.Assig
 	})
 }
 
-func (f *fakeOps) AddActionItem(ctx context.Context, id string, req workflows.AddActionItemRequest) error {
+func (f *fakeOps) AddActionItem(ctx context.Context, id string, req wfapi.AddActionItemRequest) error {
 	return f.change(ctx, "AddActionItem", id, req, func(inc *incident.Incident) {
 		inc.ActionItems = append(inc.ActionItems, incident.ActionItem{Text: req.Text, Owner: req.Owner, Due: req.Due, Author: req.By})
 	})
 }
 
-func (f *fakeOps) Resolve(ctx context.Context, id string, req workflows.ResolveRequest) error {
+func (f *fakeOps) Resolve(ctx context.Context, id string, req wfapi.ResolveRequest) error {
 	return f.change(ctx, "Resolve", id, req, func(inc *incident.Incident) {
 		inc.Status = incident.Resolved
 		inc.Resolution = req.Summary
@@ -172,7 +173,7 @@ func (f *fakeOps) Get(ctx context.Context, id string) (incident.Incident, error)
 	defer f.mu.Unlock()
 	inc, ok := f.incidents[id]
 	if !ok {
-		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+		return incident.Incident{}, fmt.Errorf("incident %s: %w", id, starter.ErrNotFound)
 	}
 	return *inc, nil
 }
@@ -185,23 +186,23 @@ func (f *fakeOps) ByChannel(ctx context.Context, channelID string) (string, erro
 	defer f.mu.Unlock()
 	id, ok := f.byChannel[channelID]
 	if !ok {
-		return "", ErrNotFound
+		return "", starter.ErrNotFound
 	}
 	return id, nil
 }
 
-func (f *fakeOps) List(ctx context.Context) ([]Summary, error) {
+func (f *fakeOps) List(ctx context.Context) ([]starter.Summary, error) {
 	if err := f.wait(ctx); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Summary
+	var out []starter.Summary
 	for id, inc := range f.incidents {
 		if inc.IsResolved() {
 			continue
 		}
-		out = append(out, Summary{ID: id, WorkflowID: workflows.IncidentWorkflowID(id), Severity: string(inc.Severity),
+		out = append(out, starter.Summary{ID: id, WorkflowID: wfapi.IncidentWorkflowID(id), Severity: string(inc.Severity),
 			Status: string(inc.Status), Commander: inc.Commander, Kind: string(incident.KindIncident),
 			ChannelID: inc.ChannelID, Title: inc.Declaration.Title, StartedAt: inc.Declaration.DeclaredAt})
 	}

@@ -1,4 +1,4 @@
-package starter
+package slackdoor
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/workflows"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 func TestDeclareThroughModal(t *testing.T) {
@@ -130,7 +130,7 @@ func TestWarRoomCommands(t *testing.T) {
 			t.Fatalf("reply %q", text)
 		}
 		calls := d.ops.callsOf("SetSeverity")
-		want := workflows.SetSeverityRequest{By: alice, Severity: incident.Critical, Reason: "card declines above 20%"}
+		want := wfapi.SetSeverityRequest{By: alice, Severity: incident.Critical, Reason: "card declines above 20%"}
 		if len(calls) != 1 || calls[0].ID != id || calls[0].Arg != want {
 			t.Fatalf("calls %+v", calls)
 		}
@@ -152,7 +152,7 @@ func TestWarRoomCommands(t *testing.T) {
 			t.Fatalf("reply %q", text)
 		}
 		calls := d.ops.callsOf("AssignRole")
-		if len(calls) != 1 || calls[0].Arg != (workflows.AssignRoleRequest{By: alice, Role: incident.Commander, User: bob}) {
+		if len(calls) != 1 || calls[0].Arg != (wfapi.AssignRoleRequest{By: alice, Role: incident.Commander, User: bob}) {
 			t.Fatalf("calls %+v", calls)
 		}
 	})
@@ -183,7 +183,7 @@ func TestWarRoomCommands(t *testing.T) {
 			t.Fatalf("reply %q", text)
 		}
 		calls := d.ops.callsOf("AddActionItem")
-		want := workflows.AddActionItemRequest{By: alice, Text: "alert on <b>queue</b> depth", Owner: slackemu.UserDave}
+		want := wfapi.AddActionItemRequest{By: alice, Text: "alert on <b>queue</b> depth", Owner: slackemu.UserDave}
 		if len(calls) != 1 || calls[0].Arg != want {
 			t.Fatalf("calls %+v", calls)
 		}
@@ -223,7 +223,7 @@ func TestWarRoomCommands(t *testing.T) {
 			t.Fatalf("update answered %s", rep.Body)
 		}
 		calls := d.ops.callsOf("PostStatus")
-		want := workflows.PostStatusRequest{Author: alice, Status: incident.Identified, Text: "Rolling back v1.2", NextUpdateIn: 20 * time.Minute}
+		want := wfapi.PostStatusRequest{Author: alice, Status: incident.Identified, Text: "Rolling back v1.2", NextUpdateIn: 20 * time.Minute}
 		if len(calls) != 1 || calls[0].Arg != want {
 			t.Fatalf("calls %+v", calls)
 		}
@@ -246,7 +246,7 @@ func TestWarRoomCommands(t *testing.T) {
 			t.Fatalf("resolve answered %s", rep.Body)
 		}
 		calls := d.ops.callsOf("Resolve")
-		if len(calls) != 1 || calls[0].Arg != (workflows.ResolveRequest{By: bob, Summary: "Rolled back; 2% of payments failed for 40 min"}) {
+		if len(calls) != 1 || calls[0].Arg != (wfapi.ResolveRequest{By: bob, Summary: "Rolled back; 2% of payments failed for 40 min"}) {
 			t.Fatalf("calls %+v", calls)
 		}
 	})

@@ -1,9 +1,11 @@
-// Package workflows holds incidentflow's Temporal workflows: one
-// IncidentWorkflow per incident, its RetrospectiveWorkflow child and the
-// MaintenanceWorkflow of planned maintenance. This file is the outside
-// interface: the task queue, workflow IDs, search attributes and the names
-// and payloads of every signal, update and query.
-package workflows
+// Package wfapi is the outside interface of incidentflow's workflows: the
+// task queue, workflow type names and IDs, search attributes, and the
+// names and payloads of every signal, update and query of the incident,
+// retrospective and maintenance workflows. The starter package, every front
+// door and the CLI speak to the workflows through it; it imports neither
+// the workflows nor their activities, so a client of Temporal never links
+// Slack's or GitHub's client libraries.
+package wfapi
 
 import (
 	"time"
@@ -87,8 +89,8 @@ const DefaultHistoryLimit = 3000
 
 // Names of the IncidentWorkflow's updates and queries.
 const (
-	// UpdateWarRoomReady waits until the war room exists and returns a
-	// WarRoom. Declaring sends it with Update-With-Start so a repeated
+	// UpdateWarRoomReady waits until the war room exists and returns an
+	// incident.WarRoom. Declaring sends it with Update-With-Start so a repeated
 	// declaration joins the same incident.
 	UpdateWarRoomReady = "war-room-ready"
 	// UpdatePostStatus posts a status update (PostStatusRequest).
@@ -105,14 +107,6 @@ const (
 	// QueryIncident returns the whole incident.Incident.
 	QueryIncident = "incident"
 )
-
-// WarRoom is the answer of UpdateWarRoomReady.
-type WarRoom struct {
-	ID          string `json:"id"`
-	WorkflowID  string `json:"workflow_id"`
-	ChannelID   string `json:"channel_id"`
-	ChannelName string `json:"channel"`
-}
 
 // PostStatusRequest is the argument of UpdatePostStatus.
 type PostStatusRequest struct {

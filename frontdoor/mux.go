@@ -1,0 +1,53 @@
+// Package frontdoor builds the one HTTP mux of incidentflow's front-door
+// listener (http.listen): every inbound route is registered here and only
+// here. Each way in is a door package that parses and authenticates its
+// protocol and calls the starter package; this package mounts each door on
+// its paths beside the health and metrics endpoints:
+//
+//	GET  /healthz              the process is up
+//	GET  /metrics              Prometheus metrics of every route
+//	POST /slack/commands       slash commands        (slackdoor)
+//	POST /slack/interactions   buttons, modals       (slackdoor)
+//	POST /slack/events         Events API            (slackdoor)
+//
+// A new door gets its routes in New and a field in Doors; docs/architecture.md
+// says where its package goes.
+package frontdoor
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
+	"github.com/incidentflow/incidentflow/internal/metrics"
+)
+
+// Doors are the doors a front door serves; a nil door's routes answer 404.
+type Doors struct {
+	// Slack serves /slack/*.
+	Slack *slackdoor.FrontDoor
+}
+
+// New returns the front door's handler: every route of doors, /healthz and
+// /metrics, each request counted and timed in reg (a new registry when
+// nil).
+func New(doors Doors, reg *metrics.Registry) http.Handler {
+	if reg == nil {
+		reg = metrics.New()
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /metrics", reg.Handler())
+	if s := doors.Slack; s != nil {
+		mux.Handle("POST /slack/commands", s.Commands())
+		mux.Handle("POST /slack/interactions", s.Interactions())
+		mux.Handle("POST /slack/events", s.Events())
+	}
+	return reg.Instrument(mux)
+}
+
+// healthz answers "ok" while the process serves requests.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
