@@ -49,13 +49,46 @@ func (p *Process) EscalationMention() string {
 	return Mention(g)
 }
 
-// Mention renders a user as a Slack mention when it is a user ID (U… or
-// W…), and as escaped text otherwise (a name typed on the command line).
+// Mention renders a user as a Slack mention when it is a user ID (IsUserID),
+// and as escaped text otherwise (a name typed on the command line).
 func Mention(user string) string {
-	if (strings.HasPrefix(user, "U") || strings.HasPrefix(user, "W")) && isSlackID(user) {
+	if IsUserID(user) {
 		return "<@" + user + ">"
 	}
 	return Escape(user)
+}
+
+// MentionOr is Mention, or none when user is empty.
+func MentionOr(user, none string) string {
+	if user == "" {
+		return none
+	}
+	return Mention(user)
+}
+
+// Mentions mentions each of users, separated by spaces.
+func Mentions(users []string) string {
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		out = append(out, Mention(u))
+	}
+	return strings.Join(out, " ")
+}
+
+// IsUserID reports whether s is a Slack user ID: U or W followed by
+// uppercase letters and digits. It is the one check of user IDs; every
+// door and workflow uses it.
+func IsUserID(s string) bool {
+	return (strings.HasPrefix(s, "U") || strings.HasPrefix(s, "W")) && isSlackID(s)
+}
+
+// EscalationTarget names whom an escalation calls, for the timeline and the
+// Web UI: the escalation group, or the commander when none is configured.
+func (p *Process) EscalationTarget() string {
+	if g := strings.TrimSpace(p.EscalationGroup); g != "" {
+		return g
+	}
+	return "the commander"
 }
 
 // isSlackID reports whether s looks like a Slack object ID: an uppercase

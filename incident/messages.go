@@ -63,11 +63,11 @@ func KickoffText(inc *Incident, p *Process) string {
 	if sp, ok := p.Policy(inc.Severity); ok && sp.Description != "" {
 		fmt.Fprintf(&b, "_%s: %s_\n", inc.Severity, safe(sp.Description, maxTitleInMessage))
 	}
-	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), mentionOrNobody(inc.Comms))
+	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), MentionOr(inc.Comms, "unassigned"))
 	if d.Service != "" {
 		fmt.Fprintf(&b, " · *Service:* %s", safe(d.Service, maxTitleInMessage))
 	}
-	fmt.Fprintf(&b, "\nDeclared by %s at %s.", mentionOrNobody(d.Declarer), Clock(d.DeclaredAt, p.Location()))
+	fmt.Fprintf(&b, "\nDeclared by %s at %s.", MentionOr(d.Declarer, "unassigned"), Clock(d.DeclaredAt, p.Location()))
 	if !inc.NextUpdateBy.IsZero() {
 		fmt.Fprintf(&b, " Post a status update every %s; the first is due by %s.",
 			FormatDuration(p.UpdateEvery(inc.Severity)), Clock(inc.NextUpdateBy, p.Location()))
@@ -75,17 +75,10 @@ func KickoffText(inc *Incident, p *Process) string {
 	return b.String()
 }
 
-func mentionOrNobody(user string) string {
-	if user == "" {
-		return "unassigned"
-	}
-	return Mention(user)
-}
-
 // UpdateText renders a status update for the war room.
 func UpdateText(u StatusUpdate, loc *time.Location) string {
 	return fmt.Sprintf("*Status update* · %s · by %s\n%s\n_Next update by %s_",
-		u.Status, mentionOrNobody(u.Author), safe(u.Text, maxTextInMessage), Clock(u.NextUpdateBy, loc))
+		u.Status, MentionOr(u.Author, "unassigned"), safe(u.Text, maxTextInMessage), Clock(u.NextUpdateBy, loc))
 }
 
 // BroadcastText renders a status update for a stakeholder channel: the
@@ -128,7 +121,7 @@ func EscalationDMText(inc *Incident, missed int) string {
 
 // SeverityChangeText announces a change of severity in the war room.
 func SeverityChangeText(c SeverityChange, p *Process) string {
-	s := fmt.Sprintf(":arrows_counterclockwise: Severity changed from *%s* to *%s* by %s", c.From, c.To, mentionOrNobody(c.By))
+	s := fmt.Sprintf(":arrows_counterclockwise: Severity changed from *%s* to *%s* by %s", c.From, c.To, MentionOr(c.By, "unassigned"))
 	if c.Reason != "" {
 		s += ": " + safe(c.Reason, maxTextInMessage)
 	}
@@ -137,12 +130,12 @@ func SeverityChangeText(c SeverityChange, p *Process) string {
 
 // RoleChangeText announces who holds a role now.
 func RoleChangeText(role Role, user, by string) string {
-	return fmt.Sprintf(":bust_in_silhouette: %s is now %s (set by %s).", Mention(user), role, mentionOrNobody(by))
+	return fmt.Sprintf(":bust_in_silhouette: %s is now %s (set by %s).", Mention(user), role, MentionOr(by, "unassigned"))
 }
 
 // ActionItemText acknowledges an action item in the war room.
 func ActionItemText(a ActionItem) string {
-	s := fmt.Sprintf(":memo: Action item recorded by %s: %s", mentionOrNobody(a.Author), safe(a.Text, maxTextInMessage))
+	s := fmt.Sprintf(":memo: Action item recorded by %s: %s", MentionOr(a.Author, "unassigned"), safe(a.Text, maxTextInMessage))
 	if a.Owner != "" {
 		s += " · owner " + Mention(a.Owner)
 	}
@@ -156,7 +149,7 @@ func ActionItemText(a ActionItem) string {
 func ResolvedText(inc *Incident, loc *time.Location) string {
 	dur := inc.Durations()
 	return fmt.Sprintf(":white_check_mark: *Resolved* by %s at %s\n%s\nAcknowledged in %s · mitigated in %s · resolved in %s.",
-		mentionOrNobody(inc.ResolvedBy), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
+		MentionOr(inc.ResolvedBy, "unassigned"), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
 		FormatDuration(dur.ToAcknowledge), FormatDuration(dur.ToMitigate), FormatDuration(dur.ToResolve))
 }
 

@@ -45,8 +45,8 @@ func (r *Retrospectives) MarkDone(ctx context.Context, incidentID, by string) er
 
 // Get returns where incident incidentID's retrospective stands: the meeting,
 // the postmortem, the action items and their issues.
-func (r *Retrospectives) Get(ctx context.Context, incidentID string) (wfapi.RetroState, error) {
-	var st wfapi.RetroState
+func (r *Retrospectives) Get(ctx context.Context, incidentID string) (incident.RetroState, error) {
+	var st incident.RetroState
 	resp, err := r.Client.QueryWorkflow(ctx, wfapi.RetrospectiveWorkflowID(incidentID), "", wfapi.QueryRetrospective)
 	if err != nil {
 		return st, retroExplain(err, incidentID)

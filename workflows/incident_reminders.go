@@ -52,18 +52,11 @@ func (w *incidentWorkflow) remind(ctx workflow.Context) {
 func (w *incidentWorkflow) escalate(ctx workflow.Context, b *batch, missed int) {
 	mention := w.proc.EscalationMention()
 	key := w.record(ctx, "", incident.EntryEscalation,
-		fmt.Sprintf("escalated to %s after %d reminders in a row", orNobody(w.proc.EscalationGroup), missed))
-	b.add("escalate", w.post(ctx, "Escalate: call "+orNobody(w.proc.EscalationGroup), activities.PostRequest{
+		fmt.Sprintf("escalated to %s after %d reminders in a row", w.proc.EscalationTarget(), missed))
+	b.add("escalate", w.post(ctx, "Escalate: call "+w.proc.EscalationTarget(), activities.PostRequest{
 		Channel: w.inc.ChannelID, Key: key, Text: incident.EscalationText(&w.inc, mention, missed),
 	}), nil)
 	b.add("message the commander", w.notify(ctx, "Message the commander about the escalation", activities.NotifyRequest{
 		User: w.inc.Commander, Key: key + "-dm", Text: incident.EscalationDMText(&w.inc, missed),
 	}), nil)
-}
-
-func orNobody(s string) string {
-	if s == "" {
-		return "the commander"
-	}
-	return s
 }

@@ -21,15 +21,15 @@ import (
 // under MaintenanceWorkflowName, with IncidentWorkflow, the
 // activities.Slack and activities.Incidents activities.
 func MaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) (wfapi.MaintenanceState, error) {
-	m := newMaintenanceRun(ctx, in)
+	m := newMaintenanceWorkflow(ctx, in)
 	if err := m.setup(ctx); err != nil {
 		return m.st, err
 	}
 	return m.run(ctx)
 }
 
-// maintenanceRun is the state of one run of MaintenanceWorkflow.
-type maintenanceRun struct {
+// maintenanceWorkflow is the state of one run of MaintenanceWorkflow.
+type maintenanceWorkflow struct {
 	in  wfapi.MaintenanceInput
 	win incident.Window
 	// proc is the process of the war room (incident.MaintenanceProcess).
@@ -44,8 +44,8 @@ type maintenanceRun struct {
 	searched []string
 }
 
-func newMaintenanceRun(ctx workflow.Context, in wfapi.MaintenanceInput) *maintenanceRun {
-	m := &maintenanceRun{in: in, win: in.Window, loc: in.Process.Location()}
+func newMaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) *maintenanceWorkflow {
+	m := &maintenanceWorkflow{in: in, win: in.Window, loc: in.Process.Location()}
 	m.proc = incident.MaintenanceProcess(in.Process, &m.win, in.Policy)
 	m.st = wfapi.MaintenanceState{Window: in.Window, Phase: wfapi.PhaseScheduled}
 	start, err := m.win.StartFor(firedAt(ctx), m.loc)
@@ -67,14 +67,14 @@ func firedAt(ctx workflow.Context) time.Time {
 }
 
 // grace is how long the lead has to confirm completion after the end.
-func (m *maintenanceRun) grace() time.Duration {
+func (m *maintenanceWorkflow) grace() time.Duration {
 	if m.in.Policy.Grace > 0 {
 		return m.in.Policy.Grace
 	}
 	return incident.DefaultMaintenancePolicy().Grace
 }
 
-func (m *maintenanceRun) headsUpOffsets() []time.Duration {
+func (m *maintenanceWorkflow) headsUpOffsets() []time.Duration {
 	if m.in.HeadsUp != nil {
 		return m.in.HeadsUp
 	}
@@ -83,7 +83,7 @@ func (m *maintenanceRun) headsUpOffsets() []time.Duration {
 
 // run sends the heads-ups, opens the war room at the start, and watches
 // the end, until the window is completed, promoted or cancelled.
-func (m *maintenanceRun) run(ctx workflow.Context) (wfapi.MaintenanceState, error) {
+func (m *maintenanceWorkflow) run(ctx workflow.Context) (wfapi.MaintenanceState, error) {
 	m.publish(ctx)
 	if m.beforeStart(ctx) {
 		m.open(ctx)
@@ -98,7 +98,7 @@ func (m *maintenanceRun) run(ctx workflow.Context) (wfapi.MaintenanceState, erro
 
 // beforeStart posts the heads-ups still ahead and waits for the start. It
 // returns false when the window was cancelled first.
-func (m *maintenanceRun) beforeStart(ctx workflow.Context) bool {
+func (m *maintenanceWorkflow) beforeStart(ctx workflow.Context) bool {
 	due := incident.HeadsUpsFor(m.st.Start, workflow.Now(ctx), m.headsUpOffsets())
 	for _, off := range m.headsUpOffsets() {
 		if !sentOffset(due, off) {
@@ -130,7 +130,7 @@ func sentOffset(due []incident.HeadsUp, off time.Duration) bool {
 // watchEnd waits for the planned end, asks the lead to confirm completion,
 // reports an overrun after the grace period, and then waits until the
 // window is completed or promoted (or its war room resolved directly).
-func (m *maintenanceRun) watchEnd(ctx workflow.Context) {
+func (m *maintenanceWorkflow) watchEnd(ctx workflow.Context) {
 	if m.sleepUntil(ctx, m.st.End, "planned end at "+incident.Clock(m.st.End, m.loc)) {
 		return
 	}
@@ -148,7 +148,7 @@ func (m *maintenanceRun) watchEnd(ctx workflow.Context) {
 // sleepUntil waits until t and reports false, unless the window is closed
 // first (completed, promoted, cancelled, or its war room resolved), which
 // it reports as true.
-func (m *maintenanceRun) sleepUntil(ctx workflow.Context, t time.Time, summary string) bool {
+func (m *maintenanceWorkflow) sleepUntil(ctx workflow.Context, t time.Time, summary string) bool {
 	for !m.closing {
 		wait := t.Sub(workflow.Now(ctx))
 		if wait <= 0 {
@@ -165,6 +165,6 @@ func (m *maintenanceRun) sleepUntil(ctx workflow.Context, t time.Time, summary s
 
 // interrupted reports whether the window is closing or its war room's
 // workflow has ended.
-func (m *maintenanceRun) interrupted() bool {
+func (m *maintenanceWorkflow) interrupted() bool {
 	return m.closing || (m.warRoom != nil && m.warRoom.IsReady())
 }

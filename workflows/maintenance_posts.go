@@ -32,14 +32,14 @@ func warRoomCall(ctx workflow.Context, summary string) workflow.Context {
 
 // post posts a message about this window (idempotent per key within the
 // window's run).
-func (m *maintenanceRun) post(ctx workflow.Context, summary string, req activities.PostRequest) workflow.Future {
+func (m *maintenanceWorkflow) post(ctx workflow.Context, summary string, req activities.PostRequest) workflow.Future {
 	req.IncidentID = m.win.RunKey(m.st.Start)
 	return workflow.ExecuteActivity(slackCall(ctx, summary), slackActivities.PostMessage, req)
 }
 
 // postAll posts the requests side by side and returns where each went (a
 // zero ref for a post that failed, which becomes a note).
-func (m *maintenanceRun) postAll(ctx workflow.Context, summary string, reqs []activities.PostRequest) []incident.MessageRef {
+func (m *maintenanceWorkflow) postAll(ctx workflow.Context, summary string, reqs []activities.PostRequest) []incident.MessageRef {
 	futures := make([]workflow.Future, len(reqs))
 	for i, req := range reqs {
 		futures[i] = m.post(ctx, summary+" in "+req.Channel, req)
@@ -55,7 +55,7 @@ func (m *maintenanceRun) postAll(ctx workflow.Context, summary string, reqs []ac
 
 // announce posts text in every announce channel, in the thread of the
 // in-progress announcement once there is one.
-func (m *maintenanceRun) announce(ctx workflow.Context, summary, key, text string) []incident.MessageRef {
+func (m *maintenanceWorkflow) announce(ctx workflow.Context, summary, key, text string) []incident.MessageRef {
 	reqs := make([]activities.PostRequest, len(m.win.AnnounceChannels))
 	for i, c := range m.win.AnnounceChannels {
 		reqs[i] = activities.PostRequest{Channel: c, Key: key, Text: text}
@@ -67,13 +67,13 @@ func (m *maintenanceRun) announce(ctx workflow.Context, summary, key, text strin
 }
 
 // note records something that went wrong without stopping the window.
-func (m *maintenanceRun) note(ctx workflow.Context, text string) {
+func (m *maintenanceWorkflow) note(ctx workflow.Context, text string) {
 	workflow.GetLogger(ctx).Warn(text, "window", m.win.ID)
 	m.st.Notes = append(m.st.Notes, incident.Clock(workflow.Now(ctx), m.loc)+" "+text)
 }
 
 // headsUp posts one heads-up in the announce channels.
-func (m *maintenanceRun) headsUp(ctx workflow.Context, h incident.HeadsUp) {
+func (m *maintenanceWorkflow) headsUp(ctx workflow.Context, h incident.HeadsUp) {
 	text := incident.HeadsUpText(&m.win, m.st.Start, h.Before, m.loc)
 	refs := m.announce(ctx, "post the "+incident.FormatDuration(h.Before)+" heads-up", "maint-headsup-"+h.Before.String(), text)
 	sent := wfapi.SentHeadsUp{Before: h.Before, At: workflow.Now(ctx)}
@@ -89,7 +89,7 @@ func (m *maintenanceRun) headsUp(ctx workflow.Context, h incident.HeadsUp) {
 // open starts the war room (an IncidentWorkflow of kind maintenance, as a
 // child that outlives this run), waits until it is ready, and announces
 // the maintenance.
-func (m *maintenanceRun) open(ctx workflow.Context) {
+func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 	d := m.win.Declaration(m.st.Start)
 	m.st.IncidentID = d.ID
 	m.publish(ctx)
@@ -122,7 +122,7 @@ func (m *maintenanceRun) open(ctx workflow.Context) {
 
 // warRoomOrAnnounce is where the lead is asked things: the war room, or
 // the first announce channel when the war room didn't open.
-func (m *maintenanceRun) warRoomOrAnnounce() string {
+func (m *maintenanceWorkflow) warRoomOrAnnounce() string {
 	if m.st.ChannelID != "" || len(m.win.AnnounceChannels) == 0 {
 		return m.st.ChannelID
 	}
@@ -131,7 +131,7 @@ func (m *maintenanceRun) warRoomOrAnnounce() string {
 
 // endButtons are the Complete and Promote buttons; their value is the
 // window ID.
-func (m *maintenanceRun) endButtons() []activities.Button {
+func (m *maintenanceWorkflow) endButtons() []activities.Button {
 	return []activities.Button{
 		{ActionID: wfapi.ActionMaintenanceComplete, Text: "Complete", Value: m.win.ID, Style: "primary"},
 		{ActionID: wfapi.ActionMaintenancePromote, Text: "Promote to incident", Value: m.win.ID, Style: "danger"},
@@ -139,7 +139,7 @@ func (m *maintenanceRun) endButtons() []activities.Button {
 }
 
 // askToConfirm asks the lead, at the planned end, to confirm completion.
-func (m *maintenanceRun) askToConfirm(ctx workflow.Context) {
+func (m *maintenanceWorkflow) askToConfirm(ctx workflow.Context) {
 	m.postAll(ctx, "ask the lead to confirm completion", []activities.PostRequest{{
 		Channel: m.warRoomOrAnnounce(), Key: "maint-confirm", Buttons: m.endButtons(),
 		Text: incident.MaintenanceConfirmText(&m.win, m.st.Start, m.grace(), m.loc),
@@ -149,7 +149,7 @@ func (m *maintenanceRun) askToConfirm(ctx workflow.Context) {
 // overrun reports that nobody confirmed completion within the grace
 // period: in the war room, calling the escalation group, and in the
 // announce channels.
-func (m *maintenanceRun) overrun(ctx workflow.Context) {
+func (m *maintenanceWorkflow) overrun(ctx workflow.Context) {
 	m.st.Phase, m.st.OverrunAt = wfapi.PhaseOverrun, workflow.Now(ctx)
 	m.publish(ctx)
 	m.postAll(ctx, "report the overrun and escalate", []activities.PostRequest{{
@@ -164,7 +164,7 @@ func (m *maintenanceRun) overrun(ctx workflow.Context) {
 // directly (the war room's own Resolve button) rather than through the
 // Complete button. A war room whose workflow failed is let go: the window
 // carries on without it.
-func (m *maintenanceRun) closeIfResolved(ctx workflow.Context) {
+func (m *maintenanceWorkflow) closeIfResolved(ctx workflow.Context) {
 	if m.closing || m.warRoom == nil || !m.warRoom.IsReady() {
 		return
 	}
@@ -181,7 +181,7 @@ func (m *maintenanceRun) closeIfResolved(ctx workflow.Context) {
 }
 
 // ended records how the window ended.
-func (m *maintenanceRun) ended(ctx workflow.Context, phase wfapi.MaintenancePhase, by string) {
+func (m *maintenanceWorkflow) ended(ctx workflow.Context, phase wfapi.MaintenancePhase, by string) {
 	m.st.Phase, m.st.EndedAt, m.st.EndedBy = phase, workflow.Now(ctx), by
 	m.publish(ctx)
 }

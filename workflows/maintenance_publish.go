@@ -17,13 +17,13 @@ var maintenanceSearchKeys = []temporal.SearchAttributeKeyKeyword{wfapi.SearchSta
 
 // publish shows where the window stands in the Temporal Web UI (the current
 // details) and in visibility (status and war room).
-func (m *maintenanceRun) publish(ctx workflow.Context) {
+func (m *maintenanceWorkflow) publish(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, m.details())
 	m.searched = upsertChanged(ctx, maintenanceSearchKeys, m.searched, []string{string(m.st.Phase), m.st.ChannelID})
 }
 
 // details renders the window as markdown for the Web UI.
-func (m *maintenanceRun) details() string {
+func (m *maintenanceWorkflow) details() string {
 	var b strings.Builder
 	st := &m.st
 	fmt.Fprintf(&b, "**MAINTENANCE · %s**\n\n%s\n\n", strings.ReplaceAll(string(st.Phase), "_", " "), mdEscaper.Replace(incident.Truncate(m.win.Title, 200)))

@@ -12,7 +12,7 @@ import (
 )
 
 // setup registers the query and the updates.
-func (m *maintenanceRun) setup(ctx workflow.Context) error {
+func (m *maintenanceWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, wfapi.QueryMaintenance, func() (wfapi.MaintenanceState, error) {
 		return m.st, nil
 	}); err != nil {
@@ -36,7 +36,7 @@ func (m *maintenanceRun) setup(ctx workflow.Context) error {
 }
 
 // checkRunning refuses to end a window that hasn't started or is over.
-func (m *maintenanceRun) checkRunning() error {
+func (m *maintenanceWorkflow) checkRunning() error {
 	switch {
 	case m.closing || m.st.Phase.Over():
 		return fmt.Errorf("maintenance %s is already %s", m.win.ID, m.st.Phase)
@@ -47,7 +47,7 @@ func (m *maintenanceRun) checkRunning() error {
 	return nil
 }
 
-func (m *maintenanceRun) validateComplete(_ workflow.Context, req wfapi.CompleteMaintenanceRequest) error {
+func (m *maintenanceWorkflow) validateComplete(_ workflow.Context, req wfapi.CompleteMaintenanceRequest) error {
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (m *maintenanceRun) validateComplete(_ workflow.Context, req wfapi.Complete
 // complete ends the window: its war room is resolved (which posts the
 // resolution there), the end is announced, and a retrospective starts only
 // when asked for.
-func (m *maintenanceRun) complete(ctx workflow.Context, req wfapi.CompleteMaintenanceRequest) (wfapi.MaintenanceState, error) {
+func (m *maintenanceWorkflow) complete(ctx workflow.Context, req wfapi.CompleteMaintenanceRequest) (wfapi.MaintenanceState, error) {
 	if err := m.checkRunning(); err != nil {
 		return m.st, err // a second complete accepted in the same workflow task
 	}
@@ -78,7 +78,7 @@ func (m *maintenanceRun) complete(ctx workflow.Context, req wfapi.CompleteMainte
 
 // resolveWarRoom resolves the war room's incident, unless it is resolved
 // already.
-func (m *maintenanceRun) resolveWarRoom(ctx workflow.Context, by, summary string) {
+func (m *maintenanceWorkflow) resolveWarRoom(ctx workflow.Context, by, summary string) {
 	if m.st.IncidentID == "" {
 		return
 	}
@@ -92,7 +92,7 @@ func (m *maintenanceRun) resolveWarRoom(ctx workflow.Context, by, summary string
 
 // startRetrospective starts the retrospective of the window's war room,
 // once its incident is resolved, as a child that outlives this run.
-func (m *maintenanceRun) startRetrospective(ctx workflow.Context) {
+func (m *maintenanceWorkflow) startRetrospective(ctx workflow.Context) {
 	if m.warRoom == nil {
 		m.note(ctx, "no retrospective: this run didn't start the war room")
 		return
@@ -113,7 +113,7 @@ func (m *maintenanceRun) startRetrospective(ctx workflow.Context) {
 	}
 }
 
-func (m *maintenanceRun) validatePromote(_ workflow.Context, req wfapi.PromoteMaintenanceRequest) error {
+func (m *maintenanceWorkflow) validatePromote(_ workflow.Context, req wfapi.PromoteMaintenanceRequest) error {
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (m *maintenanceRun) validatePromote(_ workflow.Context, req wfapi.PromoteMa
 // child that outlives this run) that carries the window's context, at the
 // chosen severity. The maintenance war room is resolved, pointing at the
 // new incident, and the announce channels hear of it.
-func (m *maintenanceRun) promote(ctx workflow.Context, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error) {
+func (m *maintenanceWorkflow) promote(ctx workflow.Context, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error) {
 	if err := m.checkRunning(); err != nil {
 		return wfapi.PromoteMaintenanceResult{}, err
 	}
@@ -150,7 +150,7 @@ func (m *maintenanceRun) promote(ctx workflow.Context, req wfapi.PromoteMaintena
 	return res, nil
 }
 
-func (m *maintenanceRun) validateCancel(_ workflow.Context, _ wfapi.CancelMaintenanceRequest) error {
+func (m *maintenanceWorkflow) validateCancel(_ workflow.Context, _ wfapi.CancelMaintenanceRequest) error {
 	switch {
 	case m.closing || m.st.Phase.Over():
 		return fmt.Errorf("maintenance %s is already %s", m.win.ID, m.st.Phase)
@@ -163,7 +163,7 @@ func (m *maintenanceRun) validateCancel(_ workflow.Context, _ wfapi.CancelMainte
 // cancel calls the window off before its start. Every channel that heard a
 // heads-up hears of the cancellation (or the new time) in its thread; when
 // no heads-up went out, nobody is told, as nobody knew.
-func (m *maintenanceRun) cancel(ctx workflow.Context, req wfapi.CancelMaintenanceRequest) (wfapi.MaintenanceState, error) {
+func (m *maintenanceWorkflow) cancel(ctx workflow.Context, req wfapi.CancelMaintenanceRequest) (wfapi.MaintenanceState, error) {
 	if err := m.validateCancel(ctx, req); err != nil {
 		return m.st, err
 	}
@@ -185,7 +185,7 @@ func (m *maintenanceRun) cancel(ctx workflow.Context, req wfapi.CancelMaintenanc
 
 // latestHeadsUps returns the last heads-up posted in each channel, in the
 // order the channels first heard one.
-func (m *maintenanceRun) latestHeadsUps() []incident.MessageRef {
+func (m *maintenanceWorkflow) latestHeadsUps() []incident.MessageRef {
 	var out []incident.MessageRef
 	for _, h := range m.st.HeadsUps {
 		for _, p := range h.Posts {

@@ -26,14 +26,14 @@ var retroHistoryLimit = 4000
 // and finally archives the war room if configured. QueryRetrospective
 // returns its RetroState. Register it under RetrospectiveWorkflowName.
 func RetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) error {
-	r := newRetro(ctx, in)
+	r := newRetrospectiveWorkflow(ctx, in)
 	if err := r.registerHandlers(); err != nil {
 		return err
 	}
-	if r.st.Phase == wfapi.RetroPreparing {
+	if r.st.Phase == incident.RetroPreparing {
 		r.prepare()
 	}
-	for r.st.Phase != wfapi.RetroFinished {
+	for r.st.Phase != incident.RetroFinished {
 		if r.continueAsNewDue() {
 			return r.continueAsNew()
 		}
@@ -46,18 +46,18 @@ func RetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) er
 	return nil
 }
 
-// retro is one run of a RetrospectiveWorkflow.
-type retro struct {
+// retrospectiveWorkflow is the state of one run of RetrospectiveWorkflow.
+type retrospectiveWorkflow struct {
 	ctx workflow.Context
 	in  wfapi.RetrospectiveInput
 	inc *incident.Incident
 	cfg incident.Retrospective // with defaults filled in
 	loc *time.Location
-	st  *wfapi.RetroState
+	st  *incident.RetroState
 }
 
-func newRetro(ctx workflow.Context, in wfapi.RetrospectiveInput) *retro {
-	r := &retro{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
+func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) *retrospectiveWorkflow {
+	r := &retrospectiveWorkflow{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
 	r.inc = &r.in.Incident
 	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
 		r.loc = l
@@ -65,9 +65,9 @@ func newRetro(ctx workflow.Context, in wfapi.RetrospectiveInput) *retro {
 	if in.State != nil {
 		r.st = in.State
 	} else {
-		r.st = &wfapi.RetroState{IncidentID: in.Incident.Declaration.ID, Phase: wfapi.RetroPreparing}
+		r.st = &incident.RetroState{IncidentID: in.Incident.Declaration.ID, Phase: incident.RetroPreparing}
 		for _, it := range in.Incident.ActionItems {
-			r.st.Items = append(r.st.Items, wfapi.RetroActionItem{ActionItem: it})
+			r.st.Items = append(r.st.Items, incident.RetroActionItem{ActionItem: it})
 		}
 	}
 	if r.st.Steps == nil {
@@ -96,11 +96,11 @@ func retroSettings(c incident.Retrospective) incident.Retrospective {
 }
 
 // now is the workflow's clock.
-func (r *retro) now() time.Time { return workflow.Now(r.ctx) }
+func (r *retrospectiveWorkflow) now() time.Time { return workflow.Now(r.ctx) }
 
 // once runs f unless step name already ran (in this run or one continued
 // from), then marks it done.
-func (r *retro) once(name string, f func()) {
+func (r *retrospectiveWorkflow) once(name string, f func()) {
 	if r.st.Steps[name] {
 		return
 	}
@@ -109,15 +109,15 @@ func (r *retro) once(name string, f func()) {
 }
 
 // setPhase moves to phase p and says so in the Web UI.
-func (r *retro) setPhase(p wfapi.RetroPhase) {
+func (r *retrospectiveWorkflow) setPhase(p incident.RetroPhase) {
 	r.st.Phase = p
-	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
 }
 
 // sleepUntil waits until t, opening the issues of action items added
 // meanwhile. It returns true once t is reached, false as soon as the
 // retrospective is marked done (news the caller acknowledges).
-func (r *retro) sleepUntil(t time.Time) bool {
+func (r *retrospectiveWorkflow) sleepUntil(t time.Time) bool {
 	for {
 		if len(r.st.Pending) > 0 {
 			r.openPending()
@@ -135,18 +135,18 @@ func (r *retro) sleepUntil(t time.Time) bool {
 
 // doneNews reports whether the retrospective was marked done and the war
 // room not yet told.
-func (r *retro) doneNews() bool { return r.st.Done && !r.st.Steps[stepDoneAck] }
+func (r *retrospectiveWorkflow) doneNews() bool { return r.st.Done && !r.st.Steps[stepDoneAck] }
 
 // continueAsNewDue reports whether the history is long enough to start
 // afresh.
-func (r *retro) continueAsNewDue() bool {
+func (r *retrospectiveWorkflow) continueAsNewDue() bool {
 	info := workflow.GetInfo(r.ctx)
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= retroHistoryLimit
 }
 
 // continueAsNew carries the state into a new run once no update is half
 // handled; items accepted but not yet opened travel in State.Pending.
-func (r *retro) continueAsNew() error {
+func (r *retrospectiveWorkflow) continueAsNew() error {
 	_ = workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) })
 	return workflow.NewContinueAsNewError(r.ctx, wfapi.RetrospectiveWorkflowName,
 		wfapi.RetrospectiveInput{Incident: r.in.Incident, Process: r.in.Process, State: r.st})

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
-	"github.com/incidentflow/incidentflow/workflows/wfapi"
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // maxRetroWarnings bounds the warnings kept in the state.
@@ -15,70 +15,70 @@ const maxRetroWarnings = 50
 
 // advance takes one step of the follow-through: it waits for the next thing
 // due in the current phase and does it.
-func (r *retro) advance() {
+func (r *retrospectiveWorkflow) advance() {
 	if r.doneNews() {
-		r.post(stepDoneAck, retroDoneAckText(r.st, r.cfg.DigestEvery))
+		r.post(stepDoneAck, incident.RetroDoneAckText(r.st, r.cfg.DigestEvery))
 		r.st.Steps[stepDoneAck] = true
 	}
 	switch r.st.Phase {
-	case wfapi.RetroScheduled:
+	case incident.RetroScheduled:
 		r.awaitMeeting()
-	case wfapi.RetroAwaitingDone:
+	case incident.RetroAwaitingDone:
 		r.awaitDone()
-	case wfapi.RetroFollowingUp:
+	case incident.RetroFollowingUp:
 		r.followUp()
 	default:
-		r.setPhase(wfapi.RetroFinished)
+		r.setPhase(incident.RetroFinished)
 	}
 }
 
 // awaitMeeting reminds the war room RemindBefore the meeting, then waits
 // for its end.
-func (r *retro) awaitMeeting() {
+func (r *retrospectiveWorkflow) awaitMeeting() {
 	if r.st.Done {
-		r.setPhase(wfapi.RetroFollowingUp)
+		r.setPhase(incident.RetroFollowingUp)
 		return
 	}
 	m := r.st.Meeting
 	if r.cfg.RemindBefore > 0 && !r.st.Steps[stepReminded] && r.now().Before(m.Start) {
 		if r.sleepUntil(m.Start.Add(-r.cfg.RemindBefore)) {
-			r.post(stepReminded, retroReminderText(r.st, r.loc, r.humans()))
+			r.post(stepReminded, incident.RetroReminderText(r.st, r.loc, r.humans()))
 			r.st.Steps[stepReminded] = true
 		}
 		return
 	}
 	if r.sleepUntil(m.End) {
-		r.setPhase(wfapi.RetroAwaitingDone)
+		r.setPhase(incident.RetroAwaitingDone)
 	}
 }
 
 // awaitDone asks for the retrospective to be marked done, and again every
 // DoneRemindEvery until it is (or the follow-up period ends).
-func (r *retro) awaitDone() {
+func (r *retrospectiveWorkflow) awaitDone() {
 	if r.st.Done || !r.now().Before(r.st.FollowUpUntil) {
-		r.setPhase(wfapi.RetroFollowingUp)
+		r.setPhase(incident.RetroFollowingUp)
 		return
 	}
 	id := r.st.IncidentID
 	if !r.st.Steps[stepDonePrompt] {
-		r.post(stepDonePrompt, retroDonePromptText(r.inc.Commander), doneButton(id), addItemsButton(id))
+		r.post(stepDonePrompt, incident.RetroDonePromptText(r.inc.Commander), doneButton(id), addItemsButton(id))
 		r.st.Steps[stepDonePrompt] = true
 		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
 		return
 	}
 	if r.sleepUntil(earliest(r.st.NextDoneRemind, r.st.FollowUpUntil)) && r.now().Before(r.st.FollowUpUntil) {
-		r.post(r.numbered("done-reminder"), retroDoneReminderText(r.inc.Commander), doneButton(id))
+		r.post(r.numbered("done-reminder"), incident.RetroDoneReminderText(r.inc.Commander), doneButton(id))
 		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
 	}
 }
 
 // followUp checks the issues every CheckEvery and lists the open ones every
 // DigestEvery, until all are closed or FollowUpFor has passed.
-func (r *retro) followUp() {
+func (r *retrospectiveWorkflow) followUp() {
 	r.once(stepFollowUp, func() { r.st.NextCheck, r.st.NextDigest = r.now(), r.now() })
 	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 {
-		r.post("nothing-to-follow", retroNothingToFollowText(r.cfg.ArchiveChannel))
-		r.setPhase(wfapi.RetroFinished)
+		r.post("nothing-to-follow", incident.RetroNothingToFollowText(r.cfg.ArchiveChannel))
+		r.setPhase(incident.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.NextCheck) {
@@ -86,18 +86,18 @@ func (r *retro) followUp() {
 		r.st.NextCheck = r.now().Add(r.cfg.CheckEvery)
 	}
 	if r.allClosed() {
-		r.post("all-closed", retroAllClosedText(r.cfg.ArchiveChannel))
-		r.setPhase(wfapi.RetroFinished)
+		r.post("all-closed", incident.RetroAllClosedText(r.cfg.ArchiveChannel))
+		r.setPhase(incident.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.FollowUpUntil) {
-		r.post("follow-up-ended", retroEndedText(r.st, r.cfg.ArchiveChannel))
-		r.setPhase(wfapi.RetroFinished)
+		r.post("follow-up-ended", incident.RetroEndedText(r.st, r.cfg.ArchiveChannel))
+		r.setPhase(incident.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.NextDigest) {
 		if len(r.st.OpenItems()) > 0 {
-			r.post(r.numbered("digest"), retroDigestText(r.st), addItemsButton(r.st.IncidentID))
+			r.post(r.numbered("digest"), incident.RetroDigestText(r.st), addItemsButton(r.st.IncidentID))
 		}
 		r.st.NextDigest = r.now().Add(r.cfg.DigestEvery)
 	}
@@ -106,7 +106,7 @@ func (r *retro) followUp() {
 
 // allClosed reports whether every action item has an issue and none is
 // open.
-func (r *retro) allClosed() bool {
+func (r *retrospectiveWorkflow) allClosed() bool {
 	if len(r.st.Pending) > 0 {
 		return false
 	}
@@ -120,7 +120,7 @@ func (r *retro) allClosed() bool {
 
 // checkIssues retries the items whose issue couldn't be opened and reads the
 // state of every issue (a closed one may be reopened).
-func (r *retro) checkIssues() {
+func (r *retrospectiveWorkflow) checkIssues() {
 	if missing := r.itemsWithoutIssue(); len(missing) > 0 {
 		r.openIssues(missing, false)
 	}
@@ -149,11 +149,11 @@ func (r *retro) checkIssues() {
 			r.st.Items[i].Issue.State = s
 		}
 	}
-	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
 }
 
 // finish archives the war room when configured.
-func (r *retro) finish() {
+func (r *retrospectiveWorkflow) finish() {
 	if !r.cfg.ArchiveChannel || r.inc.ChannelID == "" {
 		return
 	}
@@ -165,7 +165,7 @@ func (r *retro) finish() {
 }
 
 // humans are the incident's participants who aren't bots.
-func (r *retro) humans() []string {
+func (r *retrospectiveWorkflow) humans() []string {
 	var out []string
 	for _, id := range r.inc.Participants() {
 		if !r.st.People[id].Bot {
@@ -176,14 +176,14 @@ func (r *retro) humans() []string {
 }
 
 // numbered returns a fresh post key starting with kind.
-func (r *retro) numbered(kind string) string {
+func (r *retrospectiveWorkflow) numbered(kind string) string {
 	r.st.Posts++
 	return fmt.Sprintf("%s-%d", kind, r.st.Posts)
 }
 
 // post posts in the war room, once per key. A post that fails for good is
 // logged: the follow-through goes on.
-func (r *retro) post(key, text string, buttons ...activities.Button) {
+func (r *retrospectiveWorkflow) post(key, text string, buttons ...activities.Button) {
 	if r.inc.ChannelID == "" {
 		return
 	}
@@ -194,7 +194,7 @@ func (r *retro) post(key, text string, buttons ...activities.Button) {
 }
 
 // warn tells the war room about a problem and keeps it in the state.
-func (r *retro) warn(msg string) {
+func (r *retrospectiveWorkflow) warn(msg string) {
 	workflow.GetLogger(r.ctx).Warn(msg, "incident", r.st.IncidentID)
 	r.st.Warnings = append(r.st.Warnings, msg)
 	if n := len(r.st.Warnings); n > maxRetroWarnings {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // githubActivityOptions: GitHub calls retry with backoff and wait out rate
@@ -50,7 +49,7 @@ const (
 	stepFollowUp   = "follow-up"
 )
 
-func (r *retro) call(opts workflow.ActivityOptions, summary string) workflow.Context {
+func (r *retrospectiveWorkflow) call(opts workflow.ActivityOptions, summary string) workflow.Context {
 	opts.Summary = summary
 	return workflow.WithActivityOptions(r.ctx, opts)
 }
@@ -58,20 +57,20 @@ func (r *retro) call(opts workflow.ActivityOptions, summary string) workflow.Con
 // prepare books the meeting, publishes the postmortem, opens the action
 // items' issues and announces the retrospective in the war room. Each step
 // runs once, even across continue-as-new.
-func (r *retro) prepare() {
-	r.setPhase(wfapi.RetroPreparing)
+func (r *retrospectiveWorkflow) prepare() {
+	r.setPhase(incident.RetroPreparing)
 	r.once(stepSlot, r.pickSlot)
 	r.once(stepPeople, func() { r.lookUpPeople(append(r.inc.Participants(), r.owners(r.itemsWithoutIssue())...)) })
 	r.once(stepPostmortem, r.publishPostmortem)
 	r.openIssues(r.itemsWithoutIssue(), true)
 	r.once(stepBooking, r.book)
 	r.once(stepAnnounce, func() {
-		r.post("announce", retroAnnounceText(r.inc, r.st, r.loc), addItemsButton(r.st.IncidentID))
+		r.post("announce", incident.RetroAnnounceText(r.inc, r.st, r.loc), addItemsButton(r.st.IncidentID))
 	})
-	r.setPhase(wfapi.RetroScheduled)
+	r.setPhase(incident.RetroScheduled)
 }
 
-func (r *retro) pickSlot() {
+func (r *retrospectiveWorkflow) pickSlot() {
 	resolved := r.inc.ResolvedAt
 	if resolved.IsZero() {
 		resolved = r.now()
@@ -87,7 +86,7 @@ func (r *retro) pickSlot() {
 
 // lookUpPeople learns the names and emails of the users not known yet, and
 // the war room's link.
-func (r *retro) lookUpPeople(users []string) {
+func (r *retrospectiveWorkflow) lookUpPeople(users []string) {
 	var unknown []string
 	for _, u := range users {
 		if _, ok := r.st.People[u]; !ok && u != "" {
@@ -117,7 +116,7 @@ func (r *retro) lookUpPeople(users []string) {
 
 // pmContext is what the postmortem and the issues show besides the
 // incident.
-func (r *retro) pmContext() incident.PostmortemContext {
+func (r *retrospectiveWorkflow) pmContext() incident.PostmortemContext {
 	pc := incident.PostmortemContext{People: r.st.People, WarRoomURL: r.st.WarRoomURL, Meeting: r.st.Meeting,
 		Issues: map[string]string{}, TimeZone: r.cfg.TimeZone}
 	for _, it := range r.st.Items {
@@ -131,7 +130,7 @@ func (r *retro) pmContext() incident.PostmortemContext {
 
 // publishPostmortem opens the postmortem issue, or brings its action-item
 // list up to date.
-func (r *retro) publishPostmortem() {
+func (r *retrospectiveWorkflow) publishPostmortem() {
 	pc := r.pmContext()
 	req := activities.PostmortemRequest{
 		IncidentID: r.st.IncidentID, Title: incident.PostmortemTitle(r.inc),
@@ -146,13 +145,13 @@ func (r *retro) publishPostmortem() {
 		r.warn("I couldn't publish the postmortem on GitHub: " + errorMessage(err))
 		return
 	}
-	r.st.Postmortem = wfapi.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
+	r.st.Postmortem = incident.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
 	for _, w := range res.Warnings {
 		r.warn("Postmortem: " + w)
 	}
 }
 
-func (r *retro) itemsWithoutIssue() []int {
+func (r *retrospectiveWorkflow) itemsWithoutIssue() []int {
 	var out []int
 	for i, it := range r.st.Items {
 		if it.Issue.Number == 0 {
@@ -163,7 +162,7 @@ func (r *retro) itemsWithoutIssue() []int {
 }
 
 // owners are the owners of the items at idx.
-func (r *retro) owners(idx []int) []string {
+func (r *retrospectiveWorkflow) owners(idx []int) []string {
 	var out []string
 	for _, i := range idx {
 		out = append(out, r.st.Items[i].Owner)
@@ -172,13 +171,13 @@ func (r *retro) owners(idx []int) []string {
 }
 
 // issueKey is the key of an item's issue marker: unique across incidents.
-func (r *retro) issueKey(it incident.ActionItem) string { return r.st.IncidentID + "-" + it.Key }
+func (r *retrospectiveWorkflow) issueKey(it incident.ActionItem) string { return r.st.IncidentID + "-" + it.Key }
 
 // openIssues opens the issues of the items at idx, then updates the
 // postmortem's list. With loud, failures are told to the war room (later
 // retries of items that failed before stay quiet). It returns the warnings
 // GitHub's answers raised.
-func (r *retro) openIssues(idx []int, loud bool) []string {
+func (r *retrospectiveWorkflow) openIssues(idx []int, loud bool) []string {
 	if len(idx) == 0 {
 		return nil
 	}
@@ -205,7 +204,7 @@ func (r *retro) openIssues(idx []int, loud bool) []string {
 			continue
 		}
 		opened++
-		it.Issue = wfapi.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
+		it.Issue = incident.RetroIssue{Number: res.Number, URL: res.URL, State: res.State}
 		if len(res.Assignees) > 0 {
 			it.Assignee = res.Assignees[0]
 		}
@@ -223,7 +222,7 @@ func (r *retro) openIssues(idx []int, loud bool) []string {
 }
 
 // book books the review meeting on the configured calendar.
-func (r *retro) book() {
+func (r *retrospectiveWorkflow) book() {
 	var attendees []incident.Person
 	for _, id := range r.inc.Participants() {
 		if p, ok := r.st.People[id]; ok && !p.Bot && p.Email != "" {
@@ -231,7 +230,7 @@ func (r *retro) book() {
 		}
 	}
 	m := activities.Meeting{
-		IncidentID: r.st.IncidentID, Title: retroMeetingTitle(r.inc), Description: retroMeetingDescription(r.inc, r.st),
+		IncidentID: r.st.IncidentID, Title: incident.RetroMeetingTitle(r.inc), Description: incident.RetroMeetingDescription(r.inc, r.st),
 		Start: r.st.Meeting.Start, End: r.st.Meeting.End, TimeZone: r.cfg.TimeZone,
 		Attendees: attendees, Channel: r.inc.ChannelID, URL: r.st.Postmortem.URL,
 	}
@@ -239,7 +238,7 @@ func (r *retro) book() {
 	err := workflow.ExecuteActivity(r.call(calendarActivityOptions, "Book the retrospective meeting"), calendarActivities.BookMeeting, m).Get(r.ctx, &b)
 	if err != nil {
 		r.warn(fmt.Sprintf("I couldn't book the retrospective meeting (%s). It is still planned for %s: please invite the participants yourself.",
-			errorMessage(err), retroWhen(r.st.Meeting.Start, r.loc)))
+			errorMessage(err), incident.RetroWhen(r.st.Meeting.Start, r.loc)))
 		return
 	}
 	r.st.Booked, r.st.MeetingURL = true, b.URL

@@ -52,10 +52,10 @@ func (s *RetroSuite) update(t time.Time, name string, arg any) {
 	})
 }
 
-func (s *RetroSuite) query() wfapi.RetroState {
+func (s *RetroSuite) query() incident.RetroState {
 	v, err := s.env.QueryWorkflow(wfapi.QueryRetrospective)
 	s.Require().NoError(err)
-	var st wfapi.RetroState
+	var st incident.RetroState
 	s.Require().NoError(v.Get(&st))
 	return st
 }
@@ -72,7 +72,7 @@ var (
 )
 
 func (s *RetroSuite) TestFridayAfternoonBooksTuesdayAndPublishes() {
-	var st wfapi.RetroState
+	var st incident.RetroState
 	s.at(tuesday3pm.Add(-2*time.Hour), func() { st = s.query() })
 	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
@@ -117,7 +117,7 @@ func (s *RetroSuite) TestFridayAfternoonBooksTuesdayAndPublishes() {
 	s.Contains(postText(announce[0]), "issues/1")
 	s.Equal(wfapi.ActionAddActionItems, announce[0].Req.(activities.PostRequest).Buttons[0].ActionID)
 
-	s.Equal(wfapi.RetroScheduled, st.Phase)
+	s.Equal(incident.RetroScheduled, st.Phase)
 	s.True(st.Meeting.Start.Equal(tuesday3pm))
 	s.Equal("https://github.example/acme/incidents/issues/1", st.Postmortem.URL)
 	s.Require().Len(st.Items, 1)
@@ -271,7 +271,7 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	var next wfapi.RetrospectiveInput
 	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	s.Require().NotNil(next.State)
-	s.Equal(wfapi.RetroScheduled, next.State.Phase)
+	s.Equal(incident.RetroScheduled, next.State.Phase)
 	s.True(next.State.Booked)
 	s.Equal(1, next.State.Postmortem.Number)
 	s.Equal("abc123", next.Incident.Declaration.ID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 	"go.temporal.io/sdk/workflow"
 )
@@ -13,8 +14,8 @@ import (
 // maxItemText bounds the text of one action item.
 const maxItemText = 2000
 
-func (r *retro) registerHandlers() error {
-	if err := workflow.SetQueryHandler(r.ctx, wfapi.QueryRetrospective, func() (wfapi.RetroState, error) { return *r.st, nil }); err != nil {
+func (r *retrospectiveWorkflow) registerHandlers() error {
+	if err := workflow.SetQueryHandler(r.ctx, wfapi.QueryRetrospective, func() (incident.RetroState, error) { return *r.st, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(r.ctx, wfapi.UpdateAddRetroActionItems, r.addItems,
@@ -26,8 +27,8 @@ func (r *retro) registerHandlers() error {
 
 // validateItems rejects, before anything is recorded, a request the
 // responder must fix.
-func (r *retro) validateItems(_ workflow.Context, req wfapi.AddRetroActionItemsRequest) error {
-	if r.st.Phase == wfapi.RetroFinished {
+func (r *retrospectiveWorkflow) validateItems(_ workflow.Context, req wfapi.AddRetroActionItemsRequest) error {
+	if r.st.Phase == incident.RetroFinished {
 		return fmt.Errorf("the retrospective of incident %s has ended; open the issue on GitHub directly", r.st.IncidentID)
 	}
 	if len(req.Items) == 0 {
@@ -49,20 +50,16 @@ func (r *retro) validateItems(_ workflow.Context, req wfapi.AddRetroActionItemsR
 				return fmt.Errorf("action item %d: due date %q is not a date as YYYY-MM-DD", n, it.Due)
 			}
 		}
-		if it.Owner != "" && !isSlackUserID(it.Owner) {
+		if it.Owner != "" && !incident.IsUserID(it.Owner) {
 			return fmt.Errorf("action item %d: owner %q is not a Slack user ID (U…)", n, it.Owner)
 		}
 	}
 	return nil
 }
 
-func isSlackUserID(s string) bool {
-	return len(s) > 2 && (s[0] == 'U' || s[0] == 'W') && strings.ToUpper(s) == s && !strings.ContainsAny(s, " <>@|")
-}
-
 // addItems queues the items; the main loop opens their issues. Items whose
 // key is already known are skipped.
-func (r *retro) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequest) (wfapi.AddRetroActionItemsResult, error) {
+func (r *retrospectiveWorkflow) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequest) (wfapi.AddRetroActionItemsResult, error) {
 	known := map[string]bool{}
 	for _, it := range r.st.Items {
 		known[it.Key] = true
@@ -91,7 +88,7 @@ func (r *retro) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequ
 }
 
 // markDone marks the retrospective done; marking it again changes nothing.
-func (r *retro) markDone(ctx workflow.Context, req wfapi.RetroDoneRequest) error {
+func (r *retrospectiveWorkflow) markDone(ctx workflow.Context, req wfapi.RetroDoneRequest) error {
 	if !r.st.Done {
 		r.st.Done, r.st.DoneBy, r.st.DoneAt = true, req.By, workflow.Now(ctx)
 	}
@@ -100,16 +97,16 @@ func (r *retro) markDone(ctx workflow.Context, req wfapi.RetroDoneRequest) error
 
 // openPending opens the issues of the items the updates queued and lists
 // them in the war room.
-func (r *retro) openPending() {
+func (r *retrospectiveWorkflow) openPending() {
 	pending := r.st.Pending
 	r.st.Pending = nil
 	start := len(r.st.Items)
 	idx := make([]int, 0, len(pending))
 	for i, it := range pending {
-		r.st.Items = append(r.st.Items, wfapi.RetroActionItem{ActionItem: it})
+		r.st.Items = append(r.st.Items, incident.RetroActionItem{ActionItem: it})
 		idx = append(idx, start+i)
 	}
 	r.openIssues(idx, true)
-	r.post(fmt.Sprintf("items-%d", start), retroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
-	workflow.SetCurrentDetails(r.ctx, retroDetails(r.st, r.loc))
+	r.post(fmt.Sprintf("items-%d", start), incident.RetroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
+	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
 }

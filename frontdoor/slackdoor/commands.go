@@ -97,7 +97,7 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 			role = incident.Comms
 		}
 		err := f.ops.AssignRole(tctx, id, wfapi.AssignRoleRequest{By: sc.UserID, Role: role, User: cmd.User})
-		return f.done(err, fmt.Sprintf("<@%s> is now the %s of `%s`.", cmd.User, role, id), "the role was NOT assigned")
+		return f.done(err, fmt.Sprintf("%s is now the %s of `%s`.", incident.Mention(cmd.User), role, id), "the role was NOT assigned")
 	case VerbAction:
 		if n := len([]rune(cmd.Text)); n > MaxText {
 			return say("That action item is %d characters long; keep it to %d.", n, MaxText)
@@ -177,7 +177,7 @@ func (f *FrontDoor) open(ctx context.Context, triggerID string, view slack.Modal
 // checkUser returns why user can't hold a role, or "" when they can (or
 // Slack can't tell us in time: the workflow gets the last word).
 func (f *FrontDoor) checkUser(ctx context.Context, user string) string {
-	if !validUserID(user) {
+	if !incident.IsUserID(user) {
 		return "I can't tell who that is. Type @ and pick the person from Slack's list so it becomes a mention."
 	}
 	sctx, cancel := f.slackCtx(ctx)
@@ -190,9 +190,9 @@ func (f *FrontDoor) checkUser(ctx context.Context, user string) string {
 		f.log.Warn("users.info failed; assigning anyway", "user", user, "err", err)
 		return ""
 	case u.Deleted:
-		return fmt.Sprintf("<@%s> is deactivated; pick someone else.", user)
+		return incident.Mention(user) + " is deactivated; pick someone else."
 	case u.IsBot:
-		return fmt.Sprintf("<@%s> is a bot and can't hold a role; pick a person.", user)
+		return incident.Mention(user) + " is a bot and can't hold a role; pick a person."
 	}
 	return ""
 }

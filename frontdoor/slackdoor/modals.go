@@ -137,7 +137,7 @@ func staticSelect(field, label, placeholder string, options []*slack.OptionBlock
 
 func usersSelect(field, label, initial string, optional bool) *slack.InputBlock {
 	el := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Pick a person"), field)
-	if validUserID(initial) {
+	if incident.IsUserID(initial) {
 		el.InitialUser = initial
 	}
 	in := slack.NewInputBlock(field, plain(label), nil, el)

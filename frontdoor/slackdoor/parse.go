@@ -251,25 +251,10 @@ func mentionedUser(tok string) (string, bool) {
 	if i := strings.IndexByte(inner, '|'); i >= 0 {
 		inner = inner[:i]
 	}
-	if !validUserID(inner) {
+	if !incident.IsUserID(inner) {
 		return "", false
 	}
 	return inner, true
-}
-
-// validUserID reports whether id looks like a Slack user ID (U… or W…,
-// upper-case letters and digits).
-func validUserID(id string) bool {
-	if len(id) < 2 || len(id) > 32 || (id[0] != 'U' && id[0] != 'W') {
-		return false
-	}
-	for i := 1; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // entities are the three characters Slack sends as HTML entities.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -125,7 +127,7 @@ func FuzzParseCommand(f *testing.F) {
 		if !known[cmd.Verb] {
 			t.Fatalf("unknown verb %q for %q", cmd.Verb, text)
 		}
-		if cmd.User != "" && !validUserID(cmd.User) {
+		if cmd.User != "" && !incident.IsUserID(cmd.User) {
 			t.Fatalf("user %q is not a user ID (input %q)", cmd.User, text)
 		}
 		if !utf8.ValidString(cmd.Text) || !utf8.ValidString(cmd.Arg) {

@@ -124,7 +124,7 @@ func statusText(inc incident.Incident, process incident.Process) string {
 		fmt.Fprintf(&b, " at %s", incident.Clock(inc.ResolvedAt, loc))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "• Commander: %s · Comms: %s\n", mention(inc.Commander), mention(inc.Comms))
+	fmt.Fprintf(&b, "• Commander: %s · Comms: %s\n", incident.MentionOr(inc.Commander, "nobody"), incident.MentionOr(inc.Comms, "nobody"))
 	if inc.ChannelID != "" {
 		fmt.Fprintf(&b, "• War room: <#%s>\n", inc.ChannelID)
 	}
@@ -132,11 +132,11 @@ func statusText(inc incident.Incident, process incident.Process) string {
 		fmt.Fprintf(&b, "• Service: %s\n", incident.Escape(d.Service))
 	}
 	if !d.DeclaredAt.IsZero() {
-		fmt.Fprintf(&b, "• Declared %s by %s\n", incident.Clock(d.DeclaredAt, loc), mention(d.Declarer))
+		fmt.Fprintf(&b, "• Declared %s by %s\n", incident.Clock(d.DeclaredAt, loc), incident.MentionOr(d.Declarer, "nobody"))
 	}
 	if n := len(inc.Updates); n > 0 {
 		last := inc.Updates[n-1]
-		fmt.Fprintf(&b, "• Last update %s by %s: %s\n", incident.Clock(last.At, loc), mention(last.Author),
+		fmt.Fprintf(&b, "• Last update %s by %s: %s\n", incident.Clock(last.At, loc), incident.MentionOr(last.Author, "nobody"),
 			incident.Escape(incident.Truncate(last.Text, 300)))
 	} else {
 		b.WriteString("• No status update yet\n")
@@ -176,7 +176,7 @@ func listText(list []starter.Summary, process incident.Process) string {
 			fmt.Fprintf(&b, " — <#%s>", s.ChannelID)
 		}
 		if s.Commander != "" {
-			fmt.Fprintf(&b, " — IC %s", mention(s.Commander))
+			fmt.Fprintf(&b, " — IC %s", incident.MentionOr(s.Commander, "nobody"))
 		}
 		if s.Kind != "" && s.Kind != string(incident.KindIncident) {
 			fmt.Fprintf(&b, " (%s)", s.Kind)
@@ -187,17 +187,6 @@ func listText(list []starter.Summary, process incident.Process) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// mention renders a Slack user ID as a mention, or "nobody".
-func mention(user string) string {
-	if !validUserID(user) {
-		if user == "" {
-			return "nobody"
-		}
-		return incident.Escape(user)
-	}
-	return "<@" + user + ">"
 }
 
 func orDash(s string) string {

@@ -58,13 +58,18 @@ var (
 	SearchChannel   = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
 )
 
-// SearchAttributeNames lists the names of the search attributes above, for
-// registering them on a cluster.
+// SearchKeys lists the search attributes above, once: the order in which
+// IncidentWorkflow publishes them, and what a cluster must register.
+var SearchKeys = []temporal.SearchAttributeKeyKeyword{SearchSeverity, SearchStatus, SearchCommander, SearchKind, SearchChannel}
+
+// SearchAttributeNames lists the names of SearchKeys, for registering them
+// on a cluster.
 func SearchAttributeNames() []string {
-	return []string{
-		SearchSeverity.GetName(), SearchStatus.GetName(), SearchCommander.GetName(),
-		SearchKind.GetName(), SearchChannel.GetName(),
+	names := make([]string, len(SearchKeys))
+	for i, k := range SearchKeys {
+		names[i] = k.GetName()
 	}
+	return names
 }
 
 // IncidentInput starts an IncidentWorkflow, or continues one as new.

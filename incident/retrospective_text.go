@@ -1,29 +1,17 @@
-package workflows
+package incident
 
 import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/incidentflow/incidentflow/activities"
-	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // The war-room messages of the retrospective. User text is escaped; users
 // are Slack mentions.
 
-func addItemsButton(id string) activities.Button {
-	return activities.Button{ActionID: wfapi.ActionAddActionItems, Text: "Add action items", Value: id}
-}
-
-func doneButton(id string) activities.Button {
-	return activities.Button{ActionID: wfapi.ActionRetroDone, Text: "Mark retrospective done", Value: id, Style: "primary"}
-}
-
-// retroWhen shows t in each reader's own time zone (Slack's date token),
+// RetroWhen shows t in each reader's own time zone (Slack's date token),
 // falling back to t in loc.
-func retroWhen(t time.Time, loc *time.Location) string {
+func RetroWhen(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 }
 
@@ -35,14 +23,18 @@ func retroLink(url, label string) string {
 	return "<" + strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C").Replace(url) + "|" + label + ">"
 }
 
-func retroMeetingTitle(inc *incident.Incident) string {
+// RetroMeetingTitle is the calendar title of inc's review meeting; a
+// security incident's names only its ID.
+func RetroMeetingTitle(inc *Incident) string {
 	if inc.Declaration.Security {
 		return "Retrospective: security incident " + inc.Declaration.ID
 	}
-	return incident.Truncate("Retrospective: "+strings.Join(strings.Fields(inc.Declaration.Title), " "), 200)
+	return Truncate("Retrospective: "+strings.Join(strings.Fields(inc.Declaration.Title), " "), 200)
 }
 
-func retroMeetingDescription(inc *incident.Incident, st *wfapi.RetroState) string {
+// RetroMeetingDescription is the calendar description of the review
+// meeting: the incident, the postmortem and war-room links, the agenda.
+func RetroMeetingDescription(inc *Incident, st *RetroState) string {
 	lines := []string{fmt.Sprintf("Review of incident %s (%s), resolved %s.", inc.Declaration.ID, inc.Severity,
 		inc.ResolvedAt.UTC().Format("2006-01-02 15:04 MST"))}
 	if st.Postmortem.URL != "" {
@@ -55,13 +47,13 @@ func retroMeetingDescription(inc *incident.Incident, st *wfapi.RetroState) strin
 	return strings.Join(lines, "\n")
 }
 
-func retroItemLine(it wfapi.RetroActionItem) string {
-	line := "• " + incident.Escape(incident.Truncate(it.Text, 300))
+func retroItemLine(it RetroActionItem) string {
+	line := "• " + Escape(Truncate(it.Text, 300))
 	if it.Owner != "" {
-		line += " · owner <@" + it.Owner + ">"
+		line += " · owner " + Mention(it.Owner)
 	}
 	if it.Due != "" {
-		line += " · due " + incident.Escape(it.Due)
+		line += " · due " + Escape(it.Due)
 	}
 	if it.Issue.Number > 0 {
 		line = "• " + retroLink(it.Issue.URL, fmt.Sprintf("#%d", it.Issue.Number)) + " " + strings.TrimPrefix(line, "• ")
@@ -69,7 +61,7 @@ func retroItemLine(it wfapi.RetroActionItem) string {
 	return line
 }
 
-func retroItemLines(items []wfapi.RetroActionItem, limit int) string {
+func retroItemLines(items []RetroActionItem, limit int) string {
 	var lines []string
 	for i, it := range items {
 		if i == limit {
@@ -81,13 +73,15 @@ func retroItemLines(items []wfapi.RetroActionItem, limit int) string {
 	return strings.Join(lines, "\n")
 }
 
-func retroAnnounceText(inc *incident.Incident, st *wfapi.RetroState, loc *time.Location) string {
+// RetroAnnounceText announces the retrospective in the war room: the
+// meeting, the postmortem draft and the action items.
+func RetroAnnounceText(inc *Incident, st *RetroState, loc *time.Location) string {
 	var b strings.Builder
 	verb := "planned for"
 	if st.Booked {
 		verb = "booked for"
 	}
-	fmt.Fprintf(&b, ":spiral_note_pad: *Retrospective* %s %s.\n", verb, retroWhen(st.Meeting.Start, loc))
+	fmt.Fprintf(&b, ":spiral_note_pad: *Retrospective* %s %s.\n", verb, RetroWhen(st.Meeting.Start, loc))
 	if st.MeetingURL != "" {
 		fmt.Fprintf(&b, "Calendar: %s\n", retroLink(st.MeetingURL, "invite"))
 	}
@@ -102,57 +96,57 @@ func retroAnnounceText(inc *incident.Incident, st *wfapi.RetroState, loc *time.L
 	return b.String()
 }
 
-func retroReminderText(st *wfapi.RetroState, loc *time.Location, users []string) string {
-	s := fmt.Sprintf(":alarm_clock: The retrospective starts %s.", retroWhen(st.Meeting.Start, loc))
+// RetroReminderText reminds users that the meeting is about to start.
+func RetroReminderText(st *RetroState, loc *time.Location, users []string) string {
+	s := fmt.Sprintf(":alarm_clock: The retrospective starts %s.", RetroWhen(st.Meeting.Start, loc))
 	if st.Postmortem.URL != "" {
 		s += " Postmortem draft: " + retroLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)) + "."
 	}
 	if len(users) > 0 {
-		s += " " + retroMentions(users)
+		s += " " + Mentions(users)
 	}
 	return s
-}
-
-func retroMentions(users []string) string {
-	out := make([]string, 0, len(users))
-	for _, u := range users {
-		out = append(out, "<@"+u+">")
-	}
-	return strings.Join(out, " ")
 }
 
 // retroDoneAsk asks for the retrospective to be marked done.
 const retroDoneAsk = "Once the postmortem is complete and the action items are recorded, mark the retrospective done."
 
-func retroDonePromptText(commander string) string {
-	return ":white_check_mark: The retrospective meeting is over. " + retroDoneAsk + retroMentionOf(commander)
-}
-
-func retroDoneReminderText(commander string) string {
-	return ":hourglass: Reminder: the retrospective isn't marked done yet. " + retroDoneAsk + retroMentionOf(commander)
-}
-
-// retroMentionOf mentions user after a space, or is empty.
-func retroMentionOf(user string) string {
-	if user == "" {
-		return ""
+// askDone asks commander, when there is one, to mark the retrospective done.
+func askDone(commander string) string {
+	if commander == "" {
+		return retroDoneAsk
 	}
-	return " <@" + user + ">"
+	return retroDoneAsk + " " + Mention(commander)
 }
 
-func retroDoneAckText(st *wfapi.RetroState, digestEvery time.Duration) string {
-	s := fmt.Sprintf(":tada: <@%s> marked the retrospective done.", st.DoneBy)
+// RetroDonePromptText asks, after the meeting, for the retrospective to be
+// marked done.
+func RetroDonePromptText(commander string) string {
+	return ":white_check_mark: The retrospective meeting is over. " + askDone(commander)
+}
+
+// RetroDoneReminderText repeats that ask while it isn't done.
+func RetroDoneReminderText(commander string) string {
+	return ":hourglass: Reminder: the retrospective isn't marked done yet. " + askDone(commander)
+}
+
+// RetroDoneAckText thanks whoever marked the retrospective done and says
+// what follows.
+func RetroDoneAckText(st *RetroState, digestEvery time.Duration) string {
+	s := fmt.Sprintf(":tada: %s marked the retrospective done.", MentionOr(st.DoneBy, "someone"))
 	if n := len(st.OpenItems()); n > 0 {
-		s += fmt.Sprintf(" I'll follow the %d open action item issue(s) and list the open ones here every %s until they're closed.", n, incident.FormatDuration(digestEvery))
+		s += fmt.Sprintf(" I'll follow the %d open action item issue(s) and list the open ones here every %s until they're closed.", n, FormatDuration(digestEvery))
 	}
 	return s
 }
 
-func retroItemsAddedText(items []wfapi.RetroActionItem) string {
+// RetroItemsAddedText lists action items just added.
+func RetroItemsAddedText(items []RetroActionItem) string {
 	return fmt.Sprintf(":memo: Action item(s) added:\n%s", retroItemLines(items, 20))
 }
 
-func retroDigestText(st *wfapi.RetroState) string {
+// RetroDigestText lists the action items still open.
+func RetroDigestText(st *RetroState) string {
 	open := st.OpenItems()
 	return fmt.Sprintf(":clipboard: %d of %d action item(s) from this incident are still open:\n%s", len(open), len(st.Items), retroItemLines(open, 30))
 }
@@ -165,15 +159,18 @@ func retroArchiving(archive bool) string {
 	return ""
 }
 
-func retroAllClosedText(archive bool) string {
+// RetroAllClosedText ends the follow-up once every action item is closed.
+func RetroAllClosedText(archive bool) string {
 	return ":checkered_flag: All action items from this incident are closed. Thank you, everyone!" + retroArchiving(archive)
 }
 
-func retroNothingToFollowText(archive bool) string {
+// RetroNothingToFollowText ends a retrospective without action items.
+func RetroNothingToFollowText(archive bool) string {
 	return ":white_check_mark: No action items were recorded, so there is nothing to follow up." + retroArchiving(archive)
 }
 
-func retroEndedText(st *wfapi.RetroState, archive bool) string {
+// RetroEndedText ends the follow-up period with the items still open.
+func RetroEndedText(st *RetroState, archive bool) string {
 	open := st.OpenItems()
 	s := fmt.Sprintf(":stopwatch: The follow-up period has ended with %d action item(s) still open; I'll stop tracking them here:\n%s", len(open), retroItemLines(open, 30))
 	if len(open) == 0 {
@@ -182,8 +179,8 @@ func retroEndedText(st *wfapi.RetroState, archive bool) string {
 	return s + retroArchiving(archive)
 }
 
-// retroDetails is the Web UI's view of a retrospective.
-func retroDetails(st *wfapi.RetroState, loc *time.Location) string {
+// RetroDetails is the Web UI's view of a retrospective.
+func RetroDetails(st *RetroState, loc *time.Location) string {
 	s := fmt.Sprintf("**Retrospective of %s · %s**\n\n", st.IncidentID, st.Phase)
 	if !st.Meeting.Start.IsZero() {
 		s += fmt.Sprintf("- Meeting: %s\n", st.Meeting.Start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
