@@ -34,13 +34,6 @@ func (f *FrontDoor) interaction(ctx context.Context, cb slack.InteractionCallbac
 	return nil
 }
 
-// knownActions are the buttons the front door handles.
-var knownActions = map[string]bool{
-	wfapi.ActionPostUpdate: true, wfapi.ActionChangeSeverity: true, wfapi.ActionAssignRole: true,
-	wfapi.ActionResolve: true, wfapi.ActionAddActionItems: true, wfapi.ActionRetroDone: true,
-	wfapi.ActionMaintenanceComplete: true, wfapi.ActionMaintenancePromote: true,
-}
-
 // blockAction handles a button incidentflow posted. The button's value is
 // the incident (or maintenance window) ID.
 func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallback) {
@@ -54,7 +47,7 @@ func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallbac
 		channel = cb.Container.ChannelID
 	}
 	f.log.Info("button", "action_id", act.ActionID, "incident", id, "user", cb.User.ID)
-	if !knownActions[act.ActionID] {
+	if buttons[act.ActionID] == nil {
 		f.notify(cb, "That button isn't supported by this version of incidentflow.")
 		return
 	}
@@ -62,32 +55,45 @@ func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallbac
 		f.notify(cb, "That button doesn't name an incident incidentflow can read; use the slash commands (`/incident help`) instead.")
 		return
 	}
-	meta := viewMeta{Incident: id, Channel: channel}
-	var view slack.ModalViewRequest
-	switch act.ActionID {
-	case wfapi.ActionPostUpdate:
-		view = f.updateView(meta, "", "")
-	case wfapi.ActionChangeSeverity:
-		view = f.severityView(meta)
-	case wfapi.ActionAssignRole:
-		view = f.roleView(meta)
-	case wfapi.ActionResolve:
-		view = f.resolveView(meta, "")
-	case wfapi.ActionAddActionItems:
-		view = f.actionItemsView(meta)
-	case wfapi.ActionRetroDone:
-		f.retroDone(ctx, cb, id)
-		return
-	case wfapi.ActionMaintenancePromote:
+	buttons[act.ActionID](f, ctx, cb, viewMeta{Incident: id, Channel: channel})
+}
+
+// button is what a click on one of incidentflow's buttons does; meta names
+// the incident (or window) and the channel.
+type button func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, meta viewMeta)
+
+// buttons are every button the workflows post, by action ID.
+var buttons = map[string]button{
+	wfapi.ActionPostUpdate:     opens(func(f *FrontDoor, m viewMeta) slack.ModalViewRequest { return f.updateView(m, "", "") }),
+	wfapi.ActionChangeSeverity: opens((*FrontDoor).severityView),
+	wfapi.ActionAssignRole:     opens((*FrontDoor).roleView),
+	wfapi.ActionResolve:        opens(func(f *FrontDoor, m viewMeta) slack.ModalViewRequest { return f.resolveView(m, "") }),
+	wfapi.ActionAddActionItems: opens((*FrontDoor).actionItemsView),
+	wfapi.ActionRetroDone: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+		f.retroDone(ctx, cb, m.Incident)
+	},
+	wfapi.ActionMaintenancePromote: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
 		if _, ok := f.scheduler(); !ok {
-			f.maintenanceAction(ctx, cb, act.ActionID, id)
+			f.maintenanceAction(ctx, cb, wfapi.ActionMaintenancePromote, m.Incident)
 			return
 		}
-		view = f.maintenancePromoteView(meta) // asks for the severity first
-	case wfapi.ActionMaintenanceComplete:
-		f.maintenanceAction(ctx, cb, act.ActionID, id)
-		return
+		f.openForm(ctx, cb, f.maintenancePromoteView(m)) // asks for the severity first
+	},
+	wfapi.ActionMaintenanceComplete: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+		f.maintenanceAction(ctx, cb, wfapi.ActionMaintenanceComplete, m.Incident)
+	},
+}
+
+// opens is a button that opens the modal view builds.
+func opens(view func(f *FrontDoor, m viewMeta) slack.ModalViewRequest) button {
+	return func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+		f.openForm(ctx, cb, view(f, m))
 	}
+}
+
+// openForm opens view for the person who clicked, after the answer to the
+// click, telling them if Slack won't.
+func (f *FrontDoor) openForm(ctx context.Context, cb slack.InteractionCallback, view slack.ModalViewRequest) {
 	f.openLater(ctx, cb.TriggerID, view, recipientOf(cb), func(err error) string {
 		return fmt.Sprintf("Slack didn't open the form (%s). Press the button again.", escapeErr(err))
 	})
@@ -171,103 +177,6 @@ func permalink(domain, channel, ts string) string {
 	return "https://" + domain + ".slack.com/archives/" + channel + "/p" + digits
 }
 
-// submit handles a modal's submission: inline errors keep the modal open with
-// the reason next to the field; "clear" closes it.
-func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
-	v := cb.View
-	meta := decodeMeta(v.PrivateMetadata)
-	user := cb.User.ID
-	fv := formValues{v.State}
-	f.log.Info("modal submitted", "callback_id", v.CallbackID, "view", v.ID, "incident", meta.Incident, "user", user)
-	if v.CallbackID == CallbackMaintenanceSchedule || v.CallbackID == CallbackMaintenancePromote {
-		return f.submitMaintenance(ctx, cb)
-	}
-	if v.CallbackID != CallbackDeclare && !incident.ValidID(meta.Incident) {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField(v.CallbackID): "This form lost track of its incident; close it and start again."})
-	}
-	to := recipient{channel: meta.Channel, user: user}
-	switch v.CallbackID {
-	case CallbackDeclare:
-		return f.submitDeclare(ctx, v, user, to)
-	case CallbackUpdate:
-		errs := fieldErrors{}
-		status, err := incident.ParseUpdateStatus(fv.selected(FieldStatus))
-		if err != nil {
-			errs.add(FieldStatus, "Pick a status: investigating, identified, monitoring or mitigated.")
-		}
-		text := fv.text(FieldText)
-		checkText(errs, FieldText, "The update", text, true, MaxText)
-		next := nextUpdateIn(errs, fv.get(FieldNextUpdate).Value)
-		if r := errs.response(); r != nil {
-			return r
-		}
-		return f.submitted(ctx, to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
-			return f.ops.PostStatus(tctx, meta.Incident, wfapi.PostStatusRequest{Author: user, Status: status, Text: text, NextUpdateIn: next})
-		})
-	case CallbackSeverity:
-		errs := fieldErrors{}
-		sev := incident.Severity(fv.selected(FieldSeverity))
-		if err := f.process.CheckSeverity(sev); err != nil {
-			errs.add(FieldSeverity, "%s.", capitalize(err.Error()))
-		}
-		reason := fv.text(FieldReason)
-		checkText(errs, FieldReason, "The reason", reason, false, 500)
-		if r := errs.response(); r != nil {
-			return r
-		}
-		return f.submitted(ctx, to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
-			return f.ops.SetSeverity(tctx, meta.Incident, wfapi.SetSeverityRequest{By: user, Severity: sev, Reason: reason})
-		})
-	case CallbackRole:
-		errs := fieldErrors{}
-		role, err := incident.ParseRole(fv.selected(FieldRole))
-		if err != nil {
-			errs.add(FieldRole, "Pick a role: commander or comms.")
-		}
-		who := fv.user(FieldUser)
-		if who == "" {
-			errs.add(FieldUser, "Pick a person.")
-		} else if msg := f.checkUser(ctx, who); msg != "" {
-			errs.add(FieldUser, "%s", msg)
-		}
-		if r := errs.response(); r != nil {
-			return r
-		}
-		return f.submitted(ctx, to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
-			return f.ops.AssignRole(tctx, meta.Incident, wfapi.AssignRoleRequest{By: user, Role: role, User: who})
-		})
-	case CallbackResolve:
-		errs := fieldErrors{}
-		summary := fv.text(FieldResolution)
-		checkText(errs, FieldResolution, "The resolution summary", summary, true, MaxText)
-		if r := errs.response(); r != nil {
-			return r
-		}
-		return f.submitted(ctx, to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
-			return f.ops.Resolve(tctx, meta.Incident, wfapi.ResolveRequest{By: user, Summary: summary})
-		})
-	case CallbackActionItems:
-		return f.submitActionItem(ctx, v, meta, user, to)
-	}
-	f.log.Warn("unknown modal submitted", "callback_id", v.CallbackID)
-	return nil
-}
-
-// firstField is the field that carries form-wide errors of a modal.
-func firstField(callbackID string) string {
-	switch callbackID {
-	case CallbackUpdate, CallbackActionItems:
-		return FieldText
-	case CallbackSeverity:
-		return FieldSeverity
-	case CallbackRole:
-		return FieldUser
-	case CallbackResolve:
-		return FieldResolution
-	}
-	return FieldTitle
-}
-
 // submitted runs a submission's change against Temporal and closes the
 // modal, or keeps it open with what went wrong on field when Temporal
 // answers within SubmitWait. Past that, the modal closes and the change
@@ -337,38 +246,6 @@ func modalError(msg string) string {
 	return incident.Truncate(msg, 1000)
 }
 
-// submitDeclare declares the incident of a submitted declare modal. Its ID
-// comes from the view ID, so a double submit or a retried delivery joins the
-// same incident instead of declaring a second one.
-func (f *FrontDoor) submitDeclare(ctx context.Context, v slack.View, user string, to recipient) *slack.ViewSubmissionResponse {
-	d, errs := f.declaration(v, user, f.now())
-	if r := errs.response(); r != nil {
-		return r
-	}
-	declare := func(tctx context.Context) error {
-		_, err := f.ops.Declare(tctx, d, false)
-		return err
-	}
-	err, answered := f.await(ctx, declare, func(err error) {
-		if err == nil || errors.Is(err, starter.ErrPending) {
-			f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
-			return
-		}
-		f.log.Warn("declare failed after the modal closed", "incident", d.ID, "err", err)
-		f.tell(to, f.declareFailure(err, f.submitTO, false))
-	})
-	if !answered {
-		f.log.Info("declaring in the background", "incident", d.ID, "user", user)
-		return slack.NewClearViewSubmissionResponse()
-	}
-	if err == nil || errors.Is(err, starter.ErrPending) {
-		f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)
-		return slack.NewClearViewSubmissionResponse()
-	}
-	f.log.Warn("declare failed", "incident", d.ID, "err", err)
-	return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: f.declareFailure(err, f.submitTO, true)})
-}
-
 // declareFailure explains why a declaration failed; within is how long
 // Temporal had. inModal says whether the declare form is still open.
 func (f *FrontDoor) declareFailure(err error, within time.Duration, inModal bool) string {
@@ -392,34 +269,6 @@ func (f *FrontDoor) declareFailure(err error, within time.Duration, inModal bool
 		return modalError(msg)
 	}
 	return msg
-}
-
-// submitActionItem records an action item: on the retrospective when one is
-// configured (the incident's workflow is closed once resolved), else on the
-// incident.
-func (f *FrontDoor) submitActionItem(ctx context.Context, v slack.View, meta viewMeta, user string, to recipient) *slack.ViewSubmissionResponse {
-	fv := formValues{v.State}
-	errs := fieldErrors{}
-	text := fv.text(FieldText)
-	checkText(errs, FieldText, "The action item", text, true, MaxText)
-	due := fv.get(FieldDue).SelectedDate
-	if due != "" {
-		if _, err := time.Parse(time.DateOnly, due); err != nil {
-			errs.add(FieldDue, "Pick a date from the calendar.")
-		}
-	}
-	if r := errs.response(); r != nil {
-		return r
-	}
-	owner := fv.user(FieldOwner)
-	return f.submitted(ctx, to, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
-		if f.retro != nil {
-			return f.retro.AddActionItems(tctx, meta.Incident, []incident.ActionItem{{
-				Key: "slack-" + incident.IDFromKey(v.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
-			}})
-		}
-		return f.ops.AddActionItem(tctx, meta.Incident, wfapi.AddActionItemRequest{By: user, Text: text, Owner: owner, Due: due})
-	})
 }
 
 // recipient is where to tell someone something only they see.

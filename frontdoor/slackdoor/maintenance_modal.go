@@ -122,7 +122,8 @@ func (f *FrontDoor) maintenancePromoteView(meta viewMeta) slack.ModalViewRequest
 }
 
 // submitMaintenance handles the maintenance modals' submissions.
-func (f *FrontDoor) submitMaintenance(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
+func (f *FrontDoor) submitMaintenance(ctx context.Context, s filledForm) *slack.ViewSubmissionResponse {
+	cb := s.cb
 	sched, ok := f.scheduler()
 	if !ok {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: "Maintenance isn't set up on this incidentflow."})

@@ -80,7 +80,7 @@ func TestMaintenanceFormSchedulesTheWindow(t *testing.T) {
 	f := maintenanceDoor(t, sched)
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Second)
 	for i := 0; i < 2; i++ { // a double submit names the same window
-		if r := f.submitMaintenance(context.Background(), maintForm("V123", maintGoodForm(start))); r == nil || r.ResponseAction != slack.RAClear {
+		if r := f.submit(context.Background(), maintForm("V123", maintGoodForm(start))); r == nil || r.ResponseAction != slack.RAClear {
 			t.Fatalf("response %+v", r)
 		}
 	}
@@ -99,7 +99,7 @@ func TestMaintenanceFormShowsErrorsInline(t *testing.T) {
 	values[FieldMaintDuration] = slack.BlockAction{Value: "two hours"}
 	values[FieldMaintRecurrence] = slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: "cron"}}
 	values[FieldMaintCron] = slack.BlockAction{Value: "0 25 * * *"}
-	r := f.submitMaintenance(context.Background(), maintForm("V1", values))
+	r := f.submit(context.Background(), maintForm("V1", values))
 	if r == nil || r.ResponseAction != slack.RAErrors || !strings.Contains(r.Errors[FieldMaintDuration], "such as 2h") ||
 		!strings.Contains(r.Errors[FieldMaintCron], "out of range 0-23") || len(sched.windows) != 0 {
 		t.Fatalf("response %+v, scheduled %d", r, len(sched.windows))
@@ -110,7 +110,7 @@ func TestMaintenanceFormShowsErrorsInline(t *testing.T) {
 		{Field: incident.WindowFieldStart, Message: "it is in the past"},
 		{Field: incident.WindowFieldServices, Message: `unknown service "dns"`},
 	}
-	r = f.submitMaintenance(context.Background(), maintForm("V2", maintGoodForm(time.Now().Add(time.Hour))))
+	r = f.submit(context.Background(), maintForm("V2", maintGoodForm(time.Now().Add(time.Hour))))
 	if r == nil || r.Errors[FieldMaintStart] != "It is in the past." || !strings.Contains(r.Errors[FieldMaintServices], "dns") {
 		t.Fatalf("response %+v", r)
 	}
@@ -128,7 +128,7 @@ func TestMaintenancePromoteFormDeclaresAtTheChosenSeverity(t *testing.T) {
 		FieldReason:   {Value: "replication broke"},
 	})
 	cb.View.CallbackID, cb.View.PrivateMetadata = CallbackMaintenancePromote, viewMeta{Incident: "dbup", Channel: "C0ROOM"}.encode()
-	if r := f.submitMaintenance(context.Background(), cb); r == nil || r.ResponseAction != slack.RAClear {
+	if r := f.submit(context.Background(), cb); r == nil || r.ResponseAction != slack.RAClear {
 		t.Fatalf("response %+v", r)
 	}
 	if len(sched.promotes) != 1 || sched.promotes[0].Severity != incident.Critical || sched.promotes[0].Note != "replication broke" {
