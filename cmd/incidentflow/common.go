@@ -35,9 +35,9 @@ func newFlags(verb, usage string) *commonFlags {
 		fmt.Fprintf(os.Stderr, "Usage: incidentflow %s %s\n\nFlags:\n%s", verb, usage, c.fs.FlagUsages())
 	}
 	c.fs.StringVar(&c.configFile, "config", "", "configuration file (default ./incidentflow.yaml if present)")
-	c.fs.String("data-dir", ".incidentflow", "where `incidentflow dev` keeps its SQLite database")
+	c.fs.String("data-dir", ".incidentflow", "directory where incidentflow dev keeps its SQLite database")
 	config.BindFlag(c.fs, "data-dir", "dev.data_dir")
-	c.fs.String("temporal-address", "", "Temporal frontend host:port (empty: the local `incidentflow dev` server)")
+	c.fs.String("temporal-address", "", "Temporal frontend host:port (empty: the local incidentflow dev server)")
 	config.BindFlag(c.fs, "temporal-address", "temporal.address")
 	return c
 }

@@ -43,7 +43,7 @@ func verbs() []verb {
 		{"resolve", "resolve an incident: --incident ID --summary T", runResolve},
 		{"status", "show an incident: --incident ID", runStatus},
 		{"list", "list open incidents", runList},
-		{"maintenance", "planned maintenance: schedule | list | cancel", runMaintenance},
+		{"maintenance", "planned maintenance: schedule | list | cancel", maintenanceVerb},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -257,3 +257,20 @@ func TestBadInputIsExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpNamesFlagTypes: every verb's --help shows each flag with its
+// type; no backquoted word in a usage string takes the type's place (pflag
+// reads `word` as the type name).
+func TestHelpNamesFlagTypes(t *testing.T) {
+	for _, v := range verbs() {
+		var out, errOut bytes.Buffer
+		run(context.Background(), []string{v.name, "--help"}, &out, &errOut)
+		help := out.String() + errOut.String()
+		for _, line := range strings.Split(help, "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && strings.HasPrefix(f[0], "--") && strings.HasPrefix(f[1], "incidentflow") {
+				t.Errorf("incidentflow %s --help: %q names a command where the flag's type belongs", v.name, strings.TrimSpace(line))
+			}
+		}
+	}
+}
