@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 )
@@ -93,26 +94,54 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 	}
 	defer s.close()
 
-	n := set.Incidents
-	views := make([]string, n)
-	titles := make([]string, n)
-	s.emu.SetRateLimits(false)
-	err := forEach(ctx, n, 8, func(ctx context.Context, i int) error {
-		titles[i] = fmt.Sprintf("Search outage %04d", i)
-		var err error
-		views[i], _, err = s.openDeclare(ctx, titles[i], slackemu.UserAlice)
-		return err
-	})
-	s.emu.SetRateLimits(true)
-	if err != nil {
+	b := &burstRun{s: s, set: set}
+	if err := b.setup(ctx); err != nil {
 		fig.Error = "opening the declare modals: " + err.Error()
 		return fig
 	}
-	s.calls.Reset()
+	if err := b.drive(ctx); err != nil {
+		fig.Error = "waiting for the war rooms: " + err.Error()
+	}
+	b.judge(ctx, fig)
+	return fig
+}
 
-	// Every submission at once.
-	ids := make([]string, n)
-	acks := make([]ackResult, n)
+// burstRun is one run of the burst figure.
+type burstRun struct {
+	s      *stack
+	set    burstSettings
+	titles []string    // of each incident
+	views  []string    // the declare modal opened for each
+	acks   []ackResult // how each submission was answered
+	ids    []string    // the incidents declared; "" where none was found
+	t0     time.Time   // when every modal was submitted
+}
+
+// setup opens a declare modal per incident with the rate limits off, then
+// turns them on and forgets the calls made so far.
+func (b *burstRun) setup(ctx context.Context) error {
+	n := b.set.Incidents
+	b.views, b.titles = make([]string, n), make([]string, n)
+	b.s.emu.SetRateLimits(false)
+	err := forEach(ctx, n, 8, func(ctx context.Context, i int) error {
+		b.titles[i] = fmt.Sprintf("Search outage %04d", i)
+		var err error
+		b.views[i], _, err = b.s.openDeclare(ctx, b.titles[i], slackemu.UserAlice)
+		return err
+	})
+	b.s.emu.SetRateLimits(true)
+	if err != nil {
+		return err
+	}
+	b.s.calls.Reset()
+	return nil
+}
+
+// drive submits every modal at the same moment, then waits for every
+// incident to be declared, within a budget the floor allows for.
+func (b *burstRun) drive(ctx context.Context) error {
+	n := b.set.Incidents
+	b.ids, b.acks = make([]string, n), make([]ackResult, n)
 	var wg sync.WaitGroup
 	gate := make(chan struct{})
 	for i := range n {
@@ -120,83 +149,176 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 		go func(i int) {
 			defer wg.Done()
 			<-gate
-			acks[i], _ = s.submitDeclare(ctx, views[i], titles[i], incident.Critical)
+			b.acks[i], _ = b.s.submitDeclare(ctx, b.views[i], b.titles[i], incident.Critical)
 		}(i)
 	}
-	t0 := time.Now()
+	b.t0 = time.Now()
 	close(gate)
 	wg.Wait()
 
-	// Wait for every war room; the floor says how long that can take.
-	budget := time.Duration((n/20)+2)*set.Window*3 + 2*time.Minute
+	budget := time.Duration((n/20)+2)*b.set.Window*3 + 2*time.Minute
 	wctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	waitErr := forEach(wctx, n, 100, func(ctx context.Context, i int) error {
-		if acks[i].Err != nil {
+	return forEach(wctx, n, 100, func(ctx context.Context, i int) error {
+		if b.acks[i].Err != nil {
 			// The declarer saw an error, but the incident may have been
 			// declared all the same (the error says so): look for it.
 			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
-			ids[i], _ = s.awaitDeclared(ctx, titles[i])
+			b.ids[i], _ = b.s.awaitDeclared(ctx, b.titles[i])
 			return nil
 		}
 		var err error
-		ids[i], err = s.awaitDeclared(ctx, titles[i])
+		b.ids[i], err = b.s.awaitDeclared(ctx, b.titles[i])
 		return err
 	})
-	if waitErr != nil {
-		fig.Error = "waiting for the war rooms: " + waitErr.Error()
-	}
+}
 
-	calls := s.calls.Calls()
+// judge adds the figure's rows and notes: how long until the last war room
+// was complete against the rate-limit floor, the 429s, and what went wrong
+// for declarers and war rooms.
+func (b *burstRun) judge(ctx context.Context, fig *figure) {
+	calls := b.s.calls.Calls()
+	rooms := b.warRooms(calls)
+	notes := b.timelineNotes(ctx)
+	answers := countAnswers(calls)
+	floors := rateFloors(calls, b.set.Window)
+	if len(floors) == 0 || rooms.done.IsZero() {
+		if fig.Error == "" {
+			fig.Error = "no war room completed"
+		}
+		return
+	}
+	n := b.set.Incidents
+	chainFloor := time.Duration(dependentCalls) * b.set.Latency
+	floor := floors[0].Floor + chainFloor
+	took := rooms.done.Sub(b.t0)
+	fig.add(row{Metric: fmt.Sprintf("%d war rooms complete", n-rooms.incomplete), Value: took.Seconds(), Unit: "s",
+		Floor: floor.Seconds(), FloorName: "s rate-limit floor", Target: "≤ 1.15 × floor"}, func(r row) bool { return r.Ratio <= 1.15 })
+	fig.add(row{Metric: "HTTP 429 answers", Value: float64(answers.limited), Unit: "", Floor: float64(answers.total), FloorName: "calls",
+		Target: "< 1% of calls"}, func(r row) bool { return r.Value < 0.01*float64(answers.total) })
+	told := notices(calls)
+	fig.add(row{Metric: "declarers shown an error (in the modal + told later)", Value: float64(rooms.refused + len(told)), Unit: fmt.Sprintf("(%d + %d)", rooms.refused, len(told)),
+		Target: "0"}, func(r row) bool { return r.Value == 0 })
+	fig.quoteNotices(told)
+	fig.add(row{Metric: "incidents without a complete war room / timeline notes", Value: float64(rooms.incomplete + notes), Unit: fmt.Sprintf("(%d / %d)", rooms.incomplete, notes),
+		Target: "0"}, func(r row) bool { return r.Value == 0 })
+	fig.Failed = rooms.refused + len(told) + rooms.incomplete
+	b.explain(fig, floors, chainFloor, answers, rooms)
+}
+
+// explain notes how the burst ran, how its floor was found, and the first
+// of what went wrong.
+func (b *burstRun) explain(fig *figure, floors []limitFloor, chainFloor time.Duration, answers slackAnswers, rooms burstWarRooms) {
+	set := b.set
+	fig.note("%d incidents submitted at once through the front door; rate limits on, window %v (Slack's minute scaled by %.0f×: the floor and the measurement scale together); %v Slack latency",
+		set.Incidents, set.Window, float64(time.Minute)/float64(set.Window), set.Latency)
+	fig.note("floor = the slowest method's rate-limit floor + the dependent chain (%d × %v); per method, from the calls Slack accepted:", dependentCalls, set.Latency)
+	for i, f := range floors {
+		if i == 4 || f.Floor == 0 {
+			break
+		}
+		fig.note("  %s: %d calls → %s = %v", f.Key, f.Calls, f.Rule, f.Floor.Round(time.Millisecond))
+	}
+	bind := floors[0]
+	fig.note("at Slack's real one-minute window the binding floor (%s) would be %v", bind.Key,
+		(time.Duration(float64(bind.Floor)*float64(time.Minute)/float64(set.Window)) + chainFloor).Round(time.Second))
+	if answers.limited > 0 {
+		var parts []string
+		for m, c := range answers.perMethod429 {
+			parts = append(parts, fmt.Sprintf("%s %d", m, c))
+		}
+		sort.Strings(parts)
+		fig.note("429s by method: %s", strings.Join(parts, ", "))
+	}
+	for _, m := range rooms.missing {
+		fig.note("incomplete: %s", m)
+	}
+	for i := range b.acks {
+		if b.acks[i].Err != nil {
+			fig.note("refused: %v", b.acks[i].Err)
+			break
+		}
+	}
+}
+
+// burstWarRooms is what the call log says of the burst's war rooms.
+type burstWarRooms struct {
+	refused    int       // submissions answered with an error
+	incomplete int       // incidents not found, or whose war room lacks a call
+	missing    []string  // what the first few incomplete war rooms lack
+	done       time.Time // when the last call of the last complete war room ended
+}
+
+// warRooms checks, from the call log, which incidents got a complete war
+// room and when the last of them was done.
+func (b *burstRun) warRooms(calls []call) burstWarRooms {
 	perIncident := byIncident(calls, warRoomKeys)
-	want := len(s.incidents.Process.Docs) + 1 // the documents and the Web UI page
-	var done time.Time
-	refused, incomplete := 0, 0
-	var missing []string
-	for i, id := range ids {
-		if acks[i].Err != nil {
-			refused++
+	var rooms burstWarRooms
+	for i, id := range b.ids {
+		if b.acks[i].Err != nil {
+			rooms.refused++
 		}
 		if id == "" {
-			incomplete++
+			rooms.incomplete++
 			continue
 		}
-		got := map[string]int{}
-		for _, c := range perIncident[id] {
-			key := c.Method
-			if c.Method == "chat.postMessage" {
-				key += ":" + c.Key
-			}
-			got[key]++
-		}
-		var lacks []string
-		for _, need := range []string{"conversations.create", "conversations.invite", "conversations.setTopic",
-			"chat.postMessage:kickoff", "pins.add", "chat.postMessage:announce"} {
-			if got[need] == 0 {
-				lacks = append(lacks, need)
-			}
-		}
-		if got["bookmarks.add"] < want {
-			lacks = append(lacks, fmt.Sprintf("bookmarks.add (%d of %d)", got["bookmarks.add"], want))
-		}
-		if len(lacks) > 0 {
-			incomplete++
-			if len(missing) < 3 {
-				missing = append(missing, id+" lacks "+strings.Join(lacks, ", "))
+		if lacks := b.lacks(perIncident[id]); len(lacks) > 0 {
+			rooms.incomplete++
+			if len(rooms.missing) < 3 {
+				rooms.missing = append(rooms.missing, id+" lacks "+strings.Join(lacks, ", "))
 			}
 			continue
 		}
-		if t := lastEnd(perIncident[id]); t.After(done) {
-			done = t
+		if t := lastEnd(perIncident[id]); t.After(rooms.done) {
+			rooms.done = t
 		}
 	}
+	return rooms
+}
+
+// lacks names the calls of a complete war room (activities.WarRoomCalls,
+// and a bookmark for each document and the Web UI page) missing from one
+// incident's calls.
+func (b *burstRun) lacks(calls []call) []string {
+	got := map[activities.SlackCall]int{}
+	for _, c := range calls {
+		k := activities.SlackCall{Method: c.Method}
+		if c.Method == "chat.postMessage" {
+			k.Key = c.Key
+		}
+		got[k]++
+	}
+	var lacks []string
+	for _, need := range activities.WarRoomCalls() {
+		if got[need] == 0 {
+			lacks = append(lacks, callName(need))
+		}
+	}
+	want := len(b.s.incidents.Process.Docs) + 1 // the documents and the Web UI page
+	if marks := got[activities.SlackCall{Method: activities.BookmarkMethod}]; marks < want {
+		lacks = append(lacks, fmt.Sprintf("%s (%d of %d)", activities.BookmarkMethod, marks, want))
+	}
+	return lacks
+}
+
+// callName writes c as method or method:key.
+func callName(c activities.SlackCall) string {
+	if c.Key == "" {
+		return c.Method
+	}
+	return c.Method + ":" + c.Key
+}
+
+// timelineNotes counts the notes in the declared incidents' timelines:
+// each is something that went wrong.
+func (b *burstRun) timelineNotes(ctx context.Context) int {
 	var noted atomic.Int64
-	_ = forEach(ctx, n, 20, func(ctx context.Context, i int) error {
-		if ids[i] == "" {
+	_ = forEach(ctx, len(b.ids), 20, func(ctx context.Context, i int) error {
+		if b.ids[i] == "" {
 			return nil
 		}
-		inc, err := s.incidents.Get(ctx, ids[i])
+		inc, err := b.s.incidents.Get(ctx, b.ids[i])
 		if err != nil {
 			return nil
 		}
@@ -207,70 +329,27 @@ func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
 		}
 		return nil
 	})
+	return int(noted.Load())
+}
 
-	notes := int(noted.Load())
-	var total, limited int
-	perMethod429 := map[string]int{}
+// slackAnswers counts the Slack calls (response_url posts aside) and the
+// 429s among them.
+type slackAnswers struct {
+	total, limited int
+	perMethod429   map[string]int
+}
+
+func countAnswers(calls []call) slackAnswers {
+	a := slackAnswers{perMethod429: map[string]int{}}
 	for _, c := range calls {
 		if c.Method == "response_url" {
 			continue
 		}
-		total++
+		a.total++
 		if c.Status == 429 {
-			limited++
-			perMethod429[c.Method]++
+			a.limited++
+			a.perMethod429[c.Method]++
 		}
 	}
-	floors := rateFloors(calls, set.Window)
-	if len(floors) == 0 || done.IsZero() {
-		if fig.Error == "" {
-			fig.Error = "no war room completed"
-		}
-		return fig
-	}
-	bind := floors[0]
-	chainFloor := time.Duration(dependentCalls) * set.Latency
-	floor := bind.Floor + chainFloor
-	took := done.Sub(t0)
-	fig.add(row{Metric: fmt.Sprintf("%d war rooms complete", n-incomplete), Value: took.Seconds(), Unit: "s",
-		Floor: floor.Seconds(), FloorName: "s rate-limit floor", Target: "≤ 1.15 × floor"}, func(r row) bool { return r.Ratio <= 1.15 })
-	fig.add(row{Metric: "HTTP 429 answers", Value: float64(limited), Unit: "", Floor: float64(total), FloorName: "calls",
-		Target: "< 1% of calls"}, func(r row) bool { return r.Value < 0.01*float64(total) })
-	told := notices(calls)
-	fig.add(row{Metric: "declarers shown an error (in the modal + told later)", Value: float64(refused + len(told)), Unit: fmt.Sprintf("(%d + %d)", refused, len(told)),
-		Target: "0"}, func(r row) bool { return r.Value == 0 })
-	fig.quoteNotices(told)
-	fig.add(row{Metric: "incidents without a complete war room / timeline notes", Value: float64(incomplete + notes), Unit: fmt.Sprintf("(%d / %d)", incomplete, notes),
-		Target: "0"}, func(r row) bool { return r.Value == 0 })
-	fig.Failed = refused + len(told) + incomplete
-
-	fig.note("%d incidents submitted at once through the front door; rate limits on, window %v (Slack's minute scaled by %.0f×: the floor and the measurement scale together); %v Slack latency",
-		n, set.Window, float64(time.Minute)/float64(set.Window), set.Latency)
-	fig.note("floor = the slowest method's rate-limit floor + the dependent chain (%d × %v); per method, from the calls Slack accepted:", dependentCalls, set.Latency)
-	for i, f := range floors {
-		if i == 4 || f.Floor == 0 {
-			break
-		}
-		fig.note("  %s: %d calls → %s = %v", f.Key, f.Calls, f.Rule, f.Floor.Round(time.Millisecond))
-	}
-	fig.note("at Slack's real one-minute window the binding floor (%s) would be %v", bind.Key,
-		(time.Duration(float64(bind.Floor)*float64(time.Minute)/float64(set.Window)) + chainFloor).Round(time.Second))
-	if limited > 0 {
-		var parts []string
-		for m, c := range perMethod429 {
-			parts = append(parts, fmt.Sprintf("%s %d", m, c))
-		}
-		sort.Strings(parts)
-		fig.note("429s by method: %s", strings.Join(parts, ", "))
-	}
-	for _, m := range missing {
-		fig.note("incomplete: %s", m)
-	}
-	for i := range acks {
-		if acks[i].Err != nil {
-			fig.note("refused: %v", acks[i].Err)
-			break
-		}
-	}
-	return fig
+	return a
 }

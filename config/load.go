@@ -18,12 +18,11 @@ const DefaultFile = "incidentflow.yaml"
 // INCIDENTFLOW_SLACK_BOT_TOKEN sets slack.bot_token.
 const EnvPrefix = "INCIDENTFLOW"
 
-// defaults are the values a first run needs, keyed as in the file.
-var defaults = map[string]any{
+// defaults are the values a first run needs, keyed as in the file: those
+// below and the process's (see processDefaults).
+var defaults = withProcessDefaults(map[string]any{
 	"temporal.address":    "",
-	"temporal.namespace":  "default",
 	"temporal.task_queue": "incidentflow",
-	"temporal.web_ui_url": "",
 
 	"slack.bot_token":      "",
 	"slack.app_token":      "",
@@ -34,13 +33,13 @@ var defaults = map[string]any{
 	"github.repo":     "",
 	"github.base_url": "",
 
-	"http.listen": "127.0.0.1:3000",
+	"http.listen": DefaultListen,
 
-	"dev.data_dir":      ".incidentflow",
-	"dev.frontend_port": 7233,
-	"dev.ui_port":       8233,
-	"dev.slack_port":    3001,
-	"dev.github_port":   3002,
+	"dev.data_dir":      DefaultDataDir,
+	"dev.frontend_port": DefaultFrontendPort,
+	"dev.ui_port":       DefaultUIPort,
+	"dev.slack_port":    DefaultSlackPort,
+	"dev.github_port":   DefaultGitHubPort,
 
 	"worker.max_concurrent_activities":     200,
 	"worker.max_concurrent_workflow_tasks": 500,
@@ -49,46 +48,12 @@ var defaults = map[string]any{
 	"log.level":  "info",
 	"log.format": "auto",
 
-	"announce_channels":  []string{"incidents"},
-	"broadcast_channels": []string{},
-	"channel_name":       "inc-{yyyymmdd}-{hhmm}-{slug}",
-	"video_link":         "",
-	"time_zone":          "UTC",
-
-	"escalation.group": "",
-	"escalation.after": 2,
-
-	"retrospective.enabled":                  true,
-	"retrospective.duration":                 "60m",
-	"retrospective.business_days_after":      2,
-	"retrospective.workday_start":            "10:00",
-	"retrospective.workday_end":              "17:00",
-	"retrospective.time_zone":                "UTC",
-	"retrospective.remind_before":            "1h",
-	"retrospective.done_remind_every":        "24h",
-	"retrospective.check_every":              "24h",
-	"retrospective.digest_every":             "168h",
-	"retrospective.follow_up_for":            "2160h",
-	"retrospective.archive_channel":          false,
-	"retrospective.labels":                   []string{},
 	"retrospective.calendar.backend":         "ics",
 	"retrospective.calendar.organizer_email": "incidents@example.com",
 	"retrospective.calendar.caldav_url":      "",
 	"retrospective.calendar.username":        "",
 	"retrospective.calendar.password":        "",
-
-	"maintenance.update_every": "30m",
-	"maintenance.heads_up":     []string{"24h", "1h"},
-	"maintenance.grace":        "15m",
-	"maintenance.max_duration": "12h",
-}
-
-// defaultSeverities is the severities list of a first run.
-var defaultSeverities = []map[string]any{
-	{"name": "critical", "description": "Customers can't use the service, or data is at risk", "update_every": "15m"},
-	{"name": "major", "description": "A major feature is broken or badly degraded", "update_every": "30m"},
-	{"name": "minor", "description": "A minor feature is degraded; a workaround exists", "update_every": "30m"},
-}
+})
 
 // Keys lists every scalar and list key incidentflow reads from the file or
 // the environment, in file notation.
@@ -116,7 +81,7 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 	for k, val := range defaults {
 		v.SetDefault(k, val)
 	}
-	v.SetDefault("severities", defaultSeverities)
+	v.SetDefault("severities", severityDefaults())
 	v.SetEnvPrefix(EnvPrefix)
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()

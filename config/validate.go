@@ -122,8 +122,9 @@ func (c *Config) Validate() error {
 	if c.Temporal.TaskQueue == "" {
 		bad("temporal.task_queue", "", "a task queue name such as incidentflow")
 	}
-	for key, port := range map[string]int{"dev.frontend_port": c.Dev.FrontendPort, "dev.ui_port": c.Dev.UIPort, "dev.slack_port": c.Dev.SlackPort, "dev.github_port": c.Dev.GitHubPort} {
-		if port < 1 || port > 65535 {
+	ports := map[string]int{"dev.frontend_port": c.Dev.FrontendPort, "dev.ui_port": c.Dev.UIPort, "dev.slack_port": c.Dev.SlackPort, "dev.github_port": c.Dev.GitHubPort}
+	for _, key := range sortedKeys(ports) {
+		if port := ports[key]; port < 1 || port > 65535 {
 			bad(key, fmt.Sprint(port), "a TCP port between 1 and 65535")
 		}
 	}
@@ -140,12 +141,13 @@ func (c *Config) Validate() error {
 
 	r := c.Retrospective
 	dur("retrospective.duration", r.Duration, 5*time.Minute)
-	for key, val := range map[string]string{
+	retroDurations := map[string]string{
 		"retrospective.remind_before": r.RemindBefore, "retrospective.done_remind_every": r.DoneRemindEvery,
 		"retrospective.check_every": r.CheckEvery, "retrospective.digest_every": r.DigestEvery,
 		"retrospective.follow_up_for": r.FollowUpFor,
-	} {
-		dur(key, val, time.Minute)
+	}
+	for _, key := range sortedKeys(retroDurations) {
+		dur(key, retroDurations[key], time.Minute)
 	}
 	if r.BusinessDaysAfter < 0 || r.BusinessDaysAfter > 30 {
 		bad("retrospective.business_days_after", fmt.Sprint(r.BusinessDaysAfter), "a number of business days from 0 to 30")

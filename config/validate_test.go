@@ -291,3 +291,36 @@ func TestProblemError(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+// TestValidateReportsProblemsInAStableOrder breaks several keys that Validate
+// checks from maps and expects the same problems in the same order on every
+// run: map keys are reported in sorted order.
+func TestValidateReportsProblemsInAStableOrder(t *testing.T) {
+	isolate(t)
+	c := mustLoad(t, "", nil)
+	c.Services = map[string]config.Service{
+		"search": {Runbook: "wiki"}, "api": {Runbook: "wiki"}, "payments": {Runbook: "wiki"},
+	}
+	c.Dev = config.Dev{DataDir: c.Dev.DataDir}
+	r := &c.Retrospective
+	r.RemindBefore, r.DoneRemindEvery, r.CheckEvery, r.DigestEvery, r.FollowUpFor = "x", "x", "x", "x", "x"
+	want := []string{
+		"services.api.runbook", "services.payments.runbook", "services.search.runbook",
+		"dev.frontend_port", "dev.github_port", "dev.slack_port", "dev.ui_port",
+		"retrospective.check_every", "retrospective.digest_every", "retrospective.done_remind_every",
+		"retrospective.follow_up_for", "retrospective.remind_before",
+	}
+	for run := range 20 {
+		var ps config.Problems
+		if err := c.Validate(); !errors.As(err, &ps) {
+			t.Fatalf("Validate() = %v, want config.Problems", err)
+		}
+		keys := make([]string, len(ps))
+		for i, p := range ps {
+			keys[i] = p.Key
+		}
+		if strings.Join(keys, " ") != strings.Join(want, " ") {
+			t.Fatalf("run %d: problem keys = %q, want %q", run, keys, want)
+		}
+	}
+}

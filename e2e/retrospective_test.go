@@ -110,7 +110,7 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 
 	st, err := retros.Get(ctx, "e2eretro")
 	require.NoError(t, err)
-	assert.Equal(t, wfapi.RetroScheduled, st.Phase)
+	assert.Equal(t, incident.RetroScheduled, st.Phase)
 	assert.True(t, st.Booked)
 	assert.Equal(t, pm.HTMLURL, st.Postmortem.URL)
 

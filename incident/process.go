@@ -166,8 +166,19 @@ func (p *Process) Leads(s Severity, svc string) []string {
 	return out
 }
 
+// Defaults of the retrospective's follow-through, used when a setting is
+// zero.
+const (
+	DefaultDoneRemindEvery = 24 * time.Hour
+	DefaultCheckEvery      = 24 * time.Hour
+	DefaultDigestEvery     = 7 * 24 * time.Hour
+	DefaultFollowUpFor     = 90 * 24 * time.Hour
+)
+
 // DefaultProcess is the process a first run gets: three severities, an
-// "incidents" announce channel and the default channel-name template.
+// "incidents" announce channel and the default channel-name template. It is
+// the one source of the process defaults: config writes its defaults from
+// it, and the Default* constants it uses fill zero settings elsewhere.
 func DefaultProcess() Process {
 	return Process{
 		Severities: []SeverityPolicy{
@@ -177,21 +188,21 @@ func DefaultProcess() Process {
 		},
 		AnnounceChannels: []string{"incidents"},
 		ChannelName:      DefaultChannelTemplate,
-		EscalateAfter:    2,
+		EscalateAfter:    DefaultEscalateAfter,
 		TimeZone:         "UTC",
 		Namespace:        "default",
 		Retrospective: Retrospective{
 			Enabled:           true,
-			Duration:          time.Hour,
-			BusinessDaysAfter: 2,
-			WorkdayStart:      "10:00",
-			WorkdayEnd:        "17:00",
+			Duration:          DefaultRetroDuration,
+			BusinessDaysAfter: DefaultBusinessDaysAfter,
+			WorkdayStart:      DefaultWorkdayStart,
+			WorkdayEnd:        DefaultWorkdayEnd,
 			TimeZone:          "UTC",
 			RemindBefore:      time.Hour,
-			DoneRemindEvery:   24 * time.Hour,
-			CheckEvery:        24 * time.Hour,
-			DigestEvery:       7 * 24 * time.Hour,
-			FollowUpFor:       90 * 24 * time.Hour,
+			DoneRemindEvery:   DefaultDoneRemindEvery,
+			CheckEvery:        DefaultCheckEvery,
+			DigestEvery:       DefaultDigestEvery,
+			FollowUpFor:       DefaultFollowUpFor,
 		},
 	}
 }

@@ -171,7 +171,9 @@ func (r *retrospectiveWorkflow) owners(idx []int) []string {
 }
 
 // issueKey is the key of an item's issue marker: unique across incidents.
-func (r *retrospectiveWorkflow) issueKey(it incident.ActionItem) string { return r.st.IncidentID + "-" + it.Key }
+func (r *retrospectiveWorkflow) issueKey(it incident.ActionItem) string {
+	return r.st.IncidentID + "-" + it.Key
+}
 
 // openIssues opens the issues of the items at idx, then updates the
 // postmortem's list. With loud, failures are told to the war room (later

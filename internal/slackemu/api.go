@@ -105,15 +105,6 @@ var readOnlyMethods = map[string]bool{
 	"bookmarks.list": true, "files.info": true, "apps.connections.open": true,
 }
 
-// Methods returns the names of the Web API methods the emulator implements.
-func Methods() []string {
-	out := make([]string, 0, len(apiMethods))
-	for m := range apiMethods {
-		out = append(out, m)
-	}
-	return out
-}
-
 // apiAnswer is the HTTP answer of one call, built before it is written so the
 // call is in the log by the time the client reads the answer.
 type apiAnswer struct {

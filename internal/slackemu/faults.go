@@ -44,13 +44,6 @@ func (s *Server) HangNext(method string, d time.Duration, n int) {
 	s.addFault(method, &fault{kind: faultHang, d: d, n: n})
 }
 
-// ClearFaults drops every queued fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = map[string][]*fault{}
-}
-
 // SetLatency sets (or, with nil, removes) the latency added to every Web API call.
 func (s *Server) SetLatency(f func(method string) time.Duration) {
 	s.mu.Lock()

@@ -501,22 +501,3 @@ func (s *Server) openMpIM(users []string) (*channel, bool) {
 	ch.mpim = true
 	return ch, false
 }
-
-// resolvePostChannel resolves the channel argument of chat methods: an ID, a
-// #name or name, or a user ID (which opens the DM).
-func (s *Server) resolvePostChannel(arg string) (*channel, error) {
-	if arg == "" {
-		return nil, errCode("channel_not_found")
-	}
-	if ch := s.st.chByID[arg]; ch != nil {
-		return s.findChannel(arg)
-	}
-	if u := s.st.usersByID[arg]; u != nil && u.ID != BotUserID {
-		ch, _ := s.openDM(u.ID)
-		return ch, nil
-	}
-	if ch := s.channelByName(strings.TrimPrefix(arg, "#")); ch != nil {
-		return s.findChannel(ch.id)
-	}
-	return nil, errCode("channel_not_found")
-}
