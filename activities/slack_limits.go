@@ -29,6 +29,7 @@ var methodTiers = map[string]int{
 	"bookmarks.add":            tier2,
 	"pins.add":                 tier2,
 	"conversations.invite":     tier3,
+	"chat.update":              tier3,
 	"conversations.history":    tier3,
 	"conversations.open":       tier3,
 	"users.lookupByEmail":      tier3,

@@ -137,3 +137,23 @@ func blocks(req PostRequest) []slack.Block {
 	}
 	return append(out, slack.NewActionBlock("incident_actions", elems...))
 }
+
+// UpdateRequest rewrites a message incidentflow posted.
+type UpdateRequest struct {
+	Message incident.MessageRef `json:"message"`
+	// Text is mrkdwn; user text in it must already be escaped.
+	Text string `json:"text"`
+	// Buttons replace the message's buttons; none removes them.
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// UpdateMessage rewrites a message with chat.update. Writing the same text
+// twice leaves the message as it was, so a retry is harmless.
+func (s *Slack) UpdateMessage(ctx context.Context, req UpdateRequest) error {
+	return s.call(ctx, "chat.update", req.Message.Channel, func() error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, req.Message.Channel, req.Message.TS,
+			slack.MsgOptionText(incident.Truncate(req.Text, maxSectionText), false),
+			slack.MsgOptionBlocks(blocks(PostRequest{Text: req.Text, Buttons: req.Buttons})...))
+		return err
+	})
+}

@@ -102,7 +102,57 @@ type Declaration struct {
 	OriginChannel string `json:"origin_channel,omitempty"`
 	// SourceMessage links the message an incident was declared from.
 	SourceMessage string `json:"source_message,omitempty"`
+	// Source is how the incident began (the IncidentSource search
+	// attribute); empty in incidents declared before it was recorded.
+	Source Source `json:"source,omitempty"`
+	// Alerts are the alerts that started an incident declared from an
+	// alert group (at most MaxAlertRefs); the kickoff, the announcement and
+	// the postmortem list them.
+	Alerts []AlertRef `json:"alerts,omitempty"`
+	// MoreAlerts counts the alerts of the group Alerts leaves out.
+	MoreAlerts int `json:"more_alerts,omitempty"`
+	// AlertGroup is the ID of the alert group that declared the incident,
+	// which hears of its resolution.
+	AlertGroup string `json:"alert_group,omitempty"`
 }
+
+// AlertRef is what an incident shows of one alert that started it. Every
+// field is text from the alert's sender, escaped where it is shown.
+type AlertRef struct {
+	Name string `json:"name"`
+	// Labels are the alert's labels but its name, "k=v" sorted by key.
+	Labels []string `json:"labels,omitempty"`
+	// Summary is the alert's summary annotation.
+	Summary string `json:"summary,omitempty"`
+	Links   []Link `json:"links,omitempty"`
+}
+
+// Link is a labelled URL.
+type Link struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// Source is how an incident began.
+type Source string
+
+// The sources of incidents.
+const (
+	SourceSlack       Source = "slack"
+	SourceCLI         Source = "cli"
+	SourceAlert       Source = "alert"
+	SourceMaintenance Source = "maintenance"
+	SourceDrill       Source = "drill"
+)
+
+// Bounds of Declaration.Alerts: how many alerts, labels per alert and links
+// per alert it keeps, and the length of each text in it.
+const (
+	MaxAlertRefs    = 20
+	MaxAlertLabels  = 12
+	MaxAlertLinks   = 4
+	MaxAlertRefText = 300
+)
 
 // StatusUpdate is one status update posted by a responder.
 type StatusUpdate struct {

@@ -47,8 +47,12 @@ func AnnouncementText(inc *Incident) string {
 		return fmt.Sprintf(":lock: A security incident was declared. Contact %s if you have information about it.",
 			Mention(inc.Commander))
 	}
-	return fmt.Sprintf(":rotating_light: %s\nCommander: %s · War room: %s",
+	s := fmt.Sprintf(":rotating_light: %s\nCommander: %s · War room: %s",
 		inc.headline(), Mention(inc.Commander), inc.WarRoomLink())
+	if len(inc.Declaration.Alerts) > 0 {
+		s += "\nDeclared from alerts:\n" + AlertLines(inc.Declaration)
+	}
+	return s
 }
 
 // KickoffText is the pinned first message of a war room: what happened, who
@@ -62,6 +66,9 @@ func KickoffText(inc *Incident, p *Process) string {
 	}
 	if sp, ok := p.Policy(inc.Severity); ok && sp.Description != "" {
 		fmt.Fprintf(&b, "_%s: %s_\n", inc.Severity, safe(sp.Description, maxTitleInMessage))
+	}
+	if len(d.Alerts) > 0 {
+		fmt.Fprintf(&b, "*Declared from alerts:*\n%s\n", AlertLines(d))
 	}
 	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), MentionOr(inc.Comms, "unassigned"))
 	if d.Service != "" {

@@ -15,14 +15,6 @@ func RetroWhen(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 }
 
-// retroLink is a Slack link, or the plain label without a URL.
-func retroLink(url, label string) string {
-	if url == "" {
-		return label
-	}
-	return "<" + strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C").Replace(url) + "|" + label + ">"
-}
-
 // RetroMeetingTitle is the calendar title of inc's review meeting; a
 // security incident's names only its ID.
 func RetroMeetingTitle(inc *Incident) string {
@@ -56,7 +48,7 @@ func retroItemLine(it RetroActionItem) string {
 		line += " · due " + Escape(it.Due)
 	}
 	if it.Issue.Number > 0 {
-		line = "• " + retroLink(it.Issue.URL, fmt.Sprintf("#%d", it.Issue.Number)) + " " + strings.TrimPrefix(line, "• ")
+		line = "• " + SlackLink(it.Issue.URL, fmt.Sprintf("#%d", it.Issue.Number)) + " " + strings.TrimPrefix(line, "• ")
 	}
 	return line
 }
@@ -83,11 +75,11 @@ func RetroAnnounceText(inc *Incident, st *RetroState, loc *time.Location) string
 	}
 	fmt.Fprintf(&b, ":spiral_note_pad: *Retrospective* %s %s.\n", verb, RetroWhen(st.Meeting.Start, loc))
 	if st.MeetingURL != "" {
-		fmt.Fprintf(&b, "Calendar: %s\n", retroLink(st.MeetingURL, "invite"))
+		fmt.Fprintf(&b, "Calendar: %s\n", SlackLink(st.MeetingURL, "invite"))
 	}
 	if st.Postmortem.URL != "" {
 		fmt.Fprintf(&b, "Postmortem draft: %s: please fill in impact, root cause, process improvements and learning before the meeting.\n",
-			retroLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)))
+			SlackLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)))
 	}
 	if len(st.Items) > 0 {
 		fmt.Fprintf(&b, "Action items:\n%s\n", retroItemLines(st.Items, 20))
@@ -100,7 +92,7 @@ func RetroAnnounceText(inc *Incident, st *RetroState, loc *time.Location) string
 func RetroReminderText(st *RetroState, loc *time.Location, users []string) string {
 	s := fmt.Sprintf(":alarm_clock: The retrospective starts %s.", RetroWhen(st.Meeting.Start, loc))
 	if st.Postmortem.URL != "" {
-		s += " Postmortem draft: " + retroLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)) + "."
+		s += " Postmortem draft: " + SlackLink(st.Postmortem.URL, fmt.Sprintf("#%d", st.Postmortem.Number)) + "."
 	}
 	if len(users) > 0 {
 		s += " " + Mentions(users)

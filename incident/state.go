@@ -74,6 +74,9 @@ const (
 	EntryAction     = "action"
 	EntryResolved   = "resolved"
 	EntryNote       = "note"
+	// EntryAlert records what changed in the alert group the incident was
+	// declared from.
+	EntryAlert = "alert"
 )
 
 // New returns the initial state of the incident d declares.

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -59,9 +58,9 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, wfapi.ListedTitle(d)),
+		StaticSummary:            wfapi.IncidentSummary(d),
 		StaticDetails:            staticDetails(d),
-		TypedSearchAttributes:    temporalSearchAttributes(d),
+		TypedSearchAttributes:    wfapi.StartSearchAttributes(d),
 		Memo:                     map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
 	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: s.Process})
 	stage := client.WorkflowUpdateStageAccepted
@@ -135,8 +134,9 @@ func updateWorkflow(ctx context.Context, c client.Client, workflowID, name strin
 	if accepted {
 		stage = client.WorkflowUpdateStageAccepted
 	}
+	updateID, _ := ctx.Value(updateIDKey{}).(string)
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: stage,
+		WorkflowID: workflowID, UpdateName: name, UpdateID: updateID, Args: []any{arg}, WaitForStage: stage,
 	})
 	if err != nil {
 		return err
@@ -148,6 +148,15 @@ func updateWorkflow(ctx context.Context, c client.Client, workflowID, name strin
 		return err
 	}
 	return nil
+}
+
+type updateIDKey struct{}
+
+// WithUpdateID marks ctx so that an update sent with it carries id as its
+// update ID: a workflow applies an update ID once, so a retried request
+// joins the first attempt instead of repeating it.
+func WithUpdateID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, updateIDKey{}, id)
 }
 
 // update sends a named update to incident id and decodes its result into out
@@ -183,6 +192,12 @@ func (s *Incidents) AddActionItem(ctx context.Context, id string, req wfapi.AddA
 // Resolve resolves incident id.
 func (s *Incidents) Resolve(ctx context.Context, id string, req wfapi.ResolveRequest) error {
 	return s.update(ctx, id, wfapi.UpdateResolve, req, nil)
+}
+
+// RecordAlert records a change of the alert group that declared incident
+// id (its key is the update ID, so a retry records it once).
+func (s *Incidents) RecordAlert(ctx context.Context, id string, req wfapi.RecordAlertRequest) error {
+	return s.update(WithUpdateID(ctx, "alert-"+req.Key), id, wfapi.UpdateRecordAlert, req, nil)
 }
 
 // AwaitWarRoom waits until incident id's war room is open and returns it.
@@ -341,19 +356,6 @@ func isUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
 	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded)
-}
-
-func temporalSearchAttributes(d incident.Declaration) temporal.SearchAttributes {
-	commander := d.Commander
-	if commander == "" {
-		commander = d.Declarer
-	}
-	return temporal.NewSearchAttributes(
-		wfapi.SearchSeverity.ValueSet(string(d.Severity)),
-		wfapi.SearchStatus.ValueSet(string(incident.Investigating)),
-		wfapi.SearchCommander.ValueSet(commander),
-		wfapi.SearchKind.ValueSet(string(d.Kind)),
-	)
 }
 
 func listRequest(query string, size int32) *workflowservice.ListWorkflowExecutionsRequest {

@@ -89,6 +89,7 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
 	r.RegisterActivity(a.Slack)
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)

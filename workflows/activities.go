@@ -6,7 +6,13 @@
 // code only.
 package workflows
 
-import "github.com/incidentflow/incidentflow/activities"
+import (
+	"time"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
 
 // Activity references. Every workflow calls its activities through the
 // method values of these nil pointers, one per outside system, and never by
@@ -19,3 +25,24 @@ var (
 	calendarActivities *activities.Calendar
 	incidentActivities *activities.Incidents
 )
+
+// incidentActivityOptions bound a call of the incidentActivities: the wait
+// for a war room (its channel, invitations and kickoff), the resolution of
+// one, an alert change recorded.
+var incidentActivityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 5 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+		MaximumAttempts:    20,
+	},
+}
+
+// incidentCall returns ctx for an incidentActivities call whose summary the
+// Web UI shows.
+func incidentCall(ctx workflow.Context, summary string) workflow.Context {
+	opts := incidentActivityOptions
+	opts.Summary = summary
+	return workflow.WithActivityOptions(ctx, opts)
+}

@@ -42,10 +42,12 @@ type incidentWorkflow struct {
 	resolving bool
 	// searched holds the search attribute values last published.
 	searched []string
+	// alertKeys are the alert changes recorded by this run.
+	alertKeys map[string]bool
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
-	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
+	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location(), alertKeys: map[string]bool{}}
 	if in.State != nil {
 		w.inc = *in.State
 		w.ready = w.inc.ChannelID != ""

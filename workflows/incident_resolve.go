@@ -57,6 +57,7 @@ func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveReques
 	}
 	b.wait(ctx)
 	w.publish(ctx)
+	w.tellAlertGroup(ctx)
 	return nil
 }
 

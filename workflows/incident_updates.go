@@ -28,6 +28,7 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 		{wfapi.UpdateAssignRole, w.assignRole, w.validateAssignRole},
 		{wfapi.UpdateAddActionItem, w.addActionItem, w.validateAddActionItem},
 		{wfapi.UpdateResolve, w.resolve, w.validateResolve},
+		{wfapi.UpdateRecordAlert, w.recordAlert, w.validateRecordAlert},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,

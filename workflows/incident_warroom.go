@@ -51,7 +51,7 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	b := w.newBatch()
 	kickoff := func() {
 		b.add("post the kickoff message", w.post(ctx, "Post and pin the kickoff message", activities.PostRequest{
-			Channel: ch.ID, Key: "kickoff", Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
+			Channel: ch.ID, Key: activities.KeyKickoff, Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
 		}), &w.inc.Kickoff)
 	}
 	if purposeInParallel {
@@ -73,7 +73,7 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	for i, c := range w.proc.AnnounceChannels {
 		w.inc.Announcements[i].Channel = c
 		b.add("announce the incident in "+c, w.post(ctx, "Announce the incident in "+c, activities.PostRequest{
-			Channel: c, Key: "announce", Text: incident.AnnouncementText(&w.inc),
+			Channel: c, Key: activities.KeyAnnounce, Text: incident.AnnouncementText(&w.inc),
 		}), &w.inc.Announcements[i])
 	}
 	b.add("tell the declarer", w.notify(ctx, "Acknowledge the declaration to its declarer", activities.NotifyRequest{

@@ -1,34 +1,13 @@
 package workflows
 
 import (
-	"time"
-
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
-
-// warRoomActivityOptions bound the wait for a war room (its channel,
-// invitations and kickoff) and the resolution of one.
-var warRoomActivityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 5 * time.Minute,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-		MaximumAttempts:    20,
-	},
-}
-
-func warRoomCall(ctx workflow.Context, summary string) workflow.Context {
-	opts := warRoomActivityOptions
-	opts.Summary = summary
-	return workflow.WithActivityOptions(ctx, opts)
-}
 
 // post posts a message about this window (idempotent per key within the
 // window's run).
@@ -109,7 +88,7 @@ func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 		m.warRoom = nil
 	}
 	var room incident.WarRoom
-	err := workflow.ExecuteActivity(warRoomCall(ctx, "Wait for the war room"), incidentActivities.MaintenanceWarRoom,
+	err := workflow.ExecuteActivity(incidentCall(ctx, "Wait for the war room"), incidentActivities.MaintenanceWarRoom,
 		activities.WarRoomRequest{IncidentID: d.ID}).Get(ctx, &room)
 	if err != nil {
 		m.note(ctx, "the war room did not open: "+errorMessage(err))

@@ -354,6 +354,8 @@ func (w warRooms) AwaitWarRoom(_ context.Context, id string) (incident.WarRoom, 
 	return incident.WarRoom{ID: id, WorkflowID: wfapi.IncidentWorkflowID(id), ChannelID: "C0MAINTROOM", ChannelName: "inc-maint"}, nil
 }
 
+func (w warRooms) RecordAlert(context.Context, string, wfapi.RecordAlertRequest) error { return nil }
+
 func (w warRooms) ResolveIfOpen(_ context.Context, id, by, summary string) error {
 	w.s.mu.Lock()
 	defer w.s.mu.Unlock()

@@ -82,7 +82,7 @@ func (m *maintenanceWorkflow) resolveWarRoom(ctx workflow.Context, by, summary s
 	if m.st.IncidentID == "" {
 		return
 	}
-	err := workflow.ExecuteActivity(warRoomCall(ctx, "Resolve the war room"), incidentActivities.MaintenanceResolveWarRoom, activities.ResolveWarRoomRequest{
+	err := workflow.ExecuteActivity(incidentCall(ctx, "Resolve the war room"), incidentActivities.MaintenanceResolveWarRoom, activities.ResolveWarRoomRequest{
 		IncidentID: m.st.IncidentID, Resolve: activities.Resolution{By: by, Summary: summary},
 	}).Get(ctx, nil)
 	if err != nil {

@@ -8,6 +8,8 @@
 package wfapi
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -58,18 +60,47 @@ var (
 	SearchChannel   = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
 )
 
-// SearchKeys lists the search attributes above, once: the order in which
-// IncidentWorkflow publishes them, and what a cluster must register.
+// SearchSource tells how an incident began (incident.Source); it is set
+// when the incident's workflow starts and never changes.
+var SearchSource = temporal.NewSearchAttributeKeyKeyword("IncidentSource")
+
+// SearchKeys lists the search attributes IncidentWorkflow keeps current, in
+// the order it publishes them.
 var SearchKeys = []temporal.SearchAttributeKeyKeyword{SearchSeverity, SearchStatus, SearchCommander, SearchKind, SearchChannel}
 
-// SearchAttributeNames lists the names of SearchKeys, for registering them
-// on a cluster.
+// SearchAttributeNames lists every search attribute above (SearchKeys and
+// SearchSource), for registering them on a cluster.
 func SearchAttributeNames() []string {
-	names := make([]string, len(SearchKeys))
-	for i, k := range SearchKeys {
-		names[i] = k.GetName()
+	names := make([]string, 0, len(SearchKeys)+1)
+	for _, k := range SearchKeys {
+		names = append(names, k.GetName())
 	}
-	return names
+	return append(names, SearchSource.GetName())
+}
+
+// StartSearchAttributes are the search attributes the workflow of the
+// incident d declares starts with.
+func StartSearchAttributes(d incident.Declaration) temporal.SearchAttributes {
+	commander := d.Commander
+	if commander == "" {
+		commander = d.Declarer
+	}
+	updates := []temporal.SearchAttributeUpdate{
+		SearchSeverity.ValueSet(string(d.Severity)),
+		SearchStatus.ValueSet(string(incident.Investigating)),
+		SearchCommander.ValueSet(commander),
+		SearchKind.ValueSet(string(d.Kind)),
+	}
+	if d.Source != "" {
+		updates = append(updates, SearchSource.ValueSet(string(d.Source)))
+	}
+	return temporal.NewSearchAttributes(updates...)
+}
+
+// IncidentSummary is the Web UI's one-line summary of the incident d
+// declares.
+func IncidentSummary(d incident.Declaration) string {
+	return fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, ListedTitle(d))
 }
 
 // IncidentInput starts an IncidentWorkflow, or continues one as new.

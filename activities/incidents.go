@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // IncidentWorkflows is what the Incidents activities need from the incident
@@ -18,11 +19,14 @@ type IncidentWorkflows interface {
 	AwaitWarRoom(ctx context.Context, id string) (incident.WarRoom, error)
 	// ResolveIfOpen resolves incident id unless it is resolved already.
 	ResolveIfOpen(ctx context.Context, id, by, summary string) error
+	// RecordAlert records a change of its alert group in incident id.
+	RecordAlert(ctx context.Context, id string, req wfapi.RecordAlertRequest) error
 }
 
 // Incidents are the activities through which one workflow drives another
-// incident's workflow: MaintenanceWorkflow waits for the war room it starts
-// and resolves it, through the same updates the front door sends. The
+// incident's workflow, through the same updates the front door sends:
+// MaintenanceWorkflow waits for the war room it starts and resolves it;
+// AlertGroupWorkflow records its group's changes in its incident. The
 // outside system here is Temporal itself.
 type Incidents struct {
 	Workflows IncidentWorkflows
@@ -58,6 +62,19 @@ func (a *Incidents) MaintenanceWarRoom(ctx context.Context, req WarRoomRequest) 
 // is.
 func (a *Incidents) MaintenanceResolveWarRoom(ctx context.Context, req ResolveWarRoomRequest) error {
 	return final(a.Workflows.ResolveIfOpen(ctx, req.IncidentID, req.Resolve.By, req.Resolve.Summary))
+}
+
+// RecordAlertRequest is the argument of RecordAlert.
+type RecordAlertRequest struct {
+	IncidentID string                   `json:"incident_id"`
+	Record     wfapi.RecordAlertRequest `json:"record"`
+}
+
+// RecordAlert records a change of an alert group in its incident; the
+// record's key makes a retry a no-op. An incident that refuses it (resolved
+// already) fails for good.
+func (a *Incidents) RecordAlert(ctx context.Context, req RecordAlertRequest) error {
+	return final(a.Workflows.RecordAlert(ctx, req.IncidentID, req.Record))
 }
 
 // final makes an error the incident workflow itself returned (a rejected

@@ -1,0 +1,101 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
+)
+
+// Alerts hands alert notifications to the workflows of their groups and
+// answers the triage prompt's buttons.
+type Alerts struct {
+	Client    client.Client
+	TaskQueue string
+	// Process is the incident process the groups declare incidents with.
+	Process  incident.Process
+	Settings wfapi.AlertSettings
+}
+
+// ErrNoAlertGroup means no alert group has the given ID.
+var ErrNoAlertGroup = errors.New("no such alert group")
+
+// Notify delivers notification n, routed as dec, to its group's workflow
+// with one signal-with-start: the workflow starts with the group's first
+// notification, and every later one (from any front door) joins it.
+func (a *Alerts) Notify(ctx context.Context, n alert.Notification, dec alert.Decision) error {
+	group := alert.IncidentID(n.Key())
+	title := dec.Title
+	if title == "" {
+		title = n.GroupKey
+	}
+	_, err := a.Client.SignalWithStartWorkflow(ctx, wfapi.AlertGroupWorkflowID(group), wfapi.SignalAlertNotification,
+		wfapi.AlertNotification{Notification: n, Decision: dec},
+		client.StartWorkflowOptions{
+			ID:                    wfapi.AlertGroupWorkflowID(group),
+			TaskQueue:             a.TaskQueue,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			StaticSummary:         "Alert group: " + incident.Truncate(title, 200),
+		},
+		wfapi.AlertGroupWorkflowName, wfapi.AlertGroupInput{GroupID: group, Process: a.Process, Settings: a.Settings})
+	if err != nil {
+		return explainGroup(err, group)
+	}
+	return nil
+}
+
+// Declare declares the incident of alert group groupID, waiting in triage,
+// as d (its ID is the group's to choose) on behalf of by.
+func (a *Alerts) Declare(ctx context.Context, groupID, by string, d incident.Declaration) (string, error) {
+	var res wfapi.AlertDeclareResult
+	err := updateWorkflow(ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), wfapi.UpdateAlertDeclare,
+		wfapi.AlertDeclareRequest{By: by, Declaration: d}, &res)
+	if err != nil && !errors.Is(err, ErrPending) {
+		return "", explainGroup(err, groupID)
+	}
+	return res.IncidentID, err
+}
+
+// Triage answers alert group groupID's prompt with action (wfapi.TriageIgnore
+// or wfapi.TriageSnooze) on behalf of by.
+func (a *Alerts) Triage(ctx context.Context, groupID, by, action string) error {
+	err := updateWorkflow(ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), wfapi.UpdateAlertTriage,
+		wfapi.AlertTriageRequest{By: by, Action: action}, nil)
+	if err != nil && !errors.Is(err, ErrPending) {
+		return explainGroup(err, groupID)
+	}
+	return err
+}
+
+// Get returns the state of alert group groupID.
+func (a *Alerts) Get(ctx context.Context, groupID string) (wfapi.AlertGroupState, error) {
+	var st wfapi.AlertGroupState
+	resp, err := a.Client.QueryWorkflow(ctx, wfapi.AlertGroupWorkflowID(groupID), "", wfapi.QueryAlertGroup)
+	if err != nil {
+		return st, explainGroup(err, groupID)
+	}
+	if err := resp.Get(&st); err != nil {
+		return st, fmt.Errorf("alert group %s: reading its state: %w", groupID, err)
+	}
+	return st, nil
+}
+
+// explainGroup turns Temporal's errors about an alert group into
+// sentences.
+func explainGroup(err error, groupID string) error {
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return fmt.Errorf("alert group %s: %w (it has ended: its alerts resolved or were ignored)", groupID, ErrNoAlertGroup)
+	case isUnavailable(err):
+		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, err)
+	}
+	return err
+}

@@ -1,0 +1,454 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incidentflow/incidentflow/activities"
+	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
+)
+
+// AlertGroupWorkflow turns the notifications about one alert group into at
+// most one open incident. Every notification about the group reaches this
+// one workflow (the front doors signal it with signal-with-start), so
+// retries, repeats, replicas and clustered senders can't declare twice.
+// The first firing notification declares the incident (a declare route) or
+// posts a "Declare incident?" prompt in the triage channel (a triage
+// route); each later change of the group becomes a timeline entry of the
+// incident and, at most once per PostEvery, a war-room message; the whole
+// group resolving is told at once. Once the incident is resolved the group
+// stays for ReopenWithin: firing again then is told in the same war room.
+// Register it under AlertGroupWorkflowName.
+func AlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) (wfapi.AlertGroupState, error) {
+	w := newAlertGroupWorkflow(ctx, in)
+	if err := w.setup(ctx); err != nil {
+		return w.st, err
+	}
+	return w.run(ctx)
+}
+
+// alertGroupWorkflow is the state of one run of AlertGroupWorkflow.
+type alertGroupWorkflow struct {
+	in    wfapi.AlertGroupInput
+	st    wfapi.AlertGroupState
+	loc   *time.Location
+	inbox []wfapi.AlertNotification
+	// notifications and resolved are the signal channels.
+	notifications workflow.ReceiveChannel
+	resolved      workflow.ReceiveChannel
+}
+
+func newAlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) *alertGroupWorkflow {
+	w := &alertGroupWorkflow{in: in, loc: in.Process.Location()}
+	if in.State != nil {
+		w.st = *in.State
+	} else {
+		w.st = wfapi.AlertGroupState{GroupID: in.GroupID, Phase: wfapi.AlertWaiting}
+	}
+	if w.in.Settings.SnoozeFor <= 0 {
+		w.in.Settings.SnoozeFor = wfapi.DefaultSnooze
+	}
+	w.notifications = workflow.GetSignalChannel(ctx, wfapi.SignalAlertNotification)
+	w.resolved = workflow.GetSignalChannel(ctx, wfapi.SignalAlertIncidentResolved)
+	return w
+}
+
+// setup registers the query and the triage updates.
+func (w *alertGroupWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, wfapi.QueryAlertGroup, func() (wfapi.AlertGroupState, error) {
+		return w.st, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, wfapi.UpdateAlertDeclare, w.declareFromTriage,
+		workflow.UpdateHandlerOptions{Validator: w.validateDeclare}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, wfapi.UpdateAlertTriage, w.triage,
+		workflow.UpdateHandlerOptions{Validator: w.validateTriage})
+}
+
+// run applies notifications as they come until the group is done, waking
+// for the throttled war-room post, the end of a snooze and the end of the
+// reopen window.
+func (w *alertGroupWorkflow) run(ctx workflow.Context) (wfapi.AlertGroupState, error) {
+	for w.st.Phase != wfapi.AlertDone {
+		if w.continueAsNewDue(ctx) {
+			return w.st, w.continueAsNew(ctx)
+		}
+		w.wait(ctx)
+		w.drain()
+		for len(w.inbox) > 0 {
+			n := w.inbox[0]
+			w.inbox = w.inbox[1:]
+			w.apply(ctx, n)
+		}
+		w.tick(ctx)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.st, err
+	}
+	return w.st, nil
+}
+
+// wait blocks until a signal arrives, an update changed the phase, or the
+// next deadline (throttled post, snooze, reopen window) passes.
+func (w *alertGroupWorkflow) wait(ctx workflow.Context) {
+	phase := w.st.Phase
+	ready := func() bool {
+		return w.st.Phase != phase || w.notifications.Len() > 0 || w.resolved.Len() > 0
+	}
+	if next, ok := w.deadline(); ok {
+		if d := next.Sub(workflow.Now(ctx)); d > 0 {
+			_, _ = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: d, TimerOptions: workflow.TimerOptions{Summary: "alert group: next deadline " + incident.Clock(next, w.loc)},
+			}, ready)
+		}
+		return
+	}
+	_ = workflow.Await(ctx, ready)
+}
+
+// deadline is the next time the group must act without a notification.
+func (w *alertGroupWorkflow) deadline() (time.Time, bool) {
+	switch {
+	case w.st.Phase == wfapi.AlertDeclared && w.st.Pending:
+		return alert.Throttle{Every: w.in.Settings.PostEvery}.Next(w.st.LastPost), true
+	case w.st.Phase == wfapi.AlertSnoozed:
+		return w.st.SnoozedUntil, true
+	case w.st.Phase == wfapi.AlertReopenable:
+		return w.st.ResolvedAt.Add(w.in.Settings.ReopenWithin), true
+	}
+	return time.Time{}, false
+}
+
+// drain moves the signals received into the inbox and the state.
+func (w *alertGroupWorkflow) drain() {
+	for {
+		var n wfapi.AlertNotification
+		if !w.notifications.ReceiveAsync(&n) {
+			break
+		}
+		w.inbox = append(w.inbox, n)
+	}
+	for {
+		var r wfapi.AlertIncidentResolved
+		if !w.resolved.ReceiveAsync(&r) {
+			break
+		}
+		if r.IncidentID == w.st.IncidentID && w.st.Phase == wfapi.AlertDeclared {
+			w.st.Phase, w.st.ChannelID, w.st.ResolvedAt, w.st.Pending = wfapi.AlertReopenable, r.ChannelID, r.ResolvedAt, false
+		}
+	}
+}
+
+// apply records one notification and acts on what it changed.
+func (w *alertGroupWorkflow) apply(ctx workflow.Context, n wfapi.AlertNotification) {
+	w.st.Notifications++
+	change := w.st.Group.Apply(n.Notification)
+	if change.Empty() {
+		return // a retry or a repeat: nothing new
+	}
+	w.st.Changes++
+	switch w.st.Phase {
+	case wfapi.AlertWaiting:
+		if len(w.st.Group.FiringAlerts()) == 0 {
+			w.st.Phase = wfapi.AlertDone // resolved before it was ever seen firing
+			return
+		}
+		w.st.Decision = n.Decision
+		w.st.LastPost = workflow.Now(ctx)
+		w.st.Group.MarkPosted()
+		if n.Decision.Mode == alert.ModeDeclare {
+			w.declare(ctx, w.declaration(ctx, incident.Declaration{}))
+			return
+		}
+		w.postTriage(ctx)
+	case wfapi.AlertTriage, wfapi.AlertSnoozed:
+		if change.AllResolved {
+			w.st.Phase = wfapi.AlertDone
+			w.updateTriage(ctx, alert.TriageResolvedText(w.st.Group, workflow.Now(ctx), w.loc), nil)
+			return
+		}
+		if w.st.Phase == wfapi.AlertTriage {
+			w.updateTriage(ctx, alert.TriageText(w.st.Group, w.st.Decision), w.triageButtons())
+		}
+	case wfapi.AlertIgnored:
+		if change.AllResolved {
+			w.st.Phase = wfapi.AlertDone
+		}
+	case wfapi.AlertDeclared:
+		w.tellIncident(ctx, change)
+	case wfapi.AlertReopenable:
+		if len(change.Firing) > 0 {
+			w.postWarRoom(ctx, "alert-"+w.changeKey(), alert.FiringAgainText(change, w.st.IncidentID))
+		}
+	}
+}
+
+// tick does what is due without a notification: the throttled war-room
+// post, the end of a snooze, the end of the reopen window.
+func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	next, ok := w.deadline()
+	if !ok || now.Before(next) {
+		return
+	}
+	switch w.st.Phase {
+	case wfapi.AlertDeclared:
+		change := w.st.Group.SincePost()
+		w.st.Pending = false
+		if !change.Empty() {
+			w.recordAlert(ctx, wfapi.RecordAlertRequest{Key: w.changeKey() + "-post", Post: alert.ChangePost(change, w.loc)})
+		}
+		w.st.LastPost = now
+		w.st.Group.MarkPosted()
+	case wfapi.AlertSnoozed:
+		if len(w.st.Group.FiringAlerts()) == 0 {
+			w.st.Phase = wfapi.AlertDone
+			return
+		}
+		w.st.Phase, w.st.DecidedBy = wfapi.AlertTriage, ""
+		w.updateTriage(ctx, alert.TriageText(w.st.Group, w.st.Decision), w.triageButtons())
+	case wfapi.AlertReopenable:
+		w.st.Phase = wfapi.AlertDone
+	}
+}
+
+// tellIncident records a change in the incident's timeline, and tells the
+// war room now if the group resolved or the throttle allows, or later.
+func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, change alert.Change) {
+	now := workflow.Now(ctx)
+	req := wfapi.RecordAlertRequest{Key: w.changeKey(), Timeline: alert.ChangeTimeline(change)}
+	switch {
+	case change.AllResolved:
+		req.Post = alert.AllResolvedText(w.st.Group, now, w.loc)
+		req.AllResolved, req.AutoResolve = true, w.st.Decision.AutoResolve
+	case alert.Throttle{Every: w.in.Settings.PostEvery}.Due(w.st.LastPost, now):
+		req.Post = alert.ChangePost(w.st.Group.SincePost(), w.loc)
+	default:
+		w.st.Pending = true
+	}
+	if req.Post != "" {
+		w.st.LastPost, w.st.Pending = now, false
+		w.st.Group.MarkPosted()
+	}
+	w.recordAlert(ctx, req)
+}
+
+// changeKey names the latest change, unique within the group's incident.
+func (w *alertGroupWorkflow) changeKey() string {
+	return fmt.Sprintf("%s-%d", w.st.IncidentID, w.st.Changes)
+}
+
+// recordAlert sends a change to the incident. An incident that is resolved
+// already refuses it; the group then waits for the resolution's signal.
+func (w *alertGroupWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAlertRequest) {
+	err := workflow.ExecuteActivity(incidentCall(ctx, "Record the alerts in incident "+w.st.IncidentID), incidentActivities.RecordAlert,
+		activities.RecordAlertRequest{IncidentID: w.st.IncidentID, Record: req}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("the incident did not take the alert change", "incident", w.st.IncidentID, "err", err)
+	}
+}
+
+// declaration is the incident the group declares: d as a person filled it
+// in (from the triage prompt) or empty, completed from the route's
+// decision and the group's alerts, with the group's incident ID.
+func (w *alertGroupWorkflow) declaration(ctx workflow.Context, d incident.Declaration) incident.Declaration {
+	dec := w.st.Decision
+	if d.Title == "" {
+		d.Title = dec.Title
+	}
+	if d.Severity == "" {
+		d.Severity = dec.Severity
+	}
+	if ss := w.in.Process.Severities; d.Severity == "" && len(ss) > 0 {
+		d.Severity = ss[len(ss)-1].Name // the mildest: a person can raise it
+	}
+	if d.Service == "" {
+		d.Service = dec.Service
+	}
+	d.Kind, d.Source, d.AlertGroup = incident.KindIncident, incident.SourceAlert, w.st.GroupID
+	d.Alerts, d.MoreAlerts = alert.Refs(w.st.Group.FiringAlerts())
+	d.DeclaredAt = workflow.Now(ctx)
+	return d
+}
+
+// declare starts the group's incident as a child that outlives this
+// workflow. Its ID is the group's; when an earlier run of the group holds
+// that ID (an incident resolved long ago), the next free "-2", "-3", … .
+func (w *alertGroupWorkflow) declare(ctx workflow.Context, d incident.Declaration) {
+	w.st.Phase = wfapi.AlertDeclared
+	for {
+		w.st.Attempts++
+		d.ID = w.st.GroupID
+		if w.st.Attempts > 1 {
+			d.ID = fmt.Sprintf("%s-%d", w.st.GroupID, w.st.Attempts)
+		}
+		w.st.IncidentID = d.ID
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            wfapi.IncidentWorkflowID(d.ID),
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			StaticSummary:         wfapi.IncidentSummary(d),
+			TypedSearchAttributes: wfapi.StartSearchAttributes(d),
+			Memo:                  map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
+		})
+		child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: w.in.Process})
+		err := child.GetChildWorkflowExecution().Get(ctx, nil)
+		if err == nil {
+			return
+		}
+		if !temporal.IsWorkflowExecutionAlreadyStartedError(err) || w.st.Attempts >= 20 {
+			workflow.GetLogger(ctx).Error("could not declare the alert group's incident", "group", w.st.GroupID, "err", err)
+			w.st.Phase = wfapi.AlertDone
+			return
+		}
+	}
+}
+
+// postTriage posts the "Declare incident?" prompt.
+func (w *alertGroupWorkflow) postTriage(ctx workflow.Context) {
+	w.st.Phase = wfapi.AlertTriage
+	var ref incident.MessageRef
+	err := workflow.ExecuteActivity(slackCall(ctx, "Ask the triage channel about the alerts"), slackActivities.PostMessage, activities.PostRequest{
+		Channel: w.in.Settings.TriageChannel, IncidentID: w.st.GroupID, Key: "triage",
+		Text: alert.TriageText(w.st.Group, w.st.Decision), Buttons: w.triageButtons(),
+	}).Get(ctx, &ref)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("could not post the triage prompt", "group", w.st.GroupID, "err", err)
+	}
+	w.st.TriageMessage = ref
+}
+
+// triageButtons are the prompt's Declare, Ignore and Snooze buttons.
+func (w *alertGroupWorkflow) triageButtons() []activities.Button {
+	return []activities.Button{
+		{ActionID: wfapi.ActionAlertDeclare, Text: "Declare", Value: w.st.GroupID, Style: "primary"},
+		{ActionID: wfapi.ActionAlertIgnore, Text: "Ignore", Value: w.st.GroupID},
+		{ActionID: wfapi.ActionAlertSnooze, Text: "Snooze " + incident.FormatDuration(w.in.Settings.SnoozeFor), Value: w.st.GroupID},
+	}
+}
+
+// updateTriage rewrites the prompt.
+func (w *alertGroupWorkflow) updateTriage(ctx workflow.Context, text string, buttons []activities.Button) {
+	if w.st.TriageMessage.TS == "" {
+		return
+	}
+	err := workflow.ExecuteActivity(slackCall(ctx, "Update the triage prompt"), slackActivities.UpdateMessage, activities.UpdateRequest{
+		Message: w.st.TriageMessage, Text: text, Buttons: buttons,
+	}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not update the triage prompt", "group", w.st.GroupID, "err", err)
+	}
+}
+
+// postWarRoom posts in the war room of the group's resolved incident.
+func (w *alertGroupWorkflow) postWarRoom(ctx workflow.Context, key, text string) {
+	if w.st.ChannelID == "" {
+		return
+	}
+	err := workflow.ExecuteActivity(slackCall(ctx, "Tell the war room the alerts fire again"), slackActivities.PostMessage, activities.PostRequest{
+		Channel: w.st.ChannelID, IncidentID: w.st.IncidentID, Key: key, Text: text,
+	}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not tell the war room", "incident", w.st.IncidentID, "err", err)
+	}
+}
+
+func (w *alertGroupWorkflow) validateDeclare(_ workflow.Context, req wfapi.AlertDeclareRequest) error {
+	if err := w.checkUndecided(); err != nil {
+		return err
+	}
+	return w.in.Process.CheckSeverity(req.Declaration.Severity)
+}
+
+// declareFromTriage declares the incident a person filled in from the
+// triage prompt, and says so in the prompt.
+func (w *alertGroupWorkflow) declareFromTriage(ctx workflow.Context, req wfapi.AlertDeclareRequest) (wfapi.AlertDeclareResult, error) {
+	if err := w.checkUndecided(); err != nil {
+		return wfapi.AlertDeclareResult{}, err
+	}
+	w.st.DecidedBy = req.By
+	d := req.Declaration
+	d.Declarer = req.By
+	if d.Commander == "" {
+		d.Commander = req.By
+	}
+	w.declare(ctx, w.declaration(ctx, d))
+	if w.st.Phase != wfapi.AlertDeclared {
+		return wfapi.AlertDeclareResult{}, errors.New("the incident could not be started; declare it with /incident declare")
+	}
+	w.updateTriage(ctx, alert.TriageDecidedText(w.st.Group, "declared incident `"+w.st.IncidentID+"`", req.By), nil)
+	return wfapi.AlertDeclareResult{IncidentID: w.st.IncidentID}, nil
+}
+
+func (w *alertGroupWorkflow) validateTriage(_ workflow.Context, req wfapi.AlertTriageRequest) error {
+	if req.Action != wfapi.TriageIgnore && req.Action != wfapi.TriageSnooze {
+		return fmt.Errorf("unknown triage answer %q: ignore or snooze", req.Action)
+	}
+	return w.checkUndecided()
+}
+
+// triage ignores or snoozes the group, and says so in the prompt.
+func (w *alertGroupWorkflow) triage(ctx workflow.Context, req wfapi.AlertTriageRequest) error {
+	if err := w.checkUndecided(); err != nil {
+		return err
+	}
+	w.st.DecidedBy = req.By
+	what := "ignored it until it resolves"
+	w.st.Phase = wfapi.AlertIgnored
+	if req.Action == wfapi.TriageSnooze {
+		w.st.Phase, w.st.SnoozedUntil = wfapi.AlertSnoozed, workflow.Now(ctx).Add(w.in.Settings.SnoozeFor)
+		what = "snoozed it until " + incident.Clock(w.st.SnoozedUntil, w.loc)
+	}
+	w.updateTriage(ctx, alert.TriageDecidedText(w.st.Group, what, req.By), nil)
+	return nil
+}
+
+// checkUndecided refuses a triage answer once someone has answered.
+func (w *alertGroupWorkflow) checkUndecided() error {
+	if w.st.Phase == wfapi.AlertTriage {
+		return nil
+	}
+	if w.st.DecidedBy != "" {
+		return fmt.Errorf("%s already answered this alert (%s)", incident.MentionOr(w.st.DecidedBy, "someone"), w.st.Phase)
+	}
+	return fmt.Errorf("this alert group is not waiting for an answer (%s)", w.st.Phase)
+}
+
+// continueAsNewDue reports whether this run's history is long enough to
+// continue as new.
+func (w *alertGroupWorkflow) continueAsNewDue(ctx workflow.Context) bool {
+	limit := w.in.HistoryLimit
+	if limit <= 0 {
+		limit = wfapi.DefaultHistoryLimit
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+}
+
+// continueAsNew carries the group to a new run once the updates in flight
+// are done and no signal is left unread.
+func (w *alertGroupWorkflow) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	w.drain()
+	for len(w.inbox) > 0 {
+		n := w.inbox[0]
+		w.inbox = w.inbox[1:]
+		w.apply(ctx, n)
+	}
+	next := w.in
+	st := w.st
+	next.State = &st
+	return workflow.NewContinueAsNewError(ctx, wfapi.AlertGroupWorkflowName, next)
+}
