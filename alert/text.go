@@ -8,197 +8,210 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 )
 
-// The texts an alert group writes: the timeline entries and war-room posts
-// of its incident, and the triage prompt. Every label, annotation and URL
-// comes from the sender and is escaped (incident.Escape) or kept out of
-// links that aren't http(s) (incident.SlackLink).
+// Limits of the rendered texts, so that a message stays well within a
+// Slack section (3,000 characters) whatever the alerts hold.
+const (
+	maxListed      = 10  // alert lines in a list, then "…and N more"
+	maxNamed       = 3   // alerts named in a one-line headline
+	maxShownLabels = 5   // labels shown per alert
+	maxShownValue  = 60  // bytes of a label value shown
+	maxShownText   = 150 // bytes of a summary annotation shown
+)
 
-// maxListed is how many alerts a message lists before "…and N more".
-const maxListed = 10
-
-// Refs are what the incident shows of the alerts that started it, at most
-// incident.MaxAlertRefs, and how many it leaves out.
-func Refs(alerts []Alert) ([]incident.AlertRef, int) {
-	n := min(len(alerts), incident.MaxAlertRefs)
-	refs := make([]incident.AlertRef, 0, n)
-	for _, a := range alerts[:n] {
-		ref := incident.AlertRef{
-			Name:    clip(orUnnamed(a.Name()), incident.MaxAlertRefText),
-			Summary: clip(a.Annotations["summary"], incident.MaxAlertRefText),
-		}
-		for _, k := range sortedKeys(a.Labels) {
-			if k != "alertname" && len(ref.Labels) < incident.MaxAlertLabels {
-				ref.Labels = append(ref.Labels, clip(k+"="+a.Labels[k], incident.MaxAlertRefText))
-			}
-		}
-		for _, l := range links(a) {
-			if len(ref.Links) < incident.MaxAlertLinks {
-				ref.Links = append(ref.Links, l)
-			}
-		}
-		refs = append(refs, ref)
-	}
-	return refs, len(alerts) - n
+// style says how to write untrusted text and links in one markup.
+type style struct {
+	text   func(string) string
+	link   func(url, label string) string
+	bullet string
 }
 
-// links are an alert's links: its rule (generatorURL), dashboard, panel
-// and silence page.
-func links(a Alert) []incident.Link {
-	var out []incident.Link
-	for _, l := range []incident.Link{
-		{Label: "source", URL: a.GeneratorURL}, {Label: "dashboard", URL: a.DashboardURL},
-		{Label: "panel", URL: a.PanelURL}, {Label: "silence", URL: a.SilenceURL},
-	} {
-		if l.URL != "" {
-			out = append(out, l)
+// slack writes Slack mrkdwn: incident.Escape neutralises mentions and
+// formatting, and links take the <url|label> form.
+var slack = style{text: incident.Escape, link: incident.SlackLink, bullet: "• "}
+
+// markdown writes GitHub Markdown, for the postmortem.
+var markdown = style{text: incident.EscapeMarkdown, link: markdownLink, bullet: "- "}
+
+// markdownURL keeps a URL inside the parentheses of a Markdown link.
+var markdownURL = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
+
+func markdownLink(url, label string) string {
+	return "[" + label + "](" + markdownURL.Replace(url) + ")"
+}
+
+// Headline is one line for an announcement: how many alerts fire and the
+// first few by name and labels, e.g. "3 alerts firing: HighErrorRate
+// (service=checkout), … and 1 more". more counts alerts not in alerts
+// (Notification.Truncated). Slack mrkdwn, user text escaped.
+func Headline(alerts []Alert, more int) string {
+	total := len(alerts) + more
+	names := make([]string, 0, maxNamed)
+	for i, a := range alerts {
+		if i == maxNamed {
+			break
 		}
+		names = append(names, slack.alertName(a))
 	}
-	return out
-}
-
-func orUnnamed(name string) string {
-	if name == "" {
-		return "unnamed alert"
-	}
-	return name
-}
-
-// alertLine is one alert in mrkdwn: its name, labels, summary and links.
-func alertLine(a Alert) string {
-	line := "• *" + incident.Escape(clip(orUnnamed(a.Name()), 200)) + "*"
-	if ls := labelList(a.Labels, "alertname"); ls != "" {
-		line += " (" + incident.Escape(clip(ls, 300)) + ")"
-	}
-	if s := a.Annotations["summary"]; s != "" {
-		line += ": " + incident.Escape(clip(oneLine(s), 300))
-	}
-	for _, l := range links(a) {
-		line += " · " + incident.SlackLink(l.URL, l.Label)
+	line := fmt.Sprintf("%s firing: %s", countAlerts(total), strings.Join(names, ", "))
+	if rest := total - len(names); rest > 0 {
+		line += fmt.Sprintf(" and %d more", rest)
 	}
 	return line
 }
 
-// alertLines lists alerts in mrkdwn, at most maxListed.
-func alertLines(alerts []Alert) string {
-	lines := make([]string, 0, min(len(alerts), maxListed)+1)
-	for i, a := range alerts {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("…and %d more", len(alerts)-maxListed))
-			break
-		}
-		lines = append(lines, alertLine(a))
-	}
-	return strings.Join(lines, "\n")
+// AlertsText lists alerts for a kickoff message: a count line, then one
+// line per alert with its labels, summary and links to its source,
+// dashboard, panel and silence page. Slack mrkdwn, user text escaped.
+func AlertsText(alerts []Alert, more int) string {
+	return slack.list("firing", alerts, more)
 }
 
-// names lists alerts by name in plain text, at most maxListed.
-func names(alerts []Alert) string {
-	parts := make([]string, 0, min(len(alerts), maxListed)+1)
-	for i, a := range alerts {
-		if i == maxListed {
-			parts = append(parts, fmt.Sprintf("and %d more", len(alerts)-maxListed))
-			break
-		}
-		name := orUnnamed(a.Name())
-		if ls := labelList(a.Labels, "alertname"); ls != "" {
-			name += " (" + clip(ls, 120) + ")"
-		}
-		parts = append(parts, clip(name, 200))
-	}
-	return strings.Join(parts, "; ")
+// AlertsMarkdown is AlertsText in GitHub Markdown, for the postmortem's
+// "what started it".
+func AlertsMarkdown(alerts []Alert, more int) string {
+	return markdown.list("firing", alerts, more)
 }
 
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
+// ChangeText summarises a change for the war room (Group.SincePost between
+// throttled posts): the alerts that started firing and resolved, with their
+// links, and how many still fire; "" for an empty change. Slack mrkdwn, user
+// text escaped.
+func ChangeText(c Change) string {
+	if c.Empty() {
+		return ""
 	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// ChangeTimeline is the timeline entry of a change, in plain text.
-func ChangeTimeline(c Change) string {
 	var parts []string
 	if len(c.Firing) > 0 {
-		parts = append(parts, count(len(c.Firing), "alert")+" firing: "+names(c.Firing))
+		parts = append(parts, slack.list("newly firing", c.Firing, 0))
 	}
 	if len(c.Resolved) > 0 {
-		parts = append(parts, count(len(c.Resolved), "alert")+" resolved: "+names(c.Resolved))
+		parts = append(parts, slack.list("resolved", c.Resolved, 0))
 	}
-	if c.AllResolved {
-		parts = append(parts, "every alert of the group is resolved")
+	if n := len(c.StillFiring); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s still firing.", countAlerts(n)))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, "\n")
 }
 
-// ChangePost tells the war room what changed in the group since it was
-// last told.
-func ChangePost(c Change, _ *time.Location) string {
-	var b strings.Builder
-	b.WriteString(":bell: *Alerts changed*")
-	if len(c.Firing) > 0 {
-		fmt.Fprintf(&b, "\nNow firing (%d):\n%s", len(c.Firing), alertLines(c.Firing))
+// AllResolvedText tells the war room its whole group resolved, e.g. "All 3
+// alerts resolved at 14:32 UTC — resolve the incident?". at is
+// Group.ResolvedAt; zero leaves the time out.
+func AllResolvedText(count int, at time.Time, loc *time.Location) string {
+	what := fmt.Sprintf("All %d alerts", count)
+	if count == 1 {
+		what = "The alert"
 	}
-	if len(c.Resolved) > 0 {
-		fmt.Fprintf(&b, "\nResolved (%d):\n%s", len(c.Resolved), alertLines(c.Resolved))
+	when := ""
+	if !at.IsZero() {
+		when = " at " + incident.Clock(at, loc)
+	}
+	return fmt.Sprintf(":white_check_mark: %s resolved%s — resolve the incident?", what, when)
+}
+
+// TimelineText is one plain-text timeline line for a notification and what
+// it changed, e.g. "alertmanager: 1 newly firing (HighLatency), 2 resolved
+// (HighErrorRate, HighErrorRate); 1 still firing". It is not escaped: the
+// renderer that shows a timeline escapes it for its markup.
+func TimelineText(n Notification, c Change) string {
+	var parts []string
+	add := func(what string, as []Alert) {
+		if len(as) == 0 {
+			return
+		}
+		names := make([]string, 0, maxNamed)
+		for i, a := range as {
+			if i == maxNamed {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, incident.Truncate(oneLine(displayName(a)), maxShownValue))
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", len(as), what, strings.Join(names, ", ")))
+	}
+	add("newly firing", c.Firing)
+	add("resolved", c.Resolved)
+	line := fmt.Sprintf("%s: ", n.Source)
+	if len(parts) == 0 {
+		line += "no change"
+	} else {
+		line += strings.Join(parts, ", ")
 	}
 	if len(c.StillFiring) > 0 {
-		fmt.Fprintf(&b, "\nStill firing: %d", len(c.StillFiring))
+		line += fmt.Sprintf("; %d still firing", len(c.StillFiring))
 	}
-	return b.String()
-}
-
-// resolvedWhen is when the group resolved: its alerts' end, or now.
-func resolvedWhen(g Group, now time.Time, loc *time.Location) string {
-	at := g.ResolvedAt()
-	if at.IsZero() || at.After(now) {
-		at = now
+	if c.AllResolved {
+		line += "; all resolved"
 	}
-	return incident.Clock(at, loc)
+	return line
 }
 
-// AllResolvedText tells the war room that every alert of the group
-// resolved.
-func AllResolvedText(g Group, now time.Time, loc *time.Location) string {
-	return fmt.Sprintf(":white_check_mark: All %s resolved at %s — resolve the incident?",
-		count(len(g.Alerts), "alert"), resolvedWhen(g, now, loc))
-}
-
-// FiringAgainText tells the war room of resolved incident id that its
-// alerts fire again.
-func FiringAgainText(c Change, id string) string {
-	return fmt.Sprintf(":repeat: The alerts of incident `%s` fire again (%d):\n%s\nIf the problem is back, declare a new incident with `/incident declare`.",
-		id, len(c.Firing), alertLines(c.Firing))
-}
-
-// TriageText is the triage prompt: the group's firing alerts and what the
-// route suggests.
-func TriageText(g Group, d Decision) string {
+// list writes a count line ("3 alerts firing:") and one line per alert, at
+// most maxListed, then how many more there are.
+func (s style) list(what string, alerts []Alert, more int) string {
+	total := len(alerts) + more
 	var b strings.Builder
-	fmt.Fprintf(&b, ":rotating_light: *Declare incident?* %s\n", incident.Escape(clip(d.Title, 200)))
-	if d.Severity != "" || d.Service != "" {
-		fmt.Fprintf(&b, "Suggested: severity %s · service %s\n", orDash(string(d.Severity)), incident.Escape(orDash(d.Service)))
+	fmt.Fprintf(&b, "%s %s:", countAlerts(total), what)
+	for i, a := range alerts {
+		if i == maxListed {
+			break
+		}
+		b.WriteString("\n" + s.bullet + s.alertLine(a))
 	}
-	firing := g.FiringAlerts()
-	fmt.Fprintf(&b, "%s firing:\n%s", count(len(firing), "alert"), alertLines(firing))
+	if rest := total - min(len(alerts), maxListed); rest > 0 {
+		fmt.Fprintf(&b, "\n…and %d more.", rest)
+	}
 	return b.String()
 }
 
-// TriageResolvedText closes a prompt whose alerts resolved before anyone
-// answered.
-func TriageResolvedText(g Group, now time.Time, loc *time.Location) string {
-	return fmt.Sprintf(":white_check_mark: Resolved by itself at %s before anyone declared it; nothing was declared. %s",
-		resolvedWhen(g, now, loc), incident.Escape(names(g.Alerts)))
-}
-
-// TriageDecidedText closes a prompt someone answered: by did what.
-func TriageDecidedText(g Group, what, by string) string {
-	return fmt.Sprintf(":ballot_box_with_check: %s %s. Alerts: %s", incident.MentionOr(by, "Someone"), what,
-		incident.Escape(names(g.FiringAlerts())))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
+// alertLine is one alert: name and labels, summary, links.
+func (s style) alertLine(a Alert) string {
+	line := s.alertName(a)
+	if sum := oneLine(a.Annotations["summary"]); sum != "" {
+		line += ": " + s.text(incident.Truncate(sum, maxShownText))
 	}
-	return s
+	for _, l := range []struct{ url, label string }{
+		{a.GeneratorURL, "source"}, {a.DashboardURL, "dashboard"}, {a.PanelURL, "panel"}, {a.SilenceURL, "silence"},
+	} {
+		if u := cleanURL(l.url); u != "" {
+			line += " · " + s.link(u, l.label)
+		}
+	}
+	return line
+}
+
+// alertName is an alert's name and its first labels, e.g.
+// "HighErrorRate (instance=a, service=checkout, …)".
+func (s style) alertName(a Alert) string {
+	var shown []string
+	for _, k := range sortedKeys(a.Labels) {
+		if k == "alertname" {
+			continue
+		}
+		if len(shown) == maxShownLabels {
+			shown = append(shown, "…")
+			break
+		}
+		shown = append(shown, incident.Truncate(oneLine(k), maxShownValue)+"="+incident.Truncate(oneLine(a.Labels[k]), maxShownValue))
+	}
+	name := s.text(incident.Truncate(oneLine(displayName(a)), maxShownValue))
+	if len(shown) == 0 {
+		return name
+	}
+	return name + " (" + s.text(strings.Join(shown, ", ")) + ")"
+}
+
+// displayName is the alert's name, or its fingerprint when it has none.
+func displayName(a Alert) string {
+	if n := a.Name(); n != "" {
+		return n
+	}
+	return "alert " + a.Fingerprint
+}
+
+// countAlerts writes "1 alert" or "3 alerts".
+func countAlerts(n int) string {
+	if n == 1 {
+		return "1 alert"
+	}
+	return fmt.Sprintf("%d alerts", n)
 }

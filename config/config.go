@@ -4,6 +4,8 @@
 // the bad value and what is allowed.
 package config
 
+import "github.com/incidentflow/incidentflow/alert"
+
 // Config is incidentflow's whole configuration. Durations are strings such as
 // "15m" in the file; Validate parses them.
 type Config struct {
@@ -27,6 +29,10 @@ type Config struct {
 	Escalation        Escalation         `mapstructure:"escalation"`
 	Retrospective     Retrospective      `mapstructure:"retrospective"`
 	Maintenance       Maintenance        `mapstructure:"maintenance"`
+
+	// Alerts configures the alert door (POST /alerts/*): the sources'
+	// tokens, the routes and the triage channel.
+	Alerts alert.Config `mapstructure:"alerts"`
 }
 
 // Temporal says where the Temporal cluster is.

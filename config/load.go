@@ -6,9 +6,13 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // DefaultFile is read when no --config is given and it exists.
@@ -20,9 +24,9 @@ const EnvPrefix = "INCIDENTFLOW"
 
 // defaults are the values a first run needs, keyed as in the file: those
 // below and the process's (see processDefaults).
-var defaults = withProcessDefaults(map[string]any{
+var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
 	"temporal.address":    "",
-	"temporal.task_queue": "incidentflow",
+	"temporal.task_queue": wfapi.TaskQueue,
 
 	"slack.bot_token":      "",
 	"slack.app_token":      "",
@@ -53,7 +57,7 @@ var defaults = withProcessDefaults(map[string]any{
 	"retrospective.calendar.caldav_url":      "",
 	"retrospective.calendar.username":        "",
 	"retrospective.calendar.password":        "",
-})
+}))
 
 // Keys lists every scalar and list key incidentflow reads from the file or
 // the environment, in file notation.
@@ -85,6 +89,18 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 	v.SetEnvPrefix(EnvPrefix)
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	// A source's token may come from the environment alone
+	// (INCIDENTFLOW_ALERTS_SOURCES_ALERTMANAGER_TOKEN); viper reads an
+	// environment variable only for a key it knows of, and a source that
+	// isn't configured must stay absent.
+	for _, src := range alert.Sources {
+		key := "alerts.sources." + string(src) + ".token"
+		if os.Getenv(EnvName(key)) != "" {
+			if err := v.BindEnv(key); err != nil {
+				return nil, err
+			}
+		}
+	}
 
 	if path == "" {
 		if _, err := os.Stat(DefaultFile); err == nil {
@@ -157,4 +173,19 @@ func slackIDKeys(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// withAlertDefaults adds the defaults of the alerts keys (alert.Defaults):
+// no source and no route, so the alert door refuses everything until
+// configured.
+func withAlertDefaults(m map[string]any) map[string]any {
+	for k, v := range alert.Defaults() {
+		if d, ok := v.(time.Duration); ok {
+			v = durationText(d)
+		}
+		m[k] = v
+	}
+	m["alerts.sources"] = map[string]any{}
+	m["alerts.routes"] = []any{}
+	return m
 }

@@ -16,9 +16,15 @@ type Problem struct {
 	Key     string // e.g. severities[1].update_every
 	Value   string
 	Allowed string // what would be accepted
+	// Message, when set, says all that is wrong (a check that words its
+	// own sentence, such as alert.Config.Validate's).
+	Message string
 }
 
 func (p Problem) Error() string {
+	if p.Message != "" {
+		return p.Key + ": " + p.Message
+	}
 	return fmt.Sprintf("%s: %q is not allowed: %s", p.Key, p.Value, p.Allowed)
 }
 
@@ -44,7 +50,7 @@ var (
 // value and what is allowed.
 func (c *Config) Validate() error {
 	var ps Problems
-	bad := func(key, value, allowed string) { ps = append(ps, Problem{key, value, allowed}) }
+	bad := func(key, value, allowed string) { ps = append(ps, Problem{Key: key, Value: value, Allowed: allowed}) }
 	dur := func(key, value string, min time.Duration) time.Duration {
 		d, err := time.ParseDuration(value)
 		switch {
@@ -181,6 +187,15 @@ func (c *Config) Validate() error {
 	dur("maintenance.max_duration", m.MaxDuration, time.Minute)
 	for i, h := range m.HeadsUp {
 		dur(fmt.Sprintf("maintenance.heads_up[%d]", i), h, time.Minute)
+	}
+
+	sevs := make([]incident.Severity, len(c.Severities))
+	for i, s := range c.Severities {
+		sevs[i] = incident.Severity(s.Name)
+	}
+	for _, line := range c.Alerts.Validate(sevs) {
+		key, msg, _ := strings.Cut(line, ": ")
+		ps = append(ps, Problem{Key: key, Message: msg})
 	}
 
 	if len(ps) > 0 {

@@ -105,32 +105,15 @@ type Declaration struct {
 	// Source is how the incident began (the IncidentSource search
 	// attribute); empty in incidents declared before it was recorded.
 	Source Source `json:"source,omitempty"`
-	// Alerts are the alerts that started an incident declared from an
-	// alert group (at most MaxAlertRefs); the kickoff, the announcement and
-	// the postmortem list them.
-	Alerts []AlertRef `json:"alerts,omitempty"`
-	// MoreAlerts counts the alerts of the group Alerts leaves out.
-	MoreAlerts int `json:"more_alerts,omitempty"`
+	// AlertsText lists, in Slack mrkdwn with the sender's text escaped, the
+	// alerts that started an incident declared from an alert group; the
+	// kickoff and the announcement show it. AlertsMarkdown is the same list
+	// in GitHub Markdown, for the postmortem. Each is cut to MaxAlertsText.
+	AlertsText     string `json:"alerts_text,omitempty"`
+	AlertsMarkdown string `json:"alerts_markdown,omitempty"`
 	// AlertGroup is the ID of the alert group that declared the incident,
 	// which hears of its resolution.
 	AlertGroup string `json:"alert_group,omitempty"`
-}
-
-// AlertRef is what an incident shows of one alert that started it. Every
-// field is text from the alert's sender, escaped where it is shown.
-type AlertRef struct {
-	Name string `json:"name"`
-	// Labels are the alert's labels but its name, "k=v" sorted by key.
-	Labels []string `json:"labels,omitempty"`
-	// Summary is the alert's summary annotation.
-	Summary string `json:"summary,omitempty"`
-	Links   []Link `json:"links,omitempty"`
-}
-
-// Link is a labelled URL.
-type Link struct {
-	Label string `json:"label"`
-	URL   string `json:"url"`
 }
 
 // Source is how an incident began.
@@ -145,14 +128,8 @@ const (
 	SourceDrill       Source = "drill"
 )
 
-// Bounds of Declaration.Alerts: how many alerts, labels per alert and links
-// per alert it keeps, and the length of each text in it.
-const (
-	MaxAlertRefs    = 20
-	MaxAlertLabels  = 12
-	MaxAlertLinks   = 4
-	MaxAlertRefText = 300
-)
+// MaxAlertsText bounds Declaration.AlertsText and AlertsMarkdown.
+const MaxAlertsText = 3000
 
 // StatusUpdate is one status update posted by a responder.
 type StatusUpdate struct {

@@ -49,8 +49,8 @@ func AnnouncementText(inc *Incident) string {
 	}
 	s := fmt.Sprintf(":rotating_light: %s\nCommander: %s · War room: %s",
 		inc.headline(), Mention(inc.Commander), inc.WarRoomLink())
-	if len(inc.Declaration.Alerts) > 0 {
-		s += "\nDeclared from alerts:\n" + AlertLines(inc.Declaration)
+	if a := inc.Declaration.AlertsText; a != "" {
+		s += "\nDeclared from alerts: " + Truncate(a, MaxAlertsText)
 	}
 	return s
 }
@@ -67,8 +67,8 @@ func KickoffText(inc *Incident, p *Process) string {
 	if sp, ok := p.Policy(inc.Severity); ok && sp.Description != "" {
 		fmt.Fprintf(&b, "_%s: %s_\n", inc.Severity, safe(sp.Description, maxTitleInMessage))
 	}
-	if len(d.Alerts) > 0 {
-		fmt.Fprintf(&b, "*Declared from alerts:*\n%s\n", AlertLines(d))
+	if d.AlertsText != "" {
+		fmt.Fprintf(&b, "*Declared from alerts:* %s\n", Truncate(d.AlertsText, MaxAlertsText))
 	}
 	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), MentionOr(inc.Comms, "unassigned"))
 	if d.Service != "" {

@@ -273,8 +273,8 @@ func (r *pmRenderer) overview() string {
 		return "A security incident. Its details are kept in its private war room.\n\n" + ToBeCompleted + ": a summary that can be shared."
 	}
 	out := "**" + EscapeMarkdown(inc.Declaration.Title) + "**"
-	if len(inc.Declaration.Alerts) > 0 {
-		out += "\n\nDeclared from alerts:\n\n" + alertMarkdown(inc.Declaration)
+	if a := inc.Declaration.AlertsMarkdown; a != "" {
+		out += "\n\nDeclared from alerts: " + Truncate(a, MaxAlertsText)
 	}
 	if inc.Declaration.Summary == "" {
 		return out + "\n\n" + ToBeCompleted + ": what happened, in a few sentences."

@@ -174,7 +174,7 @@ func (w *alertGroupWorkflow) apply(ctx workflow.Context, n wfapi.AlertNotificati
 	case wfapi.AlertTriage, wfapi.AlertSnoozed:
 		if change.AllResolved {
 			w.st.Phase = wfapi.AlertDone
-			w.updateTriage(ctx, alert.TriageResolvedText(w.st.Group, workflow.Now(ctx), w.loc), nil)
+			w.updateTriage(ctx, alert.TriageResolvedText(w.st.Group, w.loc), nil)
 			return
 		}
 		if w.st.Phase == wfapi.AlertTriage {
@@ -185,7 +185,7 @@ func (w *alertGroupWorkflow) apply(ctx workflow.Context, n wfapi.AlertNotificati
 			w.st.Phase = wfapi.AlertDone
 		}
 	case wfapi.AlertDeclared:
-		w.tellIncident(ctx, change)
+		w.tellIncident(ctx, n.Notification, change)
 	case wfapi.AlertReopenable:
 		if len(change.Firing) > 0 {
 			w.postWarRoom(ctx, "alert-"+w.changeKey(), alert.FiringAgainText(change, w.st.IncidentID))
@@ -206,7 +206,7 @@ func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
 		change := w.st.Group.SincePost()
 		w.st.Pending = false
 		if !change.Empty() {
-			w.recordAlert(ctx, wfapi.RecordAlertRequest{Key: w.changeKey() + "-post", Post: alert.ChangePost(change, w.loc)})
+			w.recordAlert(ctx, wfapi.RecordAlertRequest{Key: w.changeKey() + "-post", Post: alert.ChangeText(change)})
 		}
 		w.st.LastPost = now
 		w.st.Group.MarkPosted()
@@ -224,15 +224,15 @@ func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
 
 // tellIncident records a change in the incident's timeline, and tells the
 // war room now if the group resolved or the throttle allows, or later.
-func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, change alert.Change) {
+func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, n alert.Notification, change alert.Change) {
 	now := workflow.Now(ctx)
-	req := wfapi.RecordAlertRequest{Key: w.changeKey(), Timeline: alert.ChangeTimeline(change)}
+	req := wfapi.RecordAlertRequest{Key: w.changeKey(), Timeline: alert.TimelineText(n, change)}
 	switch {
 	case change.AllResolved:
-		req.Post = alert.AllResolvedText(w.st.Group, now, w.loc)
+		req.Post = alert.AllResolvedText(len(w.st.Group.Alerts), w.st.Group.ResolvedAt(), w.loc)
 		req.AllResolved, req.AutoResolve = true, w.st.Decision.AutoResolve
 	case alert.Throttle{Every: w.in.Settings.PostEvery}.Due(w.st.LastPost, now):
-		req.Post = alert.ChangePost(w.st.Group.SincePost(), w.loc)
+		req.Post = alert.ChangeText(w.st.Group.SincePost())
 	default:
 		w.st.Pending = true
 	}
@@ -276,7 +276,9 @@ func (w *alertGroupWorkflow) declaration(ctx workflow.Context, d incident.Declar
 		d.Service = dec.Service
 	}
 	d.Kind, d.Source, d.AlertGroup = incident.KindIncident, incident.SourceAlert, w.st.GroupID
-	d.Alerts, d.MoreAlerts = alert.Refs(w.st.Group.FiringAlerts())
+	firing := w.st.Group.FiringAlerts()
+	d.AlertsText = alert.AlertsText(firing, w.st.Group.Truncated)
+	d.AlertsMarkdown = alert.AlertsMarkdown(firing, w.st.Group.Truncated)
 	d.DeclaredAt = workflow.Now(ctx)
 	return d
 }

@@ -2,6 +2,7 @@ package slackdoor
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -41,8 +42,8 @@ func TestDeclareThroughModal(t *testing.T) {
 	got := d.ops.declares[0]
 	want := incident.Declaration{ID: declarationID(slack.View{ID: v.ID, PrivateMetadata: v.PrivateMetadata}), Title: "Checkout is down", Summary: "EU cards fail",
 		Severity: incident.Critical, Service: "checkout", Commander: slackemu.UserAlice, Declarer: slackemu.UserAlice,
-		Security: true, Kind: incident.KindIncident, DeclaredAt: got.DeclaredAt, OriginChannel: slackemu.GeneralChannelID}
-	if got != want {
+		Security: true, Kind: incident.KindIncident, Source: incident.SourceSlack, DeclaredAt: got.DeclaredAt, OriginChannel: slackemu.GeneralChannelID}
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("declared %+v\nwant %+v", got, want)
 	}
 	if time.Since(got.DeclaredAt) > time.Minute {

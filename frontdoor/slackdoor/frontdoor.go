@@ -57,6 +57,19 @@ type MaintenanceActions interface {
 	Promote(ctx context.Context, windowID, by string) error
 }
 
+// AlertActions is what alert triage offers the front door: the buttons of
+// a "Declare incident?" prompt. *starter.Alerts implements it.
+type AlertActions interface {
+	// Get returns the state of alert group groupID.
+	Get(ctx context.Context, groupID string) (wfapi.AlertGroupState, error)
+	// Declare declares the incident of alert group groupID as d.
+	Declare(ctx context.Context, groupID, by string, d incident.Declaration) (string, error)
+	// Triage ignores or snoozes alert group groupID.
+	Triage(ctx context.Context, groupID, by, action string) error
+}
+
+var _ AlertActions = (*starter.Alerts)(nil)
+
 // FrontDoorOptions configures a FrontDoor.
 type FrontDoorOptions struct {
 	// Incidents starts and drives incident workflows (required).
@@ -80,6 +93,8 @@ type FrontDoorOptions struct {
 	Retro RetroActions
 	// Maintenance handles the maintenance buttons; nil answers "not supported".
 	Maintenance MaintenanceActions
+	// Alerts handles the triage prompt's buttons; nil answers "not supported".
+	Alerts AlertActions
 	// TemporalTimeout bounds each exchange with Temporal during a request
 	// (default 2 s), so Slack always gets an answer within its 3 seconds.
 	TemporalTimeout time.Duration
@@ -112,6 +127,7 @@ type FrontDoor struct {
 	log         *slog.Logger
 	retro       RetroActions
 	maintenance MaintenanceActions
+	alerts      AlertActions
 	temporalTO  time.Duration
 	slackTO     time.Duration
 	httpClient  *http.Client
@@ -138,6 +154,7 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		log:         opts.Logger,
 		retro:       opts.Retro,
 		maintenance: opts.Maintenance,
+		alerts:      opts.Alerts,
 		temporalTO:  opts.TemporalTimeout,
 		slackTO:     opts.SlackTimeout,
 		httpClient:  opts.HTTPClient,

@@ -82,6 +82,13 @@ var buttons = map[string]button{
 	wfapi.ActionMaintenanceComplete: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
 		f.maintenanceAction(ctx, cb, wfapi.ActionMaintenanceComplete, m.Incident)
 	},
+	wfapi.ActionAlertDeclare: (*FrontDoor).alertDeclare,
+	wfapi.ActionAlertIgnore: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+		f.alertTriage(ctx, cb, m.Incident, wfapi.TriageIgnore)
+	},
+	wfapi.ActionAlertSnooze: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+		f.alertTriage(ctx, cb, m.Incident, wfapi.TriageSnooze)
+	},
 }
 
 // opens is a button that opens the modal view builds.

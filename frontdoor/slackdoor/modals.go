@@ -66,6 +66,9 @@ type viewMeta struct {
 	Incident string `json:"i,omitempty"` // incident (or window) ID
 	Channel  string `json:"c,omitempty"` // where the command or button was used
 	Source   string `json:"s,omitempty"` // permalink of the message declared from
+	// AlertGroup is the alert group a declare modal opened from a triage
+	// prompt declares.
+	AlertGroup string `json:"a,omitempty"`
 	// Nonce is minted when the declare modal opens. With the view ID it
 	// keys the incident ID: repeats of one submission share both, while a
 	// view ID seen again after a sandbox restart gets a new incident.
@@ -160,6 +163,8 @@ func modal(callbackID, title, submit string, meta viewMeta, blocks ...slack.Bloc
 // declarePrefill is what the declare modal starts with.
 type declarePrefill struct {
 	Title, Summary, Commander string
+	Severity                  incident.Severity
+	Service                   string
 	Meta                      viewMeta
 }
 
@@ -180,7 +185,7 @@ func (f *FrontDoor) declareView(p declarePrefill) slack.ModalViewRequest {
 	blocks := []slack.Block{
 		textInput(FieldTitle, "Title", "What is broken, in a few words", p.Title, false, MaxTitle, false),
 		textInput(FieldSummary, "Summary", "What do you see? Who is affected?", p.Summary, true, MaxText, true),
-		staticSelect(FieldSeverity, "Severity", "How bad is it?", f.severityOptions(), "", false),
+		staticSelect(FieldSeverity, "Severity", "How bad is it?", f.severityOptions(), string(p.Severity), false),
 	}
 	if len(f.process.Services) > 0 {
 		names := make([]string, 0, len(f.process.Services))
@@ -195,7 +200,7 @@ func (f *FrontDoor) declareView(p declarePrefill) slack.ModalViewRequest {
 		for _, name := range names {
 			opts = append(opts, option(name, name))
 		}
-		blocks = append(blocks, staticSelect(FieldService, "Service", "Which service?", opts, "", true))
+		blocks = append(blocks, staticSelect(FieldService, "Service", "Which service?", opts, p.Service, true))
 	}
 	blocks = append(blocks, usersSelect(FieldCommander, "Commander", p.Commander, true))
 	check := slack.NewCheckboxGroupsBlockElement(FieldSecurity,
@@ -364,6 +369,7 @@ func (f *FrontDoor) declaration(v slack.View, user string, now time.Time) (incid
 		Declarer:      user,
 		Security:      fv.checked(FieldSecurity, securityValue),
 		Kind:          incident.KindIncident,
+		Source:        incident.SourceSlack,
 		DeclaredAt:    now.UTC(),
 		OriginChannel: meta.Channel,
 		SourceMessage: meta.Source,

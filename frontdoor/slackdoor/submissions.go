@@ -142,6 +142,15 @@ func (f *FrontDoor) submitDeclare(ctx context.Context, s filledForm) *slack.View
 		_, err := f.ops.Declare(tctx, d, false)
 		return err
 	}
+	if group := s.meta.AlertGroup; group != "" {
+		if f.alerts == nil {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: "Alerts aren't set up on this incidentflow."})
+		}
+		declare = func(tctx context.Context) error {
+			_, err := f.alerts.Declare(tctx, group, user, d)
+			return err
+		}
+	}
 	err, answered := f.await(ctx, declare, func(err error) {
 		if err == nil || errors.Is(err, starter.ErrPending) {
 			f.log.Info("incident declared", "incident", d.ID, "severity", d.Severity, "user", user)

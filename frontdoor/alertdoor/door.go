@@ -1,0 +1,171 @@
+// Package alertdoor is the HTTP door of alert sources: POST
+// /alerts/alertmanager, /alerts/grafana and /alerts/webhook. Each request
+// is authenticated with its source's bearer token, bounded, parsed and
+// routed by package alert, and handed to a Sink (the starter, which signals
+// or starts the group's workflow) within a short deadline, so that the
+// sender gets its answer fast and retries what failed.
+package alertdoor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/incident"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxBody = 1 << 20
+	DefaultTimeout = 2 * time.Second
+)
+
+// ErrUnavailable is what a Sink's error wraps when the incident service
+// (Temporal) cannot be reached: the door answers 503, so the sender retries.
+var ErrUnavailable = errors.New("the incident service is unavailable")
+
+// Sink takes each routed notification that is not ignored, for example by
+// signalling the group's workflow and starting it if needed. It must return
+// within ctx's deadline and be idempotent: senders retry and repeat.
+type Sink interface {
+	Notify(ctx context.Context, n alert.Notification, d alert.Decision) error
+}
+
+// Options configure a Door.
+type Options struct {
+	// Sources maps a source name to its bearer token (alert.Config.Tokens);
+	// a source without a token is refused.
+	Sources map[string]string
+	Router  *alert.Router
+	Sink    Sink
+	// Logger gets one line per request; nil logs nothing.
+	Logger *slog.Logger
+	// MaxBody bounds a request body in bytes; 0 means DefaultMaxBody.
+	MaxBody int64
+	// Timeout bounds the Sink call; 0 means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Door serves the alert endpoints.
+type Door struct {
+	tokens  tokens
+	router  *alert.Router
+	sink    Sink
+	log     *slog.Logger
+	maxBody int64
+	timeout time.Duration
+}
+
+// New returns a Door, or an error naming what is missing from o.
+func New(o Options) (*Door, error) {
+	switch {
+	case o.Router == nil:
+		return nil, errors.New("alertdoor: Options.Router is nil: build one with alert.NewRouter")
+	case o.Sink == nil:
+		return nil, errors.New("alertdoor: Options.Sink is nil: nothing would take the notifications")
+	}
+	t, err := newTokens(o.Sources)
+	if err != nil {
+		return nil, err
+	}
+	d := &Door{tokens: t, router: o.Router, sink: o.Sink, log: o.Logger, maxBody: o.MaxBody, timeout: o.Timeout}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.maxBody <= 0 {
+		d.maxBody = DefaultMaxBody
+	}
+	if d.timeout <= 0 {
+		d.timeout = DefaultTimeout
+	}
+	return d, nil
+}
+
+// Register adds POST /alerts/<source> for every alert source to mux.
+func (d *Door) Register(mux *http.ServeMux) {
+	for _, src := range alert.Sources {
+		mux.Handle("POST /alerts/"+string(src), d.handler(src))
+	}
+}
+
+// handler serves one source: authenticate, bound, parse, route, hand over.
+func (d *Door) handler(src alert.Source) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log := d.log.With("source", src, "remote", r.RemoteAddr)
+		refuse := func(status int, err error) {
+			log.Warn("alert refused", "status", status, "reason", err.Error())
+			reply(w, status, err.Error())
+		}
+		if err := d.tokens.check(src, r.Header.Get("Authorization")); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="incidentflow alerts"`)
+			refuse(http.StatusUnauthorized, err)
+			return
+		}
+		body, status, err := d.read(w, r)
+		if err != nil {
+			refuse(status, err)
+			return
+		}
+		n, err := alert.Parse(src, body)
+		if err != nil {
+			refuse(http.StatusBadRequest, err)
+			return
+		}
+		dec := d.router.Route(n)
+		id := alert.IncidentID(n.Key())
+		log = log.With("incident", id, "mode", dec.Mode, "route", dec.RouteIndex, "status", n.Status,
+			"alerts", len(n.Alerts), "truncated", n.Truncated)
+		if dec.Mode == alert.ModeIgnore {
+			log.Info("alert ignored", "reason", dec.Reason)
+			reply(w, http.StatusOK, "ignored: "+dec.Reason)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d.timeout)
+		defer cancel()
+		switch err := d.sink.Notify(ctx, n, dec); {
+		case err == nil:
+			log.Info("alert accepted", "reason", dec.Reason)
+			reply(w, http.StatusOK, fmt.Sprintf("accepted: %s, incident %s (%s)", dec.Mode, id, dec.Reason))
+		case errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			log.Error("alert not taken: retry expected", "error", err, "timeout", d.timeout)
+			w.Header().Set("Retry-After", "10")
+			reply(w, http.StatusServiceUnavailable, "incidentflow cannot take alerts right now (the incident service is unreachable or slow): retry")
+		default:
+			log.Error("alert not taken", "error", err)
+			reply(w, http.StatusInternalServerError, "incidentflow failed to take the notification for incident "+id+": see its log")
+		}
+	})
+}
+
+// read returns the request body, or the status and error to answer: 413
+// over maxBody, 400 when it cannot be read whole.
+func (d *Door) read(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	tooBig := fmt.Errorf("the body is over %d bytes", d.maxBody)
+	if r.ContentLength > d.maxBody {
+		return nil, http.StatusRequestEntityTooLarge, tooBig
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.maxBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, http.StatusRequestEntityTooLarge, tooBig
+	case err != nil:
+		return nil, http.StatusBadRequest, fmt.Errorf("the body could not be read: %w", err)
+	}
+	return body, 0, nil
+}
+
+// maxReply bounds the length of an answer.
+const maxReply = 400
+
+// reply writes a plain-text answer of one line.
+func reply(w http.ResponseWriter, status int, msg string) {
+	// http.Error sets a plain-text type and nosniff, and adds the newline.
+	http.Error(w, incident.Truncate(strings.Join(strings.Fields(msg), " "), maxReply), status)
+}
