@@ -29,7 +29,7 @@ func fuzzParser(f *testing.F, parse func([]byte) (Notification, error), seeds ..
 }
 
 func FuzzParseAlertmanager(f *testing.F) {
-	fuzzParser(f, ParseAlertmanager, "alertmanager.json")
+	fuzzParser(f, ParseAlertmanager, "alertmanager.json", "alertmanager-0.25-real.json")
 }
 
 func FuzzParseGrafana(f *testing.F) {

@@ -36,6 +36,17 @@ func TestParseAlertmanagerReadsEveryField(t *testing.T) {
 	assert.Len(t, n.FiringAlerts(), 2)
 }
 
+// alertmanager-0.25-real.json is a body Debian's Alertmanager 0.25.0 sent
+// in internal/alertmanagertest's test.
+func TestParseAlertmanagerReadsARealBody(t *testing.T) {
+	n, err := ParseAlertmanager(readTestdata(t, "alertmanager-0.25-real.json"))
+	require.NoError(t, err)
+	require.NoError(t, checkBounds(n))
+	assert.Equal(t, `{}:{alertname="HighErrorRate", service="checkout"}`, n.GroupKey)
+	assert.Len(t, n.Alerts, 3)
+	assert.True(t, n.Alerts[0].EndsAt.IsZero(), "a firing alert's endsAt is the zero time")
+}
+
 func TestParseGrafanaReadsItsExtraFields(t *testing.T) {
 	n, err := ParseGrafana(readTestdata(t, "grafana.json"))
 	require.NoError(t, err)

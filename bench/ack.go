@@ -33,14 +33,11 @@ const ackTarget = 50 * time.Millisecond
 // started on a fixed schedule whatever the answers take, so a slow answer
 // can't slow the load down and hide itself.
 func runAck(ctx context.Context, h *harness, set ackSettings) *figure {
-	fig := &figure{Name: "ack latency"}
-	start := time.Now()
-	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "ack", latency: set.Latency})
+	fig, s, end := h.startFigure(ctx, "ack latency", 0, nil, stackOptions{name: "ack", latency: set.Latency})
+	defer end()
 	if s == nil {
 		return fig
 	}
-	defer s.close()
 
 	var (
 		mu       sync.Mutex

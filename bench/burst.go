@@ -85,14 +85,11 @@ func rateFloors(calls []call, window time.Duration) []limitFloor {
 // short; the worker's client-side limiter is given the same window, so
 // measurement and floor scale together.
 func runBurst(ctx context.Context, h *harness, set burstSettings) *figure {
-	fig := &figure{Name: "burst"}
-	start := time.Now()
-	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "burst", latency: set.Latency, rateLimits: true, rateWindow: set.Window})
+	fig, s, end := h.startFigure(ctx, "burst", 0, nil, stackOptions{name: "burst", latency: set.Latency, rateLimits: true, rateWindow: set.Window})
+	defer end()
 	if s == nil {
 		return fig
 	}
-	defer s.close()
 
 	b := &burstRun{s: s, set: set}
 	if err := b.setup(ctx); err != nil {

@@ -254,24 +254,31 @@ type ackResult struct {
 	Late    bool // answered after Slack's 3 s
 }
 
-// startFigure builds a figure's stack: the process its incidents run
-// (severities reminding every cadence, 0 for the defaults), changed by tune
-// when not nil, and the stack opts describe. A failure is recorded in fig
-// and the stack is nil.
-func (h *harness) startFigure(ctx context.Context, fig *figure, cadence time.Duration, tune func(*incident.Process), opts stackOptions) *stack {
+// startFigure starts the clock of the figure called name and builds its
+// stack: the process its incidents run (severities reminding every cadence,
+// 0 for the defaults), changed by tune when not nil, and the stack opts
+// describe. The caller defers end, which closes the stack and stops the
+// clock. A failure is recorded in fig and the stack is nil.
+func (h *harness) startFigure(ctx context.Context, name string, cadence time.Duration, tune func(*incident.Process), opts stackOptions) (fig *figure, s *stack, end func()) {
+	fig = &figure{Name: name, start: time.Now()}
+	end = func() {
+		if s != nil {
+			s.close()
+		}
+		fig.Elapsed = seconds(time.Since(fig.start))
+	}
 	proc, err := benchProcess(cadence)
 	if err == nil {
 		if tune != nil {
 			tune(&proc)
 		}
 		opts.process = proc
-		var s *stack
 		if s, err = h.newStack(ctx, opts); err == nil {
-			return s
+			return fig, s, end
 		}
 	}
 	fig.Error = err.Error()
-	return nil
+	return fig, nil, end
 }
 
 // openDeclare types "/incident declare <title>" as user in #incidents and

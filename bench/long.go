@@ -50,9 +50,6 @@ const criticalCadence = 15 * time.Minute
 // reminders a real month would bring, so its runs hold the same events;
 // only the waits are shorter.
 func runLong(ctx context.Context, h *harness, set longSettings) *figure {
-	fig := &figure{Name: "long incident"}
-	start := time.Now()
-	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
 	critical := func(proc *incident.Process) {
 		for i := range proc.Severities {
 			if proc.Severities[i].Name == incident.Critical {
@@ -60,11 +57,11 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 			}
 		}
 	}
-	s := h.startFigure(ctx, fig, 0, critical, stackOptions{name: "long"})
+	fig, s, end := h.startFigure(ctx, "long incident", 0, critical, stackOptions{name: "long"})
+	defer end()
 	if s == nil {
 		return fig
 	}
-	defer s.close()
 
 	id := fmt.Sprintf("long%d", time.Now().Unix()%100000)
 	if err := s.declareDirect(ctx, id, "Database replication lag", incident.Critical); err != nil {
@@ -137,7 +134,7 @@ func runLong(ctx context.Context, h *harness, set longSettings) *figure {
 	fig.Failed = failures
 
 	fig.note("a critical incident over %d simulated days (%d slots of 15 min): %d status updates, %d reminders (one missed update every %v); it took %s",
-		set.Days, slots, len(inc.Updates)+inc.OmittedUpdates, inc.EntryCount(incident.EntryReminder), set.MissEvery, time.Since(start).Round(time.Second))
+		set.Days, slots, len(inc.Updates)+inc.OmittedUpdates, inc.EntryCount(incident.EntryReminder), set.MissEvery, time.Since(fig.start).Round(time.Second))
 	fig.note("runs hold %s events; the workflow continues as new at %d events (wfapi.DefaultHistoryLimit) or when Temporal suggests it",
 		runEvents(runs), wfapi.DefaultHistoryLimit)
 	l := incident.DefaultLimits

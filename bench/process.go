@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 )
@@ -55,6 +56,6 @@ func benchProcess(cadence time.Duration) (incident.Process, error) {
 	p.Docs = []incident.Doc{{Title: "Incident handbook", URL: "https://example.com/handbook"}}
 	p.AnnounceChannels = []string{"incidents"}
 	p.BroadcastChannels = []string{"general"}
-	p.WebUIURL = "http://127.0.0.1:8233"
+	p.WebUIURL = "http://" + devserver.DefaultUIAddr
 	return p, nil
 }

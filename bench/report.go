@@ -36,6 +36,8 @@ type figure struct {
 	Failed  int      `json:"failed"`          // incidents that failed
 	Error   string   `json:"error,omitempty"` // why the figure is incomplete
 	Elapsed seconds  `json:"elapsed_s"`
+
+	start time.Time // when startFigure started the clock
 }
 
 // add appends a row; ratio and pass are computed from floor and check.

@@ -35,16 +35,13 @@ const historySample = 200
 // history a reminder costs. Rate limits are off: the reminders' posts go
 // to 2,000 channels, each far under its one post a second.
 func runScale(ctx context.Context, h *harness, set scaleSettings) *figure {
-	fig := &figure{Name: "scale"}
-	start := time.Now()
-	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	s := h.startFigure(ctx, fig, set.Cadence, nil, stackOptions{name: "scale", latency: set.Latency, workerInChild: !set.InlineWorker})
+	fig, s, end := h.startFigure(ctx, "scale", set.Cadence, nil, stackOptions{name: "scale", latency: set.Latency, workerInChild: !set.InlineWorker})
+	defer end()
 	if s == nil {
 		return fig
 	}
-	defer s.close()
 
-	r := &scaleRun{h: h, s: s, set: set, start: start}
+	r := &scaleRun{h: h, s: s, set: set, start: fig.start}
 	if err := r.setup(ctx); err != nil {
 		fig.Error = "opening the incidents: " + err.Error()
 		return fig

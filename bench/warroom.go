@@ -29,14 +29,11 @@ const dependentCalls = 3
 // call log. Rate limits are off: this figure is about latency, not
 // throughput (the burst figure covers the limits).
 func runWarRoom(ctx context.Context, h *harness, set warRoomSettings) *figure {
-	fig := &figure{Name: "time to war room"}
-	start := time.Now()
-	defer func() { fig.Elapsed = seconds(time.Since(start)) }()
-	s := h.startFigure(ctx, fig, 0, nil, stackOptions{name: "warroom", latency: set.Latency})
+	fig, s, end := h.startFigure(ctx, "time to war room", 0, nil, stackOptions{name: "warroom", latency: set.Latency})
+	defer end()
 	if s == nil {
 		return fig
 	}
-	defer s.close()
 
 	submitted := make([]time.Time, set.Incidents)
 	ids := make([]string, set.Incidents)

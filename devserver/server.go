@@ -21,14 +21,22 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	appconfig "github.com/incidentflow/incidentflow/config"
 )
 
-// Defaults applied by Start to zero Options fields.
+// Defaults applied by Start to zero Options fields. The addresses are the
+// ports of `incidentflow dev` (config.DefaultFrontendPort, DefaultUIPort) on
+// the loopback.
+var (
+	DefaultFrontendAddr = loopbackAddr(appconfig.DefaultFrontendPort)
+	DefaultUIAddr       = loopbackAddr(appconfig.DefaultUIPort)
+)
+
+// More defaults applied by Start to zero Options fields.
 const (
-	DefaultFrontendAddr = "127.0.0.1:7233"
-	DefaultUIAddr       = "127.0.0.1:8233"
-	DefaultNamespace    = "default"
-	DefaultRetention    = 30 * 24 * time.Hour
+	DefaultNamespace = "default"
+	DefaultRetention = 30 * 24 * time.Hour
 )
 
 // DBFileName is the SQLite file Start keeps in Options.DataDir.

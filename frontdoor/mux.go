@@ -9,6 +9,9 @@
 //	POST /slack/commands       slash commands        (slackdoor)
 //	POST /slack/interactions   buttons, modals       (slackdoor)
 //	POST /slack/events         Events API            (slackdoor)
+//	POST /alerts/alertmanager  Alertmanager webhooks (alertdoor)
+//	POST /alerts/grafana       Grafana webhooks      (alertdoor)
+//	POST /alerts/webhook       plain JSON alerts     (alertdoor)
 //
 // A new door gets its routes in New and a field in Doors; docs/architecture.md
 // says where its package goes.
@@ -18,6 +21,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/metrics"
 )
@@ -26,6 +31,8 @@ import (
 type Doors struct {
 	// Slack serves /slack/*.
 	Slack *slackdoor.FrontDoor
+	// Alerts serves /alerts/*.
+	Alerts *alertdoor.Door
 }
 
 // New returns the front door's handler: every route of doors, /healthz and
@@ -42,6 +49,11 @@ func New(doors Doors, reg *metrics.Registry) http.Handler {
 		mux.Handle("POST /slack/commands", s.Commands())
 		mux.Handle("POST /slack/interactions", s.Interactions())
 		mux.Handle("POST /slack/events", s.Events())
+	}
+	if a := doors.Alerts; a != nil {
+		mux.Handle("POST /alerts/alertmanager", a.Handler(alert.SourceAlertmanager))
+		mux.Handle("POST /alerts/grafana", a.Handler(alert.SourceGrafana))
+		mux.Handle("POST /alerts/webhook", a.Handler(alert.SourceWebhook))
 	}
 	return reg.Instrument(mux)
 }

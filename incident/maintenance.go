@@ -301,6 +301,7 @@ func (w *Window) Declaration(start time.Time) Declaration {
 		Commander:  w.Lead,
 		Declarer:   w.ScheduledBy,
 		Kind:       KindMaintenance,
+		Source:     SourceMaintenance,
 		DeclaredAt: start,
 	}
 	if len(w.Services) > 0 {

@@ -101,11 +101,20 @@ func (p *Process) Policy(s Severity) (SeverityPolicy, bool) {
 	return SeverityPolicy{}, false
 }
 
-// SeverityNames lists the configured severities in order.
+// SeverityLevels lists the configured severities in order.
+func (p *Process) SeverityLevels() []Severity {
+	levels := make([]Severity, len(p.Severities))
+	for i, sp := range p.Severities {
+		levels[i] = sp.Name
+	}
+	return levels
+}
+
+// SeverityNames lists the configured severities' names in order.
 func (p *Process) SeverityNames() []string {
 	names := make([]string, len(p.Severities))
-	for i, sp := range p.Severities {
-		names[i] = string(sp.Name)
+	for i, s := range p.SeverityLevels() {
+		names[i] = string(s)
 	}
 	return names
 }

@@ -266,15 +266,18 @@ func (s *Incidents) ByChannel(ctx context.Context, channelID string) (string, er
 
 // Summary is one incident in a list.
 type Summary struct {
-	ID         string    `json:"id"`
-	WorkflowID string    `json:"workflow_id"`
-	Severity   string    `json:"severity"`
-	Status     string    `json:"status"`
-	Commander  string    `json:"commander"`
-	Kind       string    `json:"kind"`
-	ChannelID  string    `json:"channel_id"`
-	Title      string    `json:"title"`
-	StartedAt  time.Time `json:"started_at"`
+	ID         string `json:"id"`
+	WorkflowID string `json:"workflow_id"`
+	Severity   string `json:"severity"`
+	Status     string `json:"status"`
+	Commander  string `json:"commander"`
+	Kind       string `json:"kind"`
+	// Source is how the incident began (slack, cli, alert, maintenance,
+	// drill); empty for incidents declared before it was recorded.
+	Source    string    `json:"source,omitempty"`
+	ChannelID string    `json:"channel_id"`
+	Title     string    `json:"title"`
+	StartedAt time.Time `json:"started_at"`
 }
 
 // List returns the open incidents (and maintenance windows in progress),
@@ -298,6 +301,7 @@ func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
 			wfapi.SearchStatus.GetName():    &sum.Status,
 			wfapi.SearchCommander.GetName(): &sum.Commander,
 			wfapi.SearchKind.GetName():      &sum.Kind,
+			wfapi.SearchSource.GetName():    &sum.Source,
 			wfapi.SearchChannel.GetName():   &sum.ChannelID,
 		} {
 			if p, ok := fields[name]; ok {

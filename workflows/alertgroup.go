@@ -77,25 +77,61 @@ func (w *alertGroupWorkflow) setup(ctx workflow.Context) error {
 
 // run applies notifications as they come until the group is done, waking
 // for the throttled war-room post, the end of a snooze and the end of the
-// reopen window.
+// reopen window. A run never ends with a notification unread: one that
+// came while the group was ending (its last Slack call in flight) starts
+// the group over, as the signal-with-start it would have sent a moment
+// later would have.
 func (w *alertGroupWorkflow) run(ctx workflow.Context) (wfapi.AlertGroupState, error) {
-	for w.st.Phase != wfapi.AlertDone {
-		if w.continueAsNewDue(ctx) {
-			return w.st, w.continueAsNew(ctx)
+	for {
+		for w.st.Phase != wfapi.AlertDone {
+			if w.continueAsNewDue(ctx) {
+				if err := w.readAll(ctx); err != nil {
+					return w.st, err
+				}
+				if w.st.Phase == wfapi.AlertDone {
+					break
+				}
+				return w.st, w.continueAsNew(ctx)
+			}
+			w.wait(ctx)
+			w.applyInbox(ctx)
+			w.tick(ctx)
 		}
-		w.wait(ctx)
-		w.drain()
-		for len(w.inbox) > 0 {
-			n := w.inbox[0]
-			w.inbox = w.inbox[1:]
-			w.apply(ctx, n)
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return w.st, err
 		}
-		w.tick(ctx)
+		// Nothing yields between this check and the return.
+		if w.notifications.Len() == 0 {
+			return w.st, nil
+		}
+		w.st = wfapi.AlertGroupState{GroupID: w.st.GroupID, Phase: wfapi.AlertWaiting, Attempts: w.st.Attempts}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return w.st, err
+}
+
+// applyInbox applies the notifications received so far.
+func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
+	w.drain()
+	for len(w.inbox) > 0 {
+		n := w.inbox[0]
+		w.inbox = w.inbox[1:]
+		w.apply(ctx, n)
 	}
-	return w.st, nil
+}
+
+// readAll applies every signal received, until none came while the
+// last ones were applied (applying one may wait for an activity) and no
+// update is in flight, so that the run can end or continue as new
+// without leaving one unread.
+func (w *alertGroupWorkflow) readAll(ctx workflow.Context) error {
+	for {
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return err
+		}
+		if w.notifications.Len() == 0 && w.resolved.Len() == 0 {
+			return nil
+		}
+		w.applyInbox(ctx)
+	}
 }
 
 // wait blocks until a signal arrives, an update changed the phase, or the
@@ -153,16 +189,18 @@ func (w *alertGroupWorkflow) drain() {
 func (w *alertGroupWorkflow) apply(ctx workflow.Context, n wfapi.AlertNotification) {
 	w.st.Notifications++
 	change := w.st.Group.Apply(n.Notification)
+	if w.st.Phase == wfapi.AlertWaiting && len(w.st.Group.FiringAlerts()) == 0 {
+		// Resolved before it was ever seen firing (a resolution sent again
+		// after the group's last run ended): nothing to wait for.
+		w.st.Phase = wfapi.AlertDone
+		return
+	}
 	if change.Empty() {
 		return // a retry or a repeat: nothing new
 	}
 	w.st.Changes++
 	switch w.st.Phase {
 	case wfapi.AlertWaiting:
-		if len(w.st.Group.FiringAlerts()) == 0 {
-			w.st.Phase = wfapi.AlertDone // resolved before it was ever seen firing
-			return
-		}
 		w.st.Decision = n.Decision
 		w.st.LastPost = workflow.Now(ctx)
 		w.st.Group.MarkPosted()
@@ -384,7 +422,12 @@ func (w *alertGroupWorkflow) declareFromTriage(ctx workflow.Context, req wfapi.A
 	if d.Commander == "" {
 		d.Commander = req.By
 	}
-	w.declare(ctx, w.declaration(ctx, d))
+	d = w.declaration(ctx, d)
+	// The kickoff lists the alerts firing now: the war room's first post
+	// about a change tells what changed since, as on a declare route.
+	w.st.LastPost = d.DeclaredAt
+	w.st.Group.MarkPosted()
+	w.declare(ctx, d)
 	if w.st.Phase != wfapi.AlertDeclared {
 		return wfapi.AlertDeclareResult{}, errors.New("the incident could not be started; declare it with /incident declare")
 	}
@@ -437,18 +480,9 @@ func (w *alertGroupWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
 }
 
-// continueAsNew carries the group to a new run once the updates in flight
-// are done and no signal is left unread.
+// continueAsNew carries the group to a new run. Call it after readAll,
+// with nothing yielding between: no update in flight, no signal unread.
 func (w *alertGroupWorkflow) continueAsNew(ctx workflow.Context) error {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	w.drain()
-	for len(w.inbox) > 0 {
-		n := w.inbox[0]
-		w.inbox = w.inbox[1:]
-		w.apply(ctx, n)
-	}
 	next := w.in
 	st := w.st
 	next.State = &st

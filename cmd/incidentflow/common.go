@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -35,7 +33,7 @@ func newFlags(verb, usage string) *commonFlags {
 		fmt.Fprintf(os.Stderr, "Usage: incidentflow %s %s\n\nFlags:\n%s", verb, usage, c.fs.FlagUsages())
 	}
 	c.fs.StringVar(&c.configFile, "config", "", "configuration file (default ./incidentflow.yaml if present)")
-	c.fs.String("data-dir", ".incidentflow", "directory where incidentflow dev keeps its SQLite database")
+	c.fs.String("data-dir", config.DefaultDataDir, "directory where incidentflow dev keeps its SQLite database")
 	config.BindFlag(c.fs, "data-dir", "dev.data_dir")
 	c.fs.String("temporal-address", "", "Temporal frontend host:port (empty: the local incidentflow dev server)")
 	config.BindFlag(c.fs, "temporal-address", "temporal.address")
@@ -69,7 +67,7 @@ func temporalAddress(cfg *config.Config) string {
 	if cfg.Temporal.Address != "" {
 		return cfg.Temporal.Address
 	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Dev.FrontendPort))
+	return hostPort(cfg.Dev.FrontendPort)
 }
 
 // dial connects to Temporal at addr and checks it answers.
@@ -91,14 +89,49 @@ func dial(ctx context.Context, cfg *config.Config, addr string, logger *slog.Log
 	return c, nil
 }
 
+// cliDial connects the CLI to Temporal, logging only warnings.
+func cliDial(ctx context.Context, cfg *config.Config) (client.Client, error) {
+	return dial(ctx, cfg, temporalAddress(cfg), logging.New(os.Stderr, "warn", "text"))
+}
+
 // cliIncidents connects the CLI to Temporal.
 func cliIncidents(ctx context.Context, cfg *config.Config) (*starter.Incidents, func(), error) {
-	logger := logging.New(os.Stderr, "warn", "text")
-	c, err := dial(ctx, cfg, temporalAddress(cfg), logger)
+	c, err := cliDial(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, "")}, c.Close, nil
+}
+
+// withClient loads the configuration, runs check (when not nil), connects
+// with connect and runs fn, printing its result as one JSON object with
+// --json and its human summary otherwise.
+func withClient[T any](ctx context.Context, f *commonFlags, args []string, out io.Writer,
+	connect func(context.Context, *config.Config) (T, func(), error), check func() error,
+	fn func(T) (any, string, error)) error {
+	cfg, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	t, closeFn, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	result, human, err := fn(t)
+	if err != nil {
+		return err
+	}
+	if f.jsonOut {
+		return printJSON(out, result)
+	}
+	fmt.Fprintln(out, human)
+	return nil
 }
 
 // process is the configured incident process, with the Web UI URL of the
@@ -107,7 +140,7 @@ func process(cfg *config.Config, devUIURL string) incident.Process {
 	p := cfg.Process()
 	if p.WebUIURL == "" {
 		if devUIURL == "" {
-			devUIURL = "http://127.0.0.1:" + strconv.Itoa(cfg.Dev.UIPort)
+			devUIURL = "http://" + hostPort(cfg.Dev.UIPort)
 		}
 		p.WebUIURL = devUIURL
 	}

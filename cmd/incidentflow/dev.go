@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
@@ -37,20 +38,21 @@ var devFlagFor = map[string]string{
 }
 
 func runDev(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("dev", "[--data-dir DIR] [--frontend-port 7233] [--ui-port 8233] [--listen 127.0.0.1:3000] [--slack-port 3001] [--github-port 3002]")
+	f := newFlags("dev", fmt.Sprintf("[--data-dir DIR] [--frontend-port %d] [--ui-port %d] [--listen %s] [--slack-port %d] [--github-port %d]",
+		config.DefaultFrontendPort, config.DefaultUIPort, config.DefaultListen, config.DefaultSlackPort, config.DefaultGitHubPort))
 	for _, p := range []struct {
 		name, key, usage string
 		def              int
 	}{
-		{"frontend-port", "dev.frontend_port", "Temporal frontend (gRPC) port", 7233},
-		{"ui-port", "dev.ui_port", "Temporal Web UI port", 8233},
-		{"slack-port", "dev.slack_port", "Slack sandbox port (used when slack.bot_token is empty)", 3001},
-		{"github-port", "dev.github_port", "GitHub sandbox port (used when github.token is empty)", 3002},
+		{"frontend-port", "dev.frontend_port", "Temporal frontend (gRPC) port", config.DefaultFrontendPort},
+		{"ui-port", "dev.ui_port", "Temporal Web UI port", config.DefaultUIPort},
+		{"slack-port", "dev.slack_port", "Slack sandbox port (used when slack.bot_token is empty)", config.DefaultSlackPort},
+		{"github-port", "dev.github_port", "GitHub sandbox port (used when github.token is empty)", config.DefaultGitHubPort},
 	} {
 		f.fs.Int(p.name, p.def, p.usage)
 		config.BindFlag(f.fs, p.name, p.key)
 	}
-	f.fs.String("listen", "127.0.0.1:3000", "front door address (/slack/*, /healthz, /metrics)")
+	f.fs.String("listen", config.DefaultListen, "front door address (/slack/*, /alerts/*, /healthz, /metrics)")
 	config.BindFlag(f.fs, "listen", "http.listen")
 	cfg, err := f.load(args)
 	if err != nil {
@@ -95,7 +97,10 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer c.Close()
 
-	door := newFrontDoor(cfg, c, logger)
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		return err
+	}
 	errs := make(chan error, 2)
 	var running sync.WaitGroup
 	for _, part := range []func(context.Context) error{
@@ -109,7 +114,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
 	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
-	fmt.Fprintf(out, "  Front door        http://%s  (/slack/commands, /slack/interactions, /slack/events, /healthz, /metrics)\n", cfg.HTTP.Listen)
+	fmt.Fprintf(out, "  Front door        http://%s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /healthz, /metrics)\n", cfg.HTTP.Listen)
 	sandboxes.describe(out)
 	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical\nPress Ctrl-C to stop.\n")
 
@@ -130,6 +135,21 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 type sandboxes struct {
 	slack  *slackemu.Server
 	github *githubemu.Server
+	// alertToken is the token every alert source accepts when none is
+	// configured.
+	alertToken string
+}
+
+// ensureSandboxChannel creates public channel name in the Slack sandbox,
+// with the bot and the seeded people in it, unless it exists.
+func ensureSandboxChannel(s *slackemu.Server, name string) error {
+	for _, ch := range s.Channels() {
+		if ch.Name == name {
+			return nil
+		}
+	}
+	_, err := s.CreateChannel(name, false, slackemu.BotUserID, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol)
+	return err
 }
 
 // startSandboxes starts the emulators that stand in for missing credentials
@@ -153,6 +173,17 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		cfg.Slack.BotToken = sandboxBotToken
 		cfg.Slack.APIURL = s.slack.URL() + "/api/"
 		cfg.Slack.AppToken = "" // the sandbox plays Slack over HTTP
+		if err := ensureSandboxChannel(s.slack, cfg.Alerts.Channel()); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
+	if len(cfg.Alerts.Sources) == 0 {
+		cfg.Alerts.Sources = map[string]alert.SourceConfig{}
+		for _, src := range alert.Sources {
+			cfg.Alerts.Sources[string(src)] = alert.SourceConfig{Token: sandboxAlertToken}
+		}
+		s.alertToken = sandboxAlertToken
 	}
 	if cfg.GitHub.Token == "" {
 		s.github = githubemu.New(githubemu.Options{StateFile: filepath.Join(cfg.Dev.DataDir, "github-sandbox.json")})
@@ -175,6 +206,9 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 func (s *sandboxes) describe(out io.Writer) {
 	if s.slack != nil {
 		fmt.Fprintf(out, "  Slack sandbox     %s  (state: %s/_emu/state, bot token %s, signing secret %q)\n", s.slack.URL(), s.slack.URL(), sandboxBotToken, sandboxSigningSecret)
+	}
+	if s.alertToken != "" {
+		fmt.Fprintf(out, "  Alerts            POST /alerts/alertmanager, /alerts/grafana, /alerts/webhook with \"Authorization: Bearer %s\"; try `incidentflow alert fire --labels alertname=HighErrorRate,service=checkout`\n", s.alertToken)
 	}
 	if s.github != nil {
 		fmt.Fprintf(out, "  GitHub sandbox    %s  (state: %s/_emu/state, repo %s)\n", s.github.URL(), s.github.URL(), sandboxGitHubRepo)

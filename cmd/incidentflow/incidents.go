@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -60,6 +61,7 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 		Declarer:   *declarer,
 		Security:   *security,
 		Kind:       incident.KindIncident,
+		Source:     incident.SourceCLI,
 		DeclaredAt: time.Now().UTC(),
 	}, true)
 	if err != nil {
@@ -83,27 +85,15 @@ func incidentFlags(verb, usage string) (*commonFlags, *string, *string) {
 // withIncident loads the configuration, checks --incident and runs fn
 // against Temporal.
 func withIncident(ctx context.Context, f *commonFlags, args []string, id *string, fn func(*incidentOps) (any, string, error), out io.Writer) error {
-	cfg, err := f.load(args)
-	if err != nil {
-		return err
+	checkID := func() error {
+		if !incident.ValidID(*id) {
+			return errors.New("--incident is required: the ID printed by `incidentflow declare` or `incidentflow list`")
+		}
+		return nil
 	}
-	if !incident.ValidID(*id) {
-		return errors.New("--incident is required: the ID printed by `incidentflow declare` or `incidentflow list`")
-	}
-	incidents, closeFn, err := cliIncidents(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	result, human, err := fn(&incidentOps{ctx: ctx, Incidents: incidents, id: *id})
-	if err != nil {
-		return err
-	}
-	if f.jsonOut {
-		return printJSON(out, result)
-	}
-	fmt.Fprintln(out, human)
-	return nil
+	return withClient(ctx, f, args, out, cliIncidents, checkID, func(incidents *starter.Incidents) (any, string, error) {
+		return fn(&incidentOps{ctx: ctx, Incidents: incidents, id: *id})
+	})
 }
 
 func runUpdate(ctx context.Context, args []string, out io.Writer) error {
@@ -159,33 +149,25 @@ func runStatus(ctx context.Context, args []string, out io.Writer) error {
 
 func runList(ctx context.Context, args []string, out io.Writer) error {
 	f := newFlags("list", "").withJSON()
-	cfg, err := f.load(args)
-	if err != nil {
-		return err
-	}
-	incidents, closeFn, err := cliIncidents(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	list, err := incidents.List(ctx)
-	if err != nil {
-		return err
-	}
-	if f.jsonOut {
-		return printJSON(out, map[string]any{"incidents": list})
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(out, "No open incidents.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tSTATUS\tKIND\tCOMMANDER\tCHANNEL\tSTARTED\tTITLE")
-	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Severity, s.Status, s.Kind, s.Commander, s.ChannelID,
-			s.StartedAt.Local().Format("2006-01-02 15:04"), s.Title)
-	}
-	return tw.Flush()
+	return withClient(ctx, f, args, out, cliIncidents, nil, func(incidents *starter.Incidents) (any, string, error) {
+		list, err := incidents.List(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		result := map[string]any{"incidents": list}
+		if len(list) == 0 {
+			return result, "No open incidents.", nil
+		}
+		var b strings.Builder
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSEVERITY\tSTATUS\tKIND\tCOMMANDER\tCHANNEL\tSTARTED\tTITLE")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Severity, s.Status, s.Kind, s.Commander, s.ChannelID,
+				s.StartedAt.Local().Format("2006-01-02 15:04"), s.Title)
+		}
+		err = tw.Flush()
+		return result, strings.TrimSuffix(b.String(), "\n"), err
+	})
 }
 
 // describe is the human summary of an incident.

@@ -17,8 +17,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/incidentflow/incidentflow/devserver"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -36,7 +39,7 @@ func verbs() []verb {
 		{"dev", "run everything in one process: embedded Temporal and Web UI, worker, front door, Slack and GitHub sandboxes", runDev},
 		{"worker", "run the Temporal worker against temporal.address", runWorker},
 		{"serve", "run the Slack front door (HTTP, or Socket Mode with slack.app_token)", runServe},
-		{"setup", "register incidentflow's search attributes and 30-day retention on a Temporal cluster (safe to repeat)", runSetup},
+		{"setup", fmt.Sprintf("register incidentflow's search attributes and %d-day retention on a Temporal cluster (safe to repeat)", devserver.DefaultRetention/(24*time.Hour)), runSetup},
 		{"declare", "declare an incident and wait for its war room", runDeclare},
 		{"update", "post a status update: --incident ID --status S --text T", runUpdate},
 		{"severity", "change the severity: --incident ID --to S", runSeverity},
@@ -44,6 +47,7 @@ func verbs() []verb {
 		{"status", "show an incident: --incident ID", runStatus},
 		{"list", "list open incidents", runList},
 		{"maintenance", "planned maintenance: schedule | list | cancel", maintenanceVerb},
+		{"alert", "send a test alert to the front door as Alertmanager would: fire | resolve --labels k=v,…", alertVerb},
 		{"version", "print the version", runVersion},
 	}
 }

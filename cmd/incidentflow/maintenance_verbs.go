@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/internal/logging"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -29,16 +27,22 @@ var maintenanceVerbs = []verb{
 
 // maintenanceVerb runs `incidentflow maintenance <subcommand>`.
 func maintenanceVerb(ctx context.Context, args []string, out io.Writer) error {
+	return subVerb(ctx, "maintenance", maintenanceVerbs, args, out)
+}
+
+// subVerb runs `incidentflow <name> <subcommand>` with one of subs, or
+// lists them.
+func subVerb(ctx context.Context, name string, subs []verb, args []string, out io.Writer) error {
 	if len(args) > 0 {
-		for _, v := range maintenanceVerbs {
+		for _, v := range subs {
 			if v.name == args[0] {
 				return v.run(ctx, args[1:], out)
 			}
 		}
 	}
 	var b strings.Builder
-	b.WriteString("Usage: incidentflow maintenance <subcommand> [flags]\n\nSubcommands:\n")
-	for _, v := range maintenanceVerbs {
+	fmt.Fprintf(&b, "Usage: incidentflow %s <subcommand> [flags]\n\nSubcommands:\n", name)
+	for _, v := range subs {
 		fmt.Fprintf(&b, "  %-9s %s\n", v.name, v.summary)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -50,7 +54,7 @@ func maintenanceVerb(ctx context.Context, args []string, out io.Writer) error {
 
 // cliMaintenance connects the CLI to Temporal for maintenance windows.
 func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenance, func(), error) {
-	c, err := dial(ctx, cfg, temporalAddress(cfg), logging.New(os.Stderr, "warn", "text"))
+	c, err := cliDial(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,24 +64,10 @@ func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenan
 // withMaintenance loads the configuration and runs fn against Temporal,
 // printing its JSON result or its human summary.
 func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, fn func(*starter.Maintenance) (any, string, error)) error {
-	cfg, err := f.load(args)
-	if err != nil {
-		return err
-	}
-	m, closeFn, err := cliMaintenance(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	result, human, err := fn(m)
-	if err != nil {
-		return err
-	}
-	if f.jsonOut {
-		return printJSON(out, result)
-	}
-	fmt.Fprintln(out, strings.TrimRight(human, "\n"))
-	return nil
+	return withClient(ctx, f, args, out, cliMaintenance, nil, func(m *starter.Maintenance) (any, string, error) {
+		result, human, err := fn(m)
+		return result, strings.TrimRight(human, "\n"), err
+	})
 }
 
 // windowIDFlag adds --id to a subcommand that needs one.

@@ -13,10 +13,13 @@ import (
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
 
+	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/frontdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/metrics"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/worker"
@@ -38,8 +41,8 @@ func runWorker(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("serve", "[--listen 127.0.0.1:3000]")
-	f.fs.String("listen", "127.0.0.1:3000", "front door address")
+	f := newFlags("serve", fmt.Sprintf("[--listen %s]", config.DefaultListen))
+	f.fs.String("listen", config.DefaultListen, "front door address")
 	config.BindFlag(f.fs, "listen", "http.listen")
 	cfg, err := f.load(args)
 	if err != nil {
@@ -57,14 +60,17 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	door := newFrontDoor(cfg, c, logger)
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "incidentflow front door on http://%s\n", cfg.HTTP.Listen)
 	return door.run(ctx)
 }
 
 func runSetup(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("setup", "[--temporal-address host:port] [--retention 720h]")
-	retention := f.fs.Duration("retention", 30*24*time.Hour, "how long closed incidents stay visible in Temporal")
+	f := newFlags("setup", fmt.Sprintf("[--temporal-address host:port] [--retention %dh]", devserver.DefaultRetention/time.Hour))
+	retention := f.fs.Duration("retention", devserver.DefaultRetention, "how long closed incidents stay visible in Temporal")
 	cfg, err := f.load(args)
 	if err != nil {
 		return err
@@ -91,13 +97,14 @@ type frontDoor struct {
 	logger *slog.Logger
 }
 
-func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) *frontDoor {
+func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*frontDoor, error) {
 	var opts []slack.Option
 	if cfg.Slack.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
 	proc := process(cfg, cfg.Temporal.WebUIURL)
+	alerts := newAlerts(cfg, c, proc)
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
 		Slack:         api,
@@ -106,13 +113,35 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) *fro
 		Logger:        logger,
 		Retro:         &starter.Retrospectives{Client: c},
 		Maintenance:   newMaintenance(cfg, c, proc),
+		Alerts:        alerts,
 	})
+	alertDoor, err := newAlertDoor(cfg, alerts, logger)
+	if err != nil {
+		return nil, err
+	}
 	return &frontDoor{
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+	}, nil
+}
+
+// newAlertDoor is the alert door over cfg's alerts settings; with no source
+// configured it refuses every alert with 401.
+func newAlertDoor(cfg *config.Config, alerts *starter.Alerts, logger *slog.Logger) (*alertdoor.Door, error) {
+	router, err := alert.NewRouter(cfg.Alerts, alerts.Process.SeverityLevels())
+	if err != nil {
+		return nil, err
 	}
+	return alertdoor.New(alertdoor.Options{Sources: cfg.Alerts.Tokens(), Router: router, Sink: alerts, Logger: logger})
+}
+
+// newAlerts is the Temporal client of alert groups.
+func newAlerts(cfg *config.Config, c client.Client, p incident.Process) *starter.Alerts {
+	return &starter.Alerts{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p, Settings: wfapi.AlertSettings{
+		TriageChannel: cfg.Alerts.Channel(), PostEvery: cfg.Alerts.PostInterval(), ReopenWithin: cfg.Alerts.ReopenWindow(),
+	}}
 }
 
 // run serves until ctx ends; with an app token it also runs Socket Mode.

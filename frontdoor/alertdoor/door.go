@@ -18,6 +18,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/starter"
 )
 
 // Defaults of Options.
@@ -26,13 +27,11 @@ const (
 	DefaultTimeout = 2 * time.Second
 )
 
-// ErrUnavailable is what a Sink's error wraps when the incident service
-// (Temporal) cannot be reached: the door answers 503, so the sender retries.
-var ErrUnavailable = errors.New("the incident service is unavailable")
-
-// Sink takes each routed notification that is not ignored, for example by
-// signalling the group's workflow and starting it if needed. It must return
-// within ctx's deadline and be idempotent: senders retry and repeat.
+// Sink takes each routed notification that is not ignored: *starter.Alerts
+// signals the group's workflow, starting it if needed. It must return
+// within ctx's deadline and be idempotent: senders retry and repeat. An
+// error wrapping starter.ErrUnavailable (Temporal can't be reached) is
+// answered 503, so the sender retries.
 type Sink interface {
 	Notify(ctx context.Context, n alert.Notification, d alert.Decision) error
 }
@@ -87,15 +86,10 @@ func New(o Options) (*Door, error) {
 	return d, nil
 }
 
-// Register adds POST /alerts/<source> for every alert source to mux.
-func (d *Door) Register(mux *http.ServeMux) {
-	for _, src := range alert.Sources {
-		mux.Handle("POST /alerts/"+string(src), d.handler(src))
-	}
-}
-
-// handler serves one source: authenticate, bound, parse, route, hand over.
-func (d *Door) handler(src alert.Source) http.Handler {
+// Handler serves the notifications of source src (POST /alerts/<src>, which
+// the frontdoor package mounts): authenticate, bound, parse, route, hand
+// over.
+func (d *Door) Handler(src alert.Source) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log := d.log.With("source", src, "remote", r.RemoteAddr)
 		refuse := func(status int, err error) {
@@ -131,8 +125,8 @@ func (d *Door) handler(src alert.Source) http.Handler {
 		switch err := d.sink.Notify(ctx, n, dec); {
 		case err == nil:
 			log.Info("alert accepted", "reason", dec.Reason)
-			reply(w, http.StatusOK, fmt.Sprintf("accepted: %s, incident %s (%s)", dec.Mode, id, dec.Reason))
-		case errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			reply(w, http.StatusOK, fmt.Sprintf("accepted: %s, alert group %s (%s)", dec.Mode, id, dec.Reason))
+		case errors.Is(err, starter.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 			log.Error("alert not taken: retry expected", "error", err, "timeout", d.timeout)
 			w.Header().Set("Retry-After", "10")
 			reply(w, http.StatusServiceUnavailable, "incidentflow cannot take alerts right now (the incident service is unreachable or slow): retry")

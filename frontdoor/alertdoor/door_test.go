@@ -20,6 +20,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/starter"
 )
 
 const (
@@ -76,7 +77,9 @@ func newServer(t *testing.T, sink Sink, sources map[string]string, logs io.Write
 	d, err := New(Options{Sources: sources, Router: rt, Sink: sink, Logger: slog.New(slog.NewTextHandler(logs, nil)), MaxBody: 64 << 10, Timeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
-	d.Register(mux)
+	for _, src := range alert.Sources {
+		mux.Handle("POST /alerts/"+string(src), d.Handler(src))
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -102,12 +105,12 @@ func post(t *testing.T, srv *httptest.Server, path, auth, body string) (int, str
 func TestDoorAcceptsEachSource(t *testing.T) {
 	for _, tc := range []struct {
 		path, token, body string
-		severity          incident.Severity
+		severity          incident.Severity // grafana's has no severity label: the route's fallback
 		service           string
 	}{
-		{"/alerts/alertmanager", amToken, testdata(t, "alertmanager.json"), incident.Critical, ""},
+		{"/alerts/alertmanager", amToken, testdata(t, "alertmanager.json"), incident.Critical, "checkout"},
 		{"/alerts/grafana", grafanaToken, testdata(t, "grafana.json"), incident.Major, "payments"},
-		{"/alerts/webhook", webhookToken, testdata(t, "webhook.json"), incident.Major, "checkout"},
+		{"/alerts/webhook", webhookToken, testdata(t, "webhook.json"), incident.Critical, "checkout"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			sink := &recordingSink{}
@@ -120,10 +123,8 @@ func TestDoorAcceptsEachSource(t *testing.T) {
 			assert.Equal(t, alert.ModeDeclare, d.Mode)
 			assert.Equal(t, tc.severity, d.Severity)
 			assert.Equal(t, 1, d.RouteIndex)
-			assert.Equal(t, fmt.Sprintf("accepted: declare, incident %s (matched alerts.routes[1])\n", alert.IncidentID(n.Key())), body)
-			if tc.service != "" {
-				assert.Equal(t, tc.service, d.Service)
-			}
+			assert.Equal(t, fmt.Sprintf("accepted: declare, alert group %s (matched alerts.routes[1])\n", alert.IncidentID(n.Key())), body)
+			assert.Equal(t, tc.service, d.Service)
 		})
 	}
 }
@@ -171,7 +172,7 @@ func TestDoorAnswers(t *testing.T) {
 		{"malformed", &recordingSink{}, `{"version":"4",`, http.StatusBadRequest, "alertmanager notification: body is empty or cut short", false, "alert refused"},
 		{"ignored", &recordingSink{}, watchdog, http.StatusOK, "ignored: matched alerts.routes[0]", false, "alert ignored"},
 		{"no route: triage", &recordingSink{}, strings.ReplaceAll(am, `"service": "checkout"`, `"service": "search"`), http.StatusOK, "accepted: triage", true, "alert accepted"},
-		{"temporal unreachable", &recordingSink{err: fmt.Errorf("signal-with-start: %w", ErrUnavailable)}, am, http.StatusServiceUnavailable, "retry", true, "signal-with-start: the incident service is unavailable"},
+		{"temporal unreachable", &recordingSink{err: fmt.Errorf("signal-with-start: %w", starter.ErrUnavailable)}, am, http.StatusServiceUnavailable, "retry", true, "signal-with-start: Temporal can't be reached"},
 		{"sink too slow", &recordingSink{block: true}, am, http.StatusServiceUnavailable, "retry", false, "context deadline exceeded"},
 		{"sink fails", &recordingSink{err: errors.New("bad input")}, am, http.StatusInternalServerError, "see its log", true, "bad input"},
 	} {
@@ -219,4 +220,19 @@ func TestNewRefusesIncompleteOptions(t *testing.T) {
 		require.Error(t, err, tc.name)
 		assert.Contains(t, err.Error(), tc.want, tc.name)
 	}
+}
+
+func TestDoorBoundsABodyOfUnknownLength(t *testing.T) {
+	sink := &recordingSink{}
+	srv := newServer(t, sink, allSources, nil)
+	body := io.MultiReader(strings.NewReader(testdata(t, "alertmanager.json")), strings.NewReader(strings.Repeat(" ", 64<<10)))
+	// A reader of unknown length is sent chunked, without Content-Length.
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/alerts/alertmanager", io.NopCloser(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+amToken)
+	res, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	assert.Zero(t, sink.calls())
 }

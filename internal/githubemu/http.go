@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/pause"
 )
 
 const docsRoot = "https://docs.github.com/rest"
@@ -137,18 +139,7 @@ func (s *Server) delay(x *req) bool {
 	if f == nil {
 		return true
 	}
-	d := f()
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-x.r.Context().Done():
-		return false
-	}
+	return pause.For(f(), x.r.Context().Done(), nil)
 }
 
 // authenticate reads "Authorization: Bearer T" or "Authorization: token T".

@@ -147,36 +147,30 @@ func (s *Server) handleCreate(x *req) {
 	if !decodeBody(x, &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.repoOf(x)
-	if r == nil {
-		return
-	}
-	c, errs := s.checkLocked(r, &in, true)
-	if len(errs) > 0 {
-		writeValidation(x.w, docCreate, errs)
-		return
-	}
-	now := s.now()
-	is := &issueState{id: s.newID(), number: len(r.issues) + 1, title: *in.Title,
-		labels: s.applyLabels(r, c.labels), assignees: c.assignees, state: "open",
-		user: x.login, createdAt: now, updatedAt: now}
-	if in.Body != nil {
-		is.body = *in.Body
-	}
-	r.issues = append(r.issues, is)
-	out := x.bases().issue(r, is)
-	x.w.Header().Set("Location", out.URL)
-	writeJSON(x.w, http.StatusCreated, out)
+	s.withRepo(x, func(r *repoState) {
+		c, errs := s.checkLocked(r, &in, true)
+		if len(errs) > 0 {
+			writeValidation(x.w, docCreate, errs)
+			return
+		}
+		now := s.now()
+		is := &issueState{id: s.newID(), number: len(r.issues) + 1, title: *in.Title,
+			labels: s.applyLabels(r, c.labels), assignees: c.assignees, state: "open",
+			user: x.login, createdAt: now, updatedAt: now}
+		if in.Body != nil {
+			is.body = *in.Body
+		}
+		r.issues = append(r.issues, is)
+		out := x.bases().issue(r, is)
+		x.w.Header().Set("Location", out.URL)
+		writeJSON(x.w, http.StatusCreated, out)
+	})
 }
 
 func (s *Server) handleGet(x *req) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, is := s.issueOf(x); is != nil {
+	s.withIssue(x, func(r *repoState, is *issueState) {
 		writeJSON(x.w, http.StatusOK, x.bases().issue(r, is))
-	}
+	})
 }
 
 func (s *Server) handleEdit(x *req) {
@@ -184,44 +178,40 @@ func (s *Server) handleEdit(x *req) {
 	if !decodeBody(x, &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, is := s.issueOf(x)
-	if is == nil {
-		return
-	}
-	c, errs := s.checkLocked(r, &in, false)
-	if len(errs) > 0 {
-		writeValidation(x.w, docUpdate, errs)
-		return
-	}
-	now := s.now()
-	if in.Title != nil {
-		is.title = *in.Title
-	}
-	if in.Body != nil {
-		is.body = *in.Body
-	}
-	if c.setLabels {
-		is.labels = s.applyLabels(r, c.labels)
-	}
-	if c.setAssignees {
-		is.assignees = c.assignees
-	}
-	reason := ""
-	if in.StateReason != nil {
-		reason = *in.StateReason
-	}
-	switch {
-	case in.State != nil && *in.State == "closed":
-		is.close(now, x.login, reason)
-	case in.State != nil && *in.State == "open":
-		is.reopen(now)
-	case reason != "" && reason != "reopened" && is.state == "closed":
-		is.stateReason = reason
-	}
-	is.updatedAt = now
-	writeJSON(x.w, http.StatusOK, x.bases().issue(r, is))
+	s.withIssue(x, func(r *repoState, is *issueState) {
+		c, errs := s.checkLocked(r, &in, false)
+		if len(errs) > 0 {
+			writeValidation(x.w, docUpdate, errs)
+			return
+		}
+		now := s.now()
+		if in.Title != nil {
+			is.title = *in.Title
+		}
+		if in.Body != nil {
+			is.body = *in.Body
+		}
+		if c.setLabels {
+			is.labels = s.applyLabels(r, c.labels)
+		}
+		if c.setAssignees {
+			is.assignees = c.assignees
+		}
+		reason := ""
+		if in.StateReason != nil {
+			reason = *in.StateReason
+		}
+		switch {
+		case in.State != nil && *in.State == "closed":
+			is.close(now, x.login, reason)
+		case in.State != nil && *in.State == "open":
+			is.reopen(now)
+		case reason != "" && reason != "reopened" && is.state == "closed":
+			is.stateReason = reason
+		}
+		is.updatedAt = now
+		writeJSON(x.w, http.StatusOK, x.bases().issue(r, is))
+	})
 }
 
 func containsFold(list []string, s string) bool {

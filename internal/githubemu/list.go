@@ -26,37 +26,26 @@ func (s *Server) handleList(x *req) {
 	if v := q.Get("since"); v != "" {
 		since, _ = time.Parse(time.RFC3339, v)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.repoOf(x)
-	if r == nil {
-		return
-	}
-	var hits []*issueState
-	for _, is := range r.issues {
-		switch {
-		case state != "all" && is.state != state,
-			creator != "" && !strings.EqualFold(is.user, creator),
-			assignee == "none" && len(is.assignees) > 0,
-			assignee == "*" && len(is.assignees) == 0,
-			assignee != "" && assignee != "none" && assignee != "*" && !is.hasAssignee(assignee),
-			!since.IsZero() && is.updatedAt.Before(since):
-			continue
+	s.withRepo(x, func(r *repoState) {
+		var hits []*issueState
+		for _, is := range r.issues {
+			switch {
+			case state != "all" && is.state != state,
+				creator != "" && !strings.EqualFold(is.user, creator),
+				assignee == "none" && len(is.assignees) > 0,
+				assignee == "*" && len(is.assignees) == 0,
+				assignee != "" && assignee != "none" && assignee != "*" && !is.hasAssignee(assignee),
+				!since.IsZero() && is.updatedAt.Before(since):
+				continue
+			}
+			if hasAllLabels(is, labels) {
+				hits = append(hits, is)
+			}
 		}
-		if hasAllLabels(is, labels) {
-			hits = append(hits, is)
-		}
-	}
-	sortIssues(hits, q.Get("sort"), q.Get("direction") != "asc")
-	page, per := pageParams(q)
-	lo, hi := window(len(hits), page, per)
-	setLink(x, len(hits), page, per)
-	b := x.bases()
-	out := make([]apiIssue, 0, hi-lo)
-	for _, is := range hits[lo:hi] {
-		out = append(out, b.issue(r, is))
-	}
-	writeJSON(x.w, http.StatusOK, out)
+		sortIssues(hits, q.Get("sort"), q.Get("direction") != "asc")
+		b := x.bases()
+		writeJSON(x.w, http.StatusOK, onePage(x, hits, func(is *issueState) apiIssue { return b.issue(r, is) }))
+	})
 }
 
 func hasAllLabels(is *issueState, labels []string) bool {
@@ -88,6 +77,19 @@ func sortIssues(list []*issueState, by string, desc bool) {
 		}
 		return ka < kb
 	})
+}
+
+// onePage returns, each as api gives it, the items on the page the request
+// asks for (page and per_page), and sets the Link header to the others.
+func onePage[T, A any](x *req, items []T, api func(T) A) []A {
+	page, per := pageParams(x.r.URL.Query())
+	lo, hi := window(len(items), page, per)
+	setLink(x, len(items), page, per)
+	out := make([]A, 0, hi-lo)
+	for _, it := range items[lo:hi] {
+		out = append(out, api(it))
+	}
+	return out
 }
 
 // pageParams reads page (default 1) and per_page (default 30, at most 100).

@@ -16,46 +16,31 @@ func (s *Server) handleComment(x *req) {
 	if !decodeBody(x, &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, is := s.issueOf(x)
-	if is == nil {
-		return
-	}
-	switch {
-	case in.Body == nil || strings.TrimSpace(*in.Body) == "":
-		writeValidation(x.w, docsRoot+"/issues/comments#create-an-issue-comment",
-			[]fieldError{{Resource: "IssueComment", Code: "missing_field", Field: "body"}})
-		return
-	case utf8.RuneCountInString(*in.Body) > bodyMaxChars:
-		writeValidation(x.w, docsRoot+"/issues/comments#create-an-issue-comment",
-			[]fieldError{tooLong("IssueComment", "body", bodyMaxChars)})
-		return
-	}
-	now := s.now()
-	c := &commentState{id: s.newID(), user: x.login, body: *in.Body, createdAt: now}
-	is.comments = append(is.comments, c)
-	is.updatedAt = now
-	out := x.bases().comment(r, is, c)
-	x.w.Header().Set("Location", out.URL)
-	writeJSON(x.w, http.StatusCreated, out)
+	s.withIssue(x, func(r *repoState, is *issueState) {
+		switch {
+		case in.Body == nil || strings.TrimSpace(*in.Body) == "":
+			writeValidation(x.w, docsRoot+"/issues/comments#create-an-issue-comment",
+				[]fieldError{{Resource: "IssueComment", Code: "missing_field", Field: "body"}})
+			return
+		case utf8.RuneCountInString(*in.Body) > bodyMaxChars:
+			writeValidation(x.w, docsRoot+"/issues/comments#create-an-issue-comment",
+				[]fieldError{tooLong("IssueComment", "body", bodyMaxChars)})
+			return
+		}
+		now := s.now()
+		c := &commentState{id: s.newID(), user: x.login, body: *in.Body, createdAt: now}
+		is.comments = append(is.comments, c)
+		is.updatedAt = now
+		out := x.bases().comment(r, is, c)
+		x.w.Header().Set("Location", out.URL)
+		writeJSON(x.w, http.StatusCreated, out)
+	})
 }
 
 func (s *Server) handleComments(x *req) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, is := s.issueOf(x)
-	if is == nil {
-		return
-	}
-	page, per := pageParams(x.r.URL.Query())
-	lo, hi := window(len(is.comments), page, per)
-	setLink(x, len(is.comments), page, per)
-	out := make([]apiComment, 0, hi-lo)
-	for _, c := range is.comments[lo:hi] {
-		out = append(out, x.bases().comment(r, is, c))
-	}
-	writeJSON(x.w, http.StatusOK, out)
+	s.withIssue(x, func(r *repoState, is *issueState) {
+		writeJSON(x.w, http.StatusOK, onePage(x, is.comments, func(c *commentState) apiComment { return x.bases().comment(r, is, c) }))
+	})
 }
 
 // handleAddLabels serves POST /repos/{o}/{r}/issues/{n}/labels, whose body is
@@ -76,45 +61,30 @@ func (s *Server) handleAddLabels(x *req) {
 		writeError(x.w, http.StatusBadRequest, "Problems parsing JSON", docsRoot)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, is := s.issueOf(x)
-	if is == nil {
-		return
-	}
-	add, errs := s.checkLabels(r, names, nil)
-	if len(errs) > 0 {
-		writeValidation(x.w, docsRoot+"/issues/labels#add-labels-to-an-issue", errs)
-		return
-	}
-	for _, name := range s.applyLabels(r, add) {
-		if !is.hasLabel(name) {
-			is.labels = append(is.labels, name)
+	s.withIssue(x, func(r *repoState, is *issueState) {
+		add, errs := s.checkLabels(r, names, nil)
+		if len(errs) > 0 {
+			writeValidation(x.w, docsRoot+"/issues/labels#add-labels-to-an-issue", errs)
+			return
 		}
-	}
-	is.updatedAt = s.now()
-	out := []apiLabel{}
-	for _, name := range is.labels {
-		out = append(out, x.bases().label(r, r.labels[strings.ToLower(name)]))
-	}
-	writeJSON(x.w, http.StatusOK, out)
+		for _, name := range s.applyLabels(r, add) {
+			if !is.hasLabel(name) {
+				is.labels = append(is.labels, name)
+			}
+		}
+		is.updatedAt = s.now()
+		out := []apiLabel{}
+		for _, name := range is.labels {
+			out = append(out, x.bases().label(r, r.labels[strings.ToLower(name)]))
+		}
+		writeJSON(x.w, http.StatusOK, out)
+	})
 }
 
 func (s *Server) handleLabels(x *req) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.repoOf(x)
-	if r == nil {
-		return
-	}
-	page, per := pageParams(x.r.URL.Query())
-	lo, hi := window(len(r.labelOrder), page, per)
-	setLink(x, len(r.labelOrder), page, per)
-	out := make([]apiLabel, 0, hi-lo)
-	for _, key := range r.labelOrder[lo:hi] {
-		out = append(out, x.bases().label(r, r.labels[key]))
-	}
-	writeJSON(x.w, http.StatusOK, out)
+	s.withRepo(x, func(r *repoState) {
+		writeJSON(x.w, http.StatusOK, onePage(x, r.labelOrder, func(key string) apiLabel { return x.bases().label(r, r.labels[key]) }))
+	})
 }
 
 func (s *Server) handleCreateLabel(x *req) {
@@ -125,29 +95,24 @@ func (s *Server) handleCreateLabel(x *req) {
 		return
 	}
 	const doc = docsRoot + "/issues/labels#create-a-label"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.repoOf(x)
-	switch {
-	case r == nil:
-		return
-	case strings.TrimSpace(in.Name) == "":
-		writeValidation(x.w, doc, []fieldError{{Resource: "Label", Code: "missing_field", Field: "name"}})
-		return
-	case r.labels[strings.ToLower(strings.TrimSpace(in.Name))] != nil:
-		writeValidation(x.w, doc, []fieldError{{Resource: "Label", Code: "already_exists", Field: "name"}})
-		return
-	}
-	l := r.addLabel(s, strings.TrimSpace(in.Name), strings.TrimPrefix(in.Color, "#"), in.Description)
-	writeJSON(x.w, http.StatusCreated, x.bases().label(r, l))
+	s.withRepo(x, func(r *repoState) {
+		switch {
+		case strings.TrimSpace(in.Name) == "":
+			writeValidation(x.w, doc, []fieldError{{Resource: "Label", Code: "missing_field", Field: "name"}})
+			return
+		case r.labels[strings.ToLower(strings.TrimSpace(in.Name))] != nil:
+			writeValidation(x.w, doc, []fieldError{{Resource: "Label", Code: "already_exists", Field: "name"}})
+			return
+		}
+		l := r.addLabel(s, strings.TrimSpace(in.Name), strings.TrimPrefix(in.Color, "#"), in.Description)
+		writeJSON(x.w, http.StatusCreated, x.bases().label(r, l))
+	})
 }
 
 func (s *Server) handleRepo(x *req) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r := s.repoOf(x); r != nil {
+	s.withRepo(x, func(r *repoState) {
 		writeJSON(x.w, http.StatusOK, x.bases().repo(r))
-	}
+	})
 }
 
 func (s *Server) handleUser(x *req) {

@@ -75,3 +75,23 @@ func (s *Server) issueOf(x *req) (*repoState, *issueState) {
 	}
 	return r, is
 }
+
+// withRepo calls f with the request's repository (see repoOf) holding s.mu;
+// when there is none it has answered 404 and does not call f.
+func (s *Server) withRepo(x *req, f func(*repoState)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.repoOf(x); r != nil {
+		f(r)
+	}
+}
+
+// withIssue calls f with the request's issue (see issueOf) holding s.mu;
+// when there is none it has answered 404 and does not call f.
+func (s *Server) withIssue(x *req, f func(*repoState, *issueState)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, is := s.issueOf(x); is != nil {
+		f(r, is)
+	}
+}

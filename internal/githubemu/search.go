@@ -40,16 +40,12 @@ func (s *Server) handleSearch(x *req) {
 	for _, h := range hits {
 		repoOf[h.is] = h.r
 	}
-	page, per := pageParams(q)
-	lo, hi := window(len(list), page, per)
-	setLink(x, len(list), page, per)
-	items := make([]apiIssue, 0, hi-lo)
 	score := 1.0
-	for _, is := range list[lo:hi] {
+	items := onePage(x, list, func(is *issueState) apiIssue {
 		it := x.bases().issue(repoOf[is], is)
 		it.Score = &score
-		items = append(items, it)
-	}
+		return it
+	})
 	writeJSON(x.w, http.StatusOK, map[string]any{
 		"total_count": len(list), "incomplete_results": false, "items": items})
 }

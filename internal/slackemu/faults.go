@@ -2,6 +2,8 @@ package slackemu
 
 import (
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/pause"
 )
 
 // AnyMethod, passed as the method of a fault, makes it apply to whichever Web API
@@ -97,17 +99,5 @@ func (s *Server) takeFault(method string) *fault {
 // sleep waits for d, or until done or the server closes. It reports whether the
 // whole duration elapsed.
 func (s *Server) sleep(done <-chan struct{}, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-done:
-		return false
-	case <-s.done:
-		return false
-	}
+	return pause.For(d, done, s.done)
 }

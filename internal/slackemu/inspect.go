@@ -10,11 +10,7 @@ import (
 func (s *Server) Channels() []Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Channel, 0, len(s.st.channels))
-	for _, ch := range s.st.channels {
-		out = append(out, ch.snapshot())
-	}
-	return out
+	return copyAll(s.st.channels, (*channel).snapshot)
 }
 
 // Channel returns the conversation with the given ID.
@@ -48,11 +44,7 @@ func (s *Server) Messages(channelID string) []Message {
 	if ch == nil {
 		return nil
 	}
-	out := make([]Message, 0, len(ch.messages))
-	for _, m := range ch.messages {
-		out = append(out, copyMessage(m))
-	}
-	return out
+	return copyAll(ch.messages, copyMessage)
 }
 
 // Ephemerals returns the ephemeral messages shown in channelID to userID; an
@@ -74,11 +66,7 @@ func (s *Server) Ephemerals(channelID, userID string) []Ephemeral {
 func (s *Server) Views() []View {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]View, 0, len(s.st.views))
-	for _, v := range s.st.views {
-		out = append(out, copyView(v))
-	}
-	return out
+	return copyAll(s.st.views, copyView)
 }
 
 // View returns the view with the given ID.
@@ -96,14 +84,12 @@ func (s *Server) View(id string) (View, bool) {
 func (s *Server) Files() []File {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]File, 0, len(s.st.files))
-	for _, f := range s.st.files {
+	return copyAll(s.st.files, func(f *File) File {
 		c := *f
 		c.Content = append([]byte(nil), f.Content...)
 		c.Channels = append([]string(nil), f.Channels...)
-		out = append(out, c)
-	}
-	return out
+		return c
+	})
 }
 
 // ScheduledMessages returns every scheduled message (posted, deleted and pending).
@@ -111,22 +97,26 @@ func (s *Server) ScheduledMessages() []ScheduledMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deliverDueLocked(s.now())
-	out := make([]ScheduledMessage, 0, len(s.st.scheduled))
-	for _, sm := range s.st.scheduled {
+	return copyAll(s.st.scheduled, func(sm *ScheduledMessage) ScheduledMessage {
 		c := *sm
 		c.Blocks = cloneRaw(sm.Blocks)
-		out = append(out, c)
-	}
-	return out
+		return c
+	})
 }
 
 // Users returns the members of the workspace.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]User, 0, len(s.st.users))
-	for _, u := range s.st.users {
-		out = append(out, *u)
+	return copyAll(s.st.users, func(u *User) User { return *u })
+}
+
+// copyAll returns what copyOne makes of each item of list, in order (an
+// empty list, not nil, when list is empty).
+func copyAll[T, C any](list []T, copyOne func(T) C) []C {
+	out := make([]C, 0, len(list))
+	for _, v := range list {
+		out = append(out, copyOne(v))
 	}
 	return out
 }

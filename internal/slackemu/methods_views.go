@@ -172,27 +172,16 @@ func (s *Server) newHash(now time.Time) string {
 	return fmt.Sprintf("%d.%08x", now.Unix(), uint32(s.st.seq)*2654435761)
 }
 
-// viewsOpen is views.open.
-func viewsOpen(s *Server, rq *apiRequest) (obj, error) {
-	req, err := parseView(rq.p.jsonArg("view"), "modal")
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.consumeTrigger(rq.p.str("trigger_id"))
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.newView(req, t.user)
-	if err != nil {
-		return nil, err
-	}
-	v.RootViewID = v.ID
-	return obj{"view": viewJSON(v)}, nil
-}
+// viewsOpen is views.open: a modal at the root of a new stack.
+func viewsOpen(s *Server, rq *apiRequest) (obj, error) { return openModal(s, rq, false) }
 
 // viewsPush is views.push: onto the stack of the modal the trigger came from
 // (at most 3 views in a stack).
-func viewsPush(s *Server, rq *apiRequest) (obj, error) {
+func viewsPush(s *Server, rq *apiRequest) (obj, error) { return openModal(s, rq, true) }
+
+// openModal opens the modal of views.open, or of views.push when push is
+// set.
+func openModal(s *Server, rq *apiRequest, push bool) (obj, error) {
 	req, err := parseView(rq.p.jsonArg("view"), "modal")
 	if err != nil {
 		return nil, err
@@ -201,15 +190,19 @@ func viewsPush(s *Server, rq *apiRequest) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, top, depth := t.viewRoot, "", 0
-	for _, v := range s.st.views {
-		if root != "" && v.RootViewID == root && v.Open {
-			depth++
-			top = v.ID
+	root, top := "", ""
+	if push {
+		root = t.viewRoot
+		depth := 0
+		for _, v := range s.st.views {
+			if root != "" && v.RootViewID == root && v.Open {
+				depth++
+				top = v.ID
+			}
 		}
-	}
-	if depth >= maxPushedViews {
-		return nil, errCode("push_limit_reached")
+		if depth >= maxPushedViews {
+			return nil, errCode("push_limit_reached")
+		}
 	}
 	v, err := s.newView(req, t.user)
 	if err != nil {
