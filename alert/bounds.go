@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // MaxAlerts is the most alerts a Notification keeps; the rest are counted
@@ -112,7 +114,7 @@ func boundMap(m map[string]string, max, valueLen int) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, min(len(m), max))
-	for _, k := range sortedKeys(m) {
+	for _, k := range incident.SortedKeys(m) {
 		if len(out) == max {
 			break
 		}
@@ -128,7 +130,7 @@ func boundValues(m map[string]float64) map[string]float64 {
 		return nil
 	}
 	out := make(map[string]float64, min(len(m), maxValues))
-	for _, k := range sortedKeys(m) {
+	for _, k := range incident.SortedKeys(m) {
 		if len(out) == maxValues {
 			break
 		}
@@ -176,7 +178,7 @@ func cleanURL(s string) string {
 // no fingerprint: 16 hex digits, like Alertmanager's.
 func labelsFingerprint(labels map[string]string) string {
 	h := sha256.New()
-	for _, k := range sortedKeys(labels) {
+	for _, k := range incident.SortedKeys(labels) {
 		h.Write([]byte(k))
 		h.Write([]byte{0})
 		h.Write([]byte(labels[k]))
@@ -238,15 +240,4 @@ func addClamped(a, b int) int {
 		return maxCount
 	}
 	return a + b
-}
-
-// sortedKeys returns m's keys in order, so that no map order reaches a
-// result.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -63,7 +64,7 @@ func TestWorstCaseNotificationFitsItsBound(t *testing.T) {
 	assert.Len(t, n.GroupLabels, maxPairs)
 	assert.Len(t, n.CommonAnnotations, maxAnnotations)
 	assert.True(t, strings.HasPrefix(n.GroupKey, "sha256:"), "a long group key is hashed, not cut")
-	assert.LessOrEqual(t, jsonLen(n.Alerts[0].Annotations[sortedKeys(n.Alerts[0].Annotations)[0]]), maxAnnotationLen)
+	assert.LessOrEqual(t, jsonLen(n.Alerts[0].Annotations[incident.SortedKeys(n.Alerts[0].Annotations)[0]]), maxAnnotationLen)
 	assert.Equal(t, hostileURL(), n.Alerts[0].GeneratorURL, "a URL within its bound is kept")
 
 	w := worstCaseMessage(1)

@@ -146,7 +146,7 @@ func durationOr(s string, def time.Duration) time.Duration {
 // severities (unchecked when nil).
 func (c Config) Validate(severities []incident.Severity) []string {
 	var ps []string
-	for _, name := range sortedKeys(c.Sources) {
+	for _, name := range incident.SortedKeys(c.Sources) {
 		key := "alerts.sources." + name
 		token := c.Sources[name].Token
 		switch {

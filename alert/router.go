@@ -122,7 +122,7 @@ func compileRoutes(rs []RouteConfig, severities []incident.Severity) ([]route, [
 		if len(rc.SeverityMap) > 0 && rc.SeverityLabel == "" {
 			bad(".severity_map", "needs severity_label, the label whose values it translates")
 		}
-		for _, from := range sortedKeys(rc.SeverityMap) {
+		for _, from := range incident.SortedKeys(rc.SeverityMap) {
 			if r.severityMap == nil {
 				r.severityMap = make(map[string]incident.Severity, len(rc.SeverityMap))
 			}

@@ -183,7 +183,7 @@ func (s style) alertLine(a Alert) string {
 // "HighErrorRate (instance=a, service=checkout, …)".
 func (s style) alertName(a Alert) string {
 	var shown []string
-	for _, k := range sortedKeys(a.Labels) {
+	for _, k := range incident.SortedKeys(a.Labels) {
 		if k == "alertname" {
 			continue
 		}

@@ -56,7 +56,7 @@ func fallbackTitle(n Notification) string {
 // in skip.
 func labelList(ls map[string]string, skip ...string) string {
 	var parts []string
-	for _, k := range sortedKeys(ls) {
+	for _, k := range incident.SortedKeys(ls) {
 		if !slices.Contains(skip, k) {
 			parts = append(parts, k+"="+ls[k])
 		}

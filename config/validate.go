@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -77,7 +76,7 @@ func (c *Config) Validate() error {
 		dur(key+".update_every", s.UpdateEvery, time.Minute)
 		checkUsers(key+".leads", s.Leads, bad)
 	}
-	for _, name := range sortedKeys(c.Services) {
+	for _, name := range incident.SortedKeys(c.Services) {
 		key := "services." + name
 		checkUsers(key+".leads", c.Services[name].Leads, bad)
 		if sev := c.Services[name].Severity; sev != "" && !seen[sev] {
@@ -129,7 +128,7 @@ func (c *Config) Validate() error {
 		bad("temporal.task_queue", "", "a task queue name such as incidentflow")
 	}
 	ports := map[string]int{"dev.frontend_port": c.Dev.FrontendPort, "dev.ui_port": c.Dev.UIPort, "dev.slack_port": c.Dev.SlackPort, "dev.github_port": c.Dev.GitHubPort}
-	for _, key := range sortedKeys(ports) {
+	for _, key := range incident.SortedKeys(ports) {
 		if port := ports[key]; port < 1 || port > 65535 {
 			bad(key, fmt.Sprint(port), "a TCP port between 1 and 65535")
 		}
@@ -152,7 +151,7 @@ func (c *Config) Validate() error {
 		"retrospective.check_every": r.CheckEvery, "retrospective.digest_every": r.DigestEvery,
 		"retrospective.follow_up_for": r.FollowUpFor,
 	}
-	for _, key := range sortedKeys(retroDurations) {
+	for _, key := range incident.SortedKeys(retroDurations) {
 		dur(key, retroDurations[key], time.Minute)
 	}
 	if r.BusinessDaysAfter < 0 || r.BusinessDaysAfter > 30 {
@@ -244,13 +243,4 @@ func isUserRef(u string) bool {
 func isURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

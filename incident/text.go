@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -88,4 +89,15 @@ func IsPlainID(v string) bool {
 	return v != "" && strings.IndexFunc(v, func(r rune) bool {
 		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 	}) < 0
+}
+
+// SortedKeys returns m's keys in order, so that no map order reaches a
+// result (workflow code may call it: the order it returns is fixed).
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -43,6 +43,9 @@ type alertGroupWorkflow struct {
 	// notifications and resolved are the signal channels.
 	notifications workflow.ReceiveChannel
 	resolved      workflow.ReceiveChannel
+	// prompting is set while a Slack call about the triage prompt is in
+	// flight (see lockPrompt).
+	prompting bool
 }
 
 func newAlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) *alertGroupWorkflow {
@@ -357,6 +360,7 @@ func (w *alertGroupWorkflow) declare(ctx workflow.Context, d incident.Declaratio
 // postTriage posts the "Declare incident?" prompt.
 func (w *alertGroupWorkflow) postTriage(ctx workflow.Context) {
 	w.st.Phase = wfapi.AlertTriage
+	defer w.lockPrompt(ctx)()
 	var ref incident.MessageRef
 	err := workflow.ExecuteActivity(slackCall(ctx, "Ask the triage channel about the alerts"), slackActivities.PostMessage, activities.PostRequest{
 		Channel: w.in.Settings.TriageChannel, IncidentID: w.st.GroupID, Key: "triage",
@@ -377,8 +381,22 @@ func (w *alertGroupWorkflow) triageButtons() []activities.Button {
 	}
 }
 
+// lockPrompt waits until no other Slack call about the triage prompt is in
+// flight and returns the unlock. The main loop (posting and refreshing the
+// prompt) and the update handlers (answering it) both write the prompt:
+// one at a time, each reaches Slack in the order the group made it, so an
+// answer given while a refresh is in flight is what the prompt shows last,
+// and an answer given while the prompt is being posted updates it once it
+// is posted.
+func (w *alertGroupWorkflow) lockPrompt(ctx workflow.Context) func() {
+	_ = workflow.Await(ctx, func() bool { return !w.prompting })
+	w.prompting = true
+	return func() { w.prompting = false }
+}
+
 // updateTriage rewrites the prompt.
 func (w *alertGroupWorkflow) updateTriage(ctx workflow.Context, text string, buttons []activities.Button) {
+	defer w.lockPrompt(ctx)()
 	if w.st.TriageMessage.TS == "" {
 		return
 	}

@@ -38,8 +38,9 @@ type AlertGroupSuite struct {
 	records  []alertRecord
 	// recordDelay is how long (on the test clock) a RecordAlert call takes.
 	recordDelay time.Duration
-	// updateDelay is how long an UpdateMessage call takes.
-	updateDelay time.Duration
+	// updateDelays are how long the UpdateMessage calls take, in turn
+	// (then none).
+	updateDelays []time.Duration
 }
 
 func TestAlertGroupSuite(t *testing.T) { suite.Run(t, new(AlertGroupSuite)) }
@@ -77,13 +78,13 @@ func (s *AlertGroupSuite) SetupTest() {
 	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: wfapi.AlertGroupWorkflowID(testGroup)})
 	// The incidents are abandoned children that outlive the group.
 	s.env.SetDetachedChildWait(false)
-	s.children, s.records, s.recordDelay, s.updateDelay = nil, nil, 0, 0
+	s.children, s.records, s.recordDelay, s.updateDelays = nil, nil, 0, nil
 	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 	s.env.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
 	s.slack = newFakeSlack(s.env)
 
 	var a *activities.Slack
-	s.env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return s.updateDelay }).Return(
+	s.env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).AfterFn(s.nextUpdateDelay).Return(
 		func(_ context.Context, req activities.UpdateRequest) error {
 			s.slack.record("UpdateMessage", req)
 			return nil
@@ -100,6 +101,18 @@ func (s *AlertGroupSuite) SetupTest() {
 }
 
 func (s *AlertGroupSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
+
+// nextUpdateDelay is how long the next UpdateMessage call takes.
+func (s *AlertGroupSuite) nextUpdateDelay() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.updateDelays) == 0 {
+		return 0
+	}
+	d := s.updateDelays[0]
+	s.updateDelays = s.updateDelays[1:]
+	return d
+}
 
 // fakeIncident stands in for IncidentWorkflow: it records its input and
 // runs until resolved (signalResolve), then tells its alert group as
@@ -606,7 +619,7 @@ func (s *AlertGroupSuite) TestAResolvedNotificationWithNoRunOpenEndsAtOnce() {
 // A notification that comes while the group's run is ending (the prompt's
 // last update in flight) is not dropped: the group starts over.
 func (s *AlertGroupSuite) TestANotificationWhileTheGroupEndsStartsItOver() {
-	s.updateDelay = time.Minute
+	s.updateDelays = []time.Duration{time.Minute, time.Minute}
 	s.notify(0, notification(triageRoute, alertErrors))
 	s.notify(10*time.Minute, notification(triageRoute, ended(alertErrors, 9*time.Minute)))
 	s.notify(10*time.Minute+30*time.Second, notification(triageRoute, alertErrors, alertLatency)) // while the prompt is updated
@@ -620,6 +633,26 @@ func (s *AlertGroupSuite) TestANotificationWhileTheGroupEndsStartsItOver() {
 	s.Contains(req(posts[1]).Text, "2 alerts firing:")
 	s.Equal(wfapi.AlertDone, st.Phase)
 	s.Equal("U0DAVE", st.DecidedBy)
+}
+
+// The prompt's updates reach Slack one after the other, in the order the
+// group made them: an answer given while the prompt is being refreshed is
+// what the prompt shows last, however long the refresh takes.
+func (s *AlertGroupSuite) TestAnAnswerDuringAPromptRefreshIsWhatThePromptShowsLast() {
+	s.updateDelays = []time.Duration{2 * time.Minute, time.Second}
+	s.notify(0, notification(triageRoute, alertErrors))
+	s.notify(10*time.Minute, notification(triageRoute, alertErrors, alertLatency)) // the prompt is refreshed
+	s.update(10*time.Minute+30*time.Second, wfapi.UpdateAlertTriage, wfapi.AlertTriageRequest{By: "U0DAVE", Action: wfapi.TriageIgnore}, nil)
+	s.notify(20*time.Minute, notification(triageRoute, ended(alertErrors, 19*time.Minute), ended(alertLatency, 19*time.Minute)))
+	s.run(groupInput())
+
+	updates := s.slack.called("UpdateMessage")
+	s.Require().Len(updates, 2)
+	s.Equal([]time.Duration{12 * time.Minute, 12*time.Minute + time.Second}, []time.Duration{since(updates[0].At), since(updates[1].At)})
+	s.Len(updateReq(updates[0]).Buttons, 3, "the refresh")
+	last := updateReq(updates[1])
+	s.Contains(last.Text, "<@U0DAVE> ignored it")
+	s.Empty(last.Buttons, "no buttons once answered")
 }
 
 func (s *AlertGroupSuite) TestContinueAsNewKeepsTheGroupAndLosesNoNotification() {
