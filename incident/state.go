@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,6 +41,11 @@ type Incident struct {
 	OmittedTimeline int            `json:"omitted_timeline,omitempty"`
 	OmittedByKind   map[string]int `json:"omitted_by_kind,omitempty"`
 	EarlierActors   []string       `json:"earlier_actors,omitempty"`
+
+	// AlertKeys are the latest alert-group changes recorded (at most
+	// maxAlertKeys), so that a change delivered twice, even across
+	// continue-as-new, is recorded once.
+	AlertKeys []string `json:"alert_keys,omitempty"`
 
 	// NextUpdateBy is when the next status update is due.
 	NextUpdateBy time.Time `json:"next_update_by,omitempty"`
@@ -345,4 +351,21 @@ func jsonLen(s string) int {
 		}
 	}
 	return n
+}
+
+// maxAlertKeys bounds Incident.AlertKeys: a retry comes soon after its
+// first delivery, long before this many later changes.
+const maxAlertKeys = 200
+
+// RememberAlertKey records that the alert change key was recorded, and
+// reports false when it was already.
+func (inc *Incident) RememberAlertKey(key string) bool {
+	if slices.Contains(inc.AlertKeys, key) {
+		return false
+	}
+	inc.AlertKeys = append(inc.AlertKeys, key)
+	if over := len(inc.AlertKeys) - maxAlertKeys; over > 0 {
+		inc.AlertKeys = slices.Delete(inc.AlertKeys, 0, over)
+	}
+	return true
 }

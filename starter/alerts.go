@@ -76,15 +76,8 @@ func (a *Alerts) Triage(ctx context.Context, groupID, by, action string) error {
 
 // Get returns the state of alert group groupID.
 func (a *Alerts) Get(ctx context.Context, groupID string) (wfapi.AlertGroupState, error) {
-	var st wfapi.AlertGroupState
-	resp, err := a.Client.QueryWorkflow(ctx, wfapi.AlertGroupWorkflowID(groupID), "", wfapi.QueryAlertGroup)
-	if err != nil {
-		return st, explainGroup(err, groupID)
-	}
-	if err := resp.Get(&st); err != nil {
-		return st, fmt.Errorf("alert group %s: reading its state: %w", groupID, err)
-	}
-	return st, nil
+	return queryState[wfapi.AlertGroupState](ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), wfapi.QueryAlertGroup,
+		func(err error) error { return explainGroup(err, groupID) }, "alert group "+groupID+": reading its state")
 }
 
 // explainGroup turns Temporal's errors about an alert group into

@@ -235,15 +235,23 @@ func (s *Incidents) ResolveIfOpen(ctx context.Context, id, by, summary string) e
 
 // Get returns the whole state of incident id, open or resolved.
 func (s *Incidents) Get(ctx context.Context, id string) (incident.Incident, error) {
-	var inc incident.Incident
-	resp, err := s.Client.QueryWorkflow(ctx, wfapi.IncidentWorkflowID(id), "", wfapi.QueryIncident)
+	return queryState[incident.Incident](ctx, s.Client, wfapi.IncidentWorkflowID(id), wfapi.QueryIncident,
+		func(err error) error { return explain(err, id) }, "incident "+id+": reading its state")
+}
+
+// queryState asks workflowID's query for its state of type T. Temporal's
+// errors go through explain; a state that can't be read is said to be so
+// with what.
+func queryState[T any](ctx context.Context, c client.Client, workflowID, query string, explain func(error) error, what string) (T, error) {
+	var st T
+	resp, err := c.QueryWorkflow(ctx, workflowID, "", query)
 	if err != nil {
-		return inc, explain(err, id)
+		return st, explain(err)
 	}
-	if err := resp.Get(&inc); err != nil {
-		return inc, fmt.Errorf("incident %s: reading its state: %w", id, err)
+	if err := resp.Get(&st); err != nil {
+		return st, fmt.Errorf("%s: %w", what, err)
 	}
-	return inc, nil
+	return st, nil
 }
 
 // ByChannel returns the ID of the open incident whose war room is channelID,

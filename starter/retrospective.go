@@ -46,15 +46,8 @@ func (r *Retrospectives) MarkDone(ctx context.Context, incidentID, by string) er
 // Get returns where incident incidentID's retrospective stands: the meeting,
 // the postmortem, the action items and their issues.
 func (r *Retrospectives) Get(ctx context.Context, incidentID string) (incident.RetroState, error) {
-	var st incident.RetroState
-	resp, err := r.Client.QueryWorkflow(ctx, wfapi.RetrospectiveWorkflowID(incidentID), "", wfapi.QueryRetrospective)
-	if err != nil {
-		return st, retroExplain(err, incidentID)
-	}
-	if err := resp.Get(&st); err != nil {
-		return st, fmt.Errorf("incident %s: reading its retrospective: %w", incidentID, err)
-	}
-	return st, nil
+	return queryState[incident.RetroState](ctx, r.Client, wfapi.RetrospectiveWorkflowID(incidentID), wfapi.QueryRetrospective,
+		func(err error) error { return retroExplain(err, incidentID) }, "incident "+incidentID+": reading its retrospective")
 }
 
 // update sends a named update to the retrospective (see updateWorkflow).

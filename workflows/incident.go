@@ -42,12 +42,10 @@ type incidentWorkflow struct {
 	resolving bool
 	// searched holds the search attribute values last published.
 	searched []string
-	// alertKeys are the alert changes recorded by this run.
-	alertKeys map[string]bool
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
-	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location(), alertKeys: map[string]bool{}}
+	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
 	if in.State != nil {
 		w.inc = *in.State
 		w.ready = w.inc.ChannelID != ""

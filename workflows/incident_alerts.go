@@ -30,18 +30,23 @@ func (w *incidentWorkflow) validateRecordAlert(_ workflow.Context, req wfapi.Rec
 
 // recordAlert records a change of the alert group that declared the
 // incident: a timeline entry, and when asked a war-room post (with the
-// Resolve button once every alert is resolved). A minor incident whose
-// route asks for it resolves itself when its alerts are all resolved.
+// Resolve button once every alert is resolved). An incident at the mildest
+// severity whose route asks for it resolves itself when its alerts are all
+// resolved, and then the resolution is the post.
 func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAlertRequest) error {
 	if err := w.awaitWarRoom(ctx); err != nil {
 		return err
 	}
-	if w.alertKeys[req.Key] {
+	if !w.inc.RememberAlertKey(req.Key) {
 		return nil // a retried delivery of a change already recorded
 	}
-	w.alertKeys[req.Key] = true
 	if req.Timeline != "" {
 		w.record(ctx, "", incident.EntryAlert, req.Timeline)
+	}
+	ss := w.proc.Severities
+	autoResolve := req.AllResolved && req.AutoResolve && !w.resolving && len(ss) > 0 && w.inc.Severity == ss[len(ss)-1].Name
+	if autoResolve {
+		return w.resolve(ctx, wfapi.ResolveRequest{Summary: "Resolved by itself: every alert of the group that declared it resolved (auto_resolve)."})
 	}
 	if req.Post != "" {
 		post := activities.PostRequest{Channel: w.inc.ChannelID, Key: "alert-" + req.Key, Text: req.Post}
@@ -51,9 +56,6 @@ func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAle
 		if err := w.post(ctx, "Tell the war room about the alerts", post).Get(ctx, nil); err != nil {
 			w.note(ctx, "could not tell the war room about the alerts: "+errorMessage(err))
 		}
-	}
-	if req.AllResolved && req.AutoResolve && w.inc.Severity == incident.Minor && !w.resolving {
-		return w.resolve(ctx, wfapi.ResolveRequest{Summary: "Resolved by itself: every alert of the group that declared it resolved (auto_resolve)."})
 	}
 	return nil
 }

@@ -2,13 +2,11 @@ package slackdoor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/slack-go/slack"
 
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -39,17 +37,9 @@ func (f *FrontDoor) alertDeclare(ctx context.Context, cb slack.InteractionCallba
 
 // alertTriage ignores or snoozes the alert group of a triage prompt.
 func (f *FrontDoor) alertTriage(ctx context.Context, cb slack.InteractionCallback, groupID, action string) {
-	if f.alerts == nil {
-		f.notify(cb, "Alert triage isn't supported by this incidentflow.")
-		return
-	}
-	tctx, cancel := f.temporalCtx(ctx, 0)
-	defer cancel()
-	if err := f.alerts.Triage(tctx, groupID, cb.User.ID, action); err != nil && !errors.Is(err, starter.ErrPending) {
-		f.notify(cb, f.failure(err, "the alert was NOT "+action+"d"))
-		return
-	}
-	f.notify(cb, fmt.Sprintf("Done: you %sd this alert group.", action))
+	f.click(ctx, cb, f.alerts != nil, "Alert triage isn't supported by this incidentflow.", func(tctx context.Context) error {
+		return f.alerts.Triage(tctx, groupID, cb.User.ID, action)
+	}, fmt.Sprintf("Done: you %sd this alert group.", action), "the alert was NOT "+action+"d")
 }
 
 // decidedBy names who answered a prompt, after a space, or is empty.

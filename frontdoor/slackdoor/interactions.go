@@ -106,41 +106,41 @@ func (f *FrontDoor) openForm(ctx context.Context, cb slack.InteractionCallback, 
 	})
 }
 
-func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback, id string) {
-	if f.retro == nil {
-		f.notify(cb, "Marking the retrospective done isn't supported by this incidentflow.")
+// click carries out a button's change within the request's deadline and
+// tells the person who clicked how it went: the unsupported sentence when
+// this front door wasn't given what the button needs, ok when done (or accepted),
+// else why notDone.
+func (f *FrontDoor) click(ctx context.Context, cb slack.InteractionCallback, supported bool, unsupported string,
+	change func(context.Context) error, ok, notDone string) {
+	if !supported {
+		f.notify(cb, unsupported)
 		return
 	}
 	tctx, cancel := f.temporalCtx(ctx, 0)
 	defer cancel()
-	if err := f.retro.MarkDone(tctx, id, cb.User.ID); err != nil && !errors.Is(err, starter.ErrPending) {
-		f.notify(cb, f.failure(err, "the retrospective was NOT marked done"))
-		return
-	}
-	f.notify(cb, fmt.Sprintf("Marked the retrospective of `%s` done. Thank you!", id))
-}
-
-func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionCallback, action, id string) {
-	if f.maintenance == nil {
-		f.notify(cb, "Maintenance buttons aren't supported by this incidentflow.")
-		return
-	}
-	tctx, cancel := f.temporalCtx(ctx, 0)
-	defer cancel()
-	var err error
-	var ok, notDone string
-	if action == wfapi.ActionMaintenanceComplete {
-		err = f.maintenance.Complete(tctx, id, cb.User.ID)
-		ok, notDone = "Marked maintenance `"+id+"` complete.", "the maintenance was NOT marked complete"
-	} else {
-		err = f.maintenance.Promote(tctx, id, cb.User.ID)
-		ok, notDone = "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared"
-	}
-	if err != nil && !errors.Is(err, starter.ErrPending) {
+	if err := change(tctx); err != nil && !errors.Is(err, starter.ErrPending) {
 		f.notify(cb, f.failure(err, notDone))
 		return
 	}
 	f.notify(cb, ok)
+}
+
+func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback, id string) {
+	f.click(ctx, cb, f.retro != nil, "Marking the retrospective done isn't supported by this incidentflow.", func(tctx context.Context) error {
+		return f.retro.MarkDone(tctx, id, cb.User.ID)
+	}, fmt.Sprintf("Marked the retrospective of `%s` done. Thank you!", id), "the retrospective was NOT marked done")
+}
+
+func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionCallback, action, id string) {
+	if action == wfapi.ActionMaintenanceComplete {
+		f.click(ctx, cb, f.maintenance != nil, "Maintenance buttons aren't supported by this incidentflow.", func(tctx context.Context) error {
+			return f.maintenance.Complete(tctx, id, cb.User.ID)
+		}, "Marked maintenance `"+id+"` complete.", "the maintenance was NOT marked complete")
+		return
+	}
+	f.click(ctx, cb, f.maintenance != nil, "Maintenance buttons aren't supported by this incidentflow.", func(tctx context.Context) error {
+		return f.maintenance.Promote(tctx, id, cb.User.ID)
+	}, "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared")
 }
 
 // shortcut opens the declare modal from the shortcut menus; the message
