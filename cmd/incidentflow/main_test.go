@@ -135,7 +135,11 @@ func (d *devProcess) stop(t *testing.T) {
 func (d *devProcess) cli(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	full := append(append([]string{args[0]}, d.args...), args[1:]...)
+	verb := 1
+	if args[0] == "alert" || args[0] == "maintenance" {
+		verb = 2 // the flags follow the subcommand
+	}
+	full := append(append(append([]string(nil), args[:verb]...), d.args...), args[verb:]...)
 	code := run(context.Background(), full, &out, &errOut)
 	return out.String() + errOut.String(), code
 }
@@ -272,5 +276,59 @@ func TestHelpNamesFlagTypes(t *testing.T) {
 				t.Errorf("incidentflow %s --help: %q names a command where the flag's type belongs", v.name, strings.TrimSpace(line))
 			}
 		}
+	}
+}
+
+// TestAlertFireAndResolveAgainstDev is the README's "try it without
+// Prometheus": with no alerts configured, `alert fire` reaches dev's alert
+// door with the sandbox token and the group asks in #alerts-triage;
+// `alert resolve` closes the prompt; a wrong token is refused with 401.
+func TestAlertFireAndResolveAgainstDev(t *testing.T) {
+	d := startDev(t, t.TempDir())
+	labels := "alertname=HighErrorRate,service=checkout,severity=critical"
+	out, code := d.cli(t, "alert", "fire", "--url", d.http, "--labels", labels, "--summary", "5% of checkouts fail")
+	if code != 0 || !strings.Contains(out, "accepted: triage") {
+		t.Fatalf("alert fire exited %d: %s", code, out)
+	}
+	triage := func() string {
+		_, body := get(t, d.slack+"/_emu/state")
+		var st struct {
+			Channels []struct {
+				Name     string `json:"name"`
+				Messages []struct {
+					Text string `json:"text"`
+				} `json:"messages"`
+			} `json:"channels"`
+		}
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			t.Fatalf("sandbox state: %v", err)
+		}
+		for _, ch := range st.Channels {
+			if ch.Name == "alerts-triage" && len(ch.Messages) > 0 {
+				return ch.Messages[len(ch.Messages)-1].Text
+			}
+		}
+		return ""
+	}
+	waitFor(t, "the triage prompt", func() bool { return strings.Contains(triage(), "Declare incident?") && strings.Contains(triage(), "HighErrorRate") })
+	if out, code := d.cli(t, "alert", "resolve", "--url", d.http, "--labels", labels); code != 0 {
+		t.Fatalf("alert resolve exited %d: %s", code, out)
+	}
+	waitFor(t, "the prompt closed", func() bool { return strings.Contains(triage(), "nothing was declared") })
+
+	t.Setenv("INCIDENTFLOW_ALERTS_SOURCES_ALERTMANAGER_TOKEN", "not-the-sandbox-token-at-all")
+	if out, code := d.cli(t, "alert", "fire", "--url", d.http, "--labels", labels); code == 0 || !strings.Contains(out, "401") {
+		t.Errorf("alert fire with a wrong token exited %d: %s", code, out)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
