@@ -49,3 +49,11 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// GroupDetails is the Web UI's view of an alert group: its phase, its
+// incident, the notifications received and the alerts firing now.
+func GroupDetails(g Group, phase, incidentID string, notifications int) string {
+	s := fmt.Sprintf("**Alert group · %s**\n\n- Incident: %s\n- Notifications: %d\n- %s\n",
+		phase, orDash(incidentID), notifications, Headline(g.FiringAlerts(), g.Truncated))
+	return s
+}

@@ -99,6 +99,7 @@ func (w *alertGroupWorkflow) run(ctx workflow.Context) (wfapi.AlertGroupState, e
 			w.wait(ctx)
 			w.applyInbox(ctx)
 			w.tick(ctx)
+			w.publish(ctx)
 		}
 		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 			return w.st, err
@@ -505,4 +506,9 @@ func (w *alertGroupWorkflow) continueAsNew(ctx workflow.Context) error {
 	st := w.st
 	next.State = &st
 	return workflow.NewContinueAsNewError(ctx, wfapi.AlertGroupWorkflowName, next)
+}
+
+// publish shows where the group stands in the Temporal Web UI.
+func (w *alertGroupWorkflow) publish(ctx workflow.Context) {
+	workflow.SetCurrentDetails(ctx, alert.GroupDetails(w.st.Group, string(w.st.Phase), w.st.IncidentID, w.st.Notifications))
 }
