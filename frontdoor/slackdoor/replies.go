@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func (f *FrontDoor) failureWithin(err error, notDone string, within time.Duratio
 	case errors.Is(err, starter.ErrUnavailable):
 		return "Temporal is unreachable, so " + notDone + ". Try again in a minute; if it stays down, tell your incidentflow operator."
 	case errors.As(err, &appErr):
-		return "The incident refused: " + errEscaper.Replace(appErr.Message()) + "."
+		return "The incident refused: " + escapeRefusal(appErr.Message()) + "."
 	}
 	return "That didn't work (" + escapeErr(err) + "), so " + notDone + "."
 }
@@ -87,6 +88,20 @@ var errEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // escapeErr renders an error from Slack or Temporal inside a message.
 func escapeErr(err error) string { return errEscaper.Replace(err.Error()) }
+
+// escapedMention is a user mention errEscaper escaped.
+var escapedMention = regexp.MustCompile(`&lt;@([A-Z0-9]+)&gt;`)
+
+// escapeRefusal renders a workflow's refusal as escapeErr does, but keeps
+// the user mentions it makes (an alert group names who answered it first).
+func escapeRefusal(msg string) string {
+	return escapedMention.ReplaceAllStringFunc(errEscaper.Replace(msg), func(m string) string {
+		if id := escapedMention.FindStringSubmatch(m)[1]; incident.IsUserID(id) {
+			return incident.Mention(id)
+		}
+		return m
+	})
+}
 
 // isTimeout reports whether err means Temporal didn't answer before our
 // deadline (as opposed to refusing the connection).
