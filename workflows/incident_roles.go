@@ -28,10 +28,7 @@ func (w *incidentWorkflow) validateAssignRole(_ workflow.Context, req wfapi.Assi
 
 // assignRole gives a role to a user, invites them and updates the topic.
 func (w *incidentWorkflow) assignRole(ctx workflow.Context, req wfapi.AssignRoleRequest) error {
-	if err := w.awaitWarRoom(ctx); err != nil {
-		return err
-	}
-	if err := w.checkOpen(); err != nil {
+	if err := w.openForChange(ctx); err != nil {
 		return err
 	}
 	role, err := incident.ParseRole(string(req.Role))
@@ -73,10 +70,7 @@ func (w *incidentWorkflow) validateAddActionItem(_ workflow.Context, req wfapi.A
 
 // addActionItem records an action item for the retrospective.
 func (w *incidentWorkflow) addActionItem(ctx workflow.Context, req wfapi.AddActionItemRequest) error {
-	if err := w.awaitWarRoom(ctx); err != nil {
-		return err
-	}
-	if err := w.checkOpen(); err != nil {
+	if err := w.openForChange(ctx); err != nil {
 		return err
 	}
 	key := w.record(ctx, req.By, incident.EntryAction, "action item: "+req.Text)

@@ -35,10 +35,7 @@ func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req wfapi.Post
 // channels and restarts the wait for the next one. An empty status keeps
 // the current one.
 func (w *incidentWorkflow) postStatus(ctx workflow.Context, req wfapi.PostStatusRequest) error {
-	if err := w.awaitWarRoom(ctx); err != nil {
-		return err
-	}
-	if err := w.checkOpen(); err != nil {
+	if err := w.openForChange(ctx); err != nil {
 		return err
 	}
 	now := workflow.Now(ctx)
@@ -98,10 +95,7 @@ func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req wfapi.Set
 // setSeverity changes the severity: the cadence restarts at the new
 // severity's, the topic changes and the new severity's leads are invited.
 func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeverityRequest) error {
-	if err := w.awaitWarRoom(ctx); err != nil {
-		return err
-	}
-	if err := w.checkOpen(); err != nil {
+	if err := w.openForChange(ctx); err != nil {
 		return err
 	}
 	now := workflow.Now(ctx)

@@ -50,6 +50,16 @@ func (w *incidentWorkflow) awaitWarRoom(ctx workflow.Context) error {
 	return nil
 }
 
+// openForChange waits for the war room, then refuses a change to an
+// incident resolved meanwhile: what every changing update handler does
+// first.
+func (w *incidentWorkflow) openForChange(ctx workflow.Context) error {
+	if err := w.awaitWarRoom(ctx); err != nil {
+		return err
+	}
+	return w.checkOpen()
+}
+
 // checkOpen refuses changes to a resolved incident.
 func (w *incidentWorkflow) checkOpen() error {
 	if w.resolving {

@@ -44,31 +44,30 @@ func (f *FrontDoor) verified(next func(ctx context.Context, w http.ResponseWrite
 }
 
 func (f *FrontDoor) serveCommand(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) {
-	sc, err := slack.SlashCommandParse(r)
+	serveParsed(ctx, w, r, slack.SlashCommandParse, "unreadable slash command", f.command)
+}
+
+func (f *FrontDoor) serveInteraction(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) {
+	serveParsed(ctx, w, r, slack.InteractionCallbackParse, "unreadable interaction payload", f.interaction)
+}
+
+// serveParsed parses a form-encoded Slack request with parse (400 with
+// unreadable when it can't) and answers what handle returns: its JSON, or
+// an empty 200 for nil. R is a pointer type, so nil is tested on the
+// pointer itself and never hides inside an interface.
+func serveParsed[T any, R any](ctx context.Context, w http.ResponseWriter, r *http.Request,
+	parse func(*http.Request) (T, error), unreadable string, handle func(context.Context, T) *R) {
+	req, err := parse(r)
 	if err != nil {
-		http.Error(w, "unreadable slash command", http.StatusBadRequest)
+		http.Error(w, unreadable, http.StatusBadRequest)
 		return
 	}
-	reply := f.command(ctx, sc)
+	reply := handle(ctx, req)
 	if reply == nil {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	writeJSON(w, reply)
-}
-
-func (f *FrontDoor) serveInteraction(ctx context.Context, w http.ResponseWriter, r *http.Request, _ []byte) {
-	cb, err := slack.InteractionCallbackParse(r)
-	if err != nil {
-		http.Error(w, "unreadable interaction payload", http.StatusBadRequest)
-		return
-	}
-	resp := f.interaction(ctx, cb)
-	if resp == nil {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	writeJSON(w, resp)
 }
 
 func (f *FrontDoor) serveEvent(_ context.Context, w http.ResponseWriter, r *http.Request, body []byte) {

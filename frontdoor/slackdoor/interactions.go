@@ -184,11 +184,14 @@ func permalink(domain, channel, ts string) string {
 	return "https://" + domain + ".slack.com/archives/" + channel + "/p" + digits
 }
 
-// submitted runs a submission's change against Temporal and closes the
-// modal, or keeps it open with what went wrong on field when Temporal
+// submitted keeps the modal open with errs when the form has any; else it
+// runs the submission's change against Temporal and closes the modal, or keeps it open with what went wrong on field when Temporal
 // answers within SubmitWait. Past that, the modal closes and the change
 // finishes in the background; if it then fails, to is told.
-func (f *FrontDoor) submitted(ctx context.Context, to recipient, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
+func (f *FrontDoor) submitted(ctx context.Context, errs fieldErrors, to recipient, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
+	if r := errs.response(); r != nil {
+		return r // the form's own errors: nothing is sent to Temporal
+	}
 	err, answered := f.await(ctx, change, func(err error) {
 		if err == nil || errors.Is(err, starter.ErrPending) {
 			return

@@ -70,10 +70,7 @@ func (f *FrontDoor) submitUpdate(ctx context.Context, s filledForm) *slack.ViewS
 	text := s.fv.text(FieldText)
 	checkText(errs, FieldText, "The update", text, true, MaxText)
 	next := nextUpdateIn(errs, s.fv.get(FieldNextUpdate).Value)
-	if r := errs.response(); r != nil {
-		return r
-	}
-	return f.submitted(ctx, s.to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
 		return f.ops.PostStatus(tctx, s.meta.Incident, wfapi.PostStatusRequest{Author: s.user, Status: status, Text: text, NextUpdateIn: next})
 	})
 }
@@ -87,10 +84,7 @@ func (f *FrontDoor) submitSeverity(ctx context.Context, s filledForm) *slack.Vie
 	}
 	reason := s.fv.text(FieldReason)
 	checkText(errs, FieldReason, "The reason", reason, false, 500)
-	if r := errs.response(); r != nil {
-		return r
-	}
-	return f.submitted(ctx, s.to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
 		return f.ops.SetSeverity(tctx, s.meta.Incident, wfapi.SetSeverityRequest{By: s.user, Severity: sev, Reason: reason})
 	})
 }
@@ -108,10 +102,7 @@ func (f *FrontDoor) submitRole(ctx context.Context, s filledForm) *slack.ViewSub
 	} else if msg := f.checkUser(ctx, who); msg != "" {
 		errs.add(FieldUser, "%s", msg)
 	}
-	if r := errs.response(); r != nil {
-		return r
-	}
-	return f.submitted(ctx, s.to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
 		return f.ops.AssignRole(tctx, s.meta.Incident, wfapi.AssignRoleRequest{By: s.user, Role: role, User: who})
 	})
 }
@@ -121,10 +112,7 @@ func (f *FrontDoor) submitResolve(ctx context.Context, s filledForm) *slack.View
 	errs := fieldErrors{}
 	summary := s.fv.text(FieldResolution)
 	checkText(errs, FieldResolution, "The resolution summary", summary, true, MaxText)
-	if r := errs.response(); r != nil {
-		return r
-	}
-	return f.submitted(ctx, s.to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
 		return f.ops.Resolve(tctx, s.meta.Incident, wfapi.ResolveRequest{By: s.user, Summary: summary})
 	})
 }
@@ -184,11 +172,8 @@ func (f *FrontDoor) submitActionItem(ctx context.Context, s filledForm) *slack.V
 			errs.add(FieldDue, "Pick a date from the calendar.")
 		}
 	}
-	if r := errs.response(); r != nil {
-		return r
-	}
 	owner := fv.user(FieldOwner)
-	return f.submitted(ctx, s.to, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
 		if f.retro != nil {
 			return f.retro.AddActionItems(tctx, meta.Incident, []incident.ActionItem{{
 				Key: "slack-" + incident.IDFromKey(s.cb.View.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
