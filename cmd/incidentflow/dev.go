@@ -91,16 +91,12 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer sandboxes.close()
 
-	c, err := dial(ctx, cfg, srv.FrontendAddress(), logger)
+	c, door, err := dialFrontDoor(ctx, cfg, srv.FrontendAddress(), logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 
-	door, err := newFrontDoor(cfg, c, logger)
-	if err != nil {
-		return err
-	}
 	errs := make(chan error, 2)
 	var running sync.WaitGroup
 	for _, part := range []func(context.Context) error{

@@ -55,15 +55,11 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("set slack.signing_secret (HTTP mode) or slack.app_token (Socket Mode) so incidentflow can trust what Slack sends")
 	}
 	logger := newLogger(cfg)
-	c, err := dial(ctx, cfg, temporalAddress(cfg), logger)
+	c, door, err := dialFrontDoor(ctx, cfg, temporalAddress(cfg), logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	door, err := newFrontDoor(cfg, c, logger)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(out, "incidentflow front door on http://%s\n", cfg.HTTP.Listen)
 	return door.run(ctx)
 }
@@ -95,6 +91,21 @@ type frontDoor struct {
 	door   *slackdoor.FrontDoor
 	server *http.Server
 	logger *slog.Logger
+}
+
+// dialFrontDoor connects to Temporal at addr and builds the front door on
+// that client; the caller closes the client.
+func dialFrontDoor(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, *frontDoor, error) {
+	c, err := dial(ctx, cfg, addr, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, door, nil
 }
 
 func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*frontDoor, error) {
