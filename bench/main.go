@@ -40,11 +40,12 @@ type settings struct {
 	burst    burstSettings
 	scale    scaleSettings
 	long     longSettings
+	storm    stormSettings
 	deadline time.Duration
 }
 
 // figureNames are the figures in the order they run.
-var figureNames = []string{"ack", "warroom", "burst", "scale", "long"}
+var figureNames = []string{"ack", "warroom", "burst", "scale", "long", "alertstorm"}
 
 func parseFlags(args []string) (*settings, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -77,6 +78,7 @@ func parseFlags(args []string) (*settings, error) {
 	fs.IntVar(&s.long.Days, "long-days", 30, "long incident: simulated days of a critical incident")
 	fs.DurationVar(&s.long.MissEvery, "long-miss-every", 4*time.Hour, "long incident: simulated time between missed status updates, when the reminder fires (0: never)")
 	fs.DurationVar(&s.long.Cadence, "long-cadence", time.Second, "long incident: what the 15-minute cadence is compressed to when an update is missed (the embedded server fires no timer sooner than about 1s)")
+	stormFlags(fs, &s.storm)
 	fs.DurationVar(&s.deadline, "timeout", 0, "give up after this long (default 10m with --quick, 1h otherwise)")
 
 	if err := fs.Parse(args); err != nil {
@@ -98,6 +100,9 @@ func parseFlags(args []string) (*settings, error) {
 			"scale-duration":    func() { s.scale.Duration = 20 * time.Second },
 			"scale-cadence":     func() { s.scale.Cadence = 5 * time.Second },
 			"long-days":         func() { s.long.Days = 3 },
+		}
+		for name, apply := range stormQuick(&s.storm) {
+			quick[name] = apply
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -127,6 +132,10 @@ func parseFlags(args []string) (*settings, error) {
 		s.figures[f] = true
 	}
 	s.warRoom.Latency, s.burst.Latency, s.scale.Latency, s.ack.Latency = s.latency, s.latency, s.latency, s.latency
+	s.storm.Latency = s.latency
+	if err := s.storm.check(); err != nil {
+		return nil, err
+	}
 	switch {
 	case s.ack.Rate <= 0 || s.ack.Duration <= 0:
 		return nil, fmt.Errorf("--ack-rate and --ack-duration must be positive")
@@ -218,6 +227,8 @@ func run(ctx context.Context, s *settings) (*report, error) {
 			fig = runScale(ctx, h, s.scale)
 		case "long":
 			fig = runLong(ctx, h, s.long)
+		case "alertstorm":
+			fig = runAlertStorm(ctx, h, s.storm)
 		}
 		progress("figure %s done in %s", name, time.Duration(fig.Elapsed).Round(time.Second))
 		rep.Figures = append(rep.Figures, fig)
@@ -252,5 +263,7 @@ func (s *settings) describe() map[string]any {
 		"scale_incidents": s.scale.Incidents, "scale_cadence": s.scale.Cadence.String(),
 		"scale_duration": s.scale.Duration.String(), "scale_worker_in_child": !s.scale.InlineWorker,
 		"long_days": s.long.Days, "long_cadence": s.long.Cadence.String(), "long_miss_every": s.long.MissEvery.String(),
+		"storm_notifications": s.storm.Notifications, "storm_duration": s.storm.Duration.String(),
+		"storm_groups": s.storm.Groups, "storm_doors": s.storm.Doors,
 	}
 }

@@ -290,10 +290,20 @@ func (w *alertGroupWorkflow) changeKey() string {
 	return fmt.Sprintf("%s-%d", w.st.IncidentID, w.st.Changes)
 }
 
+// recordLocalOptions bound the hand-over of one change to the incident. It
+// runs as a local activity, inside the workflow task that applied the
+// notification: under an alert storm that spares an activity task and a
+// workflow task per change. A war room still opening makes it wait, and a
+// retry after a timeout is recorded once (the change's key).
+var recordLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy:         incidentActivityOptions.RetryPolicy,
+}
+
 // recordAlert sends a change to the incident. An incident that is resolved
 // already refuses it; the group then waits for the resolution's signal.
 func (w *alertGroupWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAlertRequest) {
-	err := workflow.ExecuteActivity(incidentCall(ctx, "Record the alerts in incident "+w.st.IncidentID), incidentActivities.RecordAlert,
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, recordLocalOptions), incidentActivities.RecordAlert,
 		activities.RecordAlertRequest{IncidentID: w.st.IncidentID, Record: req}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("the incident did not take the alert change", "incident", w.st.IncidentID, "err", err)
