@@ -10,7 +10,9 @@
 // The figures: (1) how fast the front door acknowledges Slack, (2) how long
 // from a declaration to a ready war room, (3) a burst of declarations under
 // Slack's rate limits, (4) thousands of open incidents reminding on a short
-// cadence, (5) the history of a month-long incident. docs/performance.md
+// cadence, (5) the history of a month-long incident, (6) an alert storm on
+// three front doors: exactly one incident per alert group, no notification
+// lost, and how fast each is acknowledged. docs/performance.md
 // explains each figure, its floor and its flags.
 //
 // It exits non-zero when a figure could not be produced or an incident
