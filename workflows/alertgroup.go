@@ -43,6 +43,8 @@ type alertGroupWorkflow struct {
 	// notifications and resolved are the signal channels.
 	notifications workflow.ReceiveChannel
 	resolved      workflow.ReceiveChannel
+	// queued is the change waiting to be handed to the incident.
+	queued *wfapi.RecordAlertRequest
 	// prompting is set while a Slack call about the triage prompt is in
 	// flight (see lockPrompt).
 	prompting bool
@@ -120,6 +122,7 @@ func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
 		w.inbox = w.inbox[1:]
 		w.apply(ctx, n)
 	}
+	w.flush(ctx)
 }
 
 // readAll applies every signal received, until none came while the
@@ -282,6 +285,30 @@ func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, n alert.Notifica
 		w.st.LastPost, w.st.Pending = now, false
 		w.st.Group.MarkPosted()
 	}
+	w.queue(ctx, req)
+}
+
+// queue holds a change for the incident until the notifications that
+// arrived together are applied (flush), so that a burst of one group's
+// notifications is one update of the incident. A change told in the war
+// room goes at once, with the changes queued before it.
+func (w *alertGroupWorkflow) queue(ctx workflow.Context, req wfapi.RecordAlertRequest) {
+	if q := w.queued; q != nil {
+		req.Earlier = append(append(q.Earlier, q.Timeline), req.Earlier...)
+	}
+	w.queued = &req
+	if len(req.Earlier) >= wfapi.MaxAlertBatch-1 || req.Post != "" {
+		w.flush(ctx)
+	}
+}
+
+// flush hands the queued change to the incident.
+func (w *alertGroupWorkflow) flush(ctx workflow.Context) {
+	if w.queued == nil {
+		return
+	}
+	req := *w.queued
+	w.queued = nil
 	w.recordAlert(ctx, req)
 }
 

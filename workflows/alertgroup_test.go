@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -707,4 +708,34 @@ func (s *AlertGroupSuite) TestContinueAsNewKeepsTheGroupAndLosesNoNotification()
 	s.Contains(recs[0].Req.Post, "All 4 alerts resolved")
 	s.Equal(wfapi.AlertDone, st.Phase)
 	s.Equal(5, st.Notifications)
+}
+
+// TestABurstOfOneGroupIsOneUpdateOfTheIncident: notifications that arrive
+// together are applied together, and their changes reach the incident in
+// one record that carries every change's timeline entry, oldest first.
+func (s *AlertGroupSuite) TestABurstOfOneGroupIsOneUpdateOfTheIncident() {
+	s.notify(0, notification(declareRoute, alertErrors))
+	// After post_every, a burst: three notifications in the same instant.
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflow(wfapi.SignalAlertNotification, notification(declareRoute, alertErrors, alertLatency))
+		s.env.SignalWorkflow(wfapi.SignalAlertNotification, notification(declareRoute, alertErrors, alertLatency, alertSaturation))
+		s.env.SignalWorkflow(wfapi.SignalAlertNotification, notification(declareRoute, ended(alertErrors, 2*time.Minute), alertLatency, alertSaturation))
+	}, 2*time.Minute)
+	s.resolveIncident(5*time.Minute, testGroup)
+	st := s.run(groupInput())
+
+	s.Equal(4, st.Notifications)
+	// The test environment hands the workflow the first signal of the
+	// burst on its own and the other two together (a server buffers them
+	// all while the workflow is busy): two records for three changes.
+	recs := s.recordList()
+	s.Require().Len(recs, 2, "the signals that arrived together are one update")
+	var entries []string
+	for _, r := range recs {
+		entries = append(append(entries, r.Req.Earlier...), r.Req.Timeline)
+	}
+	s.Equal([]string{"alertmanager: 1 newly firing (CheckoutLatency); 1 still firing",
+		"alertmanager: 1 newly firing (CheckoutSaturation); 2 still firing",
+		"alertmanager: 1 resolved (CheckoutErrors); 2 still firing"}, entries, "every change, oldest first")
+	s.Equal(fmt.Sprintf("%s-4", testGroup), recs[1].Req.Key, "keyed by its latest change")
 }

@@ -24,6 +24,13 @@ func (w *incidentWorkflow) validateRecordAlert(_ workflow.Context, req wfapi.Rec
 		return errors.New("an alert record needs a key of letters, digits and dashes")
 	case len(req.Timeline) > maxAlertRecordText || len(req.Post) > maxAlertRecordText:
 		return fmt.Errorf("an alert record's texts are limited to %d bytes", maxAlertRecordText)
+	case len(req.Earlier) >= wfapi.MaxAlertBatch:
+		return fmt.Errorf("an alert record carries at most %d changes", wfapi.MaxAlertBatch)
+	}
+	for _, e := range req.Earlier {
+		if len(e) > maxAlertRecordText {
+			return fmt.Errorf("an alert record's texts are limited to %d bytes", maxAlertRecordText)
+		}
 	}
 	return nil
 }
@@ -40,8 +47,10 @@ func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAle
 	if !w.inc.RememberAlertKey(req.Key) {
 		return nil // a retried delivery of a change already recorded
 	}
-	if req.Timeline != "" {
-		w.record(ctx, "", incident.EntryAlert, req.Timeline)
+	for _, e := range append(req.Earlier, req.Timeline) {
+		if e != "" {
+			w.record(ctx, "", incident.EntryAlert, e)
+		}
 	}
 	ss := w.proc.Severities
 	autoResolve := req.AllResolved && req.AutoResolve && !w.resolving && len(ss) > 0 && w.inc.Severity == ss[len(ss)-1].Name

@@ -310,7 +310,9 @@ func TestAlertFireAndResolveAgainstDev(t *testing.T) {
 		}
 		return ""
 	}
-	waitFor(t, "the triage prompt", func() bool { return strings.Contains(triage(), "Declare incident?") && strings.Contains(triage(), "HighErrorRate") })
+	waitFor(t, "the triage prompt", func() bool {
+		return strings.Contains(triage(), "Declare incident?") && strings.Contains(triage(), "HighErrorRate")
+	})
 	if out, code := d.cli(t, "alert", "resolve", "--url", d.http, "--labels", labels); code != 0 {
 		t.Fatalf("alert resolve exited %d: %s", code, out)
 	}

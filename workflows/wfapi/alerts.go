@@ -48,6 +48,9 @@ const (
 	ActionAlertSnooze  = "alert_snooze"
 )
 
+// MaxAlertBatch bounds how many changes one RecordAlertRequest carries.
+const MaxAlertBatch = 50
+
 // AlertGroupInput starts an AlertGroupWorkflow, or continues one as new.
 type AlertGroupInput struct {
 	GroupID  string           `json:"group_id"`
@@ -176,6 +179,10 @@ type RecordAlertRequest struct {
 	Key string `json:"key"`
 	// Timeline is the entry's text (plain text).
 	Timeline string `json:"timeline,omitempty"`
+	// Earlier are the entries of the changes before it that the group
+	// applied in the same go (a burst of notifications), oldest first, at
+	// most MaxAlertBatch-1.
+	Earlier []string `json:"earlier,omitempty"`
 	// Post, when set, is posted in the war room (mrkdwn, escaped).
 	Post string `json:"post,omitempty"`
 	// AllResolved offers the Resolve button under the post, and with
