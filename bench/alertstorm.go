@@ -280,7 +280,8 @@ func (r *stormRun) send(ctx context.Context, d *stormDoor, body []byte) stormRes
 // judge waits for the groups to apply what was acknowledged and for their
 // incidents, then adds the rows and notes.
 func (r *stormRun) judge(ctx context.Context, fig *figure) {
-	var lat []time.Duration
+	var lat, settled []time.Duration
+	settledFrom := r.settledFrom()
 	acked := make([]int, len(r.groups))
 	statuses := map[string]int{}
 	var firstRefusal string
@@ -289,6 +290,9 @@ func (r *stormRun) judge(ctx context.Context, fig *figure) {
 		case res.acked():
 			acked[r.plan[i].group]++
 			lat = append(lat, res.elapsed)
+			if i >= settledFrom {
+				settled = append(settled, res.elapsed)
+			}
 		case res.err != nil:
 			statuses["no answer"]++
 		default:
@@ -341,6 +345,12 @@ func (r *stormRun) judge(ctx context.Context, fig *figure) {
 	fig.add(row{Metric: "ack p50", Value: ms(percentile(lat, 50)), Unit: "ms", Floor: deadline, FloorName: "ms door's deadline"}, nil)
 	fig.add(row{Metric: "ack p99", Value: ms(percentile(lat, 99)), Unit: "ms", Floor: deadline, FloorName: "ms door's deadline",
 		Target: "≤ 50 ms"}, under(ackTarget))
+	if len(settled) > 0 {
+		// For reading the p99 above, not a target of its own: the answers
+		// while no group was opening its incident.
+		fig.add(row{Metric: "ack p99 once every group is open (after its last first notification)", Value: ms(percentile(settled, 99)), Unit: "ms",
+			Floor: deadline, FloorName: "ms door's deadline"}, nil)
+	}
 	fig.add(row{Metric: "ack max", Value: ms(maxOf(lat)), Unit: "ms", Floor: deadline, FloorName: "ms door's deadline",
 		Target: "< 2,000 ms"}, func(r row) bool { return r.Value < deadline })
 	groups := float64(len(r.groups))
@@ -891,4 +901,17 @@ func stormAbs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// settledFrom is the first notification sent a second after every
+// group's first notification (the one that opens its incident).
+func (r *stormRun) settledFrom() int {
+	last := 0
+	for j, n := range r.plan {
+		if n.kind == "first" {
+			last = j
+		}
+	}
+	every := r.set.Duration / time.Duration(len(r.plan))
+	return last + int(time.Second/every) + 1
 }
