@@ -92,7 +92,7 @@ func alertLess(a, b Alert) bool {
 
 func boundAlert(a Alert) Alert {
 	if a.Fingerprint == "" {
-		a.Fingerprint = labelsFingerprint(a.Labels)
+		a.Fingerprint = LabelsFingerprint(a.Labels)
 	}
 	a.Fingerprint = clip(a.Fingerprint, maxFingerprint)
 	a.Labels = boundMap(a.Labels, maxPairs, maxLabelLen)
@@ -174,9 +174,10 @@ func cleanURL(s string) string {
 	return s
 }
 
-// labelsFingerprint identifies an alert by its labels when the sender gave
-// no fingerprint: 16 hex digits, like Alertmanager's.
-func labelsFingerprint(labels map[string]string) string {
+// LabelsFingerprint identifies an alert by its labels: 16 hex digits, like
+// Alertmanager's. The parsers give it to alerts whose sender gave none; the
+// CLI and the benchmark give it to the alerts they send.
+func LabelsFingerprint(labels map[string]string) string {
 	h := sha256.New()
 	for _, k := range incident.SortedKeys(labels) {
 		h.Write([]byte(k))

@@ -29,8 +29,8 @@ func hostileMap(pairs, n int) map[string]string {
 func hostileURL() string { return "https://example.com/?" + strings.Repeat("&", (maxURLLen-21)/6) }
 
 // worstCaseMessage is a body with every field over its bound.
-func worstCaseMessage(alerts int) wireMessage {
-	w := wireMessage{
+func worstCaseMessage(alerts int) AlertmanagerMessage {
+	w := AlertmanagerMessage{
 		Version: "4", GroupKey: hostile(4096), TruncatedAlerts: 1 << 62, Receiver: hostile(4096), Status: "firing",
 		GroupLabels: hostileMap(40, 300), CommonLabels: hostileMap(40, 300), CommonAnnotations: hostileMap(20, 1100),
 		ExternalURL: hostileURL(),
@@ -41,7 +41,7 @@ func worstCaseMessage(alerts int) wireMessage {
 		values[fmt.Sprintf("%03d%s", i, hostile(100))] = -1.2345678901234567e-308
 	}
 	for i := range alerts {
-		w.Alerts = append(w.Alerts, wireAlert{
+		w.Alerts = append(w.Alerts, AlertmanagerAlert{
 			Status: "firing", Labels: hostileMap(40, 300), Annotations: hostileMap(20, 1100),
 			StartsAt: time.Date(2024, 5, 1, 0, 0, i, 0, time.UTC), EndsAt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 			GeneratorURL: hostileURL(), DashboardURL: hostileURL(), PanelURL: hostileURL(), SilenceURL: hostileURL(),
@@ -77,9 +77,9 @@ func TestWorstCaseNotificationFitsItsBound(t *testing.T) {
 }
 
 func TestTypicalNotificationKeepsFiftyAlerts(t *testing.T) {
-	w := wireMessage{Version: "4", GroupKey: "g", Status: "firing", Receiver: "r"}
+	w := AlertmanagerMessage{Version: "4", GroupKey: "g", Status: "firing", Receiver: "r"}
 	for i := range 120 {
-		w.Alerts = append(w.Alerts, wireAlert{
+		w.Alerts = append(w.Alerts, AlertmanagerAlert{
 			Status: "firing",
 			Labels: map[string]string{"alertname": "HighErrorRate", "instance": fmt.Sprintf("checkout-%03d", i), "service": "checkout",
 				"job": "checkout", "namespace": "prod", "pod": fmt.Sprintf("checkout-7d9f-%03d", i), "severity": "page"},

@@ -30,7 +30,7 @@ func Parse(src Source, body []byte) (Notification, error) {
 
 // ParseAlertmanager reads an Alertmanager webhook body (payload version 4).
 func ParseAlertmanager(body []byte) (Notification, error) {
-	var w wireMessage
+	var w AlertmanagerMessage
 	if err := decode(body, &w, false); err != nil {
 		return Notification{}, fmt.Errorf("alertmanager notification: %w", err)
 	}
@@ -46,7 +46,7 @@ func ParseAlertmanager(body []byte) (Notification, error) {
 
 // ParseGrafana reads the body of a Grafana Alerting webhook contact point.
 func ParseGrafana(body []byte) (Notification, error) {
-	var w wireMessage
+	var w AlertmanagerMessage
 	if err := decode(body, &w, false); err != nil {
 		return Notification{}, fmt.Errorf("grafana notification: %w", err)
 	}
@@ -82,7 +82,7 @@ func ParseWebhook(body []byte) (Notification, error) {
 		CommonLabels:      labels,
 		CommonAnnotations: annotations,
 		Alerts: []Alert{{
-			Fingerprint:  labelsFingerprint(map[string]string{"key": w.Key}),
+			Fingerprint:  LabelsFingerprint(map[string]string{"key": w.Key}),
 			Status:       st,
 			Labels:       labels,
 			Annotations:  annotations,
@@ -93,7 +93,7 @@ func ParseWebhook(body []byte) (Notification, error) {
 }
 
 // fromWire checks an Alertmanager or Grafana message and normalises it.
-func fromWire(src Source, w wireMessage) (Notification, error) {
+func fromWire(src Source, w AlertmanagerMessage) (Notification, error) {
 	fail := func(format string, args ...any) (Notification, error) {
 		return Notification{}, fmt.Errorf("%s notification: "+format, append([]any{src}, args...)...)
 	}

@@ -2,8 +2,9 @@ package alert
 
 import "time"
 
-// wireMessage is the body of an Alertmanager webhook, payload version "4":
-// Message in notify/webhook/webhook.go embedding Data from
+// AlertmanagerMessage is the body of an Alertmanager webhook, payload
+// version "4", as the parsers read it and the CLI and the benchmark write
+// it: Message in notify/webhook/webhook.go embedding Data from
 // template/template.go of github.com/prometheus/alertmanager. Grafana's
 // webhook contact point sends the same shape (version "1") plus orgId,
 // title, state and message (webhookMessage in Grafana's alerting
@@ -13,28 +14,28 @@ import "time"
 // package links Alertmanager's whole web UI (its generated assets) and, in
 // releases newer than v0.25.0, upgrades gRPC, OpenTelemetry, protobuf and
 // golang.org/x modules under the Temporal server this repository pins.
-type wireMessage struct {
-	Version           string            `json:"version"`
-	GroupKey          string            `json:"groupKey"`
-	TruncatedAlerts   uint64            `json:"truncatedAlerts"`
-	Receiver          string            `json:"receiver"`
-	Status            string            `json:"status"`
-	Alerts            []wireAlert       `json:"alerts"`
-	GroupLabels       map[string]string `json:"groupLabels"`
-	CommonLabels      map[string]string `json:"commonLabels"`
-	CommonAnnotations map[string]string `json:"commonAnnotations"`
-	ExternalURL       string            `json:"externalURL"`
+type AlertmanagerMessage struct {
+	Version           string              `json:"version"`
+	GroupKey          string              `json:"groupKey"`
+	TruncatedAlerts   uint64              `json:"truncatedAlerts"`
+	Receiver          string              `json:"receiver"`
+	Status            string              `json:"status"`
+	Alerts            []AlertmanagerAlert `json:"alerts"`
+	GroupLabels       map[string]string   `json:"groupLabels"`
+	CommonLabels      map[string]string   `json:"commonLabels"`
+	CommonAnnotations map[string]string   `json:"commonAnnotations"`
+	ExternalURL       string              `json:"externalURL"`
 
-	// Grafana only.
-	OrgID   int64  `json:"orgId"`
-	Title   string `json:"title"`
-	State   string `json:"state"`
-	Message string `json:"message"`
+	// Grafana only; left out of what Alertmanager sends.
+	OrgID   int64  `json:"orgId,omitempty"`
+	Title   string `json:"title,omitempty"`
+	State   string `json:"state,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
-// wireAlert is one alert of a wireMessage: Alert in Alertmanager's
+// AlertmanagerAlert is one alert of an AlertmanagerMessage: Alert in Alertmanager's
 // template/template.go, plus ExtendedAlert's URLs and values from Grafana.
-type wireAlert struct {
+type AlertmanagerAlert struct {
 	Status       string            `json:"status"`
 	Labels       map[string]string `json:"labels"`
 	Annotations  map[string]string `json:"annotations"`
@@ -43,11 +44,11 @@ type wireAlert struct {
 	GeneratorURL string            `json:"generatorURL"`
 	Fingerprint  string            `json:"fingerprint"`
 
-	// Grafana only.
-	SilenceURL   string             `json:"silenceURL"`
-	DashboardURL string             `json:"dashboardURL"`
-	PanelURL     string             `json:"panelURL"`
-	Values       map[string]float64 `json:"values"`
+	// Grafana only; left out of what Alertmanager sends.
+	SilenceURL   string             `json:"silenceURL,omitempty"`
+	DashboardURL string             `json:"dashboardURL,omitempty"`
+	PanelURL     string             `json:"panelURL,omitempty"`
+	Values       map[string]float64 `json:"values,omitempty"`
 }
 
 // wireWebhook is the body of POST /alerts/webhook, incidentflow's own small

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -587,7 +586,7 @@ func (r *stormRun) write() error {
 		sg.groupKey = fmt.Sprintf(`{}/{severity=~"page|ticket"}:{alertname=%q, service=%q}`, name, svc)
 		for k := range 4 + rng.IntN(9) {
 			a := stormAlert{instance: fmt.Sprintf("%s-%x-%d", svc, 0x5f3a+i, k)}
-			a.fingerprint = stormFingerprint(sg.labels(a))
+			a.fingerprint = alert.LabelsFingerprint(sg.labels(a))
 			sg.instances = append(sg.instances, a)
 		}
 		id, err := stormGroupID(sg.groupKey)
@@ -789,9 +788,9 @@ func (g *stormGroup) labels(a stormAlert) map[string]string {
 // message is the group's notification now, as Alertmanager's webhook
 // notifier sends it (notify/webhook.Message, version 4): the firing
 // alerts and those that just resolved.
-func (g *stormGroup) message(allResolved bool) stormMessage {
+func (g *stormGroup) message(allResolved bool) alert.AlertmanagerMessage {
 	summary := fmt.Sprintf("%s on %s", g.alertname, g.service)
-	m := stormMessage{
+	m := alert.AlertmanagerMessage{
 		Receiver: stormReceiver, Status: "firing",
 		GroupLabels:       map[string]string{"alertname": g.alertname, "service": g.service},
 		CommonLabels:      map[string]string{"alertname": g.alertname, "service": g.service, "severity": g.severity, "job": g.service, "namespace": "prod"},
@@ -807,7 +806,7 @@ func (g *stormGroup) message(allResolved bool) stormMessage {
 		if !a.firing && a.endsAt.IsZero() {
 			continue
 		}
-		am := stormWireAlert{
+		am := alert.AlertmanagerAlert{
 			Status: "firing", Labels: g.labels(a),
 			Annotations: map[string]string{
 				"summary":     summary,
@@ -825,49 +824,6 @@ func (g *stormGroup) message(allResolved bool) stormMessage {
 	// Firing first, as Alertmanager's template data sorts them.
 	sort.SliceStable(m.Alerts, func(i, j int) bool { return m.Alerts[i].Status == "firing" && m.Alerts[j].Status != "firing" })
 	return m
-}
-
-// stormMessage and stormWireAlert are Alertmanager's webhook body, version 4.
-type stormMessage struct {
-	Receiver          string            `json:"receiver"`
-	Status            string            `json:"status"`
-	Alerts            []stormWireAlert  `json:"alerts"`
-	GroupLabels       map[string]string `json:"groupLabels"`
-	CommonLabels      map[string]string `json:"commonLabels"`
-	CommonAnnotations map[string]string `json:"commonAnnotations"`
-	ExternalURL       string            `json:"externalURL"`
-	Version           string            `json:"version"`
-	GroupKey          string            `json:"groupKey"`
-	TruncatedAlerts   uint64            `json:"truncatedAlerts"`
-}
-
-type stormWireAlert struct {
-	Status       string            `json:"status"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	StartsAt     time.Time         `json:"startsAt"`
-	EndsAt       time.Time         `json:"endsAt"`
-	GeneratorURL string            `json:"generatorURL"`
-	Fingerprint  string            `json:"fingerprint"`
-}
-
-// stormFingerprint hashes labels as Alertmanager does (FNV-64a over sorted
-// names and values), rendered in 16 hex digits.
-func stormFingerprint(labels map[string]string) string {
-	h := fnv.New64a()
-	for _, k := range stormSortedKeys(labels) {
-		_, _ = io.WriteString(h, k+"\xff"+labels[k]+"\xff")
-	}
-	return fmt.Sprintf("%016x", h.Sum64())
-}
-
-func stormSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // stormCounts writes counts as "a 3, b 2", largest first.

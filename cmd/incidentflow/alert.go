@@ -3,18 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // sandboxAlertToken is the bearer token `incidentflow dev` gives the alert
@@ -129,17 +128,12 @@ func parseLabels(s string) (map[string]string, error) {
 
 // alertmanagerMessage is Alertmanager's webhook payload (version 4) for
 // one alert with labels, grouped by all its labels.
-func alertmanagerMessage(labels map[string]string, summary, status string, now time.Time) map[string]any {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+func alertmanagerMessage(labels map[string]string, summary, status string, now time.Time) alert.AlertmanagerMessage {
+	keys := incident.SortedKeys(labels)
 	pairs := make([]string, len(keys))
 	for i, k := range keys {
 		pairs[i] = fmt.Sprintf("%s=%q", k, labels[k])
 	}
-	sum := sha256.Sum256([]byte(strings.Join(pairs, ",")))
 	annotations := map[string]string{}
 	if summary != "" {
 		annotations["summary"] = summary
@@ -150,24 +144,22 @@ func alertmanagerMessage(labels map[string]string, summary, status string, now t
 	if status == "resolved" {
 		endsAt = now
 	}
-	return map[string]any{
-		"version":           "4",
-		"receiver":          "incidentflow-cli",
-		"status":            status,
-		"groupKey":          "{}:{" + strings.Join(pairs, ", ") + "}",
-		"truncatedAlerts":   0,
-		"groupLabels":       labels,
-		"commonLabels":      labels,
-		"commonAnnotations": annotations,
-		"externalURL":       "http://incidentflow-cli",
-		"alerts": []map[string]any{{
-			"status":       status,
-			"labels":       labels,
-			"annotations":  annotations,
-			"startsAt":     now.Add(-time.Minute).Format(time.RFC3339),
-			"endsAt":       endsAt.Format(time.RFC3339),
-			"generatorURL": "",
-			"fingerprint":  hex.EncodeToString(sum[:8]),
+	return alert.AlertmanagerMessage{
+		Version:           "4",
+		Receiver:          "incidentflow-cli",
+		Status:            status,
+		GroupKey:          "{}:{" + strings.Join(pairs, ", ") + "}",
+		GroupLabels:       labels,
+		CommonLabels:      labels,
+		CommonAnnotations: annotations,
+		ExternalURL:       "http://incidentflow-cli",
+		Alerts: []alert.AlertmanagerAlert{{
+			Status:      status,
+			Labels:      labels,
+			Annotations: annotations,
+			StartsAt:    now.Add(-time.Minute).Truncate(time.Second),
+			EndsAt:      endsAt.Truncate(time.Second),
+			Fingerprint: alert.LabelsFingerprint(labels),
 		}},
 	}
 }
