@@ -110,6 +110,15 @@ func (p *Process) SeverityLevels() []Severity {
 	return levels
 }
 
+// MildestSeverity is the last configured severity (the mildest), or ""
+// when none is configured.
+func (p *Process) MildestSeverity() Severity {
+	if len(p.Severities) == 0 {
+		return ""
+	}
+	return p.Severities[len(p.Severities)-1].Name
+}
+
 // SeverityNames lists the configured severities' names in order.
 func (p *Process) SeverityNames() []string {
 	names := make([]string, len(p.Severities))

@@ -84,11 +84,8 @@ func (a *Alerts) Get(ctx context.Context, groupID string) (wfapi.AlertGroupState
 // sentences.
 func explainGroup(err error, groupID string) error {
 	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
+	if errors.As(err, &notFound) {
 		return fmt.Errorf("alert group %s: %w (it has ended: its alerts resolved or were ignored)", groupID, ErrNoAlertGroup)
-	case isUnavailable(err):
-		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, err)
 	}
-	return err
+	return explain(err, "")
 }

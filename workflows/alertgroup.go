@@ -36,10 +36,9 @@ func AlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) (wfapi.A
 
 // alertGroupWorkflow is the state of one run of AlertGroupWorkflow.
 type alertGroupWorkflow struct {
-	in    wfapi.AlertGroupInput
-	st    wfapi.AlertGroupState
-	loc   *time.Location
-	inbox []wfapi.AlertNotification
+	in  wfapi.AlertGroupInput
+	st  wfapi.AlertGroupState
+	loc *time.Location
 	// notifications and resolved are the signal channels.
 	notifications workflow.ReceiveChannel
 	resolved      workflow.ReceiveChannel
@@ -116,10 +115,7 @@ func (w *alertGroupWorkflow) run(ctx workflow.Context) (wfapi.AlertGroupState, e
 
 // applyInbox applies the notifications received so far.
 func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
-	w.drain()
-	for len(w.inbox) > 0 {
-		n := w.inbox[0]
-		w.inbox = w.inbox[1:]
+	for _, n := range w.drain() {
 		w.apply(ctx, n)
 	}
 	w.flush(ctx)
@@ -172,14 +168,16 @@ func (w *alertGroupWorkflow) deadline() (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// drain moves the signals received into the inbox and the state.
-func (w *alertGroupWorkflow) drain() {
+// drain takes the signals received: it returns the notifications, in
+// order, and applies the resolutions to the state.
+func (w *alertGroupWorkflow) drain() []wfapi.AlertNotification {
+	var inbox []wfapi.AlertNotification
 	for {
 		var n wfapi.AlertNotification
 		if !w.notifications.ReceiveAsync(&n) {
 			break
 		}
-		w.inbox = append(w.inbox, n)
+		inbox = append(inbox, n)
 	}
 	for {
 		var r wfapi.AlertIncidentResolved
@@ -190,6 +188,7 @@ func (w *alertGroupWorkflow) drain() {
 			w.st.Phase, w.st.ChannelID, w.st.ResolvedAt, w.st.Pending = wfapi.AlertReopenable, r.ChannelID, r.ResolvedAt, false
 		}
 	}
+	return inbox
 }
 
 // apply records one notification and acts on what it changed.
@@ -348,8 +347,8 @@ func (w *alertGroupWorkflow) declaration(ctx workflow.Context, d incident.Declar
 	if d.Severity == "" {
 		d.Severity = dec.Severity
 	}
-	if ss := w.in.Process.Severities; d.Severity == "" && len(ss) > 0 {
-		d.Severity = ss[len(ss)-1].Name // the mildest: a person can raise it
+	if d.Severity == "" {
+		d.Severity = w.in.Process.MildestSeverity() // a person can raise it
 	}
 	if d.Service == "" {
 		d.Service = dec.Service
@@ -528,12 +527,7 @@ func (w *alertGroupWorkflow) checkUndecided() error {
 // continueAsNewDue reports whether this run's history is long enough to
 // continue as new.
 func (w *alertGroupWorkflow) continueAsNewDue(ctx workflow.Context) bool {
-	limit := w.in.HistoryLimit
-	if limit <= 0 {
-		limit = wfapi.DefaultHistoryLimit
-	}
-	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+	return historyFull(ctx, w.in.HistoryLimit)
 }
 
 // continueAsNew carries the group to a new run. Call it after readAll,

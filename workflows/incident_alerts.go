@@ -52,8 +52,8 @@ func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAle
 			w.record(ctx, "", incident.EntryAlert, e)
 		}
 	}
-	ss := w.proc.Severities
-	autoResolve := req.AllResolved && req.AutoResolve && !w.resolving && len(ss) > 0 && w.inc.Severity == ss[len(ss)-1].Name
+	mildest := w.proc.MildestSeverity()
+	autoResolve := req.AllResolved && req.AutoResolve && !w.resolving && mildest != "" && w.inc.Severity == mildest
 	if autoResolve {
 		return w.resolve(ctx, wfapi.ResolveRequest{Summary: "Resolved by itself: every alert of the group that declared it resolved (auto_resolve)."})
 	}

@@ -10,12 +10,7 @@ import (
 // continueAsNewDue reports whether this run's history is long enough to
 // continue as new: the server suggests it, or the run reached its limit.
 func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
-	info := workflow.GetInfo(ctx)
-	limit := w.in.HistoryLimit
-	if limit <= 0 {
-		limit = wfapi.DefaultHistoryLimit
-	}
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+	return historyFull(ctx, w.in.HistoryLimit)
 }
 
 // continueAsNew hands the incident to a new run, which keeps the war room

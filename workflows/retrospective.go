@@ -140,8 +140,7 @@ func (r *retrospectiveWorkflow) doneNews() bool { return r.st.Done && !r.st.Step
 // continueAsNewDue reports whether the history is long enough to start
 // afresh.
 func (r *retrospectiveWorkflow) continueAsNewDue() bool {
-	info := workflow.GetInfo(r.ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= retroHistoryLimit
+	return historyFull(r.ctx, retroHistoryLimit)
 }
 
 // continueAsNew carries the state into a new run once no update is half
