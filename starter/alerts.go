@@ -55,19 +55,19 @@ func (a *Alerts) Notify(ctx context.Context, n alert.Notification, dec alert.Dec
 // as d (its ID is the group's to choose) on behalf of by.
 func (a *Alerts) Declare(ctx context.Context, groupID, by string, d incident.Declaration) (string, error) {
 	var res wfapi.AlertDeclareResult
-	err := updateWorkflow(ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), wfapi.UpdateAlertDeclare,
-		wfapi.AlertDeclareRequest{By: by, Declaration: d}, &res)
-	if err != nil && !errors.Is(err, ErrPending) {
-		return "", explainGroup(err, groupID)
-	}
+	err := a.update(ctx, groupID, wfapi.UpdateAlertDeclare, wfapi.AlertDeclareRequest{By: by, Declaration: d}, &res)
 	return res.IncidentID, err
 }
 
 // Triage answers alert group groupID's prompt with action (wfapi.TriageIgnore
 // or wfapi.TriageSnooze) on behalf of by.
 func (a *Alerts) Triage(ctx context.Context, groupID, by, action string) error {
-	err := updateWorkflow(ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), wfapi.UpdateAlertTriage,
-		wfapi.AlertTriageRequest{By: by, Action: action}, nil)
+	return a.update(ctx, groupID, wfapi.UpdateAlertTriage, wfapi.AlertTriageRequest{By: by, Action: action}, nil)
+}
+
+// update sends a named update to alert group groupID (see updateWorkflow).
+func (a *Alerts) update(ctx context.Context, groupID, name string, arg, out any) error {
+	err := updateWorkflow(ctx, a.Client, wfapi.AlertGroupWorkflowID(groupID), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
 		return explainGroup(err, groupID)
 	}
