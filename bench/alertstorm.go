@@ -25,6 +25,7 @@ import (
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/frontdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -168,9 +169,7 @@ func (r *stormRun) setup(ctx context.Context) error {
 	proc := r.s.incidents.Process
 	settings := wfapi.AlertSettings{TriageChannel: cfg.Channel(), PostEvery: cfg.PostInterval(), ReopenWithin: cfg.ReopenWindow()}
 	for range r.set.Doors {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort: r.s.h.srv.FrontendAddress(), Namespace: r.s.h.srv.Namespace(), Logger: newSDKLogger(r.s.h.logger),
-		})
+		c, err := client.DialContext(ctx, temporalclient.Options(r.s.h.srv.FrontendAddress(), r.s.h.srv.Namespace(), r.s.h.logger))
 		if err != nil {
 			return err
 		}
@@ -320,6 +319,7 @@ func (r *stormRun) judge(ctx context.Context, fig *figure) {
 		}
 	}
 	incidents, listErr := r.awaitIncidents(ctx, declared)
+	r.debugHistories(ctx)
 	rooms := r.awaitWarRooms(ctx, len(incidents))
 
 	received := make([]int, len(r.groups))

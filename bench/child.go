@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 )
 
 // childEnv carries a childConfig to a worker child process: the bench
@@ -104,7 +105,7 @@ func runChild(spec string) error {
 		return err
 	}
 	logger := quietLogger(os.Stderr, false)
-	c, err := client.Dial(client.Options{HostPort: cfg.Temporal, Namespace: cfg.Namespace, Logger: newSDKLogger(logger)})
+	c, err := client.Dial(temporalclient.Options(cfg.Temporal, cfg.Namespace, logger))
 	if err != nil {
 		return err
 	}

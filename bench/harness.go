@@ -14,7 +14,6 @@ import (
 	"github.com/slack-go/slack"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/frontdoor"
@@ -22,6 +21,7 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -53,11 +53,7 @@ func startHarness(ctx context.Context, logger *slog.Logger) (*harness, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
 	}
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  srv.FrontendAddress(),
-		Namespace: srv.Namespace(),
-		Logger:    newSDKLogger(logger),
-	})
+	c, err := client.DialContext(ctx, temporalclient.Options(srv.FrontendAddress(), srv.Namespace(), logger))
 	if err != nil {
 		_ = srv.Stop()
 		return nil, fmt.Errorf("connecting to the embedded Temporal server: %w", err)
@@ -424,6 +420,3 @@ func quietLogger(w io.Writer, verbose bool) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
-
-// newSDKLogger adapts logger for the Temporal SDK.
-func newSDKLogger(logger *slog.Logger) sdklog.Logger { return sdklog.NewStructuredLogger(logger) }

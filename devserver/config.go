@@ -130,10 +130,6 @@ func serverConfig(sqlConf *config.SQL, shards int32, frontend endpoint, internal
 // dynamicConfig is what a dev server needs beyond the 1.32.1 defaults.
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
-		// Search attributes (and their SQL aliases in the namespace) are
-		// usable right after AddSearchAttributes instead of after a cache
-		// refresh.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
 		// Updates (and Update-With-Start) are on by default in 1.32.1; say
 		// so explicitly since incidentflow depends on them.
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,

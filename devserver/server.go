@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/membership/static"
@@ -23,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	appconfig "github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 )
 
 // Defaults applied by Start to zero Options fields. The addresses are the
@@ -317,11 +317,7 @@ func (s *Server) setup(ctx context.Context, opts Options) error {
 	var c client.Client
 	for {
 		var err error
-		c, err = client.DialContext(ctx, client.Options{
-			HostPort:  s.frontend,
-			Namespace: opts.Namespace,
-			Logger:    sdklog.NewStructuredLogger(s.logger),
-		})
+		c, err = client.DialContext(ctx, temporalclient.Options(s.frontend, opts.Namespace, s.logger))
 		if err == nil {
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -450,6 +451,13 @@ func TestAlertmanagerGroupDeclaresOneIncident(t *testing.T) {
 	assert.Contains(t, newlyFiring(e.Env, room, id)[0].Text, "QueueBacklog")
 	assert.True(t, e.door.allOK(), "every delivery answered 200: %s", e.door)
 	t.Logf("the alert door took %d deliveries", e.door.count())
+	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
+		harness.Eventually(t, alertTimeout, "the group told its incident resolved", func() bool {
+			g, err := e.alerts.Get(ctx, id)
+			return err == nil && g.Phase == wfapi.AlertReopenable
+		})
+		saveHistory(ctx, t, e.Env, wfapi.AlertGroupWorkflowID(id), "alertgroup_history.json")
+	}
 }
 
 // TestAlertTriageDeclareFromSlack: a triage route posts "Declare

@@ -28,6 +28,7 @@ import (
 // Register it under AlertGroupWorkflowName.
 func AlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) (wfapi.AlertGroupState, error) {
 	w := newAlertGroupWorkflow(ctx, in)
+	w.oneTimer = workflow.GetVersion(ctx, versionOneDeadlineTimer, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}
@@ -47,6 +48,25 @@ type alertGroupWorkflow struct {
 	// prompting is set while a Slack call about the triage prompt is in
 	// flight (see lockPrompt).
 	prompting bool
+	// oneTimer is set in runs started since versionOneDeadlineTimer: wait
+	// keeps one timer per deadline in timer.
+	oneTimer bool
+	timer    deadlineTimer
+}
+
+// versionOneDeadlineTimer is the change that made the group keep one timer
+// per deadline across waits. Before it, every wait that a signal ended
+// started a timer of its own for the same deadline, and none was
+// cancelled: a group signalled every few seconds while a throttled post
+// was pending left dozens of timers, each a write then and a workflow task
+// when it fired.
+const versionOneDeadlineTimer = "one-deadline-timer"
+
+// deadlineTimer is the timer of the group's next deadline.
+type deadlineTimer struct {
+	at     time.Time
+	fired  workflow.Future
+	cancel workflow.CancelFunc
 }
 
 func newAlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) *alertGroupWorkflow {
@@ -144,15 +164,42 @@ func (w *alertGroupWorkflow) wait(ctx workflow.Context) {
 	ready := func() bool {
 		return w.st.Phase != phase || w.notifications.Len() > 0 || w.resolved.Len() > 0
 	}
-	if next, ok := w.deadline(); ok {
-		if d := next.Sub(workflow.Now(ctx)); d > 0 {
-			_, _ = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout: d, TimerOptions: workflow.TimerOptions{Summary: "alert group: next deadline " + incident.Clock(next, w.loc)},
-			}, ready)
+	next, ok := w.deadline()
+	if !w.oneTimer {
+		if ok {
+			if d := next.Sub(workflow.Now(ctx)); d > 0 {
+				_, _ = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: d, TimerOptions: w.timerOptions(next)}, ready)
+			}
+			return
 		}
+		_ = workflow.Await(ctx, ready)
 		return
 	}
-	_ = workflow.Await(ctx, ready)
+	if w.timer.fired != nil && (!ok || !w.timer.at.Equal(next)) {
+		w.timer.cancel() // superseded: the deadline moved or went away
+		w.timer = deadlineTimer{}
+	}
+	if !ok {
+		_ = workflow.Await(ctx, ready)
+		return
+	}
+	if w.timer.fired == nil {
+		d := next.Sub(workflow.Now(ctx))
+		if d <= 0 {
+			return
+		}
+		timerCtx, cancel := workflow.WithCancel(ctx)
+		w.timer = deadlineTimer{at: next, fired: workflow.NewTimerWithOptions(timerCtx, d, w.timerOptions(next)), cancel: cancel}
+	}
+	_ = workflow.Await(ctx, func() bool { return ready() || w.timer.fired.IsReady() })
+	if w.timer.fired.IsReady() {
+		w.timer = deadlineTimer{}
+	}
+}
+
+// timerOptions name the timer of the deadline next in the Web UI.
+func (w *alertGroupWorkflow) timerOptions(next time.Time) workflow.TimerOptions {
+	return workflow.TimerOptions{Summary: "alert group: next deadline " + incident.Clock(next, w.loc)}
 }
 
 // deadline is the next time the group must act without a notification.

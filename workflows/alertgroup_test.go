@@ -115,6 +115,9 @@ func (s *AlertGroupSuite) nextUpdateDelay() time.Duration {
 	return d
 }
 
+// fakeIncidentLife is how long a fake incident waits to be resolved.
+const fakeIncidentLife = 1000 * time.Hour
+
 // fakeIncident stands in for IncidentWorkflow: it records its input and
 // runs until resolved (signalResolve), then tells its alert group as
 // IncidentWorkflow.tellAlertGroup does.
@@ -127,7 +130,7 @@ func (s *AlertGroupSuite) fakeIncident(ctx workflow.Context, in wfapi.IncidentIn
 	var by string
 	sel := workflow.NewSelector(ctx)
 	sel.AddReceive(workflow.GetSignalChannel(ctx, signalResolve), func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &by) })
-	sel.AddFuture(workflow.NewTimer(ctx, 1000*time.Hour), func(workflow.Future) {})
+	sel.AddFuture(workflow.NewTimer(ctx, fakeIncidentLife), func(workflow.Future) {})
 	sel.Select(ctx)
 	inc.Status, inc.ResolvedBy, inc.ResolvedAt = incident.Resolved, by, workflow.Now(ctx)
 	_ = workflow.SignalExternalWorkflow(ctx, wfapi.AlertGroupWorkflowID(in.Declaration.AlertGroup), "", wfapi.SignalAlertIncidentResolved,
@@ -738,4 +741,82 @@ func (s *AlertGroupSuite) TestABurstOfOneGroupIsOneUpdateOfTheIncident() {
 		"alertmanager: 1 newly firing (CheckoutSaturation); 2 still firing",
 		"alertmanager: 1 resolved (CheckoutErrors); 2 still firing"}, entries, "every change, oldest first")
 	s.Equal(fmt.Sprintf("%s-4", testGroup), recs[1].Req.Key, "keyed by its latest change")
+}
+
+func (s *AlertGroupSuite) TestRepeatsWhileAPostWaitsKeepOneTimerPerDeadline() {
+	// Deadlines the group set timers for (when each would fire), and the
+	// timers cancelled.
+	var mu sync.Mutex
+	timers, cancelled := map[time.Duration]int{}, 0
+	s.env.SetOnTimerScheduledListener(func(_ string, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d != fakeIncidentLife {
+			timers[since(s.env.Now().Add(d))]++
+		}
+	})
+	s.env.SetOnTimerCanceledListener(func(string) {
+		mu.Lock()
+		defer mu.Unlock()
+		cancelled++
+	})
+	three := notification(declareRoute, alertErrors, alertLatency, alertSaturation)
+	s.notify(0, three)
+	// A change within post_every of the declaration: its post waits until
+	// 10m; Alertmanager repeats the group every 30 s meanwhile.
+	partly := notification(declareRoute, alertErrors, ended(alertLatency, 59*time.Second), alertSaturation)
+	s.notify(time.Minute, partly)
+	for at := 90 * time.Second; at < 10*time.Minute; at += 30 * time.Second {
+		s.notify(at, partly)
+	}
+	// Resolved at 12m: the group waits out the reopen window, then ends.
+	s.notify(11*time.Minute, notification(declareRoute, ended(alertErrors, 11*time.Minute), ended(alertLatency, 59*time.Second),
+		ended(alertSaturation, 11*time.Minute)))
+	s.resolveIncident(12*time.Minute, testGroup)
+	st := s.run(groupInput())
+
+	s.Equal(20, st.Notifications)
+	mu.Lock()
+	defer mu.Unlock()
+	s.Equal(map[time.Duration]int{10 * time.Minute: 1, 12*time.Minute + time.Hour: 1}, timers,
+		"one timer for the throttled post, whatever signals came meanwhile, and one for the reopen window")
+	s.Zero(cancelled, "both deadlines came")
+	recs := s.recordList()
+	s.Require().Len(recs, 3, "%+v", recs)
+	s.Equal(10*time.Minute, since(recs[1].At), "the throttled post, at the declaration + post_every")
+}
+
+func (s *AlertGroupSuite) TestAResolutionWhileAPostWaitsCancelsItsTimer() {
+	var mu sync.Mutex
+	scheduled, cancelled := 0, 0
+	s.env.SetOnTimerScheduledListener(func(_ string, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d != fakeIncidentLife {
+			scheduled++
+		}
+	})
+	s.env.SetOnTimerCanceledListener(func(string) {
+		mu.Lock()
+		defer mu.Unlock()
+		cancelled++
+	})
+	s.notify(0, notification(declareRoute, alertErrors, alertLatency))
+	// A change whose post waits until 10m, then the whole group resolving
+	// at 3m: told at once, so the post's timer is cancelled, not left to
+	// fire.
+	s.notify(time.Minute, notification(declareRoute, alertErrors, ended(alertLatency, time.Minute)))
+	s.notify(3*time.Minute, notification(declareRoute, ended(alertErrors, 3*time.Minute), ended(alertLatency, time.Minute)))
+	s.resolveIncident(5*time.Minute, testGroup)
+	st := s.run(groupInput())
+
+	s.Equal(wfapi.AlertDone, st.Phase)
+	mu.Lock()
+	defer mu.Unlock()
+	s.Equal(2, scheduled, "the throttled post's timer, then the reopen window's")
+	s.Equal(1, cancelled, "the post's timer, once the resolution made it moot")
+	recs := s.recordList()
+	s.Require().Len(recs, 2, "%+v", recs)
+	s.True(recs[1].Req.AllResolved)
+	s.Equal(3*time.Minute, since(recs[1].At))
 }

@@ -34,6 +34,12 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).
 		{"retrospective", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
+		// Declared from three alerts, a fourth joining (its post throttled,
+		// a re-send starting a second timer for the same deadline), the
+		// group resolved and its incident with it; recorded before
+		// "one-deadline-timer" (TestAlertmanagerGroupDeclaresOneIncident).
+		{"alert group before one deadline timer", wfapi.AlertGroupWorkflowName, workflows.AlertGroupWorkflow,
+			"testdata/alertgroup_history.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

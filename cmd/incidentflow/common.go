@@ -15,6 +15,7 @@ import (
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/logging"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 )
 
@@ -74,11 +75,7 @@ func temporalAddress(cfg *config.Config) string {
 func dial(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  addr,
-		Namespace: cfg.Temporal.Namespace,
-		Logger:    logging.ForTemporal(logger),
-	})
+	c, err := client.DialContext(ctx, temporalclient.Options(addr, cfg.Temporal.Namespace, logger))
 	if err != nil {
 		hint := "set temporal.address (INCIDENTFLOW_TEMPORAL_ADDRESS)"
 		if cfg.Temporal.Address == "" {

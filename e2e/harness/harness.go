@@ -14,11 +14,11 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -49,9 +49,7 @@ func Start(t testing.TB, slackOpts slackemu.Options) *Env {
 		t.Fatalf("starting Temporal: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	c, err := client.Dial(client.Options{
-		HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(logger()),
-	})
+	c, err := client.Dial(temporalclient.Options(srv.FrontendAddress(), srv.Namespace(), logger()))
 	if err != nil {
 		t.Fatalf("dialling Temporal: %v", err)
 	}

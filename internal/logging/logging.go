@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-
-	sdklog "go.temporal.io/sdk/log"
 )
 
 // New returns a logger writing to w at level ("debug", "info", "warn",
@@ -38,11 +36,6 @@ func ParseLevel(level string) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
-}
-
-// ForTemporal adapts l for the Temporal SDK.
-func ForTemporal(l *slog.Logger) sdklog.Logger {
-	return sdklog.NewStructuredLogger(l)
 }
 
 func isTerminal(w io.Writer) bool {
