@@ -319,7 +319,6 @@ func (r *stormRun) judge(ctx context.Context, fig *figure) {
 		}
 	}
 	incidents, listErr := r.awaitIncidents(ctx, declared)
-	r.debugHistories(ctx)
 	rooms := r.awaitWarRooms(ctx, len(incidents))
 
 	received := make([]int, len(r.groups))
