@@ -66,6 +66,8 @@ type TimelineEntry struct {
 	Actor string    `json:"actor,omitempty"` // Slack user ID; empty for incidentflow itself
 	Kind  string    `json:"kind"`            // declared, update, severity, role, reminder, escalation, action, resolved, ...
 	Text  string    `json:"text"`
+	// Message is set on an EntryMessage entry: the marked war-room message.
+	Message *MarkedMessage `json:"message,omitempty"`
 }
 
 // Timeline entry kinds.

@@ -200,6 +200,16 @@ func (s *Incidents) RecordAlert(ctx context.Context, id string, req wfapi.Record
 	return s.update(WithUpdateID(ctx, "alert-"+req.Key), id, wfapi.UpdateRecordAlert, req, nil)
 }
 
+// MarkMessage applies a mark on a war-room message to incident id's
+// timeline and says what it did. key identifies the Slack request it comes
+// from (the event's event_id, the shortcut's trigger_id): it is the
+// update's ID, so a redelivered event or a second replica applies it once.
+func (s *Incidents) MarkMessage(ctx context.Context, id, key string, req wfapi.MarkMessageRequest) (incident.MarkOutcome, error) {
+	var out incident.MarkOutcome
+	err := s.update(WithUpdateID(ctx, "mark-"+key), id, wfapi.UpdateMarkMessage, req, &out)
+	return out, err
+}
+
 // AwaitWarRoom waits until incident id's war room is open and returns it.
 // An error from the workflow itself (*temporal.ApplicationError) means the
 // war room could not be opened; any other means Temporal could not be asked

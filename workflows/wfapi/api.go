@@ -195,3 +195,17 @@ const (
 	ActionMaintenanceComplete = "maintenance_complete"
 	ActionMaintenancePromote  = "maintenance_promote"
 )
+
+// UpdateMarkMessage adds a war-room message to the incident's timeline,
+// takes a mark back, or follows an edit or a deletion of a marked message
+// (MarkMessageRequest; the result is an incident.MarkOutcome). Its
+// validator refuses, with a sentence, a mark on a message outside the war
+// room, on a closed incident, beyond incident.MaxMarkedMessages, and an
+// edit, deletion or removal of a message that isn't marked (so the front
+// door can send every war-room edit without writing history for it).
+const UpdateMarkMessage = "mark-message"
+
+// MarkMessageRequest is the argument of UpdateMarkMessage.
+type MarkMessageRequest struct {
+	Mark incident.MessageMark `json:"mark"`
+}
