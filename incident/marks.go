@@ -22,6 +22,12 @@ const (
 	// MaxMarksPerMessage is how many marks (person and way) one message
 	// keeps.
 	MaxMarksPerMessage = 20
+	// MaxMarkedBytes bounds the JSON size of all marked-message entries
+	// together (encoded as the data converter writes them, escapes
+	// included); a mark that would pass it is refused with a sentence.
+	// Compact never drops a marked message, so this is what they add to
+	// the state an incident carries at worst.
+	MaxMarkedBytes = 256 << 10
 )
 
 // MarkAction is what a MessageMark does.
