@@ -29,6 +29,7 @@ type Config struct {
 	Escalation        Escalation         `mapstructure:"escalation"`
 	Retrospective     Retrospective      `mapstructure:"retrospective"`
 	Maintenance       Maintenance        `mapstructure:"maintenance"`
+	Timeline          Timeline           `mapstructure:"timeline"`
 
 	// Alerts configures the alert door (POST /alerts/*): the sources'
 	// tokens, the routes and the triage channel.
@@ -147,6 +148,14 @@ type Calendar struct {
 	CalDAVURL      string `mapstructure:"caldav_url"`
 	Username       string `mapstructure:"username"`
 	Password       string `mapstructure:"password"`
+}
+
+// Timeline configures how responders mark war-room messages for the
+// incident's timeline.
+type Timeline struct {
+	// Reaction is the emoji name (without colons) whose reaction on a
+	// war-room message adds it to the timeline; pushpin (📌) by default.
+	Reaction string `mapstructure:"reaction"`
 }
 
 // Maintenance configures planned maintenance windows.

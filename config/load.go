@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -51,6 +52,8 @@ var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
 
 	"log.level":  "info",
 	"log.format": "auto",
+
+	"timeline.reaction": incident.DefaultTimelineReaction,
 
 	"retrospective.calendar.backend":         "ics",
 	"retrospective.calendar.organizer_email": "incidents@example.com",

@@ -69,6 +69,7 @@ func TestLoadDefaultsWithoutFile(t *testing.T) {
 	check("dev", c.Dev, config.Dev{DataDir: ".incidentflow", FrontendPort: 7233, UIPort: 8233, SlackPort: 3001, GitHubPort: 3002})
 	check("worker", c.Worker, config.Worker{MaxConcurrentActivities: 200, MaxConcurrentWorkflowTasks: 500, MaxCachedWorkflows: 10000})
 	check("log", c.Log, config.Log{Level: "info", Format: "auto"})
+	check("timeline", c.Timeline, config.Timeline{Reaction: "pushpin"})
 	check("severities", c.Severities, []config.Severity{
 		{Name: "critical", Description: "Customers can't use the service, or data is at risk", UpdateEvery: "15m"},
 		{Name: "major", Description: "A major feature is broken or badly degraded", UpdateEvery: "30m"},

@@ -43,6 +43,7 @@ var (
 	repoName     = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	clockTime    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	channelRef   = regexp.MustCompile(`^([a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$`)
+	emojiName    = regexp.MustCompile(`^[a-z0-9_+-]{1,100}$`)
 )
 
 // Validate checks every key and returns Problems naming each bad key, its
@@ -142,6 +143,10 @@ func (c *Config) Validate() error {
 	case "auto", "text", "json":
 	default:
 		bad("log.format", c.Log.Format, "auto, text or json")
+	}
+
+	if !emojiName.MatchString(c.Timeline.Reaction) {
+		bad("timeline.reaction", c.Timeline.Reaction, "a Slack emoji name without colons (lowercase letters, digits, _, - and +; at most 100), e.g. pushpin")
 	}
 
 	r := c.Retrospective

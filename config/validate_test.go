@@ -133,6 +133,21 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 			want: `github.repo: "https://github.com/acme/incidents" is not allowed: owner/name, e.g. acme/incidents`,
 		},
 		{
+			name: "timeline.reaction with colons",
+			yaml: "timeline:\n  reaction: \":pushpin:\"\n",
+			want: `timeline.reaction: ":pushpin:" is not allowed: a Slack emoji name without colons (lowercase letters, digits, _, - and +; at most 100), e.g. pushpin`,
+		},
+		{
+			name: "timeline.reaction in capitals",
+			yaml: "timeline:\n  reaction: Pushpin\n",
+			want: `timeline.reaction: "Pushpin" is not allowed: a Slack emoji name without colons (lowercase letters, digits, _, - and +; at most 100), e.g. pushpin`,
+		},
+		{
+			name: "timeline.reaction empty",
+			yaml: "timeline:\n  reaction: \"\"\n",
+			want: `timeline.reaction: "" is not allowed: a Slack emoji name without colons (lowercase letters, digits, _, - and +; at most 100), e.g. pushpin`,
+		},
+		{
 			name: "time_zone unknown",
 			yaml: "time_zone: Mars/Olympus_Mons\n",
 			want: `time_zone: "Mars/Olympus_Mons" is not allowed: an IANA time zone such as UTC or Europe/London`,

@@ -48,6 +48,9 @@ func Details(inc *Incident, loc *time.Location) string {
 		fmt.Fprintf(&b, "- Last update (%s, %s): %s\n", Clock(u.At, loc), u.Status, mdText(u.Text, 300))
 	}
 	fmt.Fprintf(&b, "- %d timeline entries, %d updates, %d action items\n", len(inc.Timeline), len(inc.Updates), len(inc.ActionItems))
+	if n := inc.markedCount(); n > 0 {
+		fmt.Fprintf(&b, "- %d war-room messages marked for the timeline\n", n)
+	}
 	if inc.OmittedUpdates > 0 || inc.OmittedTimeline > 0 {
 		fmt.Fprintf(&b, "- %d older updates and %d older timeline entries are no longer kept here: every update and reminder was posted in the war room, whose Slack history has them all, and this workflow's earlier runs hold them\n",
 			inc.OmittedUpdates, inc.OmittedTimeline)

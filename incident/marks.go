@@ -11,8 +11,9 @@ const EntryMessage = "message"
 // Bounds of what marking keeps, so that no mark can grow the incident's
 // state without limit.
 const (
-	// MaxMarkedText is how many characters of a marked message's text the
-	// timeline keeps (Slack's own messages may be 40,000).
+	// MaxMarkedText is how many bytes of a marked message's text the
+	// timeline keeps, cut on a character boundary with Truncate (as many
+	// characters of ASCII text; Slack's own messages may be 40,000).
 	MaxMarkedText = 2000
 	// MaxMarkedMessages is how many marked messages one incident keeps; a
 	// mark beyond them is refused with a sentence saying so.

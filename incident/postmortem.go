@@ -419,26 +419,3 @@ func (r *pmRenderer) updates() pmLog {
 	}
 	return l
 }
-
-// timeline is the timeline, oldest first, after a note on the entries
-// Compact dropped.
-func (r *pmRenderer) timeline() pmLog {
-	l := pmLog{gap: func(n int) string {
-		return fmt.Sprintf("- … %d entries left out here to keep this issue within GitHub's size limit; %s", n, r.fullRecord())
-	}}
-	entries := append([]TimelineEntry(nil), r.inc.Timeline...)
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
-	for _, e := range entries {
-		l.lines = append(l.lines, fmt.Sprintf("- %s — %s (%s): %s", r.when(e.At), e.Kind, r.pc.name(e.Actor), r.text(e.Text)))
-	}
-	switch n := r.inc.OmittedTimeline; {
-	case n > 0:
-		l.preamble = []string{fmt.Sprintf("_%d earlier entries are not listed: the incident keeps only its most recent ones, its declaration and the opening of its war room. Every update and reminder was posted in the war room: %s._", n, r.fullRecord())}
-		if len(l.lines) > 0 {
-			l.preamble = append(l.preamble, "")
-		}
-	case len(l.lines) == 0:
-		l.preamble = []string{ToBeCompleted + "."}
-	}
-	return l
-}

@@ -183,3 +183,7 @@ func RetroDetails(st *RetroState, loc *time.Location) string {
 	s += fmt.Sprintf("- Action items: %d, open: %d\n- Done: %v\n", len(st.Items), len(st.OpenItems()), st.Done)
 	return s
 }
+
+// RetroSecurityOffGitHubText tells a security incident's war room why its
+// retrospective opens no GitHub issues.
+const RetroSecurityOffGitHubText = "This is a security incident, so I open no GitHub issue for its postmortem or its action items: the repository incidentflow publishes to may be public. Write the postmortem and follow the action items here, in this private channel."

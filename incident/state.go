@@ -114,15 +114,16 @@ func New(d Declaration) Incident {
 const maxUpdateEntryText = 160
 
 // Record appends an entry to the timeline and returns its number: its
-// position among every entry ever recorded, those Compact dropped included,
-// so unique within the incident. An EntryUpdate entry keeps only the start
-// of its text, on one line: Updates has all of it.
+// position among every entry ever recorded, those Compact dropped included
+// and marked messages (which come and go) left out, so unique within the
+// incident. An EntryUpdate entry keeps only the start of its text, on one
+// line: Updates has all of it.
 func (inc *Incident) Record(at time.Time, actor, kind, text string) int {
 	if kind == EntryUpdate {
 		text = Truncate(strings.Join(strings.Fields(text), " "), maxUpdateEntryText)
 	}
 	inc.Timeline = append(inc.Timeline, TimelineEntry{At: at, Actor: actor, Kind: kind, Text: text})
-	return inc.OmittedTimeline + len(inc.Timeline) - 1
+	return inc.OmittedTimeline + len(inc.Timeline) - inc.markedCount() - 1
 }
 
 // EntryCount counts the timeline entries of kind ever recorded, those
@@ -222,11 +223,17 @@ type Limits struct {
 //   - the rest of the incident — declaration, resolution, roles,
 //     announcements, the names in EarlierActors — about 50 KiB;
 //   - each action item and severity change, which Compact never drops:
-//     24 KiB.
+//     24 KiB;
+//   - the marked messages, which Compact never drops either and which
+//     count against neither budget: at most MaxMarkedBytes (256 KiB) of
+//     JSON together, however many and long they are (CheckMark refuses a
+//     mark beyond it).
 //
-// That is 690 KiB plus 24 KiB an action item or severity change: about
-// 1.15 MiB with ten of each, which a unit test holds under 1.5 MiB. The
-// run's input adds the declaration again (under 50 KiB) and the process.
+// That is 946 KiB plus 24 KiB an action item or severity change: about
+// 1.4 MiB with ten of each, which a unit test holds under 1.5 MiB. The
+// run's input, the retrospective's input and the incident query add the
+// declaration again (under 50 KiB) and the process: the same test holds
+// them under 1.6 MiB, well below Temporal's 2 MiB.
 var DefaultLimits = Limits{Updates: 500, UpdateBytes: 384 << 10, Timeline: 1000, TimelineBytes: 256 << 10}
 
 // Compact bounds the state the incident carries from one workflow run to the
@@ -237,8 +244,9 @@ var DefaultLimits = Limits{Updates: 500, UpdateBytes: 384 << 10, Timeline: 1000,
 // keeps what the postmortem reads from older entries: the first update of
 // each status (the resolution steps; the first "identified" one is the root
 // cause), the declaration and the opening of the war room. Everything else
-// — severity history, action items, roles, announcements, the kickoff —
-// stays as it is. The workflow calls it right before continuing as new.
+// — the marked messages (which count against neither limit), severity
+// history, action items, roles, announcements, the kickoff — stays as it
+// is. The workflow calls it right before continuing as new.
 func (inc *Incident) Compact(l Limits) {
 	firstOfStatus := map[Status]bool{}
 	keepUpdates := keepRecent(inc.Updates, l.Updates, l.UpdateBytes, func(u StatusUpdate) bool {
@@ -247,7 +255,13 @@ func (inc *Incident) Compact(l Limits) {
 		return first
 	})
 	firstOfKind := map[string]bool{}
-	keepTimeline := keepRecent(inc.Timeline, l.Timeline, l.TimelineBytes, func(e TimelineEntry) bool {
+	var recorded []TimelineEntry // every entry but the marked messages, which stay
+	for _, e := range inc.Timeline {
+		if e.Message == nil {
+			recorded = append(recorded, e)
+		}
+	}
+	keepRecorded := keepRecent(recorded, l.Timeline, l.TimelineBytes, func(e TimelineEntry) bool {
 		first := (e.Kind == EntryDeclared || e.Kind == EntryWarRoom) && !firstOfKind[e.Kind]
 		firstOfKind[e.Kind] = true
 		return first
@@ -268,8 +282,12 @@ func (inc *Incident) Compact(l Limits) {
 		actors[a] = true
 	}
 	timeline := []TimelineEntry{}
-	for i, e := range inc.Timeline {
-		if keepTimeline[i] {
+	for _, e := range inc.Timeline {
+		keep := e.Message != nil
+		if !keep {
+			keep, keepRecorded = keepRecorded[0], keepRecorded[1:]
+		}
+		if keep {
 			timeline = append(timeline, e)
 			continue
 		}
@@ -326,9 +344,28 @@ func (u StatusUpdate) encodedSize() int {
 }
 
 // encodedSize bounds from above the size of e in a JSON array: its
-// strings, and 70 bytes for the field names, the time and a comma.
+// strings, and 70 bytes for the field names, the time and a comma, and its
+// marked message's.
 func (e TimelineEntry) encodedSize() int {
-	return 70 + jsonLen(e.Actor) + jsonLen(e.Kind) + jsonLen(e.Text)
+	n := 70 + jsonLen(e.Actor) + jsonLen(e.Kind) + jsonLen(e.Text)
+	if e.Message != nil {
+		n += e.Message.encodedSize()
+	}
+	return n
+}
+
+// encodedSize bounds from above the size of m as a timeline entry's field:
+// its strings, 100 bytes for the field names and flags, 20 more a file and
+// 16 a mark.
+func (m *MarkedMessage) encodedSize() int {
+	n := 100 + jsonLen(m.Channel) + jsonLen(m.TS) + jsonLen(m.Permalink)
+	for _, f := range m.Files {
+		n += 20 + jsonLen(f.Name) + jsonLen(f.URL)
+	}
+	for _, k := range m.Marks {
+		n += 16 + jsonLen(k.By) + jsonLen(string(k.Via))
+	}
+	return n
 }
 
 // jsonLen is the length of s as a JSON string the way encoding/json writes

@@ -30,6 +30,9 @@ func TestEncodedSizeBoundsTheJSON(t *testing.T) {
 				StatusUpdate{At: at, Author: text, Status: Status(text), Text: text},
 				TimelineEntry{At: at, Actor: "U0BOB", Kind: EntryUpdate, Text: text},
 				TimelineEntry{At: at, Kind: text, Text: text},
+				TimelineEntry{At: at, Actor: "U0BOB", Kind: EntryMessage, Text: text, Message: &MarkedMessage{
+					Channel: "C0WAR", TS: text, Permalink: text, Files: []FileLink{{Name: text, URL: text}, {}},
+					Marks: []Mark{{By: text, Via: ViaReaction}, {}}, Edited: true, Deleted: true}},
 			} {
 				b, err := json.Marshal(v)
 				if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
 // maxText is the longest text a responder can send (a slash command's
@@ -164,9 +165,12 @@ func TestCompactAddsUpAcrossRuns(t *testing.T) {
 
 // TestCompactBoundsTheWorstCase compacts the largest state responders can
 // build: months of updates and reminders, every text the longest they can
-// send and made of characters JSON escapes, plus ten action items and ten
-// severity changes as long. What the workflow carries to its next run must
-// stay well under Temporal's 2 MiB payload limit.
+// send and made of characters JSON escapes, ten action items and ten
+// severity changes as long, and as many marked messages as MaxMarkedBytes
+// lets in, each as long as a mark keeps. What the workflow carries to its
+// next run, and every payload made of it (the next run's input, the
+// retrospective's input, the incident query's answer), must stay well under
+// Temporal's 2 MiB payload limit.
 func TestCompactBoundsTheWorstCase(t *testing.T) {
 	inc := longIncident(20000, maxText) // seven months at one update every 15 minutes
 	inc.Declaration.Title, inc.Declaration.Summary = maxText, maxText
@@ -177,19 +181,65 @@ func TestCompactBoundsTheWorstCase(t *testing.T) {
 		inc.Record(declared, "U0BOB", incident.EntryAction, "action item: "+maxText)
 		inc.Record(declared, "U0BOB", incident.EntrySeverity, "severity changed from major to critical: "+maxText)
 	}
+	marks := markToTheBound(&inc)
 	inc.Compact(incident.DefaultLimits)
 
 	state, err := json.Marshal(inc)
 	require.NoError(t, err)
 	assert.Less(t, len(state), 3<<19, "the carried state stays under 1.5 MiB")
 	updates, _ := json.Marshal(inc.Updates)
-	timeline, _ := json.Marshal(inc.Timeline)
+	var recorded, markedEntries []incident.TimelineEntry
+	for _, e := range inc.Timeline {
+		if e.Message != nil {
+			markedEntries = append(markedEntries, e)
+		} else {
+			recorded = append(recorded, e)
+		}
+	}
+	timeline, _ := json.Marshal(recorded)
+	markedJSON, _ := json.Marshal(markedEntries)
 	assert.LessOrEqual(t, len(updates), incident.DefaultLimits.UpdateBytes)
 	assert.LessOrEqual(t, len(timeline), incident.DefaultLimits.TimelineBytes)
+	assert.LessOrEqual(t, len(markedJSON), incident.MaxMarkedBytes)
+	assert.Len(t, markedEntries, marks, "Compact keeps every marked message")
 	assert.NotEmpty(t, inc.Updates)
 	assert.Equal(t, 20000, len(inc.Updates)+inc.OmittedUpdates)
-	t.Logf("worst case: %d KiB carried (updates %d KiB: %d kept; timeline %d KiB: %d kept; the rest %d KiB)",
-		len(state)>>10, len(updates)>>10, len(inc.Updates), len(timeline)>>10, len(inc.Timeline), (len(state)-len(updates)-len(timeline))>>10)
+
+	process := incident.DefaultProcess()
+	for name, payload := range map[string]any{
+		"the next run's input":      wfapi.IncidentInput{Declaration: inc.Declaration, Process: process, State: &inc},
+		"the retrospective's input": wfapi.RetrospectiveInput{Incident: inc, Process: process},
+		"the incident query":        inc,
+	} {
+		b, err := json.Marshal(payload)
+		require.NoError(t, err)
+		assert.Less(t, len(b), 1600<<10, "%s stays under 1.6 MiB", name)
+	}
+	t.Logf("worst case: %d KiB carried (updates %d KiB: %d kept; timeline %d KiB: %d kept; %d marked messages %d KiB; the rest %d KiB)",
+		len(state)>>10, len(updates)>>10, len(inc.Updates), len(timeline)>>10, len(recorded), marks, len(markedJSON)>>10,
+		(len(state)-len(updates)-len(timeline)-len(markedJSON))>>10)
+}
+
+// markToTheBound marks war-room messages of inc, each with the longest
+// text, files and marks a mark keeps, all of it escaping to six bytes a
+// character, until CheckMark refuses one; it returns how many it marked.
+func markToTheBound(inc *incident.Incident) int {
+	worst := strings.Repeat("<", 300)
+	m := incident.MessageMark{Action: incident.MarkAdd, Channel: inc.ChannelID, Author: worst, Text: maxText,
+		PostedAt: declared, Permalink: "https://slack.example/" + worst}
+	for range incident.MaxMarkFiles + 1 {
+		m.Files = append(m.Files, incident.FileLink{Name: worst, URL: "https://files.slack.example/" + worst})
+	}
+	for n := 0; ; n++ {
+		m.TS = fmt.Sprintf("1772460120.%06d", n)
+		for i := range incident.MaxMarksPerMessage + 1 {
+			m.By, m.Via = worst+fmt.Sprint(i), incident.ViaReaction
+			if inc.CheckMark(m) != nil {
+				return n + min(i, 1)
+			}
+			inc.ApplyMark(m)
+		}
+	}
 }
 
 // seq is the numbers from up to but not including to.

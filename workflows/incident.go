@@ -42,6 +42,8 @@ type incidentWorkflow struct {
 	resolving bool
 	// searched holds the search attribute values last published.
 	searched []string
+	// reactions lets one ✅ reaction call run at a time (acknowledgeMark).
+	reactions workflow.Mutex
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {

@@ -107,6 +107,8 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 		}).Maybe()
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.NotifyRequest) error { f.record("Notify", req); return nil }).Maybe()
+	env.OnActivity(a.React, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.ReactRequest) error { f.record("React", req); return nil }).Maybe()
 	env.RegisterWorkflowWithOptions(func(workflow.Context, wfapi.RetrospectiveInput) error { return nil },
 		workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 	return f

@@ -29,6 +29,7 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 		{wfapi.UpdateAddActionItem, w.addActionItem, w.validateAddActionItem},
 		{wfapi.UpdateResolve, w.resolve, w.validateResolve},
 		{wfapi.UpdateRecordAlert, w.recordAlert, w.validateRecordAlert},
+		{wfapi.UpdateMarkMessage, w.markMessage, w.validateMarkMessage},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,

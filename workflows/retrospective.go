@@ -54,11 +54,21 @@ type retrospectiveWorkflow struct {
 	cfg incident.Retrospective // with defaults filled in
 	loc *time.Location
 	st  *incident.RetroState
+	// offGitHub keeps a security incident's postmortem and action items
+	// off GitHub, whose configured repository may be public.
+	offGitHub bool
 }
+
+// versionSecurityOffGitHub is the change that stopped publishing a
+// security incident's postmortem and action items on GitHub: a
+// retrospective begun before it keeps publishing them on replay.
+const versionSecurityOffGitHub = "security-off-github"
 
 func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) *retrospectiveWorkflow {
 	r := &retrospectiveWorkflow{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
 	r.inc = &r.in.Incident
+	r.offGitHub = in.Incident.Declaration.Security &&
+		workflow.GetVersion(ctx, versionSecurityOffGitHub, workflow.DefaultVersion, 1) >= 1
 	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
 		r.loc = l
 	}

@@ -129,8 +129,13 @@ func (r *retrospectiveWorkflow) pmContext() incident.PostmortemContext {
 }
 
 // publishPostmortem opens the postmortem issue, or brings its action-item
-// list up to date.
+// list up to date; a security incident's war room is told instead why it
+// gets none.
 func (r *retrospectiveWorkflow) publishPostmortem() {
+	if r.offGitHub {
+		r.warn(incident.RetroSecurityOffGitHubText)
+		return
+	}
 	pc := r.pmContext()
 	req := activities.PostmortemRequest{
 		IncidentID: r.st.IncidentID, Title: incident.PostmortemTitle(r.inc),
@@ -178,9 +183,9 @@ func (r *retrospectiveWorkflow) issueKey(it incident.ActionItem) string {
 // openIssues opens the issues of the items at idx, then updates the
 // postmortem's list. With loud, failures are told to the war room (later
 // retries of items that failed before stay quiet). It returns the warnings
-// GitHub's answers raised.
+// GitHub's answers raised. A security incident's items get no issues.
 func (r *retrospectiveWorkflow) openIssues(idx []int, loud bool) []string {
-	if len(idx) == 0 {
+	if len(idx) == 0 || r.offGitHub {
 		return nil
 	}
 	r.lookUpPeople(r.owners(idx))

@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -287,16 +286,18 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	s.Len(s.fakes.posts("all-closed"), 1)
 }
 
-func (s *RetroSuite) TestSecurityIncidentKeepsItsTitleOut() {
+func (s *RetroSuite) TestSecurityIncidentStaysOffGitHub() {
 	in := retroInput()
 	in.Incident.Declaration.Security = true
-	s.fakes.closeAt = tuesday4pm
+	in.Process.Retrospective.FollowUpFor = 3 * 24 * time.Hour
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 	m := s.fakes.called("BookMeeting")[0].Req.(activities.Meeting)
 	s.NotContains(m.Title, "Checkout")
-	pm := s.fakes.called("PublishPostmortem")[0].Req.(activities.PostmortemRequest)
-	s.NotContains(pm.Title+pm.Body, "Checkout down")
-	issue := s.fakes.called("OpenActionItem")[0].Req.(activities.ActionItemIssueRequest)
-	s.False(strings.Contains(issue.Body, "Checkout down"))
+	s.Empty(s.fakes.called("PublishPostmortem"), "the repository may be public")
+	s.Empty(s.fakes.called("OpenActionItem"))
+	warnings := s.fakes.posts("warning")
+	s.Require().Len(warnings, 1)
+	s.Equal(":warning: "+incident.RetroSecurityOffGitHubText, postText(warnings[0]))
+	s.Len(s.fakes.posts("announce"), 1, "the meeting is announced all the same")
 }

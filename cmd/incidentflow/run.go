@@ -117,14 +117,15 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	proc := process(cfg, cfg.Temporal.WebUIURL)
 	alerts := newAlerts(cfg, c, proc)
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents:     &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
-		Slack:         api,
-		SlackAPIURL:   cfg.Slack.APIURL,
-		SigningSecret: cfg.Slack.SigningSecret,
-		Logger:        logger,
-		Retro:         &starter.Retrospectives{Client: c},
-		Maintenance:   newMaintenance(cfg, c, proc),
-		Alerts:        alerts,
+		Incidents:        &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
+		Slack:            api,
+		SlackAPIURL:      cfg.Slack.APIURL,
+		SigningSecret:    cfg.Slack.SigningSecret,
+		Logger:           logger,
+		Retro:            &starter.Retrospectives{Client: c},
+		Maintenance:      newMaintenance(cfg, c, proc),
+		Alerts:           alerts,
+		TimelineReaction: cfg.Timeline.Reaction,
 	})
 	alertDoor, err := newAlertDoor(cfg, alerts, logger)
 	if err != nil {

@@ -29,7 +29,7 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	switch cmd.Verb {
 	case VerbHelp:
 		_, maintenance := f.scheduler()
-		return say("%s", helpText(f.process, maintenance))
+		return say("%s", helpText(f.process, f.reaction, maintenance))
 	case VerbMaintenance:
 		return f.maintenanceCommand(ctx, sc)
 	case VerbList:
@@ -86,6 +86,15 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 			return say("%s", f.failure(err, "I can't show its status"))
 		}
 		return say("%s", statusText(inc, f.process))
+	case VerbTimeline, VerbCatchup:
+		inc, err := f.ops.Get(tctx, id)
+		if err != nil {
+			return say("%s", f.failure(err, "I can't show its timeline"))
+		}
+		if cmd.Verb == VerbCatchup {
+			return say("%s", incident.CatchupText(&inc, &f.process, f.process.Location()))
+		}
+		return say("%s", incident.TimelineText(&inc, f.process.Location(), timelineLines, f.wholeTimelineLink(id)))
 	case VerbSeverity:
 		err := f.ops.SetSeverity(tctx, id, wfapi.SetSeverityRequest{
 			By: sc.UserID, Severity: incident.Severity(cmd.Arg), Reason: cmd.Text,

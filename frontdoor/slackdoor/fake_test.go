@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -31,6 +33,17 @@ type fakeOps struct {
 	delay atomic.Int64
 	// onDeclare plays the workflow's part (e.g. creating a war room).
 	onDeclare func(d incident.Declaration) (channelID string)
+	// lookups counts ByChannel calls.
+	lookups atomic.Int64
+	// marked holds the marked messages by channel/ts: what MarkMessage
+	// plays of the workflow.
+	marked map[string]bool
+}
+
+// markCall is the argument of a recorded MarkMessage call.
+type markCall struct {
+	Key  string
+	Mark incident.MessageMark
 }
 
 type fakeCall struct {
@@ -179,6 +192,7 @@ func (f *fakeOps) Get(ctx context.Context, id string) (incident.Incident, error)
 }
 
 func (f *fakeOps) ByChannel(ctx context.Context, channelID string) (string, error) {
+	f.lookups.Add(1)
 	if err := f.wait(ctx); err != nil {
 		return "", err
 	}
@@ -259,4 +273,36 @@ func (f *fakeOps) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.calls) + len(f.declares)
+}
+
+// MarkMessage plays the workflow's validator and handler: a mark on a
+// message adds it (or finds it there), and an edit, deletion or removal of
+// a message that isn't marked is refused with a sentence.
+func (f *fakeOps) MarkMessage(ctx context.Context, id, key string, req wfapi.MarkMessageRequest) (incident.MarkOutcome, error) {
+	m := req.Mark
+	var out incident.MarkOutcome
+	err := f.change(ctx, "MarkMessage", id, markCall{key, m}, func(*incident.Incident) {
+		msg := m.Channel + "/" + m.TS
+		if f.marked == nil {
+			f.marked = map[string]bool{}
+		}
+		switch {
+		case m.Action == incident.MarkAdd && f.marked[msg]:
+			out = incident.MarkAlready
+		case m.Action == incident.MarkAdd:
+			f.marked[msg], out = true, incident.MarkAdded
+		case !f.marked[msg]:
+		case m.Action == incident.MarkRemove:
+			delete(f.marked, msg)
+			out = incident.MarkRemoved
+		case m.Action == incident.MarkEdit:
+			out = incident.MarkEdited
+		default:
+			out = incident.MarkDeleted
+		}
+	})
+	if err == nil && out == "" {
+		return "", temporal.NewApplicationError("that message isn't in the timeline", "refused")
+	}
+	return out, err
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -33,6 +34,7 @@ type IncidentOps interface {
 	Get(ctx context.Context, id string) (incident.Incident, error)
 	ByChannel(ctx context.Context, channelID string) (string, error)
 	List(ctx context.Context) ([]starter.Summary, error)
+	MarkMessage(ctx context.Context, id, key string, req wfapi.MarkMessageRequest) (incident.MarkOutcome, error)
 }
 
 var _ IncidentOps = (*starter.Incidents)(nil)
@@ -112,6 +114,10 @@ type FrontDoorOptions struct {
 	HTTPClient *http.Client
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// TimelineReaction is the emoji name whose reaction adds a war-room
+	// message to the timeline (timeline.reaction; default
+	// incident.DefaultTimelineReaction, pushpin).
+	TimelineReaction string
 }
 
 // FrontDoor is incidentflow's Slack front door: /incident and
@@ -135,6 +141,12 @@ type FrontDoor struct {
 	events      *seenEvents
 	submitWait  time.Duration
 	submitTO    time.Duration
+	reaction    string
+	// warRooms caches which incident a channel is the war room of (""
+	// for none), so that events from other channels cost no Temporal call.
+	warRooms *ttlCache[string]
+	// botUser is the bot's own user ID, once auth.test told it.
+	botUser atomic.Pointer[string]
 	// bg tracks the work that outlives a request's answer (modals opened
 	// after the acknowledgement, submissions finishing, notices).
 	bg sync.WaitGroup
@@ -162,6 +174,8 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		events:      newSeenEvents(10000, time.Hour),
 		submitWait:  opts.SubmitWait,
 		submitTO:    opts.SubmitTimeout,
+		reaction:    opts.TimelineReaction,
+		warRooms:    newTTLCache[string](warRoomCacheSize),
 	}
 	switch {
 	case opts.Process != nil:
@@ -193,6 +207,9 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 	}
 	if f.now == nil {
 		f.now = time.Now
+	}
+	if f.reaction == "" {
+		f.reaction = incident.DefaultTimelineReaction
 	}
 	if f.apiURL != "" && !strings.HasSuffix(f.apiURL, "/") {
 		f.apiURL += "/"

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 )
 
 // The HTTP handlers of Slack's three request kinds; the frontdoor package
@@ -23,7 +22,8 @@ func (f *FrontDoor) Commands() http.Handler { return f.verified(f.serveCommand) 
 // Interactions serves buttons, shortcuts and modal submissions.
 func (f *FrontDoor) Interactions() http.Handler { return f.verified(f.serveInteraction) }
 
-// Events serves the Events API (url_verification, app mentions).
+// Events serves the Events API (url_verification, app mentions, and the
+// reactions, pins, edits and deletions that change an incident's timeline).
 func (f *FrontDoor) Events() http.Handler { return f.verified(f.serveEvent) }
 
 // verified checks a Slack request's size and signature, then hands the body
@@ -71,26 +71,15 @@ func serveParsed[T any, R any](ctx context.Context, w http.ResponseWriter, r *ht
 }
 
 func (f *FrontDoor) serveEvent(_ context.Context, w http.ResponseWriter, r *http.Request, body []byte) {
-	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
-	if err != nil {
-		// Answer 200 anyway: a 4xx only makes Slack send it again.
-		f.log.Warn("unreadable event", "err", err)
-		w.WriteHeader(http.StatusOK)
+	task := parseEvent(body, f.reaction)
+	if task.Challenge != "" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, task.Challenge)
 		return
 	}
-	if ev.Type == slackevents.URLVerification {
-		if ch, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent); ok {
-			w.Header().Set("Content-Type", "text/plain")
-			_, _ = io.WriteString(w, ch.Challenge)
-			return
-		}
-	}
-	var eventID string
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
-		eventID = cb.EventID
-	}
-	f.event(ev, eventID, r.Header.Get("X-Slack-Retry-Num") != "")
+	// Answer 200 whatever the event: a 4xx only makes Slack send it again.
 	w.WriteHeader(http.StatusOK)
+	f.event(task, r.Header.Get("X-Slack-Retry-Num") != "")
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -143,10 +143,14 @@ func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionC
 	}, "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared")
 }
 
-// shortcut opens the declare modal from the shortcut menus; the message
-// shortcut pre-fills it from the message.
+// shortcut opens the declare modal from the shortcut menus (the message
+// shortcut pre-fills it from the message), or adds a message to the
+// timeline.
 func (f *FrontDoor) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 	switch cb.CallbackID {
+	case ShortcutAddToTimeline:
+		f.addToTimeline(cb)
+		return
 	case ShortcutDeclareFromMessage, ShortcutDeclare:
 	default:
 		f.notify(cb, "That shortcut isn't supported by this version of incidentflow.")

@@ -59,18 +59,20 @@ func TestManifest(t *testing.T) {
 	for _, s := range m.Features.Shortcuts {
 		shortcuts[s.CallbackID] = s.Type
 	}
-	if shortcuts[ShortcutDeclareFromMessage] != "message" || shortcuts[ShortcutDeclare] != "global" || len(shortcuts) != 2 {
+	if shortcuts[ShortcutDeclareFromMessage] != "message" || shortcuts[ShortcutDeclare] != "global" ||
+		shortcuts[ShortcutAddToTimeline] != "message" || len(shortcuts) != 3 {
 		t.Errorf("shortcuts %v", shortcuts)
 	}
 	if !m.Settings.Interactivity.Enabled || !m.Settings.SocketMode {
 		t.Error("interactivity and Socket Mode must be enabled")
 	}
-	if !slices.Equal(m.Settings.Events.BotEvents, []string{"app_mention"}) {
+	if !slices.Equal(m.Settings.Events.BotEvents, []string{"app_mention", "reaction_added", "reaction_removed",
+		"pin_added", "pin_removed", "message.channels", "message.groups"}) {
 		t.Errorf("bot events %v", m.Settings.Events.BotEvents)
 	}
 	want := []string{"commands", "app_mentions:read", "chat:write", "chat:write.public", "channels:read", "groups:read",
 		"channels:manage", "groups:write", "channels:history", "groups:history", "im:history", "im:write",
-		"bookmarks:read", "bookmarks:write", "pins:write", "users:read", "users:read.email", "files:write", "files:read"}
+		"bookmarks:read", "bookmarks:write", "pins:write", "pins:read", "reactions:read", "reactions:write", "users:read", "users:read.email", "files:write", "files:read"}
 	if !slices.Equal(m.OAuth.Scopes.Bot, want) {
 		t.Errorf("bot scopes\n%v\nwant\n%v", m.OAuth.Scopes.Bot, want)
 	}

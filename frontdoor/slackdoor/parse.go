@@ -25,6 +25,8 @@ const (
 	VerbAction   Verb = "action"   // record an action item
 	VerbList     Verb = "list"     // list the open incidents
 	VerbHelp     Verb = "help"     // list the subcommands
+	VerbTimeline Verb = "timeline" // show the last timeline entries
+	VerbCatchup  Verb = "catchup"  // what someone joining the war room needs
 	// VerbMaintenance opens the form that schedules planned maintenance.
 	VerbMaintenance Verb = "maintenance"
 )
@@ -41,6 +43,8 @@ var verbAliases = map[string]Verb{
 	"action": VerbAction, "todo": VerbAction,
 	"list": VerbList, "ls": VerbList,
 	"help": VerbHelp, "?": VerbHelp,
+	"timeline": VerbTimeline,
+	"catchup":  VerbCatchup, "catch-up": VerbCatchup, "recap": VerbCatchup,
 	"maintenance": VerbMaintenance, "maint": VerbMaintenance,
 }
 
@@ -142,7 +146,7 @@ func ParseCommand(text string) (Command, error) {
 		if cmd.Text == "" {
 			return Command{}, errors.New("what needs doing? Type /incident action [@owner] <what needs doing>, e.g. /incident action @dana add an alert on queue depth")
 		}
-	case VerbStatus, VerbList, VerbHelp, VerbMaintenance:
+	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup:
 		// Anything after these is ignored.
 	}
 	return cmd, nil

@@ -36,6 +36,8 @@ func TestParseCommand(t *testing.T) {
 		{"resolve", Command{Verb: VerbResolve}},
 		{"close rolled back the deploy", Command{Verb: VerbResolve, Text: "rolled back the deploy"}},
 		{"status please", Command{Verb: VerbStatus}},
+		{"timeline", Command{Verb: VerbTimeline}},
+		{"catch-up", Command{Verb: VerbCatchup}},
 		{"action add an alert on queue depth", Command{Verb: VerbAction, Text: "add an alert on queue depth"}},
 		{"action <@U0DAVE|dave> add an alert", Command{Verb: VerbAction, User: "U0DAVE", Text: "add an alert"}},
 		{"list", Command{Verb: VerbList}},

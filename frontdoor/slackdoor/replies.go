@@ -31,9 +31,10 @@ func say(format string, args ...any) *ephemeral {
 	return &ephemeral{ResponseType: "ephemeral", Text: text}
 }
 
-// helpText lists the subcommands; maintenance adds the one that plans
-// maintenance.
-func helpText(process incident.Process, maintenance bool) string {
+// helpText lists the subcommands and the ways to mark a message for the
+// timeline (reaction is the configured emoji); maintenance adds the
+// subcommand that plans maintenance.
+func helpText(process incident.Process, reaction string, maintenance bool) string {
 	sev := strings.Join(process.SeverityNames(), "|")
 	lines := []string{
 		"*incidentflow* runs the incident process in Slack.",
@@ -51,6 +52,9 @@ func helpText(process incident.Process, maintenance bool) string {
 		"• `/incident comms @name` — make someone the spokesperson",
 		"• `/incident action [@owner] <what needs doing>` — record an action item",
 		"• `/incident status` — where the incident stands",
+		"• `/incident catchup` — what you need to know joining now: roles, the last update, what was marked since",
+		"• `/incident timeline` — the last entries of the incident's timeline",
+		"• react with :" + reaction + ":, pin a message, or the message menu (⋯) → *Add to incident timeline* — add it to the timeline",
 		"• `/incident resolve` or `/closeincident` — resolve it (opens a form)",
 	}
 	if maintenance {

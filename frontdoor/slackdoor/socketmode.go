@@ -88,13 +88,10 @@ func (f *FrontDoor) socketEvent(ctx context.Context, sm *socketmode.Client, wg *
 					payload = r
 				}
 			case slackevents.EventsAPIEvent:
-				var eventID string
-				if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
-					eventID = cb.EventID
-				}
-				// Acknowledge first: an event needs no answer.
+				// Acknowledge first: an event needs no answer. The
+				// envelope's payload is the body the HTTP door gets.
 				f.ack(sm, evt.Request, nil)
-				f.event(data, eventID, evt.Request.RetryAttempt > 0)
+				f.event(parseEvent(evt.Request.Payload, f.reaction), evt.Request.RetryAttempt > 0)
 				return
 			}
 			f.ack(sm, evt.Request, payload)

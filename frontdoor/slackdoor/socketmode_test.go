@@ -26,21 +26,7 @@ func TestSocketModeFlow(t *testing.T) {
 		}
 		return ch.ID
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.fd.RunSocketMode(ctx, slackemu.DefaultAppToken) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("RunSocketMode: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("RunSocketMode didn't return after cancel")
-		}
-	}()
-	eventually(t, "the Socket Mode connection", func() bool { return d.emu.SocketConnections() == 1 })
+	d.runSocketMode()
 
 	alice := slackemu.UserAlice
 	if rep := d.command(slackemu.IncidentsChannelID, alice, "declare Login fails"); rep.EnvelopeID == "" || len(rep.Body) != 0 && string(rep.Body) != "null" {
@@ -77,6 +63,27 @@ func TestSocketModeFlow(t *testing.T) {
 	if c := d.ops.callsOf("Resolve"); len(c) != 1 || c[0].ID != id || c[0].Arg != (wfapi.ResolveRequest{By: alice, Summary: "Rotated the certificate"}) {
 		t.Fatalf("resolve calls %+v", c)
 	}
+}
+
+// runSocketMode runs the door's Socket Mode until the test ends, connected
+// once it returns.
+func (d *door) runSocketMode() {
+	d.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.fd.RunSocketMode(ctx, slackemu.DefaultAppToken) }()
+	d.t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				d.t.Errorf("RunSocketMode: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			d.t.Error("RunSocketMode didn't return after cancel")
+		}
+	})
+	eventually(d.t, "the Socket Mode connection", func() bool { return d.emu.SocketConnections() == 1 })
 }
 
 func TestSocketModeBadToken(t *testing.T) {

@@ -19,12 +19,13 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Transport is how the emulator delivers slash commands and interactions to the app.
+// Transport is how the emulator delivers slash commands, interactions and
+// Events API events to the app.
 type Transport int
 
 const (
-	// HTTP posts signed requests to the front door (POST {base}/slack/commands and
-	// {base}/slack/interactions). It is the default.
+	// HTTP posts signed requests to the front door (POST {base}/slack/commands,
+	// {base}/slack/interactions and {base}/slack/events). It is the default.
 	HTTP Transport = iota
 	// Socket sends Socket Mode envelopes over the app's WebSocket connection and
 	// waits for the ack.
@@ -55,7 +56,7 @@ func (s *Server) SetFrontDoor(baseURL, signingSecret string) {
 	s.front = frontDoor{base: strings.TrimRight(baseURL, "/"), secret: signingSecret}
 }
 
-// SetTransport chooses how slash commands and interactions are delivered.
+// SetTransport chooses how slash commands, interactions and events are delivered.
 func (s *Server) SetTransport(t Transport) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -193,20 +194,28 @@ func (s *Server) showCommandAnswer(cmd SlashCommand, rep *Reply) {
 
 // postFrontDoor posts a signed form to the front door.
 func (s *Server) postFrontDoor(ctx context.Context, path string, form url.Values) (*Reply, error) {
+	return s.postSigned(ctx, path, "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
+}
+
+// postSigned posts a body signed like Slack's to the front door, with the
+// extra headers given (may be nil).
+func (s *Server) postSigned(ctx context.Context, path, contentType string, body []byte, header http.Header) (*Reply, error) {
 	s.mu.Lock()
 	fd := s.front
 	s.mu.Unlock()
 	if fd.base == "" {
 		return nil, ErrNoFrontDoor
 	}
-	body := []byte(form.Encode())
 	// Signed with the wall clock: receivers check it against their own clock.
 	tsH, sigH := Sign(fd.secret, time.Now(), body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fd.base+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Slack-Request-Timestamp", tsH)
 	req.Header.Set("X-Slack-Signature", sigH)
 	req.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")

@@ -85,6 +85,7 @@ func init() {
 		"bookmarks.remove":             bookmarksRemove,
 		"reactions.add":                reactionsAdd,
 		"reactions.remove":             reactionsRemove,
+		"reactions.get":                reactionsGet,
 		"views.open":                   viewsOpen,
 		"views.push":                   viewsPush,
 		"views.update":                 viewsUpdate,
@@ -101,7 +102,7 @@ var readOnlyMethods = map[string]bool{
 	"api.test": true, "auth.test": true, "users.info": true, "users.list": true, "users.lookupByEmail": true,
 	"usergroups.list": true, "conversations.info": true, "conversations.history": true,
 	"conversations.replies": true, "conversations.members": true, "conversations.list": true,
-	"chat.scheduledMessages.list": true, "chat.getPermalink": true, "pins.list": true,
+	"chat.scheduledMessages.list": true, "chat.getPermalink": true, "pins.list": true, "reactions.get": true,
 	"bookmarks.list": true, "files.info": true, "apps.connections.open": true,
 }
 

@@ -28,6 +28,7 @@
 //	POST /_emu/act/submit        a modal, click a message button (sandbox only; each
 //	POST /_emu/act/close         form carries a per-process token and must come from
 //	POST /_emu/act/click         the page's own origin)
+//	POST /_emu/act/message     the page's message controls: react, pin, edit, delete, shortcut
 //	POST /_emu/upload/{id}     upload URLs returned by files.getUploadURLExternal
 //	GET  /_emu/files/{id}      url_private of uploaded files (bot token required)
 //	POST /_emu/response/{id}   response_url of commands and interactions
@@ -39,7 +40,7 @@
 // archive/unarchive/rename/history/replies/members/list/join/open,
 // chat.postMessage/postEphemeral/update/delete/scheduleMessage/
 // scheduledMessages.list/deleteScheduledMessage/getPermalink, pins.add/remove/list,
-// bookmarks.add/list/remove, reactions.add/remove, views.open/push/update/publish,
+// bookmarks.add/list/remove, reactions.add/remove/get, views.open/push/update/publish,
 // files.getUploadURLExternal/completeUploadExternal/info, apps.connections.open.
 //
 // # Rules
@@ -54,7 +55,8 @@
 // view_too_large (over 250 KB of JSON or over 100 blocks), invalid_blocks,
 // invalid_arguments, hash_conflict, not_found, push_limit_reached,
 // message_not_found, cant_update_message, cant_delete_message, no_text,
-// msg_too_long, not_pinnable, already_pinned, already_reacted, invalid_link,
+// msg_too_long, not_pinnable, already_pinned, no_pin, already_reacted,
+// no_reaction, invalid_link,
 // time_in_past, time_too_far, file_not_found.
 //
 // Modelling choices: the bot may post in public channels it has not joined (as
@@ -98,6 +100,28 @@
 // receiver checks the timestamp against its own clock. Socket Mode deliveries wait
 // for the ack with the same envelope_id; its payload becomes the Reply body.
 //
+// # Events API
+//
+// With a front door (HTTP transport) or a Socket Mode connection (Socket
+// transport) set, the emulator sends the app Events API events as Slack
+// documents them: message (PostAs, chat.postMessage and every other bot
+// post), message_changed (EditAs, chat.update), message_deleted (DeleteAs,
+// chat.delete), reaction_added/removed (React, Unreact, reactions.add/remove)
+// and pin_added/removed (PinAs, UnpinAs, pins.add/remove); the bot's own
+// calls carry its user ID. HTTP deliveries are signed JSON event_callback
+// envelopes to POST {base}/slack/events; Socket Mode ones are events_api
+// envelopes the app acks. A delivery not answered 2xx (or acked) within
+// Options.EventTimeout (3 s) is retried with the same event_id, up to once
+// per Options.EventRetryDelays entry (3 times), with X-Slack-Retry-Num and
+// X-Slack-Retry-Reason (http_timeout, http_error, connection_failed) or
+// retry_attempt and retry_reason ("timeout"). Events go out one at a time, in
+// order, from a queue: Web API calls never wait for the app, while the actor
+// methods (React, Unreact, PinAs, UnpinAs, EditAs, DeleteAs) wait for their
+// event's outcome, so they must not be called from the app's own handler.
+// Redeliver sends an event again as the next retry; DeliveredEvents lists
+// them with their attempts and outcome. Without a front door or connection
+// nothing is queued.
+//
 // # Playing Slack in the browser
 //
 // GET / shows one channel (?channel=C…, default #incidents) as a person
@@ -111,7 +135,11 @@
 // checkboxes, radio buttons, date and time pickers as text) whose submit
 // sends a view_submission, after the checks Slack's client makes itself
 // (required inputs, numbers, dates), and shows response_action errors next
-// to their inputs; every button of a message sends block_actions. The page
+// to their inputs; every button of a message sends block_actions. Under
+// each message a person reacts with 📌 or toggles any reaction shown (who
+// reacted is listed), pins or unpins it, edits or deletes their own, and
+// uses the app's message shortcuts (Options.MessageShortcuts), through the
+// actor methods and MessageShortcut. The page
 // is html/template (all user text escaped); a few lines of JavaScript reload
 // it every 4 s unless someone is typing or a modal is open.
 //
@@ -130,6 +158,6 @@
 // # Inspection
 //
 // Channels, Channel, ChannelByName, Messages, Ephemerals, Views, View, Files,
-// ScheduledMessages, Users, Calls, CallCount, ResponseURLPosts and Snapshot read
-// the state; CreateChannel, PostAs and AddUser seed it; Reset restores the seed.
+// ScheduledMessages, Users, Calls, CallCount, ResponseURLPosts, DeliveredEvents
+// and Snapshot read the state; CreateChannel, PostAs and AddUser seed it; Reset restores the seed.
 package slackemu

@@ -175,7 +175,7 @@ func (s *Server) CreateChannel(name string, private bool, members ...string) (Ch
 
 // PostAs posts a message written by a person (not the bot) into a channel,
 // e.g. a message to click shortcuts on or to read back with conversations.history.
-// threadTS may be empty.
+// threadTS may be empty. The message event is queued for the app, not waited for.
 func (s *Server) PostAs(channelID, userID, text, threadTS string) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,6 +189,7 @@ func (s *Server) PostAs(channelID, userID, text, threadTS string) (Message, erro
 	m := &Message{TS: s.st.nextTS(s.now()), User: userID, Text: text}
 	m.ThreadTS = threadRoot(ch, threadTS)
 	ch.addMessage(m)
+	s.emitLocked(ch.id, s.messageEvent(ch, m))
 	s.touchLocked()
 	return copyMessage(m), nil
 }
@@ -224,12 +225,13 @@ type StateBookmark struct {
 
 // StateMessage is a message in State (thread replies carry thread_ts).
 type StateMessage struct {
-	TS       string    `json:"ts"`
-	User     string    `json:"user"`
-	Text     string    `json:"text"`
-	Pinned   bool      `json:"pinned"`
-	Metadata *Metadata `json:"metadata"`
-	ThreadTS string    `json:"thread_ts,omitempty"`
+	TS        string     `json:"ts"`
+	User      string     `json:"user"`
+	Text      string     `json:"text"`
+	Pinned    bool       `json:"pinned"`
+	Metadata  *Metadata  `json:"metadata"`
+	ThreadTS  string     `json:"thread_ts,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
 }
 
 // StateView is a view in State.
@@ -264,7 +266,8 @@ func (s *Server) Snapshot() State {
 			sc.Bookmarks = append(sc.Bookmarks, StateBookmark{Title: b.Title, Link: b.Link})
 		}
 		for _, m := range ch.messages {
-			sm := StateMessage{TS: m.TS, User: m.User, Text: m.Text, Pinned: m.Pinned, Metadata: m.Metadata}
+			sm := StateMessage{TS: m.TS, User: m.User, Text: m.Text, Pinned: m.Pinned, Metadata: m.Metadata,
+				Reactions: copyMessage(m).Reactions}
 			if m.ThreadTS != m.TS {
 				sm.ThreadTS = m.ThreadTS
 			}

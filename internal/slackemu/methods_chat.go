@@ -89,7 +89,7 @@ func threadRoot(ch *channel, ts string) string {
 	return m.TS
 }
 
-// postBotMessage stores m as a new bot message in ch.
+// postBotMessage stores m as a new bot message in ch and emits its message event.
 func (s *Server) postBotMessage(ch *channel, m *Message, threadTS string) *Message {
 	m.TS = s.st.nextTS(s.now())
 	m.User = BotUserID
@@ -106,6 +106,7 @@ func (s *Server) postBotMessage(ch *channel, m *Message, threadTS string) *Messa
 			f.Channels = append(f.Channels, ch.id)
 		}
 	}
+	s.emitLocked(ch.id, s.messageEvent(ch, m))
 	return m
 }
 
@@ -178,6 +179,7 @@ func chatUpdate(s *Server, rq *apiRequest) (obj, error) {
 	if !rq.p.has("text") && !rq.p.has("blocks") && !rq.p.has("attachments") && !rq.p.has("metadata") && !rq.p.has("file_ids") {
 		return nil, errCode("no_text")
 	}
+	prev := s.frozenMessageJSON(m)
 	if rq.p.has("text") {
 		m.Text = upd.Text
 	}
@@ -195,6 +197,7 @@ func chatUpdate(s *Server, rq *apiRequest) (obj, error) {
 	}
 	m.Edited = true
 	m.editedTS = s.st.nextTS(s.now())
+	s.emitLocked(ch.id, s.messageChangedEvent(ch, m, prev))
 	return obj{"channel": ch.id, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)}, nil
 }
 
@@ -204,7 +207,9 @@ func chatDelete(s *Server, rq *apiRequest) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
+	prev := s.frozenMessageJSON(m)
 	ch.deleteMessage(m)
+	s.emitLocked(ch.id, messageDeletedEvent(ch, m.TS, prev))
 	return obj{"channel": ch.id, "ts": m.TS}, nil
 }
 

@@ -40,36 +40,55 @@ func pinsAdd(s *Server, rq *apiRequest) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
+	_, err = s.pinLocked(ch, m, BotUserID)
+	return obj{}, err
+}
+
+// pinLocked pins m to ch for user and emits pin_added (s.mu held); it
+// returns the event's delivery, nil when none was queued.
+func (s *Server) pinLocked(ch *channel, m *Message, user string) (*eventJob, error) {
 	if m.Subtype == "tombstone" {
 		return nil, errCode("not_pinnable")
 	}
 	if m.Pinned {
 		return nil, errCode("already_pinned")
 	}
+	if pinCount(ch) >= maxPins {
+		return nil, errCode("too_many_pins")
+	}
+	m.Pinned, m.pinnedBy, m.pinnedAt = true, user, s.now()
+	return s.emitLocked(ch.id, s.pinEvent("pin_added", ch, m, user)), nil
+}
+
+// pinsRemove is pins.remove.
+func pinsRemove(s *Server, rq *apiRequest) (obj, error) {
+	ch, m, err := s.pinTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.unpinLocked(ch, m, BotUserID)
+	return obj{}, err
+}
+
+// unpinLocked unpins m for user and emits pin_removed (s.mu held); it
+// returns the event's delivery, nil when none was queued.
+func (s *Server) unpinLocked(ch *channel, m *Message, user string) (*eventJob, error) {
+	if !m.Pinned {
+		return nil, errCode("no_pin")
+	}
+	m.Pinned = false
+	return s.emitLocked(ch.id, s.pinEvent("pin_removed", ch, m, user)), nil
+}
+
+// pinCount returns how many messages of ch are pinned.
+func pinCount(ch *channel) int {
 	n := 0
 	for _, x := range ch.messages {
 		if x.Pinned {
 			n++
 		}
 	}
-	if n >= maxPins {
-		return nil, errCode("too_many_pins")
-	}
-	m.Pinned, m.pinnedBy, m.pinnedAt = true, BotUserID, s.now()
-	return obj{}, nil
-}
-
-// pinsRemove is pins.remove.
-func pinsRemove(s *Server, rq *apiRequest) (obj, error) {
-	_, m, err := s.pinTarget(rq)
-	if err != nil {
-		return nil, err
-	}
-	if !m.Pinned {
-		return nil, errCode("no_pin")
-	}
-	m.Pinned = false
-	return obj{}, nil
+	return n
 }
 
 // pinsList is pins.list.
@@ -142,75 +161,103 @@ func bookmarksRemove(s *Server, rq *apiRequest) (obj, error) {
 	return nil, errCode("not_found")
 }
 
-// reactionTarget resolves the message and emoji name of reactions.add/remove.
-func (s *Server) reactionTarget(rq *apiRequest) (*Message, string, error) {
-	name := strings.Trim(rq.p.str("name"), ":")
-	if name == "" || strings.ContainsAny(name, " :") {
-		return nil, "", errCode("invalid_name")
+// reactionTarget resolves the message and emoji name of reactions.add/remove/get.
+func (s *Server) reactionTarget(rq *apiRequest) (*channel, *Message, string, error) {
+	name, err := reactionName(rq.p.str("name"))
+	if err != nil && rq.method != "reactions.get" {
+		return nil, nil, "", err
 	}
 	if rq.p.str("timestamp") == "" || rq.p.str("channel") == "" {
-		return nil, "", errCode("no_item_specified")
+		return nil, nil, "", errCode("no_item_specified")
 	}
 	ch, err := s.findChannel(rq.p.str("channel"))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	if ch.archived {
-		return nil, "", errCode("is_archived")
+	if ch.archived && rq.method != "reactions.get" {
+		return nil, nil, "", errCode("is_archived")
 	}
 	m := ch.byTS[rq.p.str("timestamp")]
 	if m == nil || m.Subtype == "tombstone" {
-		return nil, "", errCode("message_not_found")
+		return nil, nil, "", errCode("message_not_found")
 	}
-	return m, name, nil
+	return ch, m, name, nil
 }
 
 // reactionsAdd is reactions.add (by the bot user).
 func reactionsAdd(s *Server, rq *apiRequest) (obj, error) {
-	m, name, err := s.reactionTarget(rq)
+	ch, m, name, err := s.reactionTarget(rq)
 	if err != nil {
 		return nil, err
 	}
-	for i := range m.Reactions {
-		r := &m.Reactions[i]
-		if r.Name == name {
-			if contains(r.Users, BotUserID) {
-				return nil, errCode("already_reacted")
-			}
-			r.Users = append(r.Users, BotUserID)
-			return obj{}, nil
-		}
-	}
-	if len(m.Reactions) >= 50 {
+	_, err = s.reactLocked(ch, m, BotUserID, name)
+	return obj{}, err
+}
+
+// reactLocked adds user's reaction name to m and emits reaction_added
+// (s.mu held); it returns the event's delivery, nil when none was queued.
+func (s *Server) reactLocked(ch *channel, m *Message, user, name string) (*eventJob, error) {
+	i := reactionIndex(m, name)
+	switch {
+	case i >= 0 && contains(m.Reactions[i].Users, user):
+		return nil, errCode("already_reacted")
+	case i >= 0:
+		m.Reactions[i].Users = append(m.Reactions[i].Users, user)
+	case len(m.Reactions) >= 50:
 		return nil, errCode("too_many_reactions")
+	default:
+		m.Reactions = append(m.Reactions, Reaction{Name: name, Users: []string{user}})
 	}
-	m.Reactions = append(m.Reactions, Reaction{Name: name, Users: []string{BotUserID}})
-	return obj{}, nil
+	return s.emitLocked(ch.id, reactionEvent("reaction_added", m, user, name)), nil
 }
 
 // reactionsRemove is reactions.remove.
 func reactionsRemove(s *Server, rq *apiRequest) (obj, error) {
-	m, name, err := s.reactionTarget(rq)
+	ch, m, name, err := s.reactionTarget(rq)
 	if err != nil {
 		return nil, err
 	}
-	for i := range m.Reactions {
-		r := &m.Reactions[i]
-		if r.Name != name || !contains(r.Users, BotUserID) {
-			continue
-		}
-		var users []string
-		for _, u := range r.Users {
-			if u != BotUserID {
-				users = append(users, u)
-			}
-		}
-		if len(users) == 0 {
-			m.Reactions = append(m.Reactions[:i], m.Reactions[i+1:]...)
-		} else {
-			r.Users = users
-		}
-		return obj{}, nil
+	_, err = s.unreactLocked(ch, m, BotUserID, name)
+	return obj{}, err
+}
+
+// unreactLocked removes user's reaction name from m and emits
+// reaction_removed (s.mu held); it returns the event's delivery, nil when
+// none was queued.
+func (s *Server) unreactLocked(ch *channel, m *Message, user, name string) (*eventJob, error) {
+	i := reactionIndex(m, name)
+	if i < 0 || !contains(m.Reactions[i].Users, user) {
+		return nil, errCode("no_reaction")
 	}
-	return nil, errCode("no_reaction")
+	var users []string
+	for _, u := range m.Reactions[i].Users {
+		if u != user {
+			users = append(users, u)
+		}
+	}
+	if len(users) == 0 {
+		m.Reactions = append(m.Reactions[:i], m.Reactions[i+1:]...)
+	} else {
+		m.Reactions[i].Users = users
+	}
+	return s.emitLocked(ch.id, reactionEvent("reaction_removed", m, user, name)), nil
+}
+
+// reactionIndex returns the index of reaction name on m, or -1.
+func reactionIndex(m *Message, name string) int {
+	for i, r := range m.Reactions {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// reactionsGet is reactions.get: the message with its reactions.
+func reactionsGet(s *Server, rq *apiRequest) (obj, error) {
+	ch, m, _, err := s.reactionTarget(rq)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"type": "message", "channel": ch.id, "message": s.messageJSON(m, true)}, nil
 }

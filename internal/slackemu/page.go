@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -64,7 +63,8 @@ type pageMessage struct {
 	Ephemeral bool
 	Broadcast bool
 	Event     string
-	Reactions string
+	Reactions []pageReaction
+	Controls  *pageControls // nil on ephemeral messages and tombstones
 	Files     []string
 	Replies   []pageMessage
 }
@@ -213,11 +213,14 @@ func (s *Server) pageMessageLocked(ch *channel, m *Message, as string) pageMessa
 	if m.Metadata != nil {
 		pm.Event = m.Metadata.EventType
 	}
-	var rs []string
-	for _, r := range m.Reactions {
-		rs = append(rs, ":"+r.Name+": "+strconv.Itoa(len(r.Users)))
+	pm.Reactions = s.pageReactionsLocked(m, as)
+	if m.Subtype != "tombstone" {
+		pm.Controls = &pageControls{pageButton: at, Own: m.User == as && m.BotID == "", Text: m.Text,
+			Shortcuts: s.opts.MessageShortcuts}
+		if i := reactionIndex(m, timelineEmoji); i >= 0 {
+			pm.Controls.TimelineOn = contains(m.Reactions[i].Users, as)
+		}
 	}
-	pm.Reactions = strings.Join(rs, "  ")
 	for _, id := range m.Files {
 		if f := s.st.fileByID[id]; f != nil {
 			pm.Files = append(pm.Files, f.Name)

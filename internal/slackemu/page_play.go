@@ -58,6 +58,7 @@ func (s *Server) playRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_emu/act/submit", s.guard(s.playSubmit))
 	mux.HandleFunc("POST /_emu/act/close", s.guard(s.playClose))
 	mux.HandleFunc("POST /_emu/act/click", s.guard(s.playClick))
+	mux.HandleFunc("POST /_emu/act/message", s.guard(s.playMessage))
 }
 
 // guard checks a form post: at most 1 MB, from a page of this emulator

@@ -29,6 +29,8 @@ button.primary{background:#007a5a;color:#fff;border-color:#007a5a}button.danger{
 .modal textarea{min-height:5em}.opt{display:block;font-weight:normal}
 .err{color:#e01e5a;margin:.2em 0}code{background:#f3f3f3;border:1px solid #e3e3e3;border-radius:3px;padding:0 .2em;color:#c01343}.ok{color:#007a5a}.warn{background:#fff4e5;border:1px solid #e8a723;padding:.5em 1em;border-radius:6px}
 #composer{display:flex;gap:.4em;flex-wrap:wrap}#composer input[name=text]{flex:1;min-width:14em;font:inherit;padding:.3em}
+.acts{font-size:.85em;opacity:.8}.acts:hover{opacity:1}.acts details.edit{display:inline-block}.acts textarea{display:block;width:30em;min-height:3em;font:inherit}
+button.reaction{border-radius:1em;padding:0 .6em}button.reaction.mine{background:#e8f5fa;border-color:#1264a3}.reactions .who{font-size:.85em;color:#616061;margin-right:.6em}
 table{border-collapse:collapse}td,th{padding:.15em .8em;text-align:left}details{margin:1em 0}
 </style></head><body>
 <header><b>Slack sandbox</b><span>{{.Team}}</span>
@@ -97,6 +99,14 @@ setInterval(function () {
 {{if not .HideText}}<div class="body">{{template "segs" .Text}}</div>{{end}}
 {{range .Blocks}}{{if .Divider}}<hr>{{end}}{{if .Segs}}<div class="body">{{if .Header}}<b>{{template "segs" .Segs}}</b>{{else}}{{template "segs" .Segs}}{{end}}</div>{{end}}
 {{range .Buttons}}<form class="btn" method="post" action="/_emu/act/click"><input type="hidden" name="csrf" value="{{.Token}}"><input type="hidden" name="as" value="{{.As}}"><input type="hidden" name="channel" value="{{.Channel}}"><input type="hidden" name="ts" value="{{.TS}}"><input type="hidden" name="action" value="{{.ActionID}}"><input type="hidden" name="label" value="{{.Text}}"><button class="{{.Style}}"{{if .Disabled}} disabled{{end}}>{{.Text}}</button></form>{{end}}{{end}}
-{{if .Files}}<div class="meta">📎 {{range .Files}}{{.}} {{end}}</div>{{end}}{{if .Reactions}}<div class="meta">{{.Reactions}}</div>{{end}}
+{{if .Files}}<div class="meta">📎 {{range .Files}}{{.}} {{end}}</div>{{end}}{{$c := .Controls}}{{if .Reactions}}<div class="meta reactions">{{range .Reactions}}{{if $c}}<form class="btn" method="post" action="/_emu/act/message">{{template "act" $c}}<input type="hidden" name="op" value="{{if .Mine}}unreact{{else}}react{{end}}"><input type="hidden" name="name" value="{{.Name}}"><button class="reaction{{if .Mine}} mine{{end}}" title="{{.Who}}{{if .Mine}} (click to remove yours){{end}}"{{if $c.Disabled}} disabled{{end}}>{{.Label}}</button></form>{{else}}<span title="{{.Who}}">{{.Label}}</span> {{end}}<span class="who">{{.Who}}</span> {{end}}</div>{{end}}
+{{with .Controls}}<div class="acts">
+<form class="btn" method="post" action="/_emu/act/message">{{template "act" .}}<input type="hidden" name="op" value="{{if .TimelineOn}}unreact{{else}}react{{end}}"><input type="hidden" name="name" value="pushpin"><button class="timeline"{{if .Disabled}} disabled{{end}}>{{if .TimelineOn}}Remove 📌{{else}}React 📌{{end}}</button></form>
+<form class="btn" method="post" action="/_emu/act/message">{{template "act" .}}<input type="hidden" name="op" value="{{if $.Pinned}}unpin{{else}}pin{{end}}"><button class="pin"{{if .Disabled}} disabled{{end}}>{{if $.Pinned}}Unpin{{else}}Pin{{end}}</button></form>
+{{range .Shortcuts}}<form class="btn" method="post" action="/_emu/act/message">{{template "act" $c}}<input type="hidden" name="op" value="shortcut"><input type="hidden" name="callback" value="{{.CallbackID}}"><input type="hidden" name="label" value="{{.Name}}"><button class="shortcut" title="message shortcut {{.CallbackID}}"{{if $c.Disabled}} disabled{{end}}>⋯ {{.Name}}</button></form>{{end}}
+{{if .Own}}<details class="edit"><summary>Edit</summary><form method="post" action="/_emu/act/message">{{template "act" .}}<input type="hidden" name="op" value="edit"><textarea name="text">{{.Text}}</textarea><button class="primary"{{if .Disabled}} disabled{{end}}>Save</button></form></details>
+<form class="btn" method="post" action="/_emu/act/message">{{template "act" .}}<input type="hidden" name="op" value="delete"><button class="danger delete"{{if .Disabled}} disabled{{end}}>Delete</button></form>{{end}}
 </div>{{end}}
+</div>{{end}}
+{{define "act"}}<input type="hidden" name="csrf" value="{{.Token}}"><input type="hidden" name="as" value="{{.As}}"><input type="hidden" name="channel" value="{{.Channel}}"><input type="hidden" name="ts" value="{{.TS}}">{{end}}
 `))

@@ -51,6 +51,7 @@ var methodTiers = map[string]int{
 	"chat.delete":                  Tier3,
 	"reactions.add":                Tier3,
 	"reactions.remove":             Tier3,
+	"reactions.get":                Tier3,
 	"bookmarks.list":               Tier3,
 	"files.getUploadURLExternal":   Tier3,
 	"files.completeUploadExternal": Tier3,

@@ -52,6 +52,23 @@ type Options struct {
 	// the ID counter and ts clock; not triggers, response URLs, rate-limit
 	// windows, faults or the call log.
 	StateFile string
+	// EventTimeout is how long the app has to answer an Events API event (2xx
+	// over HTTP, an ack over Socket Mode) before the delivery counts as failed
+	// and is retried (default 3 s, as in Slack).
+	EventTimeout time.Duration
+	// EventRetryDelays are the waits before each retry of an event the app did
+	// not acknowledge, one entry per retry (nil: 0.5 s, 1 s and 2 s; Slack
+	// retries 3 times, at once, after a minute and after five).
+	EventRetryDelays []time.Duration
+	// MessageShortcuts are the app's message shortcuts the page offers on
+	// each message (nil: "Add to incident timeline", add_to_timeline).
+	MessageShortcuts []MessageShortcutEntry
+}
+
+// MessageShortcutEntry is a message shortcut of the app, as its manifest declares it.
+type MessageShortcutEntry struct {
+	CallbackID string
+	Name       string
 }
 
 // Server is a stateful emulator of the Slack Web API, of Socket Mode, and of Slack
@@ -78,6 +95,7 @@ type Server struct {
 	persist    *statefile.Saver // nil without Options.StateFile
 	stateErr   error            // a *StateFileError: the state file could not be loaded
 	play       playState        // the page's forms (page_play.go)
+	events     eventQueue       // Events API deliveries (events.go)
 
 	url    string
 	ln     net.Listener
@@ -111,6 +129,15 @@ func New(opts Options) *Server {
 	if opts.PingInterval <= 0 {
 		opts.PingInterval = 10 * time.Second
 	}
+	if opts.EventTimeout <= 0 {
+		opts.EventTimeout = defaultEventTimeout
+	}
+	if opts.EventRetryDelays == nil {
+		opts.EventRetryDelays = defaultEventRetryDelays
+	}
+	if opts.MessageShortcuts == nil {
+		opts.MessageShortcuts = []MessageShortcutEntry{{CallbackID: "add_to_timeline", Name: "Add to incident timeline"}}
+	}
 	s := &Server{
 		opts:    opts,
 		tickets: map[string]bool{},
@@ -118,6 +145,7 @@ func New(opts Options) *Server {
 		done:    make(chan struct{}),
 		url:     strings.TrimRight(opts.BaseURL, "/"),
 	}
+	s.events.init()
 	s.resetLocked()
 	s.play.init()
 	if opts.StateFile != "" {
@@ -214,7 +242,8 @@ func (s *Server) Close() {
 }
 
 // Reset restores the seeded workspace and forgets calls, rate-limit windows,
-// faults, views, files, triggers and response URLs. Options, the front door and
+// faults, views, files, triggers, response URLs and the record of delivered
+// events (events already queued are still delivered). Options, the front door and
 // the transport are kept; the latency goes back to Options.Latency.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -235,6 +264,7 @@ func (s *Server) resetLocked() {
 	s.callCounts = map[string]int{}
 	s.responses = map[string]*responseURL{}
 	s.respOrder = nil
+	s.events.records, s.events.byID = nil, map[string]*eventRecord{}
 }
 
 // now reads the emulator's clock.

@@ -172,6 +172,12 @@ func (s *Server) deliverEnvelope(ctx context.Context, typ string, payload any, a
 	if err != nil {
 		return nil, err
 	}
+	return s.exchangeEnvelope(ctx, typ, body, acceptsResponse, 0, "")
+}
+
+// exchangeEnvelope is deliverEnvelope for a payload already encoded, as the
+// given retry (0 for a first delivery) with its reason.
+func (s *Server) exchangeEnvelope(ctx context.Context, typ string, body json.RawMessage, acceptsResponse bool, retry int, reason string) (*Reply, error) {
 	envID := randomHex(4) + "-" + randomHex(2) + "-" + randomHex(2) + "-" + randomHex(2) + "-" + randomHex(6)
 	ackc := make(chan json.RawMessage, 1)
 	s.mu.Lock()
@@ -188,8 +194,8 @@ func (s *Server) deliverEnvelope(ctx context.Context, typ string, payload any, a
 		s.mu.Unlock()
 	}()
 	start := time.Now()
-	env := obj{"envelope_id": envID, "type": typ, "payload": json.RawMessage(body),
-		"accepts_response_payload": acceptsResponse, "retry_attempt": 0, "retry_reason": ""}
+	env := obj{"envelope_id": envID, "type": typ, "payload": body,
+		"accepts_response_payload": acceptsResponse, "retry_attempt": retry, "retry_reason": reason}
 	if err := c.writeJSON(env); err != nil {
 		return nil, err
 	}
