@@ -21,7 +21,8 @@ const (
 	// MaxMarkFiles is how many of a marked message's files are linked.
 	MaxMarkFiles = 10
 	// MaxMarksPerMessage is how many marks (person and way) one message
-	// keeps.
+	// keeps; a new mark beyond them is refused with a sentence, so that
+	// every mark on the message is one the entry goes with.
 	MaxMarksPerMessage = 20
 	// MaxMarkedBytes bounds the JSON size of all marked-message entries
 	// together (encoded as the data converter writes them, escapes
@@ -72,8 +73,12 @@ type MessageMark struct {
 	// and delete.
 	By  string  `json:"by,omitempty"`
 	Via MarkVia `json:"via,omitempty"`
-	// The message as Slack has it now (add, edit): its author, text, the
-	// time it was posted (from its ts), its permalink and its files.
+	// The message as Slack has it now: for an add its author, text, the
+	// time it was posted (from its ts), its permalink and its files; for an
+	// edit its text and files (all of them: none means it has none now),
+	// as the message_changed event gives them. An edit keeps the entry's
+	// author, time and permalink: the Slack front door sends no permalink
+	// with an edit.
 	Author    string     `json:"author,omitempty"`
 	Text      string     `json:"text,omitempty"`
 	PostedAt  time.Time  `json:"posted_at,omitzero"`

@@ -10,8 +10,8 @@ import (
 
 // CheckMark says, with a sentence a responder understands, why m can't be
 // applied to the incident, or returns nil. It refuses a message outside
-// the war room, a malformed one, a mark beyond MaxMarkedMessages or
-// MaxMarkedBytes, a removal of a mark nobody holds, and an edit or a
+// the war room, a malformed one, a mark beyond MaxMarkedMessages,
+// MaxMarksPerMessage or MaxMarkedBytes, a removal of a mark nobody holds, and an edit or a
 // deletion that changes nothing on the timeline (of a message that isn't
 // marked, or that leaves its entry as it is), so that the Slack front door
 // can send every war-room edit without writing history for it.
@@ -44,6 +44,10 @@ func (inc *Incident) CheckMark(m MessageMark) error {
 	}
 	if m.Action == MarkAdd && old == nil && inc.markedCount() >= MaxMarkedMessages {
 		return fmt.Errorf("the timeline already holds %d marked messages, the most one incident keeps: unmark one to make room", MaxMarkedMessages)
+	}
+	if m.Action == MarkAdd && old != nil && len(old.Message.Marks) >= MaxMarksPerMessage &&
+		!slices.Contains(old.Message.Marks, Mark{By: m.By, Via: m.Via}) {
+		return fmt.Errorf("this message already has %d marks, the most one message keeps: it stays on the timeline of incident %s while any of them remains", MaxMarksPerMessage, inc.Declaration.ID)
 	}
 	next, out := markEntry(old, m)
 	switch out {
@@ -82,11 +86,13 @@ func checkMarker(m MessageMark) error {
 // ApplyMark applies m, which CheckMark accepted, to the timeline and says
 // what it did. A new marked message becomes an EntryMessage entry at the
 // time it was posted (the timeline stays in time order), its author as the
-// actor, its text cut to MaxMarkedText bytes, at most MaxMarkFiles files
-// and MaxMarksPerMessage marks (a mark beyond them leaves the entry as it
-// is). A person marking the same message the same way twice is one mark;
-// the entry goes with its last mark. An edit replaces the text and files
-// and sets Edited; a deletion sets Deleted and keeps the last text.
+// actor, its text cut to MaxMarkedText bytes, at most MaxMarkFiles files.
+// A person marking the same message the same way twice is one mark; the
+// entry goes with its last mark. An edit carries the message as it is now:
+// it replaces the text and the files (an edit without files leaves none)
+// and sets Edited, and keeps what an edit doesn't change, the permalink,
+// the author and the time posted, whatever m says of them. A deletion sets
+// Deleted and keeps the last text.
 func (inc *Incident) ApplyMark(m MessageMark) MarkOutcome {
 	i := inc.markedIndex(m.Channel, m.TS)
 	if i < 0 {
@@ -127,7 +133,7 @@ func markEntry(old *TimelineEntry, m MessageMark) (TimelineEntry, MarkOutcome) {
 	mark := Mark{By: m.By, Via: m.Via}
 	switch m.Action {
 	case MarkAdd:
-		if !slices.Contains(msg.Marks, mark) && len(msg.Marks) < MaxMarksPerMessage {
+		if !slices.Contains(msg.Marks, mark) {
 			msg.Marks = append(msg.Marks, mark)
 		}
 		return e, MarkAlready

@@ -133,14 +133,10 @@ func TestMarksAreBounded(t *testing.T) {
 		long.Files = append(long.Files, incident.FileLink{Name: fmt.Sprint("f", i), URL: "https://files.slack.example/f"})
 	}
 	apply(t, &inc, long)
-	for i := range incident.MaxMarksPerMessage + 5 {
-		apply(t, &inc, add(long.TS, fmt.Sprint("U0P", i), incident.ViaReaction, markDay))
-	}
 	e := marked(&inc)[0]
 	assert.LessOrEqual(t, len(e.Text), incident.MaxMarkedText)
 	assert.True(t, strings.HasSuffix(e.Text, "…"))
 	assert.Len(t, e.Message.Files, incident.MaxMarkFiles)
-	assert.Len(t, e.Message.Marks, incident.MaxMarksPerMessage)
 
 	inc = warRoomIncident()
 	for i := range incident.MaxMarkedMessages {
@@ -163,6 +159,63 @@ func TestMarksAreBounded(t *testing.T) {
 	}
 	assert.ErrorContains(t, err, "as much text as one incident keeps: unmark one to make room")
 	assert.Less(t, n, incident.MaxMarkedMessages, "the bytes run out before the count")
+}
+
+// TestTheMarkBeyondTheLastIsRefused: a message keeps every mark it takes,
+// so the 21st is refused with a sentence rather than dropped, and the entry
+// goes only when nobody's mark is left on it.
+func TestTheMarkBeyondTheLastIsRefused(t *testing.T) {
+	inc := warRoomIncident()
+	ts := "1772460120.000100"
+	marker := func(i int) string { return fmt.Sprint("U0P", i) }
+	for i := range incident.MaxMarksPerMessage {
+		apply(t, &inc, add(ts, marker(i), incident.ViaReaction, markDay))
+	}
+	extra := add(ts, "U0LATE", incident.ViaReaction, markDay)
+	err := inc.CheckMark(extra)
+	require.Error(t, err)
+	assert.Equal(t, "this message already has 20 marks, the most one message keeps: it stays on the timeline of incident mark1 while any of them remains", err.Error())
+	assert.Equal(t, incident.MarkAlready, apply(t, &inc, add(ts, marker(0), incident.ViaReaction, markDay)),
+		"a mark the message has is no new one")
+	assert.Error(t, inc.CheckMark(add(ts, marker(0), incident.ViaPin, markDay)), "the same person another way is a new mark")
+
+	apply(t, &inc, incident.MessageMark{Action: incident.MarkRemove, Channel: "C0WAR", TS: ts, By: marker(0), Via: incident.ViaReaction})
+	assert.Equal(t, incident.MarkAlready, apply(t, &inc, extra), "a mark taken back makes room")
+	for i := 1; i < incident.MaxMarksPerMessage; i++ {
+		assert.Equal(t, incident.MarkKept, apply(t, &inc, incident.MessageMark{Action: incident.MarkRemove, Channel: "C0WAR", TS: ts,
+			By: marker(i), Via: incident.ViaReaction}))
+	}
+	require.Len(t, marked(&inc), 1, "the late mark keeps the entry once the first twenty are gone")
+	assert.Equal(t, []incident.Mark{{By: "U0LATE", Via: incident.ViaReaction}}, marked(&inc)[0].Message.Marks)
+}
+
+// TestAnEditKeepsWhatItDoesNotCarry: the front door's edit has the message's
+// text and files from message_changed but no permalink; the entry keeps its
+// permalink, author and time, and takes the files as the edit has them.
+func TestAnEditKeepsWhatItDoesNotCarry(t *testing.T) {
+	inc := warRoomIncident()
+	ts := "1772460120.000100"
+	graph := incident.FileLink{Name: "graph.png", URL: "https://files.slack.example/graph.png"}
+	logs := incident.FileLink{Name: "logs.txt", URL: "https://files.slack.example/logs.txt"}
+	m := add(ts, "U0AVA", incident.ViaPin, markDay)
+	m.Files = []incident.FileLink{graph}
+	apply(t, &inc, m)
+
+	edit := incident.MessageMark{Action: incident.MarkEdit, Channel: "C0WAR", TS: ts, Author: "U0SOMEONE",
+		PostedAt: markDay.Add(time.Hour), Text: "the primary database is down", Files: []incident.FileLink{graph, logs}}
+	assert.Equal(t, incident.MarkEdited, apply(t, &inc, edit))
+	e := marked(&inc)[0]
+	assert.Equal(t, m.Permalink, e.Message.Permalink, "an edit without a permalink keeps the stored one")
+	assert.Equal(t, "U0BOB", e.Actor, "an edit doesn't change who wrote the message")
+	assert.Equal(t, markDay, e.At, "nor when it was posted")
+	assert.Equal(t, []incident.FileLink{graph, logs}, e.Message.Files, "a file added with the edit")
+
+	edit.Files = nil
+	assert.Equal(t, incident.MarkEdited, apply(t, &inc, edit), "the files taken off the message are a change")
+	e = marked(&inc)[0]
+	assert.Empty(t, e.Message.Files, "an edit carries all of the message's files")
+	assert.Equal(t, m.Permalink, e.Message.Permalink)
+	assert.Equal(t, "the primary database is down", e.Text)
 }
 
 func TestMarkedMessagesTakeTheirPlaceInTime(t *testing.T) {

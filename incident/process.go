@@ -89,6 +89,10 @@ type Retrospective struct {
 	Labels []string `json:"labels,omitempty"`
 	// Assignees maps Slack user IDs to GitHub logins.
 	Assignees map[string]string `json:"assignees,omitempty"`
+	// SecurityRepo (owner/name, github.security_repo) receives a security
+	// incident's postmortem and action-item issues instead of the public
+	// tracker; empty keeps them off GitHub altogether.
+	SecurityRepo string `json:"security_repo,omitempty"`
 }
 
 // Policy returns the configured policy of severity s.

@@ -57,6 +57,10 @@ type RetroState struct {
 	Done       bool              `json:"done"`
 	DoneBy     string            `json:"done_by,omitempty"`
 	DoneAt     time.Time         `json:"done_at,omitempty"`
+	// OffGitHub is set for a security incident with no security repository
+	// (github.security_repo): its postmortem and action items live in the
+	// private war room and in this state, with no issue to follow.
+	OffGitHub bool `json:"off_github,omitempty"`
 	// FollowUpUntil is when following the issues stops, closed or not.
 	FollowUpUntil time.Time `json:"follow_up_until"`
 	// Warnings are the problems the war room was told about.
