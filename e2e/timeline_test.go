@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -172,6 +173,9 @@ func testTimelineFromSlack(t *testing.T, transport slackemu.Transport) {
 	assert.Contains(t, failoverLine, tsTime(t, failover).UTC().Format("15:04"))
 	assert.NotContains(t, body, "Error rate on checkout spiking", "unmarked: not in the postmortem")
 	assert.Less(t, strings.Index(body, causeLine), strings.Index(body, failoverLine), "in time order")
+	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" && transport == slackemu.HTTP {
+		saveHistory(ctx, t, env, room.WorkflowID, "incident_history_marks.json")
+	}
 }
 
 // tsTime is the time of a Slack message ts ("1700000000.000100").
