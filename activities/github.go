@@ -24,12 +24,22 @@ type GitHub struct {
 }
 
 // NewGitHub returns the GitHub activities working on repo ("owner/name")
-// through client. With a nil client or an empty repo every activity fails,
-// not retryably, with a message naming github.token and github.repo.
+// through client; a request naming another repository (its Repo field) is
+// served there instead. With a nil client or no repository every activity
+// fails, not retryably, with a message naming github.token and github.repo.
 func NewGitHub(client *github.Client, repo string) *GitHub {
 	g := &GitHub{client: client, repo: repo}
 	g.owner, g.name, _ = strings.Cut(repo, "/")
 	return g
+}
+
+// in returns the activities working on repo, or g itself when repo is empty
+// or g's own: a request's Repo overrides the configured repository.
+func (g *GitHub) in(repo string) *GitHub {
+	if repo == "" || repo == g.repo {
+		return g
+	}
+	return NewGitHub(g.client, repo)
 }
 
 // NewGitHubClient returns a go-github client authenticated with token,
@@ -135,11 +145,14 @@ func (g *GitHub) listByMarker(ctx context.Context, marker string, notBefore time
 // IssueStatesRequest names the issues to look at.
 type IssueStatesRequest struct {
 	Numbers []int `json:"numbers"`
+	// Repo (owner/name) holds the issues; empty: the configured repository.
+	Repo string `json:"repo,omitempty"`
 }
 
 // IssueStates returns the current state of each issue, in the order asked.
 // An issue GitHub no longer has (404, 410) is IssueMissing.
 func (g *GitHub) IssueStates(ctx context.Context, req IssueStatesRequest) ([]Issue, error) {
+	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (g *GitHub) githubError(op string, err error) error {
 	case status == http.StatusUnauthorized:
 		msg, typ = fmt.Sprintf("GitHub rejected the token (401) trying to %s in %s: check github.token", op, g.repo), ErrGitHubConfig
 	case status == http.StatusNotFound:
-		msg, typ = fmt.Sprintf("GitHub can't find the repository %s (404) trying to %s: check github.repo, and that github.token can see it", g.repo, op), ErrGitHubConfig
+		msg, typ = fmt.Sprintf("GitHub can't find the repository %s (404) trying to %s: check github.repo (github.security_repo for a security incident), and that github.token can see it", g.repo, op), ErrGitHubConfig
 	case status == http.StatusForbidden:
 		msg, typ = fmt.Sprintf("github.token may not %s in %s (403): give it write access to issues (classic token: repo scope)", op, g.repo), ErrGitHubConfig
 	case status >= 400 && status < 500:

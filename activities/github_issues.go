@@ -26,12 +26,16 @@ type PostmortemRequest struct {
 	// NotBefore is when the incident was declared: no older issue can be
 	// its postmortem.
 	NotBefore time.Time `json:"not_before"`
+	// Repo (owner/name) receives the postmortem instead of the configured
+	// repository: a security incident's private one. Empty: the configured.
+	Repo string `json:"repo,omitempty"`
 }
 
 // PublishPostmortem opens the postmortem issue of req.IncidentID, or finds
 // the one already open (by its marker) and brings its action-item section up
 // to date. It never opens a second one.
 func (g *GitHub) PublishPostmortem(ctx context.Context, req PostmortemRequest) (IssueResult, error) {
+	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return IssueResult{}, err
 	}
@@ -63,6 +67,9 @@ type ActionItemIssueRequest struct {
 	Labels    []string  `json:"labels"`
 	Assignee  string    `json:"assignee,omitempty"`
 	NotBefore time.Time `json:"not_before"`
+	// Repo (owner/name) receives the issue instead of the configured
+	// repository: a security incident's private one. Empty: the configured.
+	Repo string `json:"repo,omitempty"`
 }
 
 // IssueResult is an issue incidentflow opened or found, with what could not
@@ -79,6 +86,7 @@ type IssueResult struct {
 // GitHub rejects the assignee or a label (422), the issue is opened without
 // them and Warnings say so.
 func (g *GitHub) OpenActionItem(ctx context.Context, req ActionItemIssueRequest) (IssueResult, error) {
+	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return IssueResult{}, err
 	}

@@ -176,6 +176,12 @@ func TestGitHubConfigErrors(t *testing.T) {
 	if ae := appError(t, err, ErrGitHubConfig); !ae.NonRetryable() || !strings.Contains(err.Error(), "github.repo") || !strings.Contains(err.Error(), "acme/nope") {
 		t.Errorf("404: %v", err)
 	}
+	req := actionRequest("k")
+	req.Repo = "acme/secret-nope"
+	_, err = NewGitHub(good, testRepo).OpenActionItem(context.Background(), req)
+	if ae := appError(t, err, ErrGitHubConfig); !ae.NonRetryable() || !strings.Contains(err.Error(), "github.security_repo") || !strings.Contains(err.Error(), "acme/secret-nope") {
+		t.Errorf("404 in the request's repository: %v", err)
+	}
 	_, err = NewGitHub(nil, "").PublishPostmortem(context.Background(), PostmortemRequest{IncidentID: "x"})
 	appError(t, err, ErrGitHubConfig)
 }
@@ -234,3 +240,43 @@ func TestIssueStates(t *testing.T) {
 }
 
 func ghIssueBody(body string) *github.IssueRequest { return &github.IssueRequest{Body: &body} }
+
+// TestRequestRepoOverridesTheConfiguredOne: a security incident's issues go
+// to the repository its requests name, are found there again on a retry,
+// and are read from there; the configured repository gets none.
+func TestRequestRepoOverridesTheConfiguredOne(t *testing.T) {
+	const private = "acme/security-incidents"
+	g, srv := newTestGitHub(t, githubemu.Options{})
+	ctx := context.Background()
+	pm, err := g.PublishPostmortem(ctx, PostmortemRequest{IncidentID: "sec1", Title: "Postmortem: security incident sec1",
+		Body: incident.PostmortemMarker("sec1"), NotBefore: time.Now().Add(-time.Hour), Repo: private})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := actionRequest("sec1-a1")
+	req.Repo = private
+	first, err := g.OpenActionItem(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := g.OpenActionItem(ctx, req)
+	if err != nil || again.Number != first.Number {
+		t.Fatalf("retry: %+v, %v; want #%d again", again, err, first.Number)
+	}
+	if n := len(srv.Issues(private)); n != 2 {
+		t.Errorf("%d issues in %s, want the postmortem and the action item", n, private)
+	}
+	if n := len(srv.Issues(testRepo)); n != 0 {
+		t.Errorf("%d issues in the configured %s, want none", n, testRepo)
+	}
+	if !strings.Contains(pm.URL, private) || !strings.Contains(first.URL, private) {
+		t.Errorf("issue URLs %s, %s are not in %s", pm.URL, first.URL, private)
+	}
+	if err := srv.CloseIssue(private, first.Number); err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.IssueStates(ctx, IssueStatesRequest{Numbers: []int{first.Number}, Repo: private})
+	if err != nil || len(got) != 1 || got[0].State != "closed" {
+		t.Fatalf("states in %s = %+v, %v; want the closed action item", private, got, err)
+	}
+}

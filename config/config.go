@@ -61,9 +61,12 @@ type Slack struct {
 
 // GitHub says where retrospective issues go.
 type GitHub struct {
-	Token   string `mapstructure:"token"`
-	Repo    string `mapstructure:"repo"` // owner/name
-	BaseURL string `mapstructure:"base_url"`
+	Token string `mapstructure:"token"`
+	Repo  string `mapstructure:"repo"` // owner/name
+	// SecurityRepo (owner/name) receives the postmortem and action-item
+	// issues of security incidents, never Repo; empty keeps them off GitHub.
+	SecurityRepo string `mapstructure:"security_repo"`
+	BaseURL      string `mapstructure:"base_url"`
 }
 
 // HTTP configures the front door.

@@ -34,9 +34,10 @@ var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
 	"slack.signing_secret": "",
 	"slack.api_url":        "",
 
-	"github.token":    "",
-	"github.repo":     "",
-	"github.base_url": "",
+	"github.token":         "",
+	"github.repo":          "",
+	"github.security_repo": "",
+	"github.base_url":      "",
 
 	"http.listen": DefaultListen,
 

@@ -145,6 +145,7 @@ announce_channels: [from-file]
 	t.Setenv("INCIDENTFLOW_RETROSPECTIVE_BUSINESS_DAYS_AFTER", "5")
 	t.Setenv("INCIDENTFLOW_RETROSPECTIVE_CALENDAR_BACKEND", "caldav")
 	t.Setenv("INCIDENTFLOW_RETROSPECTIVE_CALENDAR_CALDAV_URL", "https://dav.example.com/cal/")
+	t.Setenv("INCIDENTFLOW_GITHUB_SECURITY_REPO", "acme/security-incidents")
 
 	c := mustLoad(t, path, nil)
 	if c.Slack.BotToken != "xoxb-from-env" {
@@ -162,6 +163,9 @@ announce_channels: [from-file]
 	if cal := c.Retrospective.Calendar; cal.Backend != "caldav" || cal.CalDAVURL != "https://dav.example.com/cal/" {
 		t.Errorf("retrospective.calendar = %+v", cal)
 	}
+	if c.GitHub.SecurityRepo != "acme/security-incidents" {
+		t.Errorf("github.security_repo = %q, want the environment's", c.GitHub.SecurityRepo)
+	}
 }
 
 func TestLoadEnvironmentListToleratesSpaces(t *testing.T) {
@@ -176,9 +180,13 @@ func TestLoadEnvironmentListToleratesSpaces(t *testing.T) {
 func TestLoadEmptyEnvironmentVariableKeepsFileValue(t *testing.T) {
 	isolate(t)
 	t.Setenv("INCIDENTFLOW_GITHUB_REPO", "") // what compose passes for ${GITHUB_REPO:-}
-	c := mustLoad(t, writeConfig(t, "github:\n  repo: acme/incidents\n"), nil)
+	t.Setenv("INCIDENTFLOW_GITHUB_SECURITY_REPO", "")
+	c := mustLoad(t, writeConfig(t, "github:\n  repo: acme/incidents\n  security_repo: acme/security-incidents\n"), nil)
 	if c.GitHub.Repo != "acme/incidents" {
 		t.Errorf("github.repo = %q, want the file's acme/incidents", c.GitHub.Repo)
+	}
+	if c.GitHub.SecurityRepo != "acme/security-incidents" {
+		t.Errorf("github.security_repo = %q, want the file's acme/security-incidents", c.GitHub.SecurityRepo)
 	}
 }
 
@@ -315,6 +323,7 @@ func TestKeysAndEnvNames(t *testing.T) {
 		"slack.bot_token":                   "INCIDENTFLOW_SLACK_BOT_TOKEN",
 		"announce_channels":                 "INCIDENTFLOW_ANNOUNCE_CHANNELS",
 		"retrospective.calendar.caldav_url": "INCIDENTFLOW_RETROSPECTIVE_CALENDAR_CALDAV_URL",
+		"github.security_repo":              "INCIDENTFLOW_GITHUB_SECURITY_REPO",
 	} {
 		if got := config.EnvName(key); got != env {
 			t.Errorf("EnvName(%q) = %q, want %q", key, got, env)

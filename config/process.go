@@ -66,6 +66,7 @@ func (c *Config) Process() incident.Process {
 		ArchiveChannel:    r.ArchiveChannel,
 		Labels:            r.Labels,
 		Assignees:         r.Assignees,
+		SecurityRepo:      c.GitHub.SecurityRepo,
 	}
 	return p
 }

@@ -54,6 +54,9 @@ retrospective:
   labels: [postmortem]
   assignees:
     U0123ABCDEF: octocat
+github:
+  repo: acme/incidents
+  security_repo: acme/security-incidents
 maintenance:
   update_every: 20m
   heads_up: [48h, 2h, 10m]
@@ -94,6 +97,7 @@ maintenance:
 			ArchiveChannel:    true,
 			Labels:            []string{"postmortem"},
 			Assignees:         map[string]string{"U0123ABCDEF": "octocat"},
+			SecurityRepo:      "acme/security-incidents",
 		},
 	}
 	if got := c.Process(); !reflect.DeepEqual(got, want) {

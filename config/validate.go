@@ -119,6 +119,12 @@ func (c *Config) Validate() error {
 	if c.GitHub.Repo != "" && !repoName.MatchString(c.GitHub.Repo) {
 		bad("github.repo", c.GitHub.Repo, "owner/name, e.g. acme/incidents")
 	}
+	switch sr := c.GitHub.SecurityRepo; {
+	case sr != "" && !repoName.MatchString(sr):
+		bad("github.security_repo", sr, "owner/name of a private repository, e.g. acme/security-incidents")
+	case sr != "" && strings.EqualFold(sr, c.GitHub.Repo):
+		bad("github.security_repo", sr, "a private repository other than github.repo, or empty to keep security incidents off GitHub")
+	}
 	if c.GitHub.BaseURL != "" && !isURL(c.GitHub.BaseURL) {
 		bad("github.base_url", c.GitHub.BaseURL, "an http(s) URL such as https://github.example.com/api/v3/")
 	}

@@ -133,6 +133,16 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 			want: `github.repo: "https://github.com/acme/incidents" is not allowed: owner/name, e.g. acme/incidents`,
 		},
 		{
+			name: "github.security_repo as a URL",
+			yaml: "github:\n  security_repo: https://github.com/acme/security\n",
+			want: `github.security_repo: "https://github.com/acme/security" is not allowed: owner/name of a private repository, e.g. acme/security-incidents`,
+		},
+		{
+			name: "github.security_repo is the public tracker",
+			yaml: "github:\n  repo: acme/incidents\n  security_repo: Acme/Incidents\n",
+			want: `github.security_repo: "Acme/Incidents" is not allowed: a private repository other than github.repo, or empty to keep security incidents off GitHub`,
+		},
+		{
 			name: "timeline.reaction with colons",
 			yaml: "timeline:\n  reaction: \":pushpin:\"\n",
 			want: `timeline.reaction: ":pushpin:" is not allowed: a Slack emoji name without colons (lowercase letters, digits, _, - and +; at most 100), e.g. pushpin`,

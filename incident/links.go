@@ -1,6 +1,17 @@
 package incident
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
+
+// WebUIWorkflowURL is the page of workflow workflowID in namespace on the
+// Temporal Web UI whose base URL is base (Process.WebUIURL; a trailing
+// slash is dropped), each path segment escaped: the war room's bookmark and
+// the Slack front door's link to an incident's whole history.
+func WebUIWorkflowURL(base, namespace, workflowID string) string {
+	return strings.TrimRight(base, "/") + "/namespaces/" + url.PathEscape(namespace) + "/workflows/" + url.PathEscape(workflowID)
+}
 
 // SlackLink is a Slack mrkdwn link to url labelled label (already escaped),
 // or the label alone when url isn't http(s): a sender's text never becomes

@@ -57,6 +57,9 @@ type RetroState struct {
 	Done       bool              `json:"done"`
 	DoneBy     string            `json:"done_by,omitempty"`
 	DoneAt     time.Time         `json:"done_at,omitempty"`
+	// Repo is the repository (owner/name) of a security incident's issues,
+	// github.security_repo; empty: github.repo.
+	Repo string `json:"repo,omitempty"`
 	// OffGitHub is set for a security incident with no security repository
 	// (github.security_repo): its postmortem and action items live in the
 	// private war room and in this state, with no issue to follow.

@@ -66,7 +66,8 @@ func retroItemLines(items []RetroActionItem, limit int) string {
 }
 
 // RetroAnnounceText announces the retrospective in the war room: the
-// meeting, the postmortem draft and the action items.
+// meeting, the postmortem draft and the action items, and where the action
+// items go.
 func RetroAnnounceText(inc *Incident, st *RetroState, loc *time.Location) string {
 	var b strings.Builder
 	verb := "planned for"
@@ -84,7 +85,11 @@ func RetroAnnounceText(inc *Incident, st *RetroState, loc *time.Location) string
 	if len(st.Items) > 0 {
 		fmt.Fprintf(&b, "Action items:\n%s\n", retroItemLines(st.Items, 20))
 	}
-	b.WriteString("Add preventive action items with the button: each becomes a GitHub issue.")
+	if st.OffGitHub {
+		b.WriteString("Add preventive action items with the button. As this is a security incident, they and the postmortem stay in this private channel and in the retrospective's record: none becomes a GitHub issue.")
+	} else {
+		b.WriteString("Add preventive action items with the button: each becomes a GitHub issue.")
+	}
 	return b.String()
 }
 
@@ -156,9 +161,15 @@ func RetroAllClosedText(archive bool) string {
 	return ":checkered_flag: All action items from this incident are closed. Thank you, everyone!" + retroArchiving(archive)
 }
 
-// RetroNothingToFollowText ends a retrospective without action items.
-func RetroNothingToFollowText(archive bool) string {
-	return ":white_check_mark: No action items were recorded, so there is nothing to follow up." + retroArchiving(archive)
+// RetroNothingToFollowText ends a retrospective without issues to follow:
+// one without action items, or a security incident's kept off GitHub, whose
+// items it lists for their owners to see through.
+func RetroNothingToFollowText(st *RetroState, archive bool) string {
+	if len(st.Items) == 0 {
+		return ":white_check_mark: No action items were recorded, so there is nothing to follow up." + retroArchiving(archive)
+	}
+	return fmt.Sprintf(":white_check_mark: This security incident's action items have no GitHub issues for me to follow, so the retrospective ends here. Their owners see them through:\n%s",
+		retroItemLines(st.Items, 30)) + retroArchiving(archive)
 }
 
 // RetroEndedText ends the follow-up period with the items still open.
@@ -181,9 +192,12 @@ func RetroDetails(st *RetroState, loc *time.Location) string {
 		s += fmt.Sprintf("- Postmortem: %s\n", st.Postmortem.URL)
 	}
 	s += fmt.Sprintf("- Action items: %d, open: %d\n- Done: %v\n", len(st.Items), len(st.OpenItems()), st.Done)
+	if st.OffGitHub {
+		s += "- Off GitHub (security incident): the postmortem and action items are in the war room\n"
+	}
 	return s
 }
 
 // RetroSecurityOffGitHubText tells a security incident's war room why its
-// retrospective opens no GitHub issues.
-const RetroSecurityOffGitHubText = "This is a security incident, so I open no GitHub issue for its postmortem or its action items: the repository incidentflow publishes to may be public. Write the postmortem and follow the action items here, in this private channel."
+// retrospective opens no GitHub issues, and how an operator changes that.
+const RetroSecurityOffGitHubText = "This is a security incident, so I open no GitHub issue for its postmortem or its action items: the repository incidentflow publishes to may be public. Write the postmortem and follow the action items here, in this private channel. To have them opened in a private repository instead, an operator can set github.security_repo."

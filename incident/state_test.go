@@ -232,7 +232,7 @@ func markToTheBound(inc *incident.Incident) int {
 	}
 	for n := 0; ; n++ {
 		m.TS = fmt.Sprintf("1772460120.%06d", n)
-		for i := range incident.MaxMarksPerMessage + 1 {
+		for i := range incident.MaxMarksPerMessage {
 			m.By, m.Via = worst+fmt.Sprint(i), incident.ViaReaction
 			if inc.CheckMark(m) != nil {
 				return n + min(i, 1)

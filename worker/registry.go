@@ -53,8 +53,8 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 	slackActs := NewSlack(cfg, activities.SlackOptions{})
 
 	var gh *activities.GitHub
-	if cfg.GitHub.Token == "" || cfg.GitHub.Repo == "" {
-		logger.Warn("GitHub is not configured: postmortems and action items will not become issues (set github.token and github.repo)")
+	if cfg.GitHub.Token == "" || cfg.GitHub.Repo == "" && cfg.GitHub.SecurityRepo == "" {
+		logger.Warn("GitHub is not configured: postmortems and action items will not become issues (set github.token and github.repo, and github.security_repo for security incidents)")
 		gh = activities.NewGitHub(nil, cfg.GitHub.Repo)
 	} else {
 		client, err := activities.NewGitHubClient(cfg.GitHub.Token, cfg.GitHub.BaseURL, nil)

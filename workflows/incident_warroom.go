@@ -133,8 +133,7 @@ func (w *incidentWorkflow) bookmarks(ctx workflow.Context) []activities.Bookmark
 	}
 	if w.proc.WebUIURL != "" {
 		info := workflow.GetInfo(ctx)
-		link := fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(w.proc.WebUIURL, "/"),
-			info.Namespace, info.WorkflowExecution.ID)
+		link := incident.WebUIWorkflowURL(w.proc.WebUIURL, info.Namespace, info.WorkflowExecution.ID)
 		out = append(out, activities.Bookmark{Title: "Incident workflow (Temporal)", Link: link})
 	}
 	return out

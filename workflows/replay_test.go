@@ -30,6 +30,10 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// also set the topic.
 		{"incident before lean reminders", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
 			"testdata/incident_history_before_lean_reminders.json"},
+		// Declared, three war-room messages marked (reaction, pin,
+		// shortcut), one unmarked, one edited, resolved
+		// (TestTimelineFromSlack/http).
+		{"incident with marks", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history_marks.json"},
 		// Booked, published, an action item added, marked done, followed
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).

@@ -23,8 +23,11 @@ var retroHistoryLimit = 4000
 // retrospective is marked done (UpdateRetroDone), then follows the
 // action-item issues (a check every CheckEvery, a digest of the open ones
 // every DigestEvery) until they are all closed or FollowUpFor has passed,
-// and finally archives the war room if configured. QueryRetrospective
-// returns its RetroState. Register it under RetrospectiveWorkflowName.
+// and finally archives the war room if configured. A security incident's
+// issues go to SecurityRepo, never to the public tracker; without one they
+// stay off GitHub and the retrospective ends once it is marked done.
+// QueryRetrospective returns its RetroState. Register it under
+// RetrospectiveWorkflowName.
 func RetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) error {
 	r := newRetrospectiveWorkflow(ctx, in)
 	if err := r.registerHandlers(); err != nil {
@@ -54,21 +57,18 @@ type retrospectiveWorkflow struct {
 	cfg incident.Retrospective // with defaults filled in
 	loc *time.Location
 	st  *incident.RetroState
-	// offGitHub keeps a security incident's postmortem and action items
-	// off GitHub, whose configured repository may be public.
-	offGitHub bool
 }
 
 // versionSecurityOffGitHub is the change that stopped publishing a
-// security incident's postmortem and action items on GitHub: a
-// retrospective begun before it keeps publishing them on replay.
+// security incident's postmortem and action items in github.repo: they go
+// to the security repository, or stay off GitHub (RetroState.OffGitHub). A
+// retrospective begun before it keeps publishing them in github.repo on
+// replay.
 const versionSecurityOffGitHub = "security-off-github"
 
 func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) *retrospectiveWorkflow {
 	r := &retrospectiveWorkflow{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
 	r.inc = &r.in.Incident
-	r.offGitHub = in.Incident.Declaration.Security &&
-		workflow.GetVersion(ctx, versionSecurityOffGitHub, workflow.DefaultVersion, 1) >= 1
 	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
 		r.loc = l
 	}
@@ -83,7 +83,25 @@ func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput)
 	if r.st.Steps == nil {
 		r.st.Steps = map[string]bool{}
 	}
+	r.chooseRepo()
 	return r
+}
+
+// chooseRepo decides, once per retrospective, where a security incident's
+// issues go: to the security repository, or nowhere (OffGitHub). A run
+// continued from another keeps the choice its state carries, and one that
+// already opened issues in github.repo, begun before the change, keeps
+// following them there.
+func (r *retrospectiveWorkflow) chooseRepo() {
+	decided := r.st.Repo != "" || r.st.OffGitHub
+	inGitHubRepo := r.st.Postmortem.Number > 0 || len(r.itemsWithoutIssue()) < len(r.st.Items)
+	if !r.inc.Declaration.Security || decided || inGitHubRepo {
+		return
+	}
+	if workflow.GetVersion(r.ctx, versionSecurityOffGitHub, workflow.DefaultVersion, 1) >= 1 {
+		r.st.Repo = r.cfg.SecurityRepo
+		r.st.OffGitHub = r.st.Repo == ""
+	}
 }
 
 // retroSettings fills the zero follow-through settings with defaults.

@@ -24,7 +24,8 @@ type retroCall struct {
 }
 
 // retroFakes stand in for the Slack, GitHub and calendar activities of the
-// retrospective: issues are numbered from 1 and stay open until closeAt.
+// retrospective: issues are numbered from 1, live in the repository the
+// request names (publicRepo when it names none) and stay open until closeAt.
 type retroFakes struct {
 	env *testsuite.TestWorkflowEnvironment
 
@@ -72,7 +73,7 @@ func newRetroFakes(env *testsuite.TestWorkflowEnvironment) *retroFakes {
 			if err := f.githubFailure(); err != nil {
 				return activities.IssueResult{}, err
 			}
-			return activities.IssueResult{Issue: f.issue("postmortem")}, nil
+			return activities.IssueResult{Issue: f.issue(req.Repo, "postmortem")}, nil
 		}).Maybe()
 	env.OnActivity(gh.OpenActionItem, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.ActionItemIssueRequest) (activities.IssueResult, error) {
@@ -80,7 +81,7 @@ func newRetroFakes(env *testsuite.TestWorkflowEnvironment) *retroFakes {
 			if err := f.githubFailure(); err != nil {
 				return activities.IssueResult{}, err
 			}
-			res := activities.IssueResult{Issue: f.issue(req.Key)}
+			res := activities.IssueResult{Issue: f.issue(req.Repo, req.Key)}
 			if req.Assignee == "mallory" {
 				res.Warnings = []string{"GitHub can't assign mallory"}
 			} else if req.Assignee != "" {
@@ -116,8 +117,15 @@ func (f *retroFakes) githubFailure() error {
 	return temporal.NewNonRetryableApplicationError("GitHub rejected the token (401): check github.token", activities.ErrGitHubConfig, nil)
 }
 
-// issue returns the issue of key, opening it on first use.
-func (f *retroFakes) issue(key string) activities.Issue {
+// publicRepo stands for github.repo, the worker's repository.
+const publicRepo = "acme/incidents"
+
+// issue returns the issue of key in repo (publicRepo when empty), opening it
+// on first use.
+func (f *retroFakes) issue(repo, key string) activities.Issue {
+	if repo == "" {
+		repo = publicRepo
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n, ok := f.issues[key]
@@ -125,7 +133,33 @@ func (f *retroFakes) issue(key string) activities.Issue {
 		n = len(f.issues) + 1
 		f.issues[key] = n
 	}
-	return activities.Issue{Number: n, URL: fmt.Sprintf("https://github.example/acme/incidents/issues/%d", n), State: "open"}
+	return activities.Issue{Number: n, URL: fmt.Sprintf("https://github.example/%s/issues/%d", repo, n), State: "open"}
+}
+
+// githubRepos returns the repositories the GitHub calls named, in order,
+// publicRepo standing for none.
+func (f *retroFakes) githubRepos() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		var repo string
+		switch req := c.Req.(type) {
+		case activities.PostmortemRequest:
+			repo = req.Repo
+		case activities.ActionItemIssueRequest:
+			repo = req.Repo
+		case activities.IssueStatesRequest:
+			repo = req.Repo
+		default:
+			continue
+		}
+		if repo == "" {
+			repo = publicRepo
+		}
+		out = append(out, repo)
+	}
+	return out
 }
 
 func (f *retroFakes) record(act string, req any) {

@@ -73,11 +73,13 @@ func (r *retrospectiveWorkflow) awaitDone() {
 }
 
 // followUp checks the issues every CheckEvery and lists the open ones every
-// DigestEvery, until all are closed or FollowUpFor has passed.
+// DigestEvery, until all are closed or FollowUpFor has passed. With no
+// issue to follow (no action items, or a security incident kept off
+// GitHub) it ends at once.
 func (r *retrospectiveWorkflow) followUp() {
 	r.once(stepFollowUp, func() { r.st.NextCheck, r.st.NextDigest = r.now(), r.now() })
-	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 {
-		r.post("nothing-to-follow", incident.RetroNothingToFollowText(r.cfg.ArchiveChannel))
+	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 || r.st.OffGitHub {
+		r.post("nothing-to-follow", incident.RetroNothingToFollowText(r.st, r.cfg.ArchiveChannel))
 		r.setPhase(incident.RetroFinished)
 		return
 	}
@@ -135,7 +137,7 @@ func (r *retrospectiveWorkflow) checkIssues() {
 	}
 	var states []activities.Issue
 	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Check the action-item issues"), githubActivities.IssueStates,
-		activities.IssueStatesRequest{Numbers: numbers}).Get(r.ctx, &states)
+		activities.IssueStatesRequest{Numbers: numbers, Repo: r.st.Repo}).Get(r.ctx, &states)
 	if err != nil {
 		workflow.GetLogger(r.ctx).Warn("checking the action-item issues failed", "error", err)
 		return

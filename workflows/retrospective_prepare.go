@@ -129,10 +129,10 @@ func (r *retrospectiveWorkflow) pmContext() incident.PostmortemContext {
 }
 
 // publishPostmortem opens the postmortem issue, or brings its action-item
-// list up to date; a security incident's war room is told instead why it
-// gets none.
+// list up to date; the war room of a security incident kept off GitHub is
+// told instead why it gets none.
 func (r *retrospectiveWorkflow) publishPostmortem() {
-	if r.offGitHub {
+	if r.st.OffGitHub {
 		r.warn(incident.RetroSecurityOffGitHubText)
 		return
 	}
@@ -143,6 +143,7 @@ func (r *retrospectiveWorkflow) publishPostmortem() {
 		ActionItems: pc.ActionItemsMarkdown(),
 		Labels:      []string{incident.PostmortemLabel, string(r.inc.Severity)},
 		NotBefore:   r.inc.Declaration.DeclaredAt,
+		Repo:        r.st.Repo,
 	}
 	var res activities.IssueResult
 	err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Publish the postmortem"), githubActivities.PublishPostmortem, req).Get(r.ctx, &res)
@@ -183,9 +184,10 @@ func (r *retrospectiveWorkflow) issueKey(it incident.ActionItem) string {
 // openIssues opens the issues of the items at idx, then updates the
 // postmortem's list. With loud, failures are told to the war room (later
 // retries of items that failed before stay quiet). It returns the warnings
-// GitHub's answers raised. A security incident's items get no issues.
+// GitHub's answers raised. The items of a security incident kept off GitHub
+// get no issues.
 func (r *retrospectiveWorkflow) openIssues(idx []int, loud bool) []string {
-	if len(idx) == 0 || r.offGitHub {
+	if len(idx) == 0 || r.st.OffGitHub {
 		return nil
 	}
 	r.lookUpPeople(r.owners(idx))
@@ -200,6 +202,7 @@ func (r *retrospectiveWorkflow) openIssues(idx []int, loud bool) []string {
 			Labels:    incident.ActionItemLabels(r.cfg.Labels, r.inc.Severity),
 			Assignee:  r.cfg.Assignees[it.Owner],
 			NotBefore: r.inc.Declaration.DeclaredAt,
+			Repo:      r.st.Repo,
 		}
 		var res activities.IssueResult
 		err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Open the issue of action item "+it.Key),

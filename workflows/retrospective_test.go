@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -286,18 +287,107 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	s.Len(s.fakes.posts("all-closed"), 1)
 }
 
-func (s *RetroSuite) TestSecurityIncidentStaysOffGitHub() {
+// securityRepo is a private repository configured as github.security_repo.
+const securityRepo = "acme/security-incidents"
+
+// securityInput is retroInput's incident declared as a security incident.
+func securityInput() wfapi.RetrospectiveInput {
 	in := retroInput()
 	in.Incident.Declaration.Security = true
-	in.Process.Retrospective.FollowUpFor = 3 * 24 * time.Hour
-	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
-	s.run(in)
+	return in
+}
+
+func (s *RetroSuite) TestSecurityIncidentWithoutSecurityRepoStaysOffGitHub() {
+	var st incident.RetroState
+	s.update(retroResolvedAt.Add(time.Hour), wfapi.UpdateAddRetroActionItems, wfapi.AddRetroActionItemsRequest{
+		By: "U0CAROL", Items: []incident.ActionItem{{Key: "view1-0", Text: "Rotate the leaked key", Owner: "U0DAVE"}}})
+	s.at(tuesday3pm.Add(-2*time.Hour), func() { st = s.query() })
+	doneAt := tuesday4pm.Add(time.Hour)
+	s.update(doneAt, wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
+	s.run(securityInput()) // follow_up_for is the default 90 days
+
 	m := s.fakes.called("BookMeeting")[0].Req.(activities.Meeting)
 	s.NotContains(m.Title, "Checkout")
-	s.Empty(s.fakes.called("PublishPostmortem"), "the repository may be public")
-	s.Empty(s.fakes.called("OpenActionItem"))
+	s.Empty(s.fakes.githubRepos(), "no GitHub call at all: the public repository may be public")
 	warnings := s.fakes.posts("warning")
 	s.Require().Len(warnings, 1)
 	s.Equal(":warning: "+incident.RetroSecurityOffGitHubText, postText(warnings[0]))
-	s.Len(s.fakes.posts("announce"), 1, "the meeting is announced all the same")
+	s.Contains(postText(warnings[0]), "github.security_repo", "the war room learns how to get a private repository")
+
+	announce := s.fakes.posts("announce")
+	s.Require().Len(announce, 1, "the meeting is announced all the same")
+	s.NotContains(postText(announce[0]), "each becomes a GitHub issue")
+	s.Contains(postText(announce[0]), "stay in this private channel and in the retrospective's record")
+	s.Contains(postText(announce[0]), "Add a canary stage")
+
+	s.True(st.OffGitHub)
+	s.Empty(st.Repo)
+	s.Contains(incident.RetroDetails(&st, time.UTC), "Off GitHub")
+
+	// Marked done, it ends there: no issue to wait for.
+	s.Empty(s.fakes.posts("digest"))
+	s.Empty(s.fakes.posts("follow-up-ended"))
+	nothing := s.fakes.posts("nothing-to-follow")
+	s.Require().Len(nothing, 1)
+	s.True(nothing[0].At.Equal(doneAt), "ended at %s, want when marked done (%s)", nothing[0].At, doneAt)
+	s.Contains(postText(nothing[0]), "no GitHub issues")
+	s.Contains(postText(nothing[0]), "Add a canary stage")
+	s.Contains(postText(nothing[0]), "Rotate the leaked key")
+	s.Contains(postText(nothing[0]), "archived")
+	archive := s.fakes.called("ArchiveChannel")
+	s.Require().Len(archive, 1)
+	s.True(archive[0].At.Equal(doneAt))
+}
+
+func (s *RetroSuite) TestSecurityIncidentGoesToTheSecurityRepo() {
+	in := securityInput()
+	in.Process.Retrospective.SecurityRepo = securityRepo
+	var st incident.RetroState
+	s.at(tuesday3pm.Add(-2*time.Hour), func() { st = s.query() })
+	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
+	s.run(in)
+
+	repos := s.fakes.githubRepos()
+	s.NotEmpty(s.fakes.called("PublishPostmortem"))
+	s.Len(s.fakes.called("OpenActionItem"), 1)
+	s.NotEmpty(s.fakes.called("IssueStates"), "the issues are followed in the security repository")
+	s.NotContains(repos, publicRepo, "nothing in the public tracker")
+	s.Equal([]string{securityRepo}, slices.Compact(repos))
+
+	s.Empty(s.fakes.posts("warning"))
+	announce := s.fakes.posts("announce")
+	s.Require().Len(announce, 1)
+	s.Contains(postText(announce[0]), "https://github.example/"+securityRepo+"/issues/1")
+	s.Contains(postText(announce[0]), "each becomes a GitHub issue")
+	s.Equal(securityRepo, st.Repo)
+	s.False(st.OffGitHub)
+	s.Equal("https://github.example/"+securityRepo+"/issues/1", st.Postmortem.URL)
+	s.Len(s.fakes.posts("all-closed"), 1)
+}
+
+func (s *RetroSuite) TestOnlySecurityIncidentsGoToTheSecurityRepo() {
+	in := retroInput()
+	in.Process.Retrospective.SecurityRepo = securityRepo
+	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
+	s.run(in)
+	repos := s.fakes.githubRepos()
+	s.NotEmpty(repos)
+	s.Equal([]string{publicRepo}, slices.Compact(repos))
+}
+
+// A security incident's retrospective begun before "security-off-github"
+// opened its issues in github.repo: continued as new, it follows them there.
+func (s *RetroSuite) TestSecurityRetrospectiveBegunOnGitHubKeepsItsIssues() {
+	in := securityInput()
+	in.Process.Retrospective.SecurityRepo = securityRepo
+	in.State = &incident.RetroState{IncidentID: "abc123", Phase: incident.RetroFollowingUp, Done: true,
+		Postmortem:    incident.RetroIssue{Number: 1, URL: "https://github.example/acme/incidents/issues/1", State: "open"},
+		Items:         []incident.RetroActionItem{{ActionItem: in.Incident.ActionItems[0], Issue: incident.RetroIssue{Number: 2, State: "open"}}},
+		FollowUpUntil: tuesday4pm.Add(30 * 24 * time.Hour)}
+	s.fakes.closeAt = retroResolvedAt
+	s.run(in)
+	s.Equal([]string{publicRepo}, slices.Compact(s.fakes.githubRepos()))
+	s.Len(s.fakes.posts("all-closed"), 1)
 }

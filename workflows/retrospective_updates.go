@@ -29,6 +29,9 @@ func (r *retrospectiveWorkflow) registerHandlers() error {
 // responder must fix.
 func (r *retrospectiveWorkflow) validateItems(_ workflow.Context, req wfapi.AddRetroActionItemsRequest) error {
 	if r.st.Phase == incident.RetroFinished {
+		if r.st.OffGitHub {
+			return fmt.Errorf("the retrospective of incident %s has ended; note the action item in its war room", r.st.IncidentID)
+		}
 		return fmt.Errorf("the retrospective of incident %s has ended; open the issue on GitHub directly", r.st.IncidentID)
 	}
 	if len(req.Items) == 0 {

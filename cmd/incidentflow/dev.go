@@ -15,6 +15,7 @@ import (
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/worker"
@@ -157,7 +158,8 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 			cfg.Slack.SigningSecret = sandboxSigningSecret
 		}
 		s.slack = slackemu.New(slackemu.Options{BotToken: sandboxBotToken,
-			StateFile: filepath.Join(cfg.Dev.DataDir, "slack-sandbox.json")})
+			StateFile:        filepath.Join(cfg.Dev.DataDir, "slack-sandbox.json"),
+			MessageShortcuts: sandboxMessageShortcuts()})
 		if err := s.slack.StateFileError(); err != nil {
 			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 		}
@@ -197,6 +199,16 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		}
 	}
 	return s, nil
+}
+
+// sandboxMessageShortcuts are the front door's message shortcuts, which the
+// Slack sandbox's page offers on every message.
+func sandboxMessageShortcuts() []slackemu.MessageShortcutEntry {
+	var out []slackemu.MessageShortcutEntry
+	for _, sc := range slackdoor.MessageShortcuts() {
+		out = append(out, slackemu.MessageShortcutEntry{CallbackID: sc.CallbackID, Name: sc.Name})
+	}
+	return out
 }
 
 func (s *sandboxes) describe(out io.Writer) {

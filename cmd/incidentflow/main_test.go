@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 )
 
 // freePort returns a TCP port nothing listens on right now.
@@ -157,9 +159,10 @@ func get(t *testing.T, u string) (int, string) {
 
 // TestDevRunsEverythingAndSurvivesARestart is the README's run command as a
 // new user tries it: the Web UI, /healthz and a visibility query answer; an
-// incident declared from the CLI gets a war room in the Slack sandbox;
-// `setup` against it twice is fine; after Ctrl-C and a new start on the same
-// data dir the incident is still there and still running.
+// incident declared from the CLI gets a war room in the Slack sandbox,
+// whose page offers the app's message shortcuts on its messages; `setup`
+// against it twice is fine; after Ctrl-C and a new start on the same data
+// dir the incident is still there and still running.
 func TestDevRunsEverythingAndSurvivesARestart(t *testing.T) {
 	dataDir := t.TempDir()
 	d := startDev(t, dataDir)
@@ -192,6 +195,12 @@ func TestDevRunsEverythingAndSurvivesARestart(t *testing.T) {
 	}
 	if code, body := get(t, d.slack+"/_emu/state"); code != 200 || !strings.Contains(body, room.Channel) {
 		t.Errorf("the Slack sandbox has no channel %s", room.Channel)
+	}
+	_, page := get(t, d.slack+"/?channel="+room.ChannelID)
+	for _, sc := range slackdoor.MessageShortcuts() {
+		if !strings.Contains(page, `name="callback" value="`+sc.CallbackID+`"`) || !strings.Contains(page, "⋯ "+sc.Name+"</button>") {
+			t.Errorf("the Slack sandbox's war room offers no message shortcut %q (%s)", sc.Name, sc.CallbackID)
+		}
 	}
 
 	for i := 0; i < 2; i++ {

@@ -61,12 +61,10 @@ type rawItem struct {
 
 // rawMessage is a message inside an event.
 type rawMessage struct {
-	TS      string    `json:"ts"`
-	User    string    `json:"user"`
-	BotID   string    `json:"bot_id"`
-	Subtype string    `json:"subtype"`
-	Text    string    `json:"text"`
-	Files   []rawFile `json:"files"`
+	TS    string    `json:"ts"`
+	User  string    `json:"user"`
+	Text  string    `json:"text"`
+	Files []rawFile `json:"files"`
 }
 
 // rawFile is a file of a message.
@@ -152,14 +150,17 @@ func markTask(raw rawEvent, reaction string) eventTask {
 }
 
 // messageTask is the task of a message event: an edit or a deletion of a
-// person's message; a new message (no subtype) or anything else is ignored.
+// message, a person's or a bot's (an alerting integration's post someone
+// pinned follows its updates too); a new message (no subtype) or anything
+// else is ignored. An edit's Author is who posted the message, so that
+// markFromEvent can leave out the edits of this app's own bot.
 func messageTask(subtype, channel string, now, before *rawMessage, deletedTS string) eventTask {
 	switch subtype {
 	case "":
 		return eventTask{Ignored: "a new message"}
 	case "message_changed":
-		if now == nil || now.BotID != "" || now.Subtype == "bot_message" {
-			return eventTask{Ignored: "an edit of a bot's message"}
+		if now == nil {
+			return eventTask{Ignored: "an edit without its message"}
 		}
 		if before != nil && before.Text == now.Text && len(before.Files) == len(now.Files) {
 			return eventTask{Ignored: "an unfurl, not an edit"} // Slack added a link preview
@@ -167,9 +168,6 @@ func messageTask(subtype, channel string, now, before *rawMessage, deletedTS str
 		return checked(&incident.MessageMark{Action: incident.MarkEdit, Channel: channel, TS: now.TS,
 			Author: now.User, Text: markText(now.Text), PostedAt: tsTime(now.TS), Files: fileLinks(now.Files)})
 	case "message_deleted":
-		if before != nil && (before.BotID != "" || before.Subtype == "bot_message") {
-			return eventTask{Ignored: "a bot's message deleted"}
-		}
 		return checked(&incident.MessageMark{Action: incident.MarkDelete, Channel: channel, TS: deletedTS})
 	}
 	return eventTask{Ignored: "message " + clampRunes(subtype, 40)}

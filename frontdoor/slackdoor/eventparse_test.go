@@ -26,6 +26,14 @@ func TestParseEvent(t *testing.T) {
 				PostedAt: time.Unix(1700000000, 100000).UTC()}}},
 		{"delete", callback(`{"type":"message","subtype":"message_deleted","channel":"C1","deleted_ts":"1700000000.000100"}`),
 			eventTask{EventID: "Ev1", Mark: &incident.MessageMark{Action: incident.MarkDelete, Channel: "C1", TS: "1700000000.000100"}}},
+		{"another bot's edit", callback(`{"type":"message","subtype":"message_changed","channel":"C1","message":{"subtype":"bot_message","ts":"1700000000.000100","bot_id":"B1","text":"resolved"},"previous_message":{"bot_id":"B1","text":"firing"}}`),
+			eventTask{EventID: "Ev1", Mark: &incident.MessageMark{Action: incident.MarkEdit, Channel: "C1", TS: "1700000000.000100", Text: "resolved",
+				PostedAt: time.Unix(1700000000, 100000).UTC()}}},
+		{"an app bot's edit: who posted it, for the door", callback(`{"type":"message","subtype":"message_changed","channel":"C1","message":{"ts":"1700000000.000100","user":"U0BOT","bot_id":"B1","text":"y"}}`),
+			eventTask{EventID: "Ev1", Mark: &incident.MessageMark{Action: incident.MarkEdit, Channel: "C1", TS: "1700000000.000100", Author: "U0BOT", Text: "y",
+				PostedAt: time.Unix(1700000000, 100000).UTC()}}},
+		{"a bot's message deleted", callback(`{"type":"message","subtype":"message_deleted","channel":"C1","deleted_ts":"1700000000.000100","previous_message":{"bot_id":"B1","text":"x"}}`),
+			eventTask{EventID: "Ev1", Mark: &incident.MessageMark{Action: incident.MarkDelete, Channel: "C1", TS: "1700000000.000100"}}},
 	}
 	for _, tt := range tests {
 		got := parseEvent([]byte(tt.body), "pushpin")
@@ -35,19 +43,20 @@ func TestParseEvent(t *testing.T) {
 	}
 
 	ignored := map[string]string{
-		"garbage":           `{"type":`,
-		"no event":          `{"type":"event_callback","event_id":"Ev1"}`,
-		"another reaction":  callback(`{"type":"reaction_added","user":"U0ALICE","reaction":"eyes","item":{"type":"message","channel":"C1","ts":"1700000000.000100"}}`),
-		"reaction on file":  callback(`{"type":"reaction_added","user":"U0ALICE","reaction":"pushpin","item":{"type":"file","file":"F1"}}`),
-		"new message":       callback(`{"type":"message","channel":"C1","user":"U0BOB","ts":"1700000000.000100","text":"hi"}`),
-		"bot message":       callback(`{"type":"message","subtype":"message_changed","channel":"C1","message":{"ts":"1700000000.000100","bot_id":"B1","text":"x"}}`),
-		"unfurl":            callback(`{"type":"message","subtype":"message_changed","channel":"C1","message":{"ts":"1700000000.000100","user":"U0BOB","text":"x"},"previous_message":{"text":"x"}}`),
-		"direct message":    callback(`{"type":"message","subtype":"message_deleted","channel":"D1","deleted_ts":"1700000000.000100"}`),
-		"bad ts":            callback(`{"type":"pin_added","user":"U0ALICE","channel_id":"C1","item":{"type":"message","message":{"ts":"yesterday"}}}`),
-		"no user":           callback(`{"type":"pin_removed","channel_id":"C1","item":{"type":"message","message":{"ts":"1700000000.000100"}}}`),
-		"wrong field types": callback(`{"type":"reaction_added","user":{"id":"U0ALICE"}}`),
-		"no event_id":       `{"type":"event_callback","event":{"type":"message","subtype":"message_deleted","channel":"C1","deleted_ts":"1700000000.000100"}}`,
-		"too large":         `{"type":"url_verification","challenge":"` + strings.Repeat("a", MaxBodyBytes) + `"}`,
+		"garbage":             `{"type":`,
+		"no event":            `{"type":"event_callback","event_id":"Ev1"}`,
+		"another reaction":    callback(`{"type":"reaction_added","user":"U0ALICE","reaction":"eyes","item":{"type":"message","channel":"C1","ts":"1700000000.000100"}}`),
+		"reaction on file":    callback(`{"type":"reaction_added","user":"U0ALICE","reaction":"pushpin","item":{"type":"file","file":"F1"}}`),
+		"new message":         callback(`{"type":"message","channel":"C1","user":"U0BOB","ts":"1700000000.000100","text":"hi"}`),
+		"a bot's new message": callback(`{"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B1","ts":"1700000000.000100","text":"x"}`),
+		"edit of nothing":     callback(`{"type":"message","subtype":"message_changed","channel":"C1"}`),
+		"unfurl":              callback(`{"type":"message","subtype":"message_changed","channel":"C1","message":{"ts":"1700000000.000100","user":"U0BOB","text":"x"},"previous_message":{"text":"x"}}`),
+		"direct message":      callback(`{"type":"message","subtype":"message_deleted","channel":"D1","deleted_ts":"1700000000.000100"}`),
+		"bad ts":              callback(`{"type":"pin_added","user":"U0ALICE","channel_id":"C1","item":{"type":"message","message":{"ts":"yesterday"}}}`),
+		"no user":             callback(`{"type":"pin_removed","channel_id":"C1","item":{"type":"message","message":{"ts":"1700000000.000100"}}}`),
+		"wrong field types":   callback(`{"type":"reaction_added","user":{"id":"U0ALICE"}}`),
+		"no event_id":         `{"type":"event_callback","event":{"type":"message","subtype":"message_deleted","channel":"C1","deleted_ts":"1700000000.000100"}}`,
+		"too large":           `{"type":"url_verification","challenge":"` + strings.Repeat("a", MaxBodyBytes) + `"}`,
 	}
 	for name, body := range ignored {
 		if got := parseEvent([]byte(body), "pushpin"); got.Ignored == "" || got.Mark != nil || got.Mention != nil || got.Challenge != "" {

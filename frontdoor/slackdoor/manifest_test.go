@@ -23,6 +23,7 @@ func TestManifest(t *testing.T) {
 				ShouldEscape bool   `yaml:"should_escape"`
 			} `yaml:"slash_commands"`
 			Shortcuts []struct {
+				Name       string `yaml:"name"`
 				Type       string `yaml:"type"`
 				CallbackID string `yaml:"callback_id"`
 			} `yaml:"shortcuts"`
@@ -55,13 +56,23 @@ func TestManifest(t *testing.T) {
 	if !slices.Equal(commands, []string{"/incident", "/closeincident"}) {
 		t.Errorf("slash commands %v", commands)
 	}
-	shortcuts := map[string]string{}
+	var global []string
+	var message []MessageShortcut
 	for _, s := range m.Features.Shortcuts {
-		shortcuts[s.CallbackID] = s.Type
+		switch s.Type {
+		case "global":
+			global = append(global, s.CallbackID)
+		case "message":
+			message = append(message, MessageShortcut{CallbackID: s.CallbackID, Name: s.Name})
+		default:
+			t.Errorf("shortcut %s of type %q", s.CallbackID, s.Type)
+		}
 	}
-	if shortcuts[ShortcutDeclareFromMessage] != "message" || shortcuts[ShortcutDeclare] != "global" ||
-		shortcuts[ShortcutAddToTimeline] != "message" || len(shortcuts) != 3 {
-		t.Errorf("shortcuts %v", shortcuts)
+	if !slices.Equal(global, []string{ShortcutDeclare}) {
+		t.Errorf("global shortcuts %v", global)
+	}
+	if !slices.Equal(message, MessageShortcuts()) {
+		t.Errorf("message shortcuts in the manifest\n%v\nMessageShortcuts (what the sandbox offers)\n%v", message, MessageShortcuts())
 	}
 	if !m.Settings.Interactivity.Enabled || !m.Settings.SocketMode {
 		t.Error("interactivity and Socket Mode must be enabled")

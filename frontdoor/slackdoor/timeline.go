@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -32,8 +31,10 @@ const (
 
 // markFromEvent applies the mark an event makes (key: its event_id) to the
 // timeline of the incident whose war room the message is in. Events of the
-// bot itself and from channels that aren't war rooms stop here; for a new
-// mark the message is read from Slack first.
+// bot itself stop here before any Temporal call: its own reactions and pins,
+// and the edits of its own messages (it rewrites its kickoff and prompts
+// often; other bots' edits are followed). So do events from channels that
+// aren't war rooms; for a new mark the message is read from Slack first.
 func (f *FrontDoor) markFromEvent(ctx context.Context, key string, mark incident.MessageMark) {
 	log := f.log.With("event_id", key, "action", mark.Action, "channel", mark.Channel, "ts", mark.TS)
 	if bot := f.botUserID(ctx); bot != "" && (mark.By == bot || mark.Author == bot) {
@@ -229,6 +230,6 @@ func (f *FrontDoor) wholeTimelineLink(id string) string {
 	if ns == "" {
 		ns = "default"
 	}
-	url := fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(f.process.WebUIURL, "/"), ns, wfapi.IncidentWorkflowID(id))
+	url := incident.WebUIWorkflowURL(f.process.WebUIURL, ns, wfapi.IncidentWorkflowID(id))
 	return incident.SlackLink(url, "The whole history: the incident's page in the Temporal Web UI")
 }

@@ -3,6 +3,7 @@ package slackdoor
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -167,6 +168,58 @@ func TestMarksIgnored(t *testing.T) {
 	d.marks(0)
 	if n := d.ops.lookups.Load(); n != 1 {
 		t.Fatalf("%d war-room lookups, want 1 (the general channel, then cached)", n)
+	}
+}
+
+// TestBotMessageChanges: the edits of this app's own bot (it rewrites its
+// kickoff and prompts) stop at the door without a Temporal call; another
+// bot's edits and deletions, an alerting integration's post someone pinned,
+// are followed like a person's.
+func TestBotMessageChanges(t *testing.T) {
+	d := newDoor(t)
+	_, room := d.warRoom("Checkout down")
+	_, ts, err := d.fd.slack.PostMessage(room, slack.MsgOptionText("Status: investigating", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := d.fd.slack.UpdateMessage(room, ts, slack.MsgOptionText("Status: mitigated", false)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the bot's message_changed delivered", func() bool {
+		for _, ev := range d.emu.DeliveredEvents() {
+			if ev.Subtype == "message_changed" && ev.Acked {
+				return true
+			}
+		}
+		return false
+	})
+	d.marks(0)
+	if n := d.ops.lookups.Load(); n != 0 {
+		t.Fatalf("%d war-room lookups for the bot's own edit, want none", n)
+	}
+
+	alert := "1700000000.000100"
+	for i, event := range []string{
+		`{"type":"message","subtype":"message_changed","channel":"` + room + `","message":{"type":"message","subtype":"bot_message","bot_id":"B0ALERTS","ts":"` + alert +
+			`","text":"RESOLVED: checkout 5xx"},"previous_message":{"type":"message","subtype":"bot_message","bot_id":"B0ALERTS","ts":"` + alert + `","text":"FIRING: checkout 5xx"}}`,
+		`{"type":"message","subtype":"message_deleted","channel":"` + room + `","deleted_ts":"` + alert +
+			`","previous_message":{"type":"message","subtype":"bot_message","bot_id":"B0ALERTS","ts":"` + alert + `","text":"RESOLVED: checkout 5xx"}}`,
+	} {
+		body := []byte(`{"type":"event_callback","event_id":"Ev0ALERT` + fmt.Sprint(i) + `","event":` + event + `}`)
+		if resp := d.signedPost("/slack/events", "application/json", body, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("event %d: %d", i, resp.StatusCode)
+		}
+		d.marks(i + 1) // in order
+	}
+	got := d.marks(2)
+	want := []incident.MessageMark{
+		{Action: incident.MarkEdit, Channel: room, TS: alert, Text: "RESOLVED: checkout 5xx", PostedAt: tsTime(alert)},
+		{Action: incident.MarkDelete, Channel: room, TS: alert},
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i].Mark, want[i]) {
+			t.Errorf("mark %d\n%+v\nwant\n%+v", i, got[i].Mark, want[i])
+		}
 	}
 }
 
