@@ -100,3 +100,33 @@ func TestPageMessageControls(t *testing.T) {
 		t.Error("the deleted message is still on the page")
 	}
 }
+
+// TestPageSendsAMessage: the composer's "Send as a message" posts what a
+// person typed in the channel, and the app gets the message event.
+func TestPageSendsAMessage(t *testing.T) {
+	srv := slackemu.NewTestServer(t, slackemu.Options{})
+	app := &eventApp{t: t}
+	door := httptest.NewServer(app)
+	t.Cleanup(door.Close)
+	srv.SetFrontDoor(door.URL, secret)
+
+	b := &browser{t: t, base: srv.URL()}
+	if page := b.get("as=" + slackemu.UserBob); !strings.Contains(page, `formaction="/_emu/act/post"`) {
+		t.Fatal("the composer has no Send as a message")
+	}
+	page := b.post("/_emu/act/post", url.Values{"user": {slackemu.UserBob}, "channel": {slackemu.IncidentsChannelID},
+		"text": {"Found it: the 14:00 deploy"}})
+	if !strings.Contains(page, "Found it: the 14:00 deploy") {
+		t.Error("the page does not show the message")
+	}
+	if ev := inner[*slackevents.MessageEvent](t, app.wait(1)[0]); ev.User != slackemu.UserBob || ev.Text != "Found it: the 14:00 deploy" {
+		t.Fatalf("message event = %+v", ev)
+	}
+	msgs := srv.Messages(slackemu.IncidentsChannelID)
+	if len(msgs) != 1 || msgs[0].User != slackemu.UserBob {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	if page := b.post("/_emu/act/post", url.Values{"user": {slackemu.UserBob}, "channel": {"C0NOWHERE"}, "text": {"x"}}); !strings.Contains(page, "Slack refused it") {
+		t.Error("a post to no channel is not refused on the page")
+	}
+}

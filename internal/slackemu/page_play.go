@@ -59,6 +59,7 @@ func (s *Server) playRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_emu/act/close", s.guard(s.playClose))
 	mux.HandleFunc("POST /_emu/act/click", s.guard(s.playClick))
 	mux.HandleFunc("POST /_emu/act/message", s.guard(s.playMessage))
+	mux.HandleFunc("POST /_emu/act/post", s.guard(s.playPost))
 }
 
 // guard checks a form post: at most 1 MB, from a page of this emulator
@@ -196,6 +197,22 @@ func (s *Server) playCommand(w http.ResponseWriter, r *http.Request) {
 	s.deliver(w, r, res, channelID, func(ctx context.Context) (*Reply, error) {
 		return s.SlashCommand(ctx, SlashCommand{Command: command, Text: text, UserID: user, ChannelID: channelID})
 	})
+}
+
+// playPost handles POST /_emu/act/post: a person sends the composer's text
+// as a plain message in the channel (for the app: a message event), so
+// that a war room has something to mark.
+func (s *Server) playPost(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	user, channelID, text := f.Get("user"), f.Get("channel"), strings.TrimSpace(f.Get("text"))
+	res := playResult{User: user, What: "said “" + clip(text, 40) + "”"}
+	if _, err := s.PostAs(channelID, user, text, ""); err != nil {
+		res.Failed, res.Outcome = true, "Slack refused it: "+err.Error()
+	} else {
+		res.Outcome = "posted"
+	}
+	s.addResult(res)
+	back(w, r, channelID, user, "play")
 }
 
 // playClick handles POST /_emu/act/click: a person clicks a button of a message.

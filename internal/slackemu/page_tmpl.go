@@ -75,8 +75,8 @@ table{border-collapse:collapse}td,th{padding:.15em .8em;text-align:left}details{
 <select name="user" title="who types it">{{range .People}}<option value="{{.ID}}"{{if eq .ID $.As}} selected{{end}}>@{{.Name}}</option>{{end}}</select>
 <select name="channel" title="where">{{range .Targets}}<option value="{{.ID}}"{{if eq .ID $.ChannelID}} selected{{end}}>{{.Label}}</option>{{end}}</select>
 <select name="command"><option>/incident</option><option>/closeincident</option></select>
-<input name="text" placeholder="declare Checkout is down · help · list · update · resolve …" autocomplete="off">
-<button class="primary">Run a slash command</button></form>
+<input name="text" placeholder="declare Checkout is down · help · list · update · resolve … or a message to send" autocomplete="off">
+<button class="primary">Run a slash command</button> <button id="say" formaction="/_emu/act/post">Send as a message</button></form>
 <details><summary>Views ({{len .Views}}), files ({{len .Files}}) and users ({{len .Users}})</summary>
 <h3>Views</h3>{{range .Views}}<p>{{.ID}} <span class="tag">{{.Type}}</span> callback_id={{.CallbackID}} user={{.UserID}} {{if .Open}}open{{else}}closed{{end}}</p>{{else}}<p class="meta">No views.</p>{{end}}
 <h3>Files</h3>{{range .Files}}<p>{{.ID}} {{.Name}} “{{.Title}}” ({{len .Content}} bytes) in {{range .Channels}}{{.}} {{end}}</p>{{else}}<p class="meta">No files.</p>{{end}}
