@@ -127,8 +127,33 @@ func serverConfig(sqlConf *config.SQL, shards int32, frontend endpoint, internal
 	return conf
 }
 
-// dynamicConfig is what a dev server needs beyond the 1.32.1 defaults.
-func dynamicConfig() dynamicconfig.StaticClient {
+// searchAttributesSettle is how long after adding search attributes to a
+// running server the forced refresh stays on: past the namespace cache's
+// refresh interval (NamespaceCacheRefreshInterval, 10 s in 1.32.1), after
+// which every service sees the namespace's new aliases by itself.
+const searchAttributesSettle = 11 * time.Second
+
+// dynamicConfig is what a dev server needs beyond the 1.32.1 defaults, and
+// a function that lifts ForceSearchAttributesCacheRefreshOnRead.
+//
+// The forced refresh makes search attributes that Setup adds to a running
+// server (an existing database from before a new attribute) usable at once
+// instead of about 10 s later, when workflows started meanwhile would be
+// refused ("no mapping defined for search attribute"). It costs on every
+// read: each one rereads the cluster metadata under a lock, which in the
+// alert-storm benchmark was the server's most contended mutex. So it is on
+// from the start only until Setup has run, and then for
+// searchAttributesSettle if Setup added any.
+func dynamicConfig() (*dynamicconfig.MemoryClient, func()) {
+	dc := dynamicconfig.NewMemoryClient()
+	for key, value := range staticDynamicConfig() {
+		dc.OverrideValue(key, value)
+	}
+	return dc, dc.OverrideValue(dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(), true)
+}
+
+// staticDynamicConfig is the part of dynamicConfig that never changes.
+func staticDynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// Updates (and Update-With-Start) are on by default in 1.32.1; say
 		// so explicitly since incidentflow depends on them.

@@ -90,6 +90,10 @@ type Server struct {
 	logLevel  *slog.LevelVar
 	quietLogs bool
 
+	// settle lifts the forced search-attribute refresh a while after
+	// Setup added attributes (see dynamicConfig).
+	settle *time.Timer
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -117,6 +121,9 @@ func (s *Server) Stop() error {
 		}
 		if s.ui != nil {
 			s.ui.stop()
+		}
+		if s.settle != nil {
+			s.settle.Stop()
 		}
 		s.stopErr = stopTemporal(s.temporal)
 	})
@@ -177,6 +184,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		"history", internalEPs["history"].listenAddr(), "matching", internalEPs["matching"].listenAddr(), "worker", internalEPs["worker"].listenAddr())
 
 	ports.release()
+	dc, liftForcedRefresh := dynamicConfig()
 	srv, err := newAndStart(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
@@ -186,7 +194,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper {
 			return authorization.NewNoopClaimMapper()
 		}),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dc),
 	)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		// Only the frontend's HTTP listener reports a plain error.
@@ -204,9 +212,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	readyCtx, cancel := context.WithTimeoutCause(ctx, readyTimeout,
 		fmt.Errorf("Temporal dev server did not become ready within %s", readyTimeout))
 	defer cancel()
-	if err := s.setup(readyCtx, opts); err != nil {
+	added, err := s.setup(readyCtx, opts)
+	if err != nil {
 		_ = s.Stop()
 		return nil, err
+	}
+	if added {
+		s.settle = time.AfterFunc(searchAttributesSettle, liftForcedRefresh)
+	} else {
+		liftForcedRefresh()
 	}
 	phase("namespace set up")
 	if uiEP != nil {
@@ -312,8 +326,9 @@ func stopTemporal(srv temporal.Server) (err error) {
 	return srv.Stop()
 }
 
-// setup dials the frontend until it answers and runs Setup.
-func (s *Server) setup(ctx context.Context, opts Options) error {
+// setup dials the frontend until it answers and runs Setup, reporting
+// whether it added search attributes.
+func (s *Server) setup(ctx context.Context, opts Options) (added bool, err error) {
 	var c client.Client
 	for {
 		var err error
@@ -323,16 +338,14 @@ func (s *Server) setup(ctx context.Context, opts Options) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("connect to Temporal frontend %s: %w (last error: %v)", s.frontend, context.Cause(ctx), err)
+			return false, fmt.Errorf("connect to Temporal frontend %s: %w (last error: %v)", s.frontend, context.Cause(ctx), err)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	defer c.Close()
-	if err := Setup(ctx, c, opts.Namespace, opts.Retention, opts.SearchAttributes); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", context.Cause(ctx), err)
-		}
-		return err
+	added, err = setup(ctx, c, opts.Namespace, opts.Retention, opts.SearchAttributes)
+	if err != nil && ctx.Err() != nil {
+		return false, fmt.Errorf("%w: %w", context.Cause(ctx), err)
 	}
-	return nil
+	return added, err
 }

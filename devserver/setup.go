@@ -25,19 +25,25 @@ import (
 // changes nothing. An attribute that already exists with another type is an
 // error.
 func Setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes []string) error {
+	_, err := setup(ctx, c, namespace, retention, searchAttributes)
+	return err
+}
+
+// setup is Setup, reporting whether it added search attributes.
+func setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes []string) (added bool, err error) {
 	if namespace == "" {
-		return errors.New("setup: namespace is empty")
+		return false, errors.New("setup: namespace is empty")
 	}
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
 	for _, name := range searchAttributes {
 		if name == "" {
-			return errors.New("setup: empty search attribute name")
+			return false, errors.New("setup: empty search attribute name")
 		}
 	}
 	if err := ensureNamespace(ctx, c, namespace, retention); err != nil {
-		return err
+		return false, err
 	}
 	return ensureSearchAttributes(ctx, c, namespace, searchAttributes)
 }
@@ -87,9 +93,11 @@ func ensureNamespace(ctx context.Context, c client.Client, namespace string, ret
 	return nil
 }
 
-func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, names []string) error {
+// ensureSearchAttributes adds those of names namespace lacks, and reports
+// whether there were any.
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, names []string) (bool, error) {
 	if len(names) == 0 {
-		return nil
+		return false, nil
 	}
 	ops := c.OperatorService()
 	var list *operatorservice.ListSearchAttributesResponse
@@ -99,7 +107,7 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return err
 	}, isTransientForSearchAttributes)
 	if err != nil {
-		return fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
+		return false, fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
 	for _, name := range names {
@@ -111,11 +119,11 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		case !ok:
 			missing[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 		case typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD:
-			return fmt.Errorf("search attribute %s already exists in namespace %q with type %s, want Keyword: remove it or use another name", name, namespace, typ)
+			return false, fmt.Errorf("search attribute %s already exists in namespace %q with type %s, want Keyword: remove it or use another name", name, namespace, typ)
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return false, nil
 	}
 	err = retry(ctx, func() error {
 		_, err := ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
@@ -131,9 +139,9 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		return fmt.Errorf("add search attributes %v to namespace %q: %w", keys, namespace, err)
+		return false, fmt.Errorf("add search attributes %v to namespace %q: %w", keys, namespace, err)
 	}
-	return nil
+	return true, nil
 }
 
 // isUnavailable reports errors worth retrying while a server comes up.
