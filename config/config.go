@@ -16,6 +16,7 @@ type Config struct {
 	Dev      Dev      `mapstructure:"dev"`
 	Worker   Worker   `mapstructure:"worker"`
 	Log      Log      `mapstructure:"log"`
+	CLI      CLI      `mapstructure:"cli"`
 
 	// The incident process.
 	Severities        []Severity         `mapstructure:"severities"`
@@ -94,6 +95,14 @@ type Worker struct {
 type Log struct {
 	Level  string `mapstructure:"level"`  // debug, info, warn, error
 	Format string `mapstructure:"format"` // auto, text, json
+}
+
+// CLI configures the command-line verbs (declare, update, resolve, …).
+type CLI struct {
+	// User is whom the CLI acts as when --as isn't given: a Slack user ID
+	// (U…/W…) or the email of a Slack account, looked up in Slack. Empty
+	// means no Slack identity: actions are attributed to the CLI on its host.
+	User string `mapstructure:"user"`
 }
 
 // Severity is one configured severity.

@@ -54,6 +54,8 @@ var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
 	"log.level":  "info",
 	"log.format": "auto",
 
+	"cli.user": "",
+
 	"timeline.reaction": incident.DefaultTimelineReaction,
 
 	"retrospective.calendar.backend":         "ics",

@@ -168,6 +168,23 @@ announce_channels: [from-file]
 	}
 }
 
+// TestLoadCLIUser: cli.user comes from the file or INCIDENTFLOW_CLI_USER,
+// as a Slack user ID or an email, and is empty by default.
+func TestLoadCLIUser(t *testing.T) {
+	isolate(t)
+	if c := mustLoad(t, "", nil); c.CLI.User != "" {
+		t.Errorf("cli.user defaults to %q, want empty (no Slack identity)", c.CLI.User)
+	}
+	path := writeConfig(t, "cli:\n  user: U0ALICE\n")
+	if c := mustLoad(t, path, nil); c.CLI.User != "U0ALICE" {
+		t.Errorf("cli.user from the file = %q, want U0ALICE", c.CLI.User)
+	}
+	t.Setenv("INCIDENTFLOW_CLI_USER", "ava@example.com")
+	if c := mustLoad(t, path, nil); c.CLI.User != "ava@example.com" {
+		t.Errorf("cli.user with INCIDENTFLOW_CLI_USER set = %q, want ava@example.com", c.CLI.User)
+	}
+}
+
 func TestLoadEnvironmentListToleratesSpaces(t *testing.T) {
 	isolate(t)
 	t.Setenv("INCIDENTFLOW_BROADCAST_CHANNELS", "status, #support,")

@@ -116,6 +116,9 @@ func (c *Config) Validate() error {
 	if c.Slack.APIURL != "" && !isURL(c.Slack.APIURL) {
 		bad("slack.api_url", c.Slack.APIURL, "an http(s) URL such as https://slack.com/api/")
 	}
+	if c.CLI.User != "" && !isUserRef(c.CLI.User) {
+		bad("cli.user", c.CLI.User, "a Slack user ID (U…/W…) or the email of your Slack account")
+	}
 	if c.GitHub.Repo != "" && !repoName.MatchString(c.GitHub.Repo) {
 		bad("github.repo", c.GitHub.Repo, "owner/name, e.g. acme/incidents")
 	}

@@ -30,6 +30,11 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 			want: `services.search.severity: "critical" is not allowed: one of the configured severities: high, low`,
 		},
 		{
+			name: "cli user is an OS account name",
+			yaml: "cli:\n  user: root\n",
+			want: `cli.user: "root" is not allowed: a Slack user ID (U…/W…) or the email of your Slack account`,
+		},
+		{
 			name: "cadence zero",
 			yaml: "severities:\n  - {name: critical, update_every: 15m}\n  - {name: major, update_every: 0s}\n",
 			want: `severities[1].update_every: "0s" is not allowed: a duration of at least 1m0s`,

@@ -1,6 +1,7 @@
 package devserver_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -11,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -453,5 +456,60 @@ func TestBusyPorts(t *testing.T) {
 			t.Errorf("%s: busy port reported after %v", tc.role, d)
 		}
 		t.Logf("%s: %v", tc.role, err)
+	}
+}
+
+// lockedBuffer is an io.Writer the server's goroutines can share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Opening a workflow in the Web UI asks for a history page larger than the
+// server serves, and the server warns about it each time: that warning
+// stays out of a console at the default level (Info) and shows at Debug.
+func TestHistoryPageSizeWarningOnlyAtDebug(t *testing.T) {
+	t.Parallel()
+	const noise = "GetHistory page size is larger than threshold"
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		t.Run(level.String(), func(t *testing.T) {
+			t.Parallel()
+			var console lockedBuffer
+			s := start(t, devserver.Options{
+				DataDir: t.TempDir(),
+				Logger:  slog.New(slog.NewTextHandler(&console, &slog.HandlerOptions{Level: level})),
+			})
+			c := dial(t, s)
+			ctx := ctxT(t)
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "incident-opened", TaskQueue: taskQueue}, waitForFinish)
+			if err != nil {
+				t.Fatalf("ExecuteWorkflow: %v", err)
+			}
+			// What the Web UI's workflow page sends.
+			_, err = c.WorkflowService().GetWorkflowExecutionHistory(ctx, &workflowservice.GetWorkflowExecutionHistoryRequest{
+				Namespace:       s.Namespace(),
+				Execution:       &commonpb.WorkflowExecution{WorkflowId: run.GetID(), RunId: run.GetRunID()},
+				MaximumPageSize: 1000,
+			})
+			if err != nil {
+				t.Fatalf("GetWorkflowExecutionHistory: %v", err)
+			}
+			logged := strings.Contains(console.String(), noise)
+			if want := level == slog.LevelDebug; logged != want {
+				t.Errorf("at %v the console shows %q: %v, want %v; console:\n%s", level, noise, logged, want, console.String())
+			}
+		})
 	}
 }

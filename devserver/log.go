@@ -136,15 +136,26 @@ func (l *serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 		return
 	}
 	attrs := l.attrs(tags)
-	if level >= slog.LevelWarn && canceledByClient(attrs) {
-		// A worker or client went away mid-call (e.g. a worker restart):
-		// the server reports it at Error, but it is nobody's problem.
+	if level >= slog.LevelWarn && (benignWarnings[msg] || canceledByClient(attrs)) {
+		// Not the user's problem: see benignWarnings, and a worker or
+		// client that went away mid-call (e.g. a worker restart), which
+		// the server reports at Error.
 		level = slog.LevelDebug
 		if !l.sl.Enabled(ctx, level) {
 			return
 		}
 	}
 	l.sl.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// benignWarnings are the embedded server's Warn and Error messages that
+// describe normal use of a dev server, keyed by the exact message; they are
+// logged at Debug so they stay out of the user's console at the default
+// level.
+var benignWarnings = map[string]bool{
+	// The Web UI asks for a larger history page than the server serves, on
+	// every workflow page a person opens; the server just uses its limit.
+	"GetHistory page size is larger than threshold": true,
 }
 
 // canceledByClient reports whether the record's error is a cancelled context.

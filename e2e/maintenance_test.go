@@ -148,6 +148,12 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 	end := posts(env, slackemu.IncidentsChannelID, runKey, "maint-end")
 	require.Len(t, end, 1, "the end is announced")
 	assert.Contains(t, end[0].Text, "Maintenance complete")
+	var inIncidents []string
+	for _, m := range posts(env, slackemu.IncidentsChannelID, runKey, "") {
+		inIncidents = append(inIncidents, m.Metadata.EventPayload["key"].(string))
+	}
+	assert.Equal(t, []string{"maint-headsup-2s", "maint-start", "maint-end"}, inIncidents,
+		"one post for each news: the war room doesn't announce itself as an incident too")
 	inc := result(ctx, t, env, wfapi.IncidentWorkflowID(runKey))
 	assert.True(t, inc.IsResolved(), "the war room is resolved")
 	assert.Equal(t, incident.KindMaintenance, inc.Declaration.Kind)

@@ -73,7 +73,7 @@ func CatchupText(inc *Incident, proc *Process, loc *time.Location) string {
 	if sp, ok := proc.Policy(inc.Severity); ok && sp.Description != "" {
 		fmt.Fprintf(&b, " (%s)", safe(sp.Description, maxTitleInMessage))
 	}
-	fmt.Fprintf(&b, " · Status: *%s*\n", inc.Status)
+	fmt.Fprintf(&b, " · Status: *%s*\n", inc.StatusText())
 	fmt.Fprintf(&b, "• Commander: %s · Comms: %s\n", MentionOr(inc.Commander, "nobody"), MentionOr(inc.Comms, "nobody"))
 	if !d.DeclaredAt.IsZero() {
 		fmt.Fprintf(&b, "• Declared %s by %s\n", Clock(d.DeclaredAt, loc), MentionOr(d.Declarer, "nobody"))

@@ -23,7 +23,7 @@ func mdText(s string, n int) string {
 // texts stay out of it.
 func Details(inc *Incident, loc *time.Location) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s %s · %s**\n\n", strings.ToUpper(string(inc.Severity)), inc.Declaration.Kind, inc.Status)
+	fmt.Fprintf(&b, "**%s %s · %s**\n\n", strings.ToUpper(string(inc.Severity)), inc.Declaration.Kind, inc.StatusText())
 	if inc.Declaration.Security {
 		b.WriteString("Security incident: details are kept in its private war room.\n\n")
 	} else {

@@ -91,6 +91,10 @@ type Declaration struct {
 	// Commander defaults to the declarer.
 	Commander string `json:"commander,omitempty"`
 	Declarer  string `json:"declarer,omitempty"`
+	// DeclaredVia says how an incident with no Slack declarer was declared,
+	// e.g. "the CLI on host build-7", for the texts that name the declarer
+	// ("Declared via the CLI on host build-7"). It is never a person.
+	DeclaredVia string `json:"declared_via,omitempty"`
 	// Security makes the war room private and keeps details out of every
 	// other channel.
 	Security bool `json:"security,omitempty"`

@@ -311,11 +311,15 @@ func (w *Window) Declaration(start time.Time) Declaration {
 }
 
 // MaintenanceProcess is the process a window's war room runs under: p with
-// the window's severity reminding at the maintenance cadence, the window's
-// announce channels, and the leads of every service of the window invited.
+// the window's severity reminding at the maintenance cadence, the leads of
+// every service of the window invited, and no announce channels. The
+// window announces its start, overrun and end itself, in words and with an
+// icon of planned work; the war room announcing its declaration and
+// resolution too told the announce channels everything twice, with an
+// incident's siren.
 func MaintenanceProcess(p Process, w *Window, pol MaintenancePolicy) Process {
 	out := p
-	out.AnnounceChannels = append([]string(nil), w.AnnounceChannels...)
+	out.AnnounceChannels = nil
 	out.Severities = make([]SeverityPolicy, len(p.Severities))
 	for i, sp := range p.Severities {
 		sp.Leads = append([]string(nil), sp.Leads...)

@@ -33,22 +33,46 @@ func (inc *Incident) headline() string {
 		safe(inc.Declaration.Title, maxTitleInMessage))
 }
 
+// noCommanderYet stands where the commander is named while there is none,
+// and says how to take the role.
+const noCommanderYet = "no commander yet — `/incident lead @you`"
+
+// commanderText names the incident's commander, or says there is none yet.
+func (inc *Incident) commanderText() string {
+	return MentionOr(inc.Commander, noCommanderYet)
+}
+
+// declaredBy says who declared d, to follow "Declared": " by <@U…>", " via
+// the CLI on host h", or nothing when neither is known.
+func declaredBy(d Declaration) string {
+	switch {
+	case d.Declarer != "":
+		return " by " + Mention(d.Declarer)
+	case d.DeclaredVia != "":
+		return " via " + safe(d.DeclaredVia, maxTitleInMessage)
+	}
+	return ""
+}
+
 // AckText tells the declarer their incident is declared and where its war
 // room is.
 func AckText(inc *Incident) string {
 	return fmt.Sprintf(":white_check_mark: Declared %s (incident `%s`). War room: %s. Commander: %s.",
-		inc.headline(), inc.Declaration.ID, inc.WarRoomLink(), Mention(inc.Commander))
+		inc.headline(), inc.Declaration.ID, inc.WarRoomLink(), inc.commanderText())
 }
 
 // AnnouncementText announces a declaration in an announce channel. A
 // security incident's announcement says only who to contact.
 func AnnouncementText(inc *Incident) string {
 	if inc.Declaration.Security {
+		if inc.Commander == "" {
+			return ":lock: A security incident was declared; it has no commander yet. If you have information about it, keep it out of this channel and tell your security team."
+		}
 		return fmt.Sprintf(":lock: A security incident was declared. Contact %s if you have information about it.",
 			Mention(inc.Commander))
 	}
 	s := fmt.Sprintf(":rotating_light: %s\nCommander: %s · War room: %s",
-		inc.headline(), Mention(inc.Commander), inc.WarRoomLink())
+		inc.headline(), MentionOr(inc.Commander, "no commander yet"), inc.WarRoomLink())
 	if a := inc.Declaration.AlertsText; a != "" {
 		s += "\nDeclared from alerts: " + Truncate(a, MaxAlertsText)
 	}
@@ -56,11 +80,13 @@ func AnnouncementText(inc *Incident) string {
 }
 
 // KickoffText is the pinned first message of a war room: what happened, who
-// holds which role, and when updates are due.
+// holds which role, and how often updates are due. The incident workflow
+// rewrites it whenever one of these changes, so it says nothing that goes
+// stale on its own (the topic says when the next update is due).
 func KickoffText(inc *Incident, p *Process) string {
 	d := inc.Declaration
 	var b strings.Builder
-	fmt.Fprintf(&b, ":rotating_light: %s\n", inc.headline())
+	fmt.Fprintf(&b, "%s %s\n", inc.icon(), inc.headline())
 	if d.Summary != "" {
 		fmt.Fprintf(&b, "%s\n", safe(d.Summary, maxTextInMessage))
 	}
@@ -70,16 +96,47 @@ func KickoffText(inc *Incident, p *Process) string {
 	if d.AlertsText != "" {
 		fmt.Fprintf(&b, "*Declared from alerts:* %s\n", Truncate(d.AlertsText, MaxAlertsText))
 	}
-	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", Mention(inc.Commander), MentionOr(inc.Comms, "unassigned"))
+	fmt.Fprintf(&b, "*Commander:* %s · *Comms:* %s", inc.commanderText(), MentionOr(inc.Comms, "unassigned"))
 	if d.Service != "" {
 		fmt.Fprintf(&b, " · *Service:* %s", safe(d.Service, maxTitleInMessage))
 	}
-	fmt.Fprintf(&b, "\nDeclared by %s at %s.", MentionOr(d.Declarer, "unassigned"), Clock(d.DeclaredAt, p.Location()))
-	if !inc.NextUpdateBy.IsZero() {
-		fmt.Fprintf(&b, " Post a status update every %s; the first is due by %s.",
-			FormatDuration(p.UpdateEvery(inc.Severity)), Clock(inc.NextUpdateBy, p.Location()))
+	fmt.Fprintf(&b, "\nDeclared%s at %s.", declaredBy(d), Clock(d.DeclaredAt, p.Location()))
+	if !inc.IsResolved() {
+		fmt.Fprintf(&b, " Post a status update every %s; the topic says when the next is due.",
+			FormatDuration(p.UpdateEvery(inc.Severity)))
 	}
 	return b.String()
+}
+
+// ResolvedKickoffText is the kickoff of a resolved incident, whose buttons
+// give way to the resolution: KickoffText, ResolvedText, and where the
+// retrospective goes on when one follows (retro), linked to retroURL when
+// that is known.
+func ResolvedKickoffText(inc *Incident, p *Process, retro bool, retroURL string) string {
+	s := KickoffText(inc, p) + "\n\n" + ResolvedText(inc, p.Location())
+	if retro {
+		s += "\n:mag: " + SlackLink(retroURL, "A retrospective") + " follows: its postmortem draft and review meeting will be posted here."
+	}
+	return s
+}
+
+// StatusText is the incident's status as people read it: a maintenance
+// window's war room that nobody has posted a status update in yet is "in
+// progress" (the work is planned, not investigated).
+func (inc *Incident) StatusText() string {
+	if inc.Declaration.Kind == KindMaintenance && inc.Status == Investigating && len(inc.Updates) == 0 && inc.OmittedUpdates == 0 {
+		return "in progress"
+	}
+	return string(inc.Status)
+}
+
+// icon marks an incident's war-room and announcement posts: a siren, or a
+// construction sign for planned maintenance.
+func (inc *Incident) icon() string {
+	if inc.Declaration.Kind == KindMaintenance {
+		return ":construction:"
+	}
+	return ":rotating_light:"
 }
 
 // UpdateText renders a status update for the war room.
@@ -95,28 +152,51 @@ func BroadcastText(inc *Incident, u StatusUpdate, loc *time.Location) string {
 }
 
 // ReminderText asks the commander and comms for the status update that is
-// due.
+// due. With no commander it says so and how to take command, naming only
+// comms, if any.
 func ReminderText(inc *Incident, loc *time.Location) string {
 	last := "none yet"
 	if n := len(inc.Updates); n > 0 {
 		last = "the last was at " + Clock(inc.Updates[n-1].At, loc)
 	}
-	who := Mention(inc.Commander)
-	if inc.Comms != "" && inc.Comms != inc.Commander {
-		who += " " + Mention(inc.Comms)
+	var who []string
+	if inc.Commander != "" {
+		who = append(who, Mention(inc.Commander))
 	}
-	return fmt.Sprintf(":alarm_clock: %s a status update is due (%s). Post one with the *Post update* button; the next reminder comes at %s.",
-		who, last, Clock(inc.NextUpdateBy, loc))
+	if inc.Comms != "" && inc.Comms != inc.Commander {
+		who = append(who, Mention(inc.Comms))
+	}
+	due := addressed(strings.Join(who, " "), "a status update is due")
+	next := Clock(inc.NextUpdateBy, loc)
+	if inc.Commander == "" {
+		return fmt.Sprintf(":alarm_clock: %s (%s), and this incident has no commander yet: whoever leads it, take command with `/incident lead @you` and post the update with the *Post update* button. The next reminder comes at %s.",
+			due, last, next)
+	}
+	return fmt.Sprintf(":alarm_clock: %s (%s). Post one with the *Post update* button; the next reminder comes at %s.", due, last, next)
+}
+
+// addressed starts a sentence with rest, after the mentions of whom it
+// addresses when there are any: "<@U1> a status update is due", or "A
+// status update is due".
+func addressed(mentions, rest string) string {
+	if mentions == "" {
+		return strings.ToUpper(rest[:1]) + rest[1:]
+	}
+	return mentions + " " + rest
 }
 
 // EscalationText calls the escalation group into the war room after missed
-// reminders in a row.
+// reminders in a row. With no commander it asks whoever is there to take
+// command.
 func EscalationText(inc *Incident, mention string, missed int) string {
 	if mention == "" {
 		mention = Mention(inc.Commander)
 	}
-	return fmt.Sprintf(":sos: %s this incident has had no status update through %d reminders in a row. %s, please post an update or hand command to someone who can.",
-		mention, missed, Mention(inc.Commander))
+	silent := addressed(mention, fmt.Sprintf("this incident has had no status update through %d reminders in a row", missed))
+	if inc.Commander == "" {
+		return ":sos: " + silent + ", and it has no commander: take command with `/incident lead @you` and post an update."
+	}
+	return fmt.Sprintf(":sos: %s. %s, please post an update or hand command to someone who can.", silent, Mention(inc.Commander))
 }
 
 // EscalationDMText tells the commander, directly, that their incident was
@@ -133,6 +213,20 @@ func SeverityChangeText(c SeverityChange, p *Process) string {
 		s += ": " + safe(c.Reason, maxTextInMessage)
 	}
 	return s + fmt.Sprintf(". Status updates are now due every %s.", FormatDuration(p.UpdateEvery(c.To)))
+}
+
+// EscalatedAnnouncementText tells an announce channel, in the thread of
+// the declaration's announcement, that the incident became more severe. A
+// security incident's says only the new severity.
+func EscalatedAnnouncementText(inc *Incident, c SeverityChange) string {
+	if inc.Declaration.Security {
+		return fmt.Sprintf(":lock: The security incident was escalated to *%s*.", strings.ToUpper(string(c.To)))
+	}
+	s := fmt.Sprintf("%s Escalated from %s to %s (%s)", inc.icon(), strings.ToUpper(string(c.From)), inc.headline(), inc.WarRoomLink())
+	if c.Reason != "" {
+		s += "\n" + safe(c.Reason, maxTextInMessage)
+	}
+	return s
 }
 
 // RoleChangeText announces who holds a role now.

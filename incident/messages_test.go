@@ -50,7 +50,8 @@ func TestKickoffSaysWhoAndWhen(t *testing.T) {
 	assert.Contains(t, text, "CRITICAL incident: *&lt;!channel&gt; ∗checkout∗ down*")
 	assert.Contains(t, text, "*Commander:* <@U0ALICE> · *Comms:* unassigned · *Service:* checkout")
 	assert.Contains(t, text, "Declared by <@U0ALICE> at 10:00 UTC.")
-	assert.Contains(t, text, "every 15m; the first is due by 10:15 UTC")
+	assert.Contains(t, text, "every 15m; the topic says when the next is due.")
+	assert.NotContains(t, text, "10:15", "nothing in it goes stale by itself")
 }
 
 func TestSecurityAnnouncementsSayOnlyWhoToContact(t *testing.T) {
@@ -77,6 +78,50 @@ func TestRemindersAndEscalations(t *testing.T) {
 	assert.True(t, strings.HasPrefix(incident.EscalationText(&inc, "<!subteam^S1>", 2), ":sos: <!subteam^S1> "))
 	assert.Contains(t, incident.EscalationText(&inc, "", 2), ":sos: <@U0ALICE>")
 	assert.Contains(t, incident.EscalationDMText(&inc, 2), "missed 2 status updates in a row")
+}
+
+// cliIncident is an incident declared from the CLI with no Slack identity
+// and no commander.
+func cliIncident() incident.Incident {
+	inc := incident.New(incident.Declaration{
+		ID: "cli123", Title: "Checkout is down", Severity: incident.Critical,
+		DeclaredVia: "the CLI on host <!here>-box", DeclaredAt: declared,
+	})
+	inc.ChannelID = "C0WAR"
+	inc.NextUpdateBy = declared.Add(15 * time.Minute)
+	return inc
+}
+
+// TestTextsWithoutACommanderSaySo: an incident declared without a
+// commander and without a Slack declarer says so plainly, names nobody in
+// its reminders and escalations, and attributes the declaration to how it
+// was made, never to a person.
+func TestTextsWithoutACommanderSaySo(t *testing.T) {
+	inc := cliIncident()
+	p := incident.DefaultProcess()
+	kickoff := incident.KickoffText(&inc, &p)
+	assert.Contains(t, kickoff, "*Commander:* no commander yet — `/incident lead @you` · *Comms:* unassigned\n")
+	assert.Contains(t, kickoff, "\nDeclared via the CLI on host &lt;!here&gt;-box at 10:00 UTC. Post a status update every 15m")
+	assert.NotContains(t, kickoff, "unassigned at")
+	assert.Equal(t, ":rotating_light: CRITICAL incident: *Checkout is down*\nCommander: no commander yet · War room: <#C0WAR>",
+		incident.AnnouncementText(&inc))
+	assert.Equal(t, ":white_check_mark: Declared CRITICAL incident: *Checkout is down* (incident `cli123`). War room: <#C0WAR>. "+
+		"Commander: no commander yet — `/incident lead @you`.", incident.AckText(&inc))
+	assert.Equal(t, ":alarm_clock: A status update is due (none yet), and this incident has no commander yet: whoever leads it, "+
+		"take command with `/incident lead @you` and post the update with the *Post update* button. The next reminder comes at 10:15 UTC.",
+		incident.ReminderText(&inc, time.UTC))
+	assert.Equal(t, ":sos: This incident has had no status update through 3 reminders in a row, and it has no commander: "+
+		"take command with `/incident lead @you` and post an update.", incident.EscalationText(&inc, "", 3))
+
+	inc.Comms = "U0CAROL"
+	assert.True(t, strings.HasPrefix(incident.ReminderText(&inc, time.UTC),
+		":alarm_clock: <@U0CAROL> a status update is due (none yet), and this incident has no commander yet:"))
+	inc.Declaration.Security = true
+	assert.Equal(t, ":lock: A security incident was declared; it has no commander yet. "+
+		"If you have information about it, keep it out of this channel and tell your security team.", incident.AnnouncementText(&inc))
+
+	inc.Declaration.DeclaredVia = ""
+	assert.Contains(t, incident.KickoffText(&inc, &p), "\nDeclared at 10:00 UTC.")
 }
 
 func TestResolvedTextGivesTheDurations(t *testing.T) {

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -60,6 +61,8 @@ type PostmortemContext struct {
 	TimeZone string
 }
 
+// name is how the postmortem names Slack user id: by name when People
+// knows it, escaped.
 func (pc *PostmortemContext) name(id string) string {
 	if id == "" {
 		return "incidentflow"
@@ -68,6 +71,57 @@ func (pc *PostmortemContext) name(id string) string {
 		return EscapeMarkdown(p.Display())
 	}
 	return id
+}
+
+// slackUser matches a Slack user named in text: a mention (<@U0DAVE>,
+// <@U0DAVE|dave>) or a bare user ID, such as the timeline's "U0DAVE is now
+// comms". Group 1 or 3 is the ID, group 2 a mention's label; a bare ID
+// needs a digit, so that words like "UTC" aren't taken for one.
+var slackUser = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|([^>]*))?>|\b([UW][A-Z0-9]*[0-9][A-Z0-9]*)\b`)
+
+// withNames is text with the Slack users it names shown by name, for those
+// People knows; of the others, a mention shows its label, or else the ID
+// without Slack's brackets (unescaped: the caller escapes the whole text).
+func (pc *PostmortemContext) withNames(text string) string {
+	return slackUser.ReplaceAllStringFunc(text, func(ref string) string {
+		m := slackUser.FindStringSubmatch(ref)
+		id := m[1] + m[3]
+		if p, ok := pc.People[id]; ok && p.Name != "" {
+			return p.Name
+		}
+		return orDefault(strings.TrimSpace(m[2]), id)
+	})
+}
+
+// NamedUsers are the Slack users the texts of inc's postmortem name (in
+// the timeline, the status updates, the severity changes and the
+// resolution) that aren't among its Participants: whom the retrospective
+// looks up, besides them, so that the postmortem shows names, not IDs.
+func (inc *Incident) NamedUsers() []string {
+	texts := []string{inc.Resolution}
+	for _, e := range inc.Timeline {
+		texts = append(texts, e.Text)
+	}
+	for _, u := range inc.Updates {
+		texts = append(texts, u.Text)
+	}
+	for _, c := range inc.SeverityHistory {
+		texts = append(texts, c.Reason)
+	}
+	seen := map[string]bool{}
+	for _, id := range inc.Participants() {
+		seen[id] = true
+	}
+	var out []string
+	for _, t := range texts {
+		for _, m := range slackUser.FindAllStringSubmatch(t, -1) {
+			if id := m[1] + m[3]; !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // PostmortemTitle is the title of incident inc's postmortem issue. A
@@ -231,13 +285,13 @@ func (r *pmRenderer) when(t time.Time) string {
 	return t.In(r.loc).Format("2006-01-02 15:04 MST")
 }
 
-// text is user text as the postmortem shows it: escaped, or withheld for a
-// security incident.
+// text is user text as the postmortem shows it: with people's names for
+// their Slack IDs and escaped, or withheld for a security incident.
 func (r *pmRenderer) text(s string) string {
 	if r.secret {
 		return "_(in the private war room)_"
 	}
-	return EscapeMarkdown(s)
+	return EscapeMarkdown(r.pc.withNames(s))
 }
 
 func (r *pmRenderer) summary(b *strings.Builder) {
@@ -256,7 +310,7 @@ func (r *pmRenderer) summary(b *strings.Builder) {
 	row("Declared", r.when(inc.Declaration.DeclaredAt)+" by "+r.pc.name(inc.Declaration.Declarer))
 	row("Resolved", r.when(inc.ResolvedAt))
 	row("Time to acknowledge", durationOrDash(d.ToAcknowledge))
-	row("Time to mitigate", durationOrDash(d.ToMitigate))
+	row("Time to mitigate", r.timeToMitigate())
 	row("Time to resolve", durationOrDash(d.ToResolve))
 	if r.pc.WarRoomURL != "" {
 		row("War room", "["+orDefault(inc.ChannelName, "Slack")+"]("+r.pc.WarRoomURL+")")
@@ -265,6 +319,16 @@ func (r *pmRenderer) summary(b *strings.Builder) {
 		row("Review meeting", r.when(r.pc.Meeting.Start))
 	}
 	b.WriteString("\n")
+}
+
+// timeToMitigate is the time from declaration to the first update that
+// said mitigated, or "not recorded" when none did: Durations then counts
+// the resolution, a figure nobody measured.
+func (r *pmRenderer) timeToMitigate() string {
+	if r.inc.MitigatedAt.IsZero() {
+		return "not recorded"
+	}
+	return durationOrDash(r.inc.Durations().ToMitigate)
 }
 
 func (r *pmRenderer) overview() string {
@@ -290,8 +354,11 @@ func (r *pmRenderer) impact() string {
 		lines = append(lines, "- Service: "+EscapeMarkdown(inc.Declaration.Service))
 	}
 	if d.ToResolve > 0 {
-		lines = append(lines, fmt.Sprintf("- Duration: %s from declaration to resolution (mitigated after %s)",
-			durationOrDash(d.ToResolve), durationOrDash(d.ToMitigate)))
+		line := "- Duration: " + durationOrDash(d.ToResolve) + " from declaration to resolution"
+		if !inc.MitigatedAt.IsZero() {
+			line += " (mitigated after " + durationOrDash(d.ToMitigate) + ")"
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n") + "\n\n" + ToBeCompleted + ": who and what was affected, how badly and for how long."
 }

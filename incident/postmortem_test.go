@@ -118,3 +118,65 @@ func TestEscapeMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestPostmortemNamesPeopleInTexts: a Slack user named in a text (the
+// timeline's role changes, a mention in an update) is shown by name when
+// the retrospective looked them up, as the other sections show people.
+func TestPostmortemNamesPeopleInTexts(t *testing.T) {
+	t0 := time.Date(2025, 3, 7, 13, 0, 0, 0, time.UTC)
+	inc := New(Declaration{ID: "abc123", Title: "Checkout down", Severity: Major, Declarer: "U0ALICE", DeclaredAt: t0})
+	inc.Comms = "U0ERIN"
+	inc.Record(t0.Add(5*time.Minute), "U0ALICE", EntryRole, "U0DAVE is now comms")
+	inc.Record(t0.Add(9*time.Minute), "U0ALICE", EntryRole, "U0ERIN is now comms")
+	inc.Updates = []StatusUpdate{{At: t0.Add(10 * time.Minute), Author: "U0ALICE", Status: Identified,
+		Text: "<@U0DAVE> found the bad deploy; U0NOBODY and <@U0NOBODY|nobody> are unknown, UTC stays"}}
+	inc.Record(t0.Add(10*time.Minute), "U0ALICE", EntryUpdate, "identified: "+inc.Updates[0].Text)
+
+	if got, want := inc.NamedUsers(), []string{"U0DAVE", "U0NOBODY"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("NamedUsers = %v, want %v (Alice and Erin are participants)", got, want)
+	}
+	md := RenderPostmortem(&inc, PostmortemContext{People: map[string]Person{
+		"U0ALICE": {ID: "U0ALICE", Name: "Alice"}, "U0DAVE": {ID: "U0DAVE", Name: "Dave"}, "U0ERIN": {ID: "U0ERIN", Name: "Erin"},
+	}})
+	for _, want := range []string{
+		"- 13:05 UTC — role (Alice): Dave is now comms",
+		"- 13:09 UTC — role (Alice): Erin is now comms",
+		"- 13:10 UTC — update (Alice): identified: Dave found the bad deploy; U0NOBODY and nobody are unknown, UTC stays",
+		"| 2025-03-07 13:10 UTC | identified | Alice | Dave found the bad deploy; U0NOBODY and nobody are unknown, UTC stays |",
+		"When the cause was identified (2025-03-07 13:10 UTC): Dave found the bad deploy;",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("postmortem lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "U0DAVE") {
+		t.Errorf("postmortem shows Dave's Slack ID:\n%s", md)
+	}
+}
+
+// TestPostmortemWithoutMitigationSaysNotRecorded: nobody posted a
+// mitigated update, so there is no time to mitigate to report.
+func TestPostmortemWithoutMitigationSaysNotRecorded(t *testing.T) {
+	inc := resolvedIncident()
+	inc.MitigatedAt = time.Time{}
+	md := RenderPostmortem(&inc, PostmortemContext{})
+	for _, want := range []string{
+		"| Time to mitigate | not recorded |",
+		"- Duration: 1h 5m from declaration to resolution\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("postmortem lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "mitigated after") {
+		t.Errorf("postmortem reports a time to mitigate nobody recorded:\n%s", md)
+	}
+	// With a mitigated update, both say when.
+	inc = resolvedIncident()
+	md = RenderPostmortem(&inc, PostmortemContext{})
+	for _, want := range []string{"| Time to mitigate | 40m |", "- Duration: 1h 5m from declaration to resolution (mitigated after 40m)\n"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("postmortem lacks %q:\n%s", want, md)
+		}
+	}
+}

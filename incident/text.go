@@ -63,7 +63,7 @@ func Clock(t time.Time, loc *time.Location) string {
 func Topic(inc *Incident, loc *time.Location) string {
 	parts := []string{
 		strings.ToUpper(string(inc.Severity)),
-		string(inc.Status),
+		inc.StatusText(),
 	}
 	if inc.Commander != "" {
 		parts = append(parts, "IC <@"+inc.Commander+">")

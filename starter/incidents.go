@@ -15,6 +15,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -96,8 +97,15 @@ func staticDetails(d incident.Declaration) string {
 	if d.Summary != "" {
 		fmt.Fprintf(&b, "%s\n\n", d.Summary)
 	}
-	fmt.Fprintf(&b, "Severity: %s  \nService: %s  \nCommander: %s  \nDeclared by: %s at %s",
-		d.Severity, orNone(d.Service), orNone(d.Commander), orNone(d.Declarer), d.DeclaredAt.Format(time.RFC3339))
+	commander, declared := d.Commander, "by "+orNone(d.Declarer)
+	if commander == "" {
+		commander = d.Declarer // the workflow's default
+	}
+	if d.Declarer == "" && d.DeclaredVia != "" {
+		declared = "via " + d.DeclaredVia
+	}
+	fmt.Fprintf(&b, "Severity: %s  \nService: %s  \nCommander: %s  \nDeclared %s at %s",
+		d.Severity, orNone(d.Service), orNone(commander), declared, d.DeclaredAt.Format(time.RFC3339))
 	return b.String()
 }
 
@@ -164,7 +172,7 @@ func WithUpdateID(ctx context.Context, id string) context.Context {
 func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
 	err := updateWorkflow(ctx, s.Client, wfapi.IncidentWorkflowID(id), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
-		return explain(err, id)
+		return s.asResolved(ctx, id, explain(err, id))
 	}
 	return err
 }
@@ -296,43 +304,49 @@ type Summary struct {
 	ChannelID string    `json:"channel_id"`
 	Title     string    `json:"title"`
 	StartedAt time.Time `json:"started_at"`
+	// ClosedAt is when the incident's workflow ended (after its
+	// resolution); zero while it is open.
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// Ended is how the workflow ended when it has: "completed" after a
+	// resolution, or "terminated", "failed", "timedout", "canceled".
+	Ended string `json:"ended,omitempty"`
 }
 
 // List returns the open incidents (and maintenance windows in progress),
 // newest first, from Temporal visibility.
 func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
-	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", wfapi.IncidentWorkflowName)
-	resp, err := s.Client.ListWorkflow(ctx, listRequest(query, 100))
-	if err != nil {
-		return nil, explain(err, "")
+	return s.ListMatching(ctx, ListFilter{})
+}
+
+// summaryOf is the listing of one incident workflow run: its search
+// attributes and the title in its memo.
+func summaryOf(ex *workflowpb.WorkflowExecutionInfo) Summary {
+	sum := Summary{
+		WorkflowID: ex.Execution.WorkflowId,
+		ID:         strings.TrimPrefix(ex.Execution.WorkflowId, "incident-"),
+		StartedAt:  ex.StartTime.AsTime(),
+		Ended:      closedStatus(ex.Status),
 	}
-	out := make([]Summary, 0, len(resp.Executions))
-	for _, ex := range resp.Executions {
-		sum := Summary{
-			WorkflowID: ex.Execution.WorkflowId,
-			ID:         strings.TrimPrefix(ex.Execution.WorkflowId, "incident-"),
-			StartedAt:  ex.StartTime.AsTime(),
-		}
-		fields := ex.GetSearchAttributes().GetIndexedFields()
-		for name, dst := range map[string]*string{
-			wfapi.SearchSeverity.GetName():  &sum.Severity,
-			wfapi.SearchStatus.GetName():    &sum.Status,
-			wfapi.SearchCommander.GetName(): &sum.Commander,
-			wfapi.SearchKind.GetName():      &sum.Kind,
-			wfapi.SearchSource.GetName():    &sum.Source,
-			wfapi.SearchChannel.GetName():   &sum.ChannelID,
-		} {
-			if p, ok := fields[name]; ok {
-				_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
-			}
-		}
-		if p, ok := ex.GetMemo().GetFields()[wfapi.MemoTitle]; ok {
-			_ = converter.GetDefaultDataConverter().FromPayload(p, &sum.Title)
-		}
-		out = append(out, sum)
+	if ex.CloseTime != nil {
+		sum.ClosedAt = ex.CloseTime.AsTime()
 	}
-	s.fillTitles(ctx, out)
-	return out, nil
+	fields := ex.GetSearchAttributes().GetIndexedFields()
+	for name, dst := range map[string]*string{
+		wfapi.SearchSeverity.GetName():  &sum.Severity,
+		wfapi.SearchStatus.GetName():    &sum.Status,
+		wfapi.SearchCommander.GetName(): &sum.Commander,
+		wfapi.SearchKind.GetName():      &sum.Kind,
+		wfapi.SearchSource.GetName():    &sum.Source,
+		wfapi.SearchChannel.GetName():   &sum.ChannelID,
+	} {
+		if p, ok := fields[name]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, dst)
+		}
+	}
+	if p, ok := ex.GetMemo().GetFields()[wfapi.MemoTitle]; ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &sum.Title)
+	}
+	return sum
 }
 
 // fillTitles asks the listed incidents whose memo has no title (those

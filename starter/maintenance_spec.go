@@ -44,7 +44,7 @@ func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.Maintenan
 			TaskQueue:             m.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
 			Memo:                  map[string]any{"window": w.ID, "title": w.Title},
-			StaticSummary:         "MAINTENANCE: " + incident.Truncate(w.Title, 200),
+			StaticSummary:         "Maintenance window: " + incident.Truncate(w.Title, 200),
 			StaticDetails:         windowDetails(&w, plan, m.loc()),
 		},
 		// The next window's run may start while the last one overruns.

@@ -83,13 +83,7 @@ func (s *AlertGroupSuite) SetupTest() {
 	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 	s.env.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
 	s.slack = newFakeSlack(s.env)
-
-	var a *activities.Slack
-	s.env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).AfterFn(s.nextUpdateDelay).Return(
-		func(_ context.Context, req activities.UpdateRequest) error {
-			s.slack.record("UpdateMessage", req)
-			return nil
-		}).Maybe()
+	s.slack.updateDelay = s.nextUpdateDelay
 	var inc *activities.Incidents
 	s.env.RegisterActivity(&activities.Incidents{})
 	s.env.OnActivity(inc.RecordAlert, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return s.recordDelay }).Return(

@@ -44,6 +44,14 @@ type incidentWorkflow struct {
 	searched []string
 	// reactions lets one ✅ reaction call run at a time (acknowledgeMark).
 	reactions workflow.Mutex
+	// liveKickoff is set in runs since versionLiveKickoff, which keep the
+	// kickoff message current (keepKickoffCurrent); kickoffShown is the
+	// text it was last given (its buttons go with it: they are gone once
+	// the text says resolved), kickoffBusy is set while it is being
+	// rewritten.
+	liveKickoff  bool
+	kickoffShown string
+	kickoffBusy  bool
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
@@ -59,9 +67,11 @@ func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
 
 // run opens the war room (unless an earlier run did), then waits for
 // status updates, reminding when one is due, until the incident is
-// resolved or this run's history is long enough to continue as new.
+// resolved or this run's history is long enough to continue as new. All
+// along it keeps the kickoff message current (keepKickoffCurrent).
 func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) {
 	w.publish(ctx)
+	w.keepKickoffCurrent(ctx)
 	if !w.ready {
 		if err := w.openWarRoom(ctx); err != nil {
 			w.warRoomErr = err
@@ -71,7 +81,7 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 	}
 	for !w.inc.IsResolved() {
 		if w.continueAsNewDue(ctx) {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && w.kickoffSettled(ctx) }); err != nil {
 				return w.inc, err
 			}
 			if !w.inc.IsResolved() {
@@ -87,19 +97,21 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 		return w.inc, err
 	}
 	w.startRetrospective(ctx)
+	if err := workflow.Await(ctx, func() bool { return w.kickoffSettled(ctx) }); err != nil {
+		return w.inc, err
+	}
 	return w.inc, nil
 }
 
 // waitForUpdate waits until the next status update is due and reminds
 // then, unless an update or a severity change restarts the wait first, or
-// the incident is resolved, or the run should continue as new.
+// the incident is resolved, or the run should continue as new; the timer
+// of a wait cut short is cancelled (versionCancelMootTimers), so one
+// "next status update due" timer at most is pending.
 func (w *incidentWorkflow) waitForUpdate(ctx workflow.Context) error {
 	resets := w.resets
 	if wait := w.inc.NextUpdateBy.Sub(workflow.Now(ctx)); wait > 0 {
-		interrupted, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      wait,
-			TimerOptions: workflow.TimerOptions{Summary: "next status update due by " + incident.Clock(w.inc.NextUpdateBy, w.loc)},
-		}, func() bool {
+		interrupted, err := awaitOrTimeout(ctx, wait, "next status update due by "+incident.Clock(w.inc.NextUpdateBy, w.loc), func() bool {
 			return w.resets != resets || w.inc.IsResolved() || w.continueAsNewDue(ctx)
 		})
 		if err != nil || interrupted {

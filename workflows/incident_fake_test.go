@@ -64,8 +64,11 @@ type slackCall struct {
 type fakeSlack struct {
 	env *testsuite.TestWorkflowEnvironment
 
-	// createErr, when set, is what creating the war room fails with.
-	createErr error
+	// createErr, when set, is what creating the war room fails with;
+	// updateErr what rewriting a message does.
+	createErr, updateErr error
+	// updateDelay, when set, says how long each UpdateMessage call takes.
+	updateDelay func() time.Duration
 
 	mu    sync.Mutex
 	calls []slackCall
@@ -105,6 +108,11 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 			}
 			return incident.MessageRef{Channel: channel, TS: ts}, nil
 		}).Maybe()
+	env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).AfterFn(f.updateTakes).Return(
+		func(_ context.Context, req activities.UpdateRequest) error {
+			f.record("UpdateMessage", req)
+			return f.updateErr
+		}).Maybe()
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.NotifyRequest) error { f.record("Notify", req); return nil }).Maybe()
 	env.OnActivity(a.React, mock.Anything, mock.Anything).Return(
@@ -112,6 +120,14 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 	env.RegisterWorkflowWithOptions(func(workflow.Context, wfapi.RetrospectiveInput) error { return nil },
 		workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 	return f
+}
+
+// updateTakes is how long the next UpdateMessage call takes.
+func (f *fakeSlack) updateTakes() time.Duration {
+	if f.updateDelay == nil {
+		return 0
+	}
+	return f.updateDelay()
 }
 
 // record notes a call and returns a message timestamp for it.

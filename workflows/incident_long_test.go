@@ -96,10 +96,9 @@ func (s *IncidentSuite) TestAThirtyDayIncidentContinuesAsNewWithABoundedState() 
 		env.SetStartTime(start)
 		fake := newFakeSlack(env)
 		count := newHistoryCounter(env)
-		for _, at := range updateTimes {
-			if at.Before(start) {
-				continue
-			}
+		// The updates no earlier run completed: one sent at the moment a
+		// run continued as new was completed by that run.
+		for _, at := range updateTimes[updates:] {
 			env.RegisterDelayedCallback(func() {
 				count.add(5)
 				env.UpdateWorkflow(wfapi.UpdatePostStatus, "", &testsuite.TestUpdateCallback{

@@ -25,8 +25,9 @@ func (w *incidentWorkflow) validateResolve(_ workflow.Context, req wfapi.Resolve
 
 // resolve resolves the incident: the resolution is posted and pinned in the
 // war room, the topic says so, and each announce channel hears it in the
-// thread of the declaration's announcement. The workflow then starts the
-// retrospective and ends.
+// thread of the declaration's announcement; the kickoff message trades its
+// buttons for the resolution (keepKickoffCurrent). The workflow then
+// starts the retrospective and ends.
 func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err // a second resolve accepted in the same workflow task
@@ -48,17 +49,24 @@ func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveReques
 		Channel: w.inc.ChannelID, Key: key, Text: incident.ResolvedText(&w.inc, w.loc), Pin: true,
 	}), nil)
 	b.add("update the topic", w.setTopic(ctx), nil)
-	for i, c := range w.proc.AnnounceChannels {
-		post := activities.PostRequest{Channel: c, Key: key, Text: incident.ResolvedAnnouncementText(&w.inc)}
-		if i < len(w.inc.Announcements) && w.inc.Announcements[i].TS != "" {
-			post.Channel, post.ThreadTS = w.inc.Announcements[i].Channel, w.inc.Announcements[i].TS
-		}
-		b.add("announce the resolution in "+c, w.post(ctx, "Announce the resolution in "+c, post), nil)
-	}
+	w.announce(ctx, b, "the resolution", key, incident.ResolvedAnnouncementText(&w.inc))
 	b.wait(ctx)
 	w.publish(ctx)
 	w.tellAlertGroup(ctx)
 	return nil
+}
+
+// announce adds to b a post of text in every announce channel, in the
+// thread of the declaration's announcement there when it was posted; what
+// names the news ("the resolution").
+func (w *incidentWorkflow) announce(ctx workflow.Context, b *batch, what, key, text string) {
+	for i, c := range w.proc.AnnounceChannels {
+		post := activities.PostRequest{Channel: c, Key: key, Text: text}
+		if i < len(w.inc.Announcements) && w.inc.Announcements[i].TS != "" {
+			post.Channel, post.ThreadTS = w.inc.Announcements[i].Channel, w.inc.Announcements[i].TS
+		}
+		b.add("announce "+what+" in "+c, w.post(ctx, "Announce "+what+" in "+c, post), nil)
+	}
 }
 
 // wantsRetrospective reports whether the resolved incident gets a
@@ -87,7 +95,7 @@ func (w *incidentWorkflow) startRetrospective(ctx workflow.Context) {
 	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        wfapi.RetrospectiveWorkflowID(id),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     "Retrospective of incident " + id,
+		StaticSummary:     wfapi.RetrospectiveSummary(w.inc.Declaration),
 	})
 	child := workflow.ExecuteChildWorkflow(ctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: w.inc, Process: w.proc})
 	var started workflow.Execution

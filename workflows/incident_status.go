@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,7 +94,8 @@ func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req wfapi.Set
 }
 
 // setSeverity changes the severity: the cadence restarts at the new
-// severity's, the topic changes and the new severity's leads are invited.
+// severity's, the topic changes, the new severity's leads are invited and
+// an escalation is announced (announceEscalation).
 func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeverityRequest) error {
 	if err := w.openForChange(ctx); err != nil {
 		return err
@@ -117,7 +119,30 @@ func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeveri
 	if leads := w.proc.Leads(req.Severity, w.inc.Declaration.Service); len(leads) > 0 {
 		b.add("invite the "+string(req.Severity)+" leads", w.invite(ctx, "Invite the "+string(req.Severity)+" leads", leads), nil)
 	}
+	w.announceEscalation(ctx, b, key, change)
 	b.wait(ctx)
 	w.publish(ctx)
 	return nil
+}
+
+// versionAnnounceEscalation is the change that announces an escalation in
+// the announce channels. Before it only the war room heard of it, and the
+// channels that heard of a major incident never heard it became critical.
+// Runs begun before the change don't announce when replayed.
+const versionAnnounceEscalation = "announce-escalation"
+
+// announceEscalation adds to b, when c made the incident more severe, the
+// announcement of its new severity in the thread of the declaration's
+// announcement in every announce channel (shown in the channel too). A
+// milder severity isn't announced: nobody needs to come running.
+func (w *incidentWorkflow) announceEscalation(ctx workflow.Context, b *batch, key string, c incident.SeverityChange) {
+	levels := w.proc.SeverityLevels() // most severe first
+	from, to := slices.Index(levels, c.From), slices.Index(levels, c.To)
+	if to < 0 || from <= to || len(w.proc.AnnounceChannels) == 0 {
+		return
+	}
+	if workflow.GetVersion(ctx, versionAnnounceEscalation, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	w.announce(ctx, b, "the escalation to "+string(c.To), key, incident.EscalatedAnnouncementText(&w.inc, c))
 }

@@ -50,8 +50,10 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	w.inc.Announcements = make([]incident.MessageRef, len(w.proc.AnnounceChannels))
 	b := w.newBatch()
 	kickoff := func() {
+		text, buttons := w.kickoff(ctx)
+		w.kickoffShown = text
 		b.add("post the kickoff message", w.post(ctx, "Post and pin the kickoff message", activities.PostRequest{
-			Channel: ch.ID, Key: activities.KeyKickoff, Text: incident.KickoffText(&w.inc, &w.proc), Buttons: kickoffButtons(d.ID), Pin: true,
+			Channel: ch.ID, Key: activities.KeyKickoff, Text: text, Buttons: buttons, Pin: true,
 		}), &w.inc.Kickoff)
 	}
 	if purposeInParallel {
@@ -139,8 +141,8 @@ func (w *incidentWorkflow) bookmarks(ctx workflow.Context) []activities.Bookmark
 	return out
 }
 
-// kickoffButtons are the buttons under the kickoff message; the front door
-// opens a modal for each.
+// kickoffButtons are the buttons under the kickoff message of an open
+// incident; the front door opens a modal for each.
 func kickoffButtons(id string) []activities.Button {
 	return []activities.Button{
 		{ActionID: wfapi.ActionPostUpdate, Text: "Post update", Value: id, Style: "primary"},

@@ -75,7 +75,7 @@ func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        wfapi.IncidentWorkflowID(d.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     "Maintenance war room: " + incident.Truncate(m.win.Title, 200),
+		StaticSummary:     wfapi.IncidentSummary(d),
 		Memo:              map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
 	})
 	m.warRoom = workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{

@@ -164,7 +164,7 @@ func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
 	s.Equal("dbup-20260304t1000", child.Declaration.ID)
 	s.Equal("U0LEAD", child.Declaration.Commander)
 	s.Equal(20*time.Minute, child.Process.UpdateEvery(child.Declaration.Severity), "reminders at the maintenance cadence")
-	s.Equal([]string{"incidents", "ops"}, child.Process.AnnounceChannels)
+	s.Empty(child.Process.AnnounceChannels, "the window announces its war room: the war room doesn't announce itself too")
 	s.False(child.Retrospective)
 
 	s.Require().Len(s.resolved, 1)

@@ -105,7 +105,7 @@ func (m *maintenanceWorkflow) startRetrospective(ctx workflow.Context) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        wfapi.RetrospectiveWorkflowID(inc.Declaration.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     "Retrospective of maintenance " + m.win.ID,
+		StaticSummary:     wfapi.RetrospectiveSummary(inc.Declaration),
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: inc, Process: m.proc})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -134,7 +134,7 @@ func (m *maintenanceWorkflow) promote(ctx workflow.Context, req wfapi.PromoteMai
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        res.WorkflowID,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     fmt.Sprintf("%s incident: %s", incident.Truncate(string(req.Severity), 20), incident.Truncate(d.Title, 200)),
+		StaticSummary:     wfapi.IncidentSummary(d),
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: m.in.Process})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {

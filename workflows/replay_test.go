@@ -38,6 +38,14 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).
 		{"retrospective", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow, "testdata/retrospective_history.json"},
+		// The same two, recorded since "cancel-moot-timers": the update's
+		// and the resolution's cancelling the timer of the status update
+		// due; the added action item's and the "done" mark's cancelling the
+		// timer of the retrospective's sleep.
+		{"incident since cancel moot timers", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_cancel_moot_timers.json"},
+		{"retrospective since cancel moot timers", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow,
+			"testdata/retrospective_history_cancel_moot_timers.json"},
 		// Declared from three alerts, a fourth joining (its post throttled,
 		// a re-send starting a second timer for the same deadline), the
 		// group resolved and its incident with it; recorded before

@@ -142,10 +142,28 @@ func (r *retrospectiveWorkflow) setPhase(p incident.RetroPhase) {
 	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
 }
 
-// sleepUntil waits until t, opening the issues of action items added
-// meanwhile. It returns true once t is reached, false as soon as the
+// deadline is a time the retrospective sleeps until, and what comes then
+// in words, for the Web UI's name of the timer.
+type deadline struct {
+	at   time.Time
+	what string
+}
+
+// soonest is the first of the deadlines given.
+func soonest(d deadline, more ...deadline) deadline {
+	for _, e := range more {
+		if e.at.Before(d.at) {
+			d = e
+		}
+	}
+	return d
+}
+
+// sleepUntil waits until d, opening the issues of action items added
+// meanwhile. It returns true once d is reached, false as soon as the
 // retrospective is marked done (news the caller acknowledges).
-func (r *retrospectiveWorkflow) sleepUntil(t time.Time) bool {
+func (r *retrospectiveWorkflow) sleepUntil(d deadline) bool {
+	summary := "retrospective: " + d.what + " at " + d.at.In(r.loc).Format("Mon 2 Jan 15:04 MST")
 	for {
 		if len(r.st.Pending) > 0 {
 			r.openPending()
@@ -153,11 +171,11 @@ func (r *retrospectiveWorkflow) sleepUntil(t time.Time) bool {
 		if r.doneNews() {
 			return false
 		}
-		d := t.Sub(r.now())
-		if d <= 0 {
+		wait := d.at.Sub(r.now())
+		if wait <= 0 {
 			return true
 		}
-		_, _ = workflow.AwaitWithTimeout(r.ctx, d, func() bool { return len(r.st.Pending) > 0 || r.doneNews() })
+		_, _ = awaitOrTimeout(r.ctx, wait, summary, func() bool { return len(r.st.Pending) > 0 || r.doneNews() })
 	}
 }
 

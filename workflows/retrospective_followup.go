@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -17,7 +16,7 @@ const maxRetroWarnings = 50
 // due in the current phase and does it.
 func (r *retrospectiveWorkflow) advance() {
 	if r.doneNews() {
-		r.post(stepDoneAck, incident.RetroDoneAckText(r.st, r.cfg.DigestEvery))
+		r.post("Acknowledge the retrospective marked done", stepDoneAck, incident.RetroDoneAckText(r.st, r.cfg.DigestEvery))
 		r.st.Steps[stepDoneAck] = true
 	}
 	switch r.st.Phase {
@@ -41,13 +40,13 @@ func (r *retrospectiveWorkflow) awaitMeeting() {
 	}
 	m := r.st.Meeting
 	if r.cfg.RemindBefore > 0 && !r.st.Steps[stepReminded] && r.now().Before(m.Start) {
-		if r.sleepUntil(m.Start.Add(-r.cfg.RemindBefore)) {
-			r.post(stepReminded, incident.RetroReminderText(r.st, r.loc, r.humans()))
+		if r.sleepUntil(deadline{m.Start.Add(-r.cfg.RemindBefore), "remind the war room of the review meeting"}) {
+			r.post("Remind the war room of the review meeting", stepReminded, incident.RetroReminderText(r.st, r.loc, r.humans()))
 			r.st.Steps[stepReminded] = true
 		}
 		return
 	}
-	if r.sleepUntil(m.End) {
+	if r.sleepUntil(deadline{m.End, "the review meeting ends"}) {
 		r.setPhase(incident.RetroAwaitingDone)
 	}
 }
@@ -61,13 +60,13 @@ func (r *retrospectiveWorkflow) awaitDone() {
 	}
 	id := r.st.IncidentID
 	if !r.st.Steps[stepDonePrompt] {
-		r.post(stepDonePrompt, incident.RetroDonePromptText(r.inc.Commander), doneButton(id), addItemsButton(id))
+		r.post("Ask to mark the retrospective done", stepDonePrompt, incident.RetroDonePromptText(r.inc.Commander), doneButton(id), addItemsButton(id))
 		r.st.Steps[stepDonePrompt] = true
 		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
 		return
 	}
-	if r.sleepUntil(earliest(r.st.NextDoneRemind, r.st.FollowUpUntil)) && r.now().Before(r.st.FollowUpUntil) {
-		r.post(r.numbered("done-reminder"), incident.RetroDoneReminderText(r.inc.Commander), doneButton(id))
+	if r.sleepUntil(soonest(deadline{r.st.NextDoneRemind, "ask again to mark the retrospective done"}, r.followUpEnds())) && r.now().Before(r.st.FollowUpUntil) {
+		r.post("Ask again to mark the retrospective done", r.numbered("done-reminder"), incident.RetroDoneReminderText(r.inc.Commander), doneButton(id))
 		r.st.NextDoneRemind = r.now().Add(r.cfg.DoneRemindEvery)
 	}
 }
@@ -79,7 +78,7 @@ func (r *retrospectiveWorkflow) awaitDone() {
 func (r *retrospectiveWorkflow) followUp() {
 	r.once(stepFollowUp, func() { r.st.NextCheck, r.st.NextDigest = r.now(), r.now() })
 	if len(r.st.Items) == 0 && len(r.st.Pending) == 0 || r.st.OffGitHub {
-		r.post("nothing-to-follow", incident.RetroNothingToFollowText(r.st, r.cfg.ArchiveChannel))
+		r.post("Say there are no action items to follow", "nothing-to-follow", incident.RetroNothingToFollowText(r.st, r.cfg.ArchiveChannel))
 		r.setPhase(incident.RetroFinished)
 		return
 	}
@@ -88,22 +87,29 @@ func (r *retrospectiveWorkflow) followUp() {
 		r.st.NextCheck = r.now().Add(r.cfg.CheckEvery)
 	}
 	if r.allClosed() {
-		r.post("all-closed", incident.RetroAllClosedText(r.cfg.ArchiveChannel))
+		r.post("Say every action item is closed", "all-closed", incident.RetroAllClosedText(r.cfg.ArchiveChannel))
 		r.setPhase(incident.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.FollowUpUntil) {
-		r.post("follow-up-ended", incident.RetroEndedText(r.st, r.cfg.ArchiveChannel))
+		r.post("Say the follow-up period ended", "follow-up-ended", incident.RetroEndedText(r.st, r.cfg.ArchiveChannel))
 		r.setPhase(incident.RetroFinished)
 		return
 	}
 	if !r.now().Before(r.st.NextDigest) {
 		if len(r.st.OpenItems()) > 0 {
-			r.post(r.numbered("digest"), incident.RetroDigestText(r.st), addItemsButton(r.st.IncidentID))
+			r.post("List the open action items", r.numbered("digest"), incident.RetroDigestText(r.st), addItemsButton(r.st.IncidentID))
 		}
 		r.st.NextDigest = r.now().Add(r.cfg.DigestEvery)
 	}
-	r.sleepUntil(earliest(r.st.NextCheck, r.st.NextDigest, r.st.FollowUpUntil))
+	r.sleepUntil(soonest(deadline{r.st.NextCheck, "check the action-item issues"},
+		deadline{r.st.NextDigest, "list the open action items"}, r.followUpEnds()))
+}
+
+// followUpEnds is the end of the follow-up period, when the retrospective
+// stops following the action items.
+func (r *retrospectiveWorkflow) followUpEnds() deadline {
+	return deadline{r.st.FollowUpUntil, "the follow-up of the action items ends"}
 }
 
 // allClosed reports whether every action item has an issue and none is
@@ -183,14 +189,15 @@ func (r *retrospectiveWorkflow) numbered(kind string) string {
 	return fmt.Sprintf("%s-%d", kind, r.st.Posts)
 }
 
-// post posts in the war room, once per key. A post that fails for good is
-// logged: the follow-through goes on.
-func (r *retrospectiveWorkflow) post(key, text string, buttons ...activities.Button) {
+// post posts in the war room, once per key; summary says what it does in
+// the Web UI. A post that fails for good is logged: the follow-through
+// goes on.
+func (r *retrospectiveWorkflow) post(summary, key, text string, buttons ...activities.Button) {
 	if r.inc.ChannelID == "" {
 		return
 	}
 	req := activities.PostRequest{Channel: r.inc.ChannelID, IncidentID: r.st.IncidentID, Key: "retro-" + key, Text: text, Buttons: buttons}
-	if err := workflow.ExecuteActivity(slackCall(r.ctx, "Retrospective: "+key), slackActivities.PostMessage, req).Get(r.ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(slackCall(r.ctx, "Retrospective: "+summary), slackActivities.PostMessage, req).Get(r.ctx, nil); err != nil {
 		workflow.GetLogger(r.ctx).Warn("posting in the war room failed", "key", key, "error", err)
 	}
 }
@@ -202,14 +209,5 @@ func (r *retrospectiveWorkflow) warn(msg string) {
 	if n := len(r.st.Warnings); n > maxRetroWarnings {
 		r.st.Warnings = r.st.Warnings[n-maxRetroWarnings:]
 	}
-	r.post(r.numbered("warning"), ":warning: "+msg)
-}
-
-func earliest(t time.Time, more ...time.Time) time.Time {
-	for _, u := range more {
-		if u.Before(t) {
-			t = u
-		}
-	}
-	return t
+	r.post("Warn the war room of a problem", r.numbered("warning"), ":warning: "+msg)
 }

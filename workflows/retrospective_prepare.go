@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -60,12 +61,14 @@ func (r *retrospectiveWorkflow) call(opts workflow.ActivityOptions, summary stri
 func (r *retrospectiveWorkflow) prepare() {
 	r.setPhase(incident.RetroPreparing)
 	r.once(stepSlot, r.pickSlot)
-	r.once(stepPeople, func() { r.lookUpPeople(append(r.inc.Participants(), r.owners(r.itemsWithoutIssue())...)) })
+	r.once(stepPeople, func() {
+		r.lookUpPeople(slices.Concat(r.inc.Participants(), r.inc.NamedUsers(), r.owners(r.itemsWithoutIssue())))
+	})
 	r.once(stepPostmortem, r.publishPostmortem)
 	r.openIssues(r.itemsWithoutIssue(), true)
 	r.once(stepBooking, r.book)
 	r.once(stepAnnounce, func() {
-		r.post("announce", incident.RetroAnnounceText(r.inc, r.st, r.loc), addItemsButton(r.st.IncidentID))
+		r.post("Announce the retrospective", "announce", incident.RetroAnnounceText(r.inc, r.st, r.loc), addItemsButton(r.st.IncidentID))
 	})
 	r.setPhase(incident.RetroScheduled)
 }
@@ -205,7 +208,7 @@ func (r *retrospectiveWorkflow) openIssues(idx []int, loud bool) []string {
 			Repo:      r.st.Repo,
 		}
 		var res activities.IssueResult
-		err := workflow.ExecuteActivity(r.call(githubActivityOptions, "Open the issue of action item "+it.Key),
+		err := workflow.ExecuteActivity(r.call(githubActivityOptions, fmt.Sprintf("Open the issue of action item %d", i+1)),
 			githubActivities.OpenActionItem, req).Get(r.ctx, &res)
 		if err != nil {
 			if loud {

@@ -110,6 +110,6 @@ func (r *retrospectiveWorkflow) openPending() {
 		idx = append(idx, start+i)
 	}
 	r.openIssues(idx, true)
-	r.post(fmt.Sprintf("items-%d", start), incident.RetroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
+	r.post("List the action items added", fmt.Sprintf("items-%d", start), incident.RetroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
 	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
 }

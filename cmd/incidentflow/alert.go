@@ -44,10 +44,10 @@ func runAlertResolve(ctx context.Context, args []string, out io.Writer) error {
 // alertmanager source's token, as Alertmanager itself would: grouped by all
 // its labels, so fire and resolve with the same labels are one group.
 func sendAlert(ctx context.Context, sub, status string, args []string, out io.Writer) error {
-	f := newFlags("alert "+sub, fmt.Sprintf("--labels k=v,k=v [--summary TEXT] [--url http://%s]", config.DefaultListen)).withJSON()
+	f := newConfigFlags("alert "+sub, fmt.Sprintf("--labels k=v,k=v [--summary TEXT] [--url http://%s]", config.DefaultListen)).withDataDir().withJSON()
 	labelsArg := f.fs.String("labels", "", "the alert's labels, k=v separated by commas; alertname is required")
 	summary := f.fs.String("summary", "", "the alert's summary annotation")
-	base := f.fs.String("url", "", "the front door's base URL (default: http://<http.listen>)")
+	base := f.fs.String("url", "", "the front door's base URL (default: that of the incidentflow dev running with --data-dir, else http://<http.listen>)")
 	cfg, err := f.load(args)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func sendAlert(ctx context.Context, sub, status string, args []string, out io.Wr
 	}
 	url := strings.TrimSuffix(*base, "/")
 	if url == "" {
-		url = "http://" + cfg.HTTP.Listen
+		url = frontDoorURL(cfg)
 	}
 	url += "/alerts/alertmanager"
 	code, answer, err := postAlert(ctx, url, alertToken(cfg), body)

@@ -3,41 +3,60 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/logging"
 	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
+	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
-// commonFlags are the flags every verb that reads configuration has.
+// commonFlags are the flags a verb has, and its --help.
 type commonFlags struct {
 	fs         *pflag.FlagSet
+	usage      string // the line after "Usage: "
 	configFile string
 	jsonOut    bool
 }
 
-// newFlags returns a flag set for verb with --config, --data-dir and
-// --temporal-address bound to their config keys.
-func newFlags(verb, usage string) *commonFlags {
-	c := &commonFlags{fs: pflag.NewFlagSet(verb, pflag.ContinueOnError)}
-	c.fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: incidentflow %s %s\n\nFlags:\n%s", verb, usage, c.fs.FlagUsages())
-	}
+// newConfigFlags returns a flag set for verb with --config; usage sums up
+// its flags for --help.
+func newConfigFlags(verb, usage string) *commonFlags {
+	c := &commonFlags{fs: pflag.NewFlagSet(verb, pflag.ContinueOnError), usage: strings.TrimSpace("incidentflow " + verb + " " + usage)}
+	c.fs.Usage = func() {} // load returns the help, and run prints it
 	c.fs.StringVar(&c.configFile, "config", "", "configuration file (default ./incidentflow.yaml if present)")
-	c.fs.String("data-dir", config.DefaultDataDir, "directory where incidentflow dev keeps its SQLite database")
-	config.BindFlag(c.fs, "data-dir", "dev.data_dir")
-	c.fs.String("temporal-address", "", "Temporal frontend host:port (empty: the local incidentflow dev server)")
+	return c
+}
+
+// newFlags returns a flag set for a verb that talks to Temporal: --config,
+// --data-dir and --temporal-address, bound to their config keys.
+func newFlags(verb, usage string) *commonFlags {
+	c := newConfigFlags(verb, usage).withDataDir()
+	c.fs.String("temporal-address", "", "Temporal frontend host:port (default: the incidentflow dev running with --data-dir)")
 	config.BindFlag(c.fs, "temporal-address", "temporal.address")
+	return c
+}
+
+// withDataDir adds --data-dir: where dev keeps its database and tells the
+// other verbs where it serves.
+func (c *commonFlags) withDataDir() *commonFlags {
+	c.fs.String("data-dir", config.DefaultDataDir, "incidentflow dev's data directory: its database, and "+devstate.FileName+", which tells the other verbs where it serves")
+	config.BindFlag(c.fs, "data-dir", "dev.data_dir")
 	return c
 }
 
@@ -47,10 +66,19 @@ func (c *commonFlags) withJSON() *commonFlags {
 	return c
 }
 
-// load parses args and loads the configuration.
+// helpError is a verb's --help, which run prints on standard output.
+type helpError struct{ text string }
+
+func (h *helpError) Error() string { return h.text }
+
+// load parses args and loads the configuration; --help returns a
+// *helpError.
 func (c *commonFlags) load(args []string) (*config.Config, error) {
 	if err := c.fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil, &helpError{text: "Usage: " + c.usage + "\n\nFlags:\n" + c.fs.FlagUsages()}
+		}
+		return nil, fmt.Errorf("%w (incidentflow %s --help lists the flags)", err, c.fs.Name())
 	}
 	if c.fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with --; see --help)", c.fs.Arg(0))
@@ -62,33 +90,122 @@ func newLogger(cfg *config.Config) *slog.Logger {
 	return logging.New(os.Stderr, cfg.Log.Level, cfg.Log.Format)
 }
 
-// temporalAddress is where the CLI finds Temporal: temporal.address, or the
-// local dev server.
-func temporalAddress(cfg *config.Config) string {
-	if cfg.Temporal.Address != "" {
-		return cfg.Temporal.Address
-	}
-	return hostPort(cfg.Dev.FrontendPort)
-}
+// connectTo says which checks connect makes after dialing.
+type connectTo int
 
-// dial connects to Temporal at addr and checks it answers.
-func dial(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, error) {
+const (
+	// anyNamespace is for setup, which creates incidentflow's namespace.
+	anyNamespace connectTo = iota
+	// setUpNamespace refuses a Temporal without incidentflow's namespace
+	// and search attributes.
+	setUpNamespace
+)
+
+// connect dials the Temporal a verb uses: temporal.address, or else the
+// incidentflow dev whose state file is in dev.data_dir. It refuses a state
+// file left behind by a dev that has stopped, and with setUpNamespace a
+// Temporal that isn't set up for incidentflow. Talking to dev, it makes
+// dev's Web UI the one war rooms bookmark unless temporal.web_ui_url is
+// set. It returns the client and the address it dialed.
+func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger, need connectTo) (client.Client, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	addr, dev, err := findTemporal(cfg)
+	if err != nil {
+		return nil, "", err
+	}
 	c, err := client.DialContext(ctx, temporalclient.Options(addr, cfg.Temporal.Namespace, logger))
 	if err != nil {
-		hint := "set temporal.address (INCIDENTFLOW_TEMPORAL_ADDRESS)"
-		if cfg.Temporal.Address == "" {
-			hint = "start `incidentflow dev` first, or set temporal.address (INCIDENTFLOW_TEMPORAL_ADDRESS)"
-		}
-		return nil, fmt.Errorf("can't reach Temporal at %s: %v; %s", addr, err, hint)
+		return nil, "", unreachable(addr, cfg.Dev.DataDir, dev, err)
 	}
-	return c, nil
+	if dev != nil {
+		err = checkIsDev(ctx, c, cfg.Dev.DataDir, *dev)
+	}
+	if err == nil && need == setUpNamespace {
+		err = checkSetUp(ctx, c, cfg.Temporal.Namespace, addr)
+	}
+	if err != nil {
+		c.Close()
+		return nil, "", err
+	}
+	if dev != nil && cfg.Temporal.WebUIURL == "" {
+		cfg.Temporal.WebUIURL = dev.WebUIURL
+	}
+	return c, addr, nil
 }
 
-// cliDial connects the CLI to Temporal, logging only warnings.
+// findTemporal is temporal.address, or else the address the state file of
+// the incidentflow dev in dev.data_dir names (with that state).
+func findTemporal(cfg *config.Config) (string, *devstate.State, error) {
+	if cfg.Temporal.Address != "" {
+		return cfg.Temporal.Address, nil, nil
+	}
+	st, err := devstate.Read(cfg.Dev.DataDir)
+	if errors.Is(err, devstate.ErrNoState) {
+		return "", nil, fmt.Errorf("incidentflow dev isn't running with data dir %s (there is no %s): start `incidentflow dev`, pass --data-dir with the directory it runs with, or --temporal-address with your Temporal's host:port",
+			cfg.Dev.DataDir, devstate.Path(cfg.Dev.DataDir))
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return st.TemporalAddress, &st, nil
+}
+
+// unreachable explains a failed dial of addr; dev is the state that named
+// addr, nil when temporal.address did.
+func unreachable(addr, dataDir string, dev *devstate.State, err error) error {
+	if dev == nil {
+		return fmt.Errorf("can't reach Temporal at %s: %v; check temporal.address (--temporal-address, INCIDENTFLOW_TEMPORAL_ADDRESS)", addr, err)
+	}
+	return fmt.Errorf("incidentflow dev isn't running: %s says it served Temporal at %s, but nothing answers there (%v); start `incidentflow dev` again",
+		devstate.Path(dataDir), addr, err)
+}
+
+// checkIsDev fails unless the Temporal c reached is the one dev started:
+// another one may have taken the address since dev stopped.
+func checkIsDev(ctx context.Context, c client.Client, dataDir string, dev devstate.State) error {
+	info, err := c.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil {
+		return fmt.Errorf("asking the Temporal at %s who it is: %w", dev.TemporalAddress, err)
+	}
+	if info.GetClusterId() != dev.ClusterID {
+		return fmt.Errorf("incidentflow dev isn't running: %s says it served Temporal at %s, but another Temporal answers there now; start `incidentflow dev` again, or pass --temporal-address %s if that Temporal is the one you mean",
+			devstate.Path(dataDir), dev.TemporalAddress, dev.TemporalAddress)
+	}
+	return nil
+}
+
+// checkSetUp fails unless namespace on the Temporal at addr has
+// incidentflow's search attributes, so a verb never acts on somebody
+// else's Temporal.
+func checkSetUp(ctx context.Context, c client.Client, namespace, addr string) error {
+	hint := fmt.Sprintf("if it is yours, run `incidentflow setup --temporal-address %s` first; otherwise point --temporal-address at incidentflow's Temporal", addr)
+	list, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	var notFound *serviceerror.NamespaceNotFound
+	switch {
+	case errors.As(err, &notFound):
+		return fmt.Errorf("the Temporal at %s has no namespace %q, so it isn't set up for incidentflow; %s", addr, namespace, hint)
+	case err != nil:
+		return fmt.Errorf("asking the Temporal at %s for the search attributes of namespace %q: %w", addr, namespace, err)
+	}
+	var missing []string
+	for _, name := range wfapi.SearchAttributeNames() {
+		if _, ok := list.GetCustomAttributes()[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the Temporal at %s lacks incidentflow's search attributes %s in namespace %q, so it isn't set up for incidentflow; %s",
+			addr, strings.Join(missing, ", "), namespace, hint)
+	}
+	return nil
+}
+
+// cliDial connects a CLI verb to incidentflow's Temporal, logging only
+// warnings.
 func cliDial(ctx context.Context, cfg *config.Config) (client.Client, error) {
-	return dial(ctx, cfg, temporalAddress(cfg), logging.New(os.Stderr, "warn", "text"))
+	c, _, err := connect(ctx, cfg, logging.New(os.Stderr, "warn", "text"), setUpNamespace)
+	return c, err
 }
 
 // cliIncidents connects the CLI to Temporal.
@@ -97,7 +214,7 @@ func cliIncidents(ctx context.Context, cfg *config.Config) (*starter.Incidents, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: process(cfg, "")}, c.Close, nil
+	return &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: cfg.Process()}, c.Close, nil
 }
 
 // withClient loads the configuration, runs check (when not nil), connects
@@ -131,19 +248,6 @@ func withClient[T any](ctx context.Context, f *commonFlags, args []string, out i
 	return nil
 }
 
-// process is the configured incident process, with the Web UI URL of the
-// dev server when none is configured.
-func process(cfg *config.Config, devUIURL string) incident.Process {
-	p := cfg.Process()
-	if p.WebUIURL == "" {
-		if devUIURL == "" {
-			devUIURL = "http://" + hostPort(cfg.Dev.UIPort)
-		}
-		p.WebUIURL = devUIURL
-	}
-	return p
-}
-
 // printJSON writes v as one JSON object.
 func printJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
@@ -157,4 +261,27 @@ func newMaintenance(cfg *config.Config, c client.Client, p incident.Process) *st
 		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p,
 		Policy: incident.MaintenancePolicy(cfg.MaintenancePolicy()),
 	}
+}
+
+// frontDoorURL is the front door's base URL: that of the incidentflow dev
+// whose state file is in dev.data_dir, else http://<http.listen>.
+func frontDoorURL(cfg *config.Config) string {
+	return fromDev(cfg, func(st devstate.State) string { return st.FrontDoorURL }, "http://"+cfg.HTTP.Listen)
+}
+
+// slackSandboxAPIURL is the Web API URL of the Slack sandbox of the
+// incidentflow dev whose state file is in dev.data_dir, else of one on
+// dev.slack_port.
+func slackSandboxAPIURL(cfg *config.Config) string {
+	return fromDev(cfg, func(st devstate.State) string { return st.SlackSandboxURL }, "http://"+hostPort(cfg.Dev.SlackPort)) + "/api/"
+}
+
+// fromDev is what pick takes from the state file of the incidentflow dev
+// in dev.data_dir, or otherwise when there is no such file or it names
+// nothing there.
+func fromDev(cfg *config.Config, pick func(devstate.State) string, otherwise string) string {
+	if st, err := devstate.Read(cfg.Dev.DataDir); err == nil && pick(st) != "" {
+		return pick(st)
+	}
+	return otherwise
 }

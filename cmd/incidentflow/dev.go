@@ -8,16 +8,23 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
+	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/worker"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -39,8 +46,8 @@ var devFlagFor = map[string]string{
 }
 
 func runDev(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("dev", fmt.Sprintf("[--data-dir DIR] [--frontend-port %d] [--ui-port %d] [--listen %s] [--slack-port %d] [--github-port %d]",
-		config.DefaultFrontendPort, config.DefaultUIPort, config.DefaultListen, config.DefaultSlackPort, config.DefaultGitHubPort))
+	f := newConfigFlags("dev", fmt.Sprintf("[--data-dir DIR] [--frontend-port %d] [--ui-port %d] [--listen %s] [--slack-port %d] [--github-port %d]",
+		config.DefaultFrontendPort, config.DefaultUIPort, config.DefaultListen, config.DefaultSlackPort, config.DefaultGitHubPort)).withDataDir()
 	for _, p := range []struct {
 		name, key, usage string
 		def              int
@@ -92,11 +99,21 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer sandboxes.close()
 
-	c, door, err := dialFrontDoor(ctx, cfg, srv.FrontendAddress(), logger)
+	c, err := client.DialContext(ctx, temporalclient.Options(srv.FrontendAddress(), cfg.Temporal.Namespace, logger))
+	if err != nil {
+		return fmt.Errorf("can't reach the embedded Temporal at %s: %w", srv.FrontendAddress(), err)
+	}
+	defer c.Close()
+	door, err := newFrontDoor(cfg, c, logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+
+	state, err := announce(ctx, cfg, srv, c, sandboxes)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = devstate.Remove(cfg.Dev.DataDir, state) }()
 
 	errs := make(chan error, 2)
 	var running sync.WaitGroup
@@ -111,9 +128,15 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
 	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
-	fmt.Fprintf(out, "  Front door        http://%s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /healthz, /metrics)\n", cfg.HTTP.Listen)
+	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /healthz, /metrics)\n", state.FrontDoorURL)
 	sandboxes.describe(out)
-	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical\nPress Ctrl-C to stop.\n")
+	from := "run from this directory"
+	if flag := dataDirFlag(cfg); flag != "" {
+		from += " with" + flag
+	}
+	fmt.Fprintf(out, "  Other verbs       %s, find this dev through %s; from anywhere, use --temporal-address %s\n",
+		from, devstate.Path(cfg.Dev.DataDir), srv.FrontendAddress())
+	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical%s\nPress Ctrl-C to stop.\n", dataDirFlag(cfg))
 
 	select {
 	case <-ctx.Done():
@@ -127,6 +150,38 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
+// announce writes the state file through which the other verbs find this
+// dev: where its Temporal, Web UI, front door and Slack sandbox are, and
+// its cluster ID.
+func announce(ctx context.Context, cfg *config.Config, srv *devserver.Server, c client.Client, s *sandboxes) (devstate.State, error) {
+	info, err := c.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil {
+		return devstate.State{}, fmt.Errorf("asking the embedded Temporal for its cluster ID: %w", err)
+	}
+	state := devstate.State{
+		PID:             os.Getpid(),
+		StartedAt:       time.Now().UTC(),
+		TemporalAddress: srv.FrontendAddress(),
+		ClusterID:       info.GetClusterId(),
+		Namespace:       cfg.Temporal.Namespace,
+		WebUIURL:        cfg.Temporal.WebUIURL,
+		FrontDoorURL:    "http://" + cfg.HTTP.Listen,
+	}
+	if s.slack != nil {
+		state.SlackSandboxURL = s.slack.URL()
+	}
+	return state, devstate.Write(cfg.Dev.DataDir, state)
+}
+
+// dataDirFlag is the --data-dir the other verbs need to find this dev, or
+// "" for the default.
+func dataDirFlag(cfg *config.Config) string {
+	if filepath.Clean(cfg.Dev.DataDir) == filepath.Clean(config.DefaultDataDir) {
+		return ""
+	}
+	return " --data-dir " + cfg.Dev.DataDir
+}
+
 // sandboxes are the Slack and GitHub emulators dev serves when no real
 // credentials are configured.
 type sandboxes struct {
@@ -137,16 +192,27 @@ type sandboxes struct {
 	alertToken string
 }
 
-// ensureSandboxChannel creates public channel name in the Slack sandbox,
-// with the bot and the seeded people in it, unless it exists.
-func ensureSandboxChannel(s *slackemu.Server, name string) error {
+// ensureSandboxChannels creates the channels the configuration names in
+// the Slack sandbox — where declarations are announced, where status
+// updates are broadcast, and the alert triage channel — as public channels
+// with the bot and the seeded people in them, unless they exist. A
+// configured channel ID (upper case) names a channel that must exist
+// already.
+func ensureSandboxChannels(s *slackemu.Server, cfg *config.Config) error {
+	p := cfg.Process()
+	names := slices.Concat(p.AnnounceChannels, p.BroadcastChannels, []string{cfg.Alerts.Channel()})
 	for _, ch := range s.Channels() {
-		if ch.Name == name {
-			return nil
+		names = slices.DeleteFunc(names, func(name string) bool { return name == ch.Name })
+	}
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		if name != strings.ToLower(name) {
+			continue
+		}
+		if _, err := s.CreateChannel(name, false, slackemu.BotUserID, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol); err != nil {
+			return fmt.Errorf("creating #%s in the Slack sandbox: %w", name, err)
 		}
 	}
-	_, err := s.CreateChannel(name, false, slackemu.BotUserID, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol)
-	return err
+	return nil
 }
 
 // startSandboxes starts the emulators that stand in for missing credentials
@@ -171,7 +237,7 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		cfg.Slack.BotToken = sandboxBotToken
 		cfg.Slack.APIURL = s.slack.URL() + "/api/"
 		cfg.Slack.AppToken = "" // the sandbox plays Slack over HTTP
-		if err := ensureSandboxChannel(s.slack, cfg.Alerts.Channel()); err != nil {
+		if err := ensureSandboxChannels(s.slack, cfg); err != nil {
 			s.close()
 			return nil, err
 		}

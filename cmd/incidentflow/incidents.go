@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,13 +18,15 @@ import (
 )
 
 func runDeclare(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("declare", "--title T --severity S [--summary T] [--service S] [--commander U] [--security]").withJSON()
+	f := newFlags("declare", "--title T --severity S [--summary T] [--service S] [--commander U] [--as U] [--security]").withJSON()
 	title := f.fs.String("title", "", "what is broken, in a few words (required)")
 	severity := f.fs.String("severity", "", "severity, one of the configured ones (required)")
 	summary := f.fs.String("summary", "", "what you know so far")
 	service := f.fs.String("service", "", "affected service, as configured under services")
-	commander := f.fs.String("commander", "", "Slack user ID of the incident commander (default: the declarer)")
-	declarer := f.fs.String("declarer", "", "Slack user ID of whoever declares it (default: none)")
+	commander := f.fs.String("commander", "", "the incident commander: a Slack user ID (U…) or email (default: who declares it, when that is a Slack person)")
+	who := newIdentity(f.fs, "who declares it")
+	f.fs.StringVar(who.as, "declarer", "", "the same as --as")
+	_ = f.fs.MarkDeprecated("declarer", "use --as with your Slack user ID or email")
 	security := f.fs.Bool("security", false, "security incident: private war room, no details outside it")
 	key := f.fs.String("idempotency-key", "", "declaring twice with the same key gives one incident (default: random)")
 	cfg, err := f.load(args)
@@ -34,7 +36,7 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 	if strings.TrimSpace(*title) == "" {
 		return errors.New("--title is required: say what is broken in a few words")
 	}
-	p := process(cfg, "")
+	p := cfg.Process()
 	if err := p.CheckSeverity(incident.Severity(*severity)); err != nil {
 		return fmt.Errorf("--severity: %w", err)
 	}
@@ -46,62 +48,88 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 	if *key == "" {
 		*key = randomKey()
 	}
-	incidents, closeFn, err := cliIncidents(ctx, cfg)
+	incidents, closeFn, err := actingAs(who, cliIncidents)(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	room, err := incidents.Declare(ctx, incident.Declaration{
+	d := incident.Declaration{
 		ID:         incident.IDFromKey("cli:" + *key),
 		Title:      *title,
 		Summary:    *summary,
 		Severity:   incident.Severity(*severity),
 		Service:    *service,
-		Commander:  *commander,
-		Declarer:   *declarer,
+		Declarer:   who.person(),
 		Security:   *security,
 		Kind:       incident.KindIncident,
 		Source:     incident.SourceCLI,
 		DeclaredAt: time.Now().UTC(),
-	}, true)
+	}
+	if d.Declarer == "" {
+		d.DeclaredVia = who.via()
+	}
+	if *commander != "" {
+		if d.Commander, _, err = who.people.lookup(ctx, *commander); err != nil {
+			return fmt.Errorf("--commander %s: %w", *commander, err)
+		}
+	}
+	room, err := incidents.Declare(ctx, d, true)
 	if err != nil {
 		return err
 	}
 	if f.jsonOut {
 		return printJSON(out, room)
 	}
-	fmt.Fprintf(out, "Declared incident %s: war room #%s (%s), workflow %s\n", room.ID, room.ChannelName, room.ChannelID, room.WorkflowID)
+	fmt.Fprintf(out, "Declared incident %s: war room #%s (%s), workflow %s\nDeclared as %s.\n",
+		room.ID, room.ChannelName, room.ChannelID, room.WorkflowID, who.actor)
+	if d.Commander == "" && d.Declarer == "" {
+		fmt.Fprintln(out, "No commander yet, and nobody was invited to the war room on your behalf: join it and take command with `/incident lead @you`, or declare with --commander or --as.")
+	}
 	return nil
 }
 
-// incidentFlags adds --incident and --by to a verb's flags.
-func incidentFlags(verb, usage string) (*commonFlags, *string, *string) {
+// incidentFlags adds --incident to a verb's flags.
+func incidentFlags(verb, usage string) (*commonFlags, *string) {
 	f := newFlags(verb, "--incident ID "+usage).withJSON()
 	id := f.fs.String("incident", "", "the incident's ID, as printed by declare or list (required)")
-	by := f.fs.String("by", cliUser(), "who is acting (a Slack user ID, or your name)")
-	return f, id, by
+	return f, id
+}
+
+// actingOnIncident adds --incident and --as to the flags of a verb that
+// changes an incident.
+func actingOnIncident(verb, usage string) (*commonFlags, *string, *identity) {
+	f, id := incidentFlags(verb, usage+" [--as U]")
+	return f, id, newIdentity(f.fs, "who is acting")
 }
 
 // withIncident loads the configuration, checks --incident and runs fn
-// against Temporal.
-func withIncident(ctx context.Context, f *commonFlags, args []string, id *string, fn func(*incidentOps) (any, string, error), out io.Writer) error {
+// against Temporal, acting as who (nil for a verb that only reads).
+func withIncident(ctx context.Context, f *commonFlags, args []string, id *string, who *identity, fn func(*incidentOps) (any, string, error), out io.Writer) error {
 	checkID := func() error {
 		if !incident.ValidID(*id) {
 			return errors.New("--incident is required: the ID printed by `incidentflow declare` or `incidentflow list`")
 		}
 		return nil
 	}
-	return withClient(ctx, f, args, out, cliIncidents, checkID, func(incidents *starter.Incidents) (any, string, error) {
-		return fn(&incidentOps{ctx: ctx, Incidents: incidents, id: *id})
+	connect := cliIncidents
+	if who != nil {
+		connect = actingAs(who, cliIncidents)
+	}
+	return withClient(ctx, f, args, out, connect, checkID, func(incidents *starter.Incidents) (any, string, error) {
+		op := &incidentOps{ctx: ctx, Incidents: incidents, id: *id}
+		if who != nil {
+			op.who = *who
+		}
+		return fn(op)
 	})
 }
 
 func runUpdate(ctx context.Context, args []string, out io.Writer) error {
-	f, id, by := incidentFlags("update", "--status S --text T [--next 30m]")
+	f, id, who := actingOnIncident("update", "--status S --text T [--next 30m]")
 	status := f.fs.String("status", "", "investigating, identified, monitoring or mitigated (required)")
 	text := f.fs.String("text", "", "what changed (required)")
 	next := f.fs.Duration("next", 0, "when the next update is due (default: the severity's cadence)")
-	return withIncident(ctx, f, args, id, func(op *incidentOps) (any, string, error) {
+	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
 		st, err := incident.ParseUpdateStatus(*status)
 		if err != nil {
 			return nil, "", fmt.Errorf("--status: %w", err)
@@ -109,36 +137,42 @@ func runUpdate(ctx context.Context, args []string, out io.Writer) error {
 		if strings.TrimSpace(*text) == "" {
 			return nil, "", errors.New("--text is required: say what changed")
 		}
-		err = op.PostStatus(ctx, op.id, wfapi.PostStatusRequest{Author: *by, Status: st, Text: *text, NextUpdateIn: *next})
-		return op.result("update"), "Posted a status update on incident " + op.id, err
+		err = op.PostStatus(ctx, op.id, wfapi.PostStatusRequest{Author: op.who.attribution(), Status: st, Text: *text, NextUpdateIn: *next})
+		return op.done("update", "Posted a status update on incident "+op.id, err)
 	}, out)
 }
 
 func runSeverity(ctx context.Context, args []string, out io.Writer) error {
-	f, id, by := incidentFlags("severity", "--to S [--reason T]")
+	f, id, who := actingOnIncident("severity", "--to S [--reason T]")
 	to := f.fs.String("to", "", "the new severity (required)")
 	reason := f.fs.String("reason", "", "why it changed")
-	return withIncident(ctx, f, args, id, func(op *incidentOps) (any, string, error) {
-		err := op.SetSeverity(ctx, op.id, wfapi.SetSeverityRequest{By: *by, Severity: incident.Severity(*to), Reason: *reason})
-		return op.result("severity"), "Incident " + op.id + " is now " + *to, err
+	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
+		err := op.SetSeverity(ctx, op.id, wfapi.SetSeverityRequest{By: op.who.attribution(), Severity: incident.Severity(*to), Reason: *reason})
+		return op.done("severity", "Incident "+op.id+" is now "+*to, err)
 	}, out)
 }
 
 func runResolve(ctx context.Context, args []string, out io.Writer) error {
-	f, id, by := incidentFlags("resolve", "--summary T")
+	f, id, who := actingOnIncident("resolve", "--summary T")
 	summary := f.fs.String("summary", "", "how it was resolved (required)")
-	return withIncident(ctx, f, args, id, func(op *incidentOps) (any, string, error) {
+	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
 		if strings.TrimSpace(*summary) == "" {
 			return nil, "", errors.New("--summary is required: say how it was resolved")
 		}
-		err := op.Resolve(ctx, op.id, wfapi.ResolveRequest{By: *by, Summary: *summary})
-		return op.result("resolve"), "Resolved incident " + op.id, err
+		err := op.Resolve(ctx, op.id, wfapi.ResolveRequest{By: op.who.attribution(), Summary: *summary})
+		if resolved := op.alreadyResolved(err); resolved != nil {
+			result := op.result("resolve")
+			result["already_resolved"] = true
+			return result, fmt.Sprintf("Incident %s was already resolved at %s by %s; nothing changed.",
+				op.id, incident.Clock(resolved.At, resolved.At.Location()), resolved.By), nil
+		}
+		return op.done("resolve", "Resolved incident "+op.id, err)
 	}, out)
 }
 
 func runStatus(ctx context.Context, args []string, out io.Writer) error {
-	f, id, _ := incidentFlags("status", "")
-	return withIncident(ctx, f, args, id, func(op *incidentOps) (any, string, error) {
+	f, id := incidentFlags("status", "")
+	return withIncident(ctx, f, args, id, nil, func(op *incidentOps) (any, string, error) {
 		inc, err := op.Get(ctx, op.id)
 		if err != nil {
 			return nil, "", err
@@ -148,26 +182,84 @@ func runStatus(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func runList(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("list", "").withJSON()
-	return withClient(ctx, f, args, out, cliIncidents, nil, func(incidents *starter.Incidents) (any, string, error) {
-		list, err := incidents.List(ctx)
+	f := newFlags("list", "[--all] [--status S] [--since 7d]").withJSON()
+	all := f.fs.Bool("all", false, "list resolved (ended) incidents too, not only open ones")
+	status := f.fs.String("status", "", "only incidents in this status: "+strings.Join(starter.StatusNames(), ", ")+" (resolved ones included)")
+	since := f.fs.String("since", "", "only incidents declared within this long, e.g. 7d, 36h or 90m")
+	var filter starter.ListFilter
+	check := func() error {
+		filter.Closed, filter.Status = *all, incident.Status(*status)
+		if err := filter.Check(); err != nil {
+			return fmt.Errorf("--status: %w", err)
+		}
+		if *since == "" {
+			return nil
+		}
+		age, err := parseAge(*since)
+		if err != nil {
+			return fmt.Errorf("--since: %w", err)
+		}
+		filter.Since = time.Now().Add(-age)
+		return nil
+	}
+	return withClient(ctx, f, args, out, cliIncidents, check, func(incidents *starter.Incidents) (any, string, error) {
+		list, err := incidents.ListMatching(ctx, filter)
 		if err != nil {
 			return nil, "", err
 		}
 		result := map[string]any{"incidents": list}
 		if len(list) == 0 {
-			return result, "No open incidents.", nil
+			if filter == (starter.ListFilter{}) {
+				return result, "No open incidents (`incidentflow list --all` shows resolved ones too).", nil
+			}
+			return result, "No incidents match.", nil
 		}
-		var b strings.Builder
-		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tSTATUS\tKIND\tCOMMANDER\tCHANNEL\tSTARTED\tTITLE")
-		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Severity, s.Status, s.Kind, s.Commander, s.ChannelID,
-				s.StartedAt.Local().Format("2006-01-02 15:04"), s.Title)
-		}
-		err = tw.Flush()
-		return result, strings.TrimSuffix(b.String(), "\n"), err
+		return result, listTable(list, filter.Closed || filter.Status != ""), nil
 	})
+}
+
+// listTable is the human listing of incidents; withClosed adds when each
+// ended.
+func listTable(list []starter.Summary, withClosed bool) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	head := "ID\tSEVERITY\tSTATUS\tKIND\tCOMMANDER\tCHANNEL\tSTARTED"
+	if withClosed {
+		head += "\tCLOSED"
+	}
+	fmt.Fprintln(tw, head+"\tTITLE")
+	for _, s := range list {
+		status := s.Status
+		if s.Ended != "" && s.Ended != "completed" {
+			status += " (workflow " + s.Ended + ")"
+		}
+		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", s.ID, s.Severity, orDash(status), s.Kind, orDash(s.Commander), s.ChannelID,
+			s.StartedAt.Local().Format("2006-01-02 15:04"))
+		if withClosed {
+			closed := "-"
+			if !s.ClosedAt.IsZero() {
+				closed = s.ClosedAt.Local().Format("2006-01-02 15:04")
+			}
+			row += "\t" + closed
+		}
+		fmt.Fprintln(tw, row+"\t"+s.Title)
+	}
+	_ = tw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// parseAge reads how far back to look: a Go duration (36h, 90m) or a
+// number of days (7d).
+func parseAge(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q isn't a length of time: write it as 7d, 36h or 90m", s)
 }
 
 // describe is the human summary of an incident.
@@ -206,11 +298,4 @@ func randomKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func cliUser() string {
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return "cli"
 }

@@ -5,8 +5,13 @@
 //	incidentflow serve      the Slack front door (HTTP and Socket Mode)
 //	incidentflow setup      registers search attributes and retention on a cluster
 //	incidentflow declare|update|severity|resolve|status|list   drive incidents from a terminal
-//	incidentflow maintenance schedule|list|cancel               planned maintenance
+//	incidentflow maintenance schedule|list|cancel|status|complete|promote   planned maintenance
+//	incidentflow alert fire|resolve   a test alert to the front door, as Alertmanager sends it
 //	incidentflow version
+//
+// `incidentflow dev` writes where it serves to dev.json in its data
+// directory; the other verbs dial that Temporal unless temporal.address is
+// set.
 package main
 
 import (
@@ -16,10 +21,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/incidentflow/incidentflow/devserver"
 )
@@ -46,10 +50,19 @@ func verbs() []verb {
 		{"resolve", "resolve an incident: --incident ID --summary T", runResolve},
 		{"status", "show an incident: --incident ID", runStatus},
 		{"list", "list open incidents", runList},
-		{"maintenance", "planned maintenance: schedule | list | cancel", maintenanceVerb},
-		{"alert", "send a test alert to the front door as Alertmanager would: fire | resolve --labels k=v,…", alertVerb},
+		{"maintenance", "planned maintenance: " + subNames(maintenanceVerbs), maintenanceVerb},
+		{"alert", "send a test alert to the front door as Alertmanager would: " + subNames(alertVerbs) + " --labels k=v,…", alertVerb},
 		{"version", "print the version", runVersion},
 	}
+}
+
+// subNames lists the names of subs, "a | b | c".
+func subNames(subs []verb) string {
+	names := make([]string, len(subs))
+	for i, v := range subs {
+		names[i] = v.name
+	}
+	return strings.Join(names, " | ")
 }
 
 func main() {
@@ -66,7 +79,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 	for _, v := range verbs() {
 		if v.name == args[0] {
 			err := v.run(ctx, args[1:], out)
-			if errors.Is(err, pflag.ErrHelp) {
+			var help *helpError
+			if errors.As(err, &help) {
+				fmt.Fprint(out, help.text)
 				return 0
 			}
 			if err != nil {

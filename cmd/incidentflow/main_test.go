@@ -48,23 +48,27 @@ func (b *syncBuffer) String() string {
 
 // devProcess is `incidentflow dev` running in this test process.
 type devProcess struct {
-	args   []string // flags naming its data dir and ports, for the other verbs
-	http   string
-	ui     string
-	slack  string
-	cancel context.CancelFunc
-	done   chan int
-	out    *syncBuffer
+	// args are the flags the other verbs get: its data dir (where they
+	// find it) and the flags it was started with beyond its ports.
+	args     []string
+	temporal string // host:port
+	http     string
+	ui       string
+	slack    string
+	cancel   context.CancelFunc
+	done     chan int
+	out      *syncBuffer
 }
 
-// startDev starts dev on free ports. A port picked free can be taken by
+// startDev starts dev on free ports (never the default ones) with extra
+// flags, which the other verbs get too. A port picked free can be taken by
 // another process's outgoing connection before dev binds it, so a start
 // refused for a busy port is tried again on other ports.
-func startDev(t *testing.T, dataDir string) *devProcess {
+func startDev(t *testing.T, dataDir string, extra ...string) *devProcess {
 	t.Helper()
 	t.Setenv("INCIDENTFLOW_LOG_LEVEL", "warn")
 	for attempt := 1; ; attempt++ {
-		d, busy := tryStartDev(t, dataDir)
+		d, busy := tryStartDev(t, dataDir, extra)
 		if !busy {
 			return d
 		}
@@ -76,24 +80,26 @@ func startDev(t *testing.T, dataDir string) *devProcess {
 
 // tryStartDev starts dev and waits until it is ready; busy reports a start
 // refused because a port was taken.
-func tryStartDev(t *testing.T, dataDir string) (d *devProcess, busy bool) {
+func tryStartDev(t *testing.T, dataDir string, extra []string) (d *devProcess, busy bool) {
 	t.Helper()
 	ports := map[string]int{}
 	for _, name := range []string{"frontend", "ui", "http", "slack", "github"} {
 		ports[name] = freePort(t)
 	}
 	d = &devProcess{
-		args:  []string{"--data-dir", dataDir, "--temporal-address", fmt.Sprintf("127.0.0.1:%d", ports["frontend"])},
-		http:  fmt.Sprintf("http://127.0.0.1:%d", ports["http"]),
-		ui:    fmt.Sprintf("http://127.0.0.1:%d", ports["ui"]),
-		slack: fmt.Sprintf("http://127.0.0.1:%d", ports["slack"]),
-		done:  make(chan int, 1),
-		out:   &syncBuffer{},
+		args:     append([]string{"--data-dir", dataDir}, extra...),
+		temporal: fmt.Sprintf("127.0.0.1:%d", ports["frontend"]),
+		http:     fmt.Sprintf("http://127.0.0.1:%d", ports["http"]),
+		ui:       fmt.Sprintf("http://127.0.0.1:%d", ports["ui"]),
+		slack:    fmt.Sprintf("http://127.0.0.1:%d", ports["slack"]),
+		done:     make(chan int, 1),
+		out:      &syncBuffer{},
 	}
 	devArgs := []string{"dev", "--data-dir", dataDir,
 		"--frontend-port", fmt.Sprint(ports["frontend"]), "--ui-port", fmt.Sprint(ports["ui"]),
 		"--listen", fmt.Sprintf("127.0.0.1:%d", ports["http"]),
 		"--slack-port", fmt.Sprint(ports["slack"]), "--github-port", fmt.Sprint(ports["github"])}
+	devArgs = append(devArgs, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	go func() { d.done <- run(ctx, devArgs, d.out, d.out) }()
@@ -133,7 +139,8 @@ func (d *devProcess) stop(t *testing.T) {
 	}
 }
 
-// cli runs one verb against the dev server and returns its output.
+// cli runs one verb against the dev server, which it finds through the
+// data dir, and returns its output.
 func (d *devProcess) cli(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -289,46 +296,34 @@ func TestHelpNamesFlagTypes(t *testing.T) {
 }
 
 // TestAlertFireAndResolveAgainstDev is the README's "try it without
-// Prometheus": with no alerts configured, `alert fire` reaches dev's alert
-// door with the sandbox token and the group asks in #alerts-triage;
-// `alert resolve` closes the prompt; a wrong token is refused with 401.
+// Prometheus": with no alerts configured and no --url, `alert fire` reaches
+// the alert door of the dev running with its data dir, with the sandbox
+// token, and the group asks in #alerts-triage; `alert resolve` closes the
+// prompt; a wrong token is refused with 401.
 func TestAlertFireAndResolveAgainstDev(t *testing.T) {
 	d := startDev(t, t.TempDir())
 	labels := "alertname=HighErrorRate,service=checkout,severity=critical"
-	out, code := d.cli(t, "alert", "fire", "--url", d.http, "--labels", labels, "--summary", "5% of checkouts fail")
-	if code != 0 || !strings.Contains(out, "accepted: triage") {
+	out, code := d.cli(t, "alert", "fire", "--labels", labels, "--summary", "5% of checkouts fail")
+	if code != 0 || !strings.Contains(out, "accepted: triage") || !strings.Contains(out, d.http) {
 		t.Fatalf("alert fire exited %d: %s", code, out)
 	}
 	triage := func() string {
-		_, body := get(t, d.slack+"/_emu/state")
-		var st struct {
-			Channels []struct {
-				Name     string `json:"name"`
-				Messages []struct {
-					Text string `json:"text"`
-				} `json:"messages"`
-			} `json:"channels"`
+		ch, _ := d.sandboxChannel(t, "alerts-triage")
+		if len(ch.Messages) == 0 {
+			return ""
 		}
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			t.Fatalf("sandbox state: %v", err)
-		}
-		for _, ch := range st.Channels {
-			if ch.Name == "alerts-triage" && len(ch.Messages) > 0 {
-				return ch.Messages[len(ch.Messages)-1].Text
-			}
-		}
-		return ""
+		return ch.Messages[len(ch.Messages)-1].Text
 	}
 	waitFor(t, "the triage prompt", func() bool {
 		return strings.Contains(triage(), "Declare incident?") && strings.Contains(triage(), "HighErrorRate")
 	})
-	if out, code := d.cli(t, "alert", "resolve", "--url", d.http, "--labels", labels); code != 0 {
+	if out, code := d.cli(t, "alert", "resolve", "--labels", labels); code != 0 {
 		t.Fatalf("alert resolve exited %d: %s", code, out)
 	}
 	waitFor(t, "the prompt closed", func() bool { return strings.Contains(triage(), "nothing was declared") })
 
 	t.Setenv("INCIDENTFLOW_ALERTS_SOURCES_ALERTMANAGER_TOKEN", "not-the-sandbox-token-at-all")
-	if out, code := d.cli(t, "alert", "fire", "--url", d.http, "--labels", labels); code == 0 || !strings.Contains(out, "401") {
+	if out, code := d.cli(t, "alert", "fire", "--labels", labels); code == 0 || !strings.Contains(out, "401") {
 		t.Errorf("alert fire with a wrong token exited %d: %s", code, out)
 	}
 }

@@ -58,13 +58,18 @@ func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenan
 	if err != nil {
 		return nil, nil, err
 	}
-	return newMaintenance(cfg, c, process(cfg, "")), c.Close, nil
+	return newMaintenance(cfg, c, cfg.Process()), c.Close, nil
 }
 
 // withMaintenance loads the configuration and runs fn against Temporal,
-// printing its JSON result or its human summary.
-func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, fn func(*starter.Maintenance) (any, string, error)) error {
-	return withClient(ctx, f, args, out, cliMaintenance, nil, func(m *starter.Maintenance) (any, string, error) {
+// acting as who (nil for a subcommand that only reads), printing its JSON
+// result or its human summary.
+func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, who *identity, fn func(*starter.Maintenance) (any, string, error)) error {
+	connect := cliMaintenance
+	if who != nil {
+		connect = actingAs(who, cliMaintenance)
+	}
+	return withClient(ctx, f, args, out, connect, nil, func(m *starter.Maintenance) (any, string, error) {
 		result, human, err := fn(m)
 		return result, strings.TrimRight(human, "\n"), err
 	})
@@ -84,7 +89,7 @@ func checkWindowID(id string) error {
 
 func runMaintenanceList(ctx context.Context, args []string, out io.Writer) error {
 	f := newFlags("maintenance list", "").withJSON()
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	return withMaintenance(ctx, f, args, out, nil, func(m *starter.Maintenance) (any, string, error) {
 		list, err := m.List(ctx)
 		if err != nil {
 			return nil, "", err
@@ -132,16 +137,16 @@ func runMaintenanceCancel(ctx context.Context, args []string, out io.Writer) err
 	f := newFlags("maintenance cancel", "--id ID [--reason T]").withJSON()
 	id := windowIDFlag(f)
 	reason := f.fs.String("reason", "", "why, for the channels that had a heads-up")
-	by := f.fs.String("by", cliUser(), "who cancels (a Slack user ID, or your name)")
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	who := newIdentity(f.fs, "who cancels")
+	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
 		if err := checkWindowID(*id); err != nil {
 			return nil, "", err
 		}
-		res, err := m.Cancel(ctx, *id, *by, *reason)
+		res, err := m.Cancel(ctx, *id, who.attribution(), *reason)
 		if err != nil {
 			return nil, "", err
 		}
-		human := fmt.Sprintf("Cancelled maintenance %s: its schedule is deleted.", res.ID)
+		human := fmt.Sprintf("Cancelled maintenance %s as %s: its schedule is deleted.", res.ID, who.actor)
 		switch {
 		case len(res.Notified) > 0:
 			human += fmt.Sprintf(" The coming window was called off; %s, which had a heads-up, %s told.", channelList(res.Notified), isAre(len(res.Notified)))
@@ -158,7 +163,7 @@ func runMaintenanceCancel(ctx context.Context, args []string, out io.Writer) err
 func runMaintenanceStatus(ctx context.Context, args []string, out io.Writer) error {
 	f := newFlags("maintenance status", "--id ID").withJSON()
 	id := windowIDFlag(f)
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	return withMaintenance(ctx, f, args, out, nil, func(m *starter.Maintenance) (any, string, error) {
 		if err := checkWindowID(*id); err != nil {
 			return nil, "", err
 		}
@@ -186,13 +191,13 @@ func runMaintenanceComplete(ctx context.Context, args []string, out io.Writer) e
 	id := windowIDFlag(f)
 	note := f.fs.String("note", "", "how it went, for the war room's resolution")
 	retro := f.fs.Bool("retrospective", false, "hold a retrospective of this window")
-	by := f.fs.String("by", cliUser(), "who confirms (a Slack user ID, or your name)")
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	who := newIdentity(f.fs, "who confirms")
+	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
 		if err := checkWindowID(*id); err != nil {
 			return nil, "", err
 		}
-		st, err := m.CompleteWith(ctx, *id, wfapi.CompleteMaintenanceRequest{By: *by, Note: *note, Retrospective: *retro})
-		return st, "Maintenance " + *id + " is complete; its end is announced.", err
+		st, err := m.CompleteWith(ctx, *id, wfapi.CompleteMaintenanceRequest{By: who.attribution(), Note: *note, Retrospective: *retro})
+		return st, fmt.Sprintf("Maintenance %s is complete (confirmed as %s); its end is announced.", *id, who.actor), err
 	})
 }
 
@@ -201,16 +206,18 @@ func runMaintenancePromote(ctx context.Context, args []string, out io.Writer) er
 	id := windowIDFlag(f)
 	severity := f.fs.String("severity", "", "the incident's severity (required)")
 	note := f.fs.String("note", "", "what went wrong")
-	by := f.fs.String("by", cliUser(), "who declares the incident (a Slack user ID, or your name)")
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	who := newIdentity(f.fs, "who declares the incident")
+	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
 		if err := checkWindowID(*id); err != nil {
 			return nil, "", err
 		}
 		if err := m.Process.CheckSeverity(incident.Severity(*severity)); err != nil {
 			return nil, "", fmt.Errorf("--severity: %w", err)
 		}
-		res, err := m.PromoteWith(ctx, *id, wfapi.PromoteMaintenanceRequest{By: *by, Severity: incident.Severity(*severity), Note: *note})
-		return res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s).", *id, res.IncidentID, res.WorkflowID), err
+		// The promoting person declares the incident and, without a lead,
+		// commands it, so only a Slack person goes there.
+		res, err := m.PromoteWith(ctx, *id, wfapi.PromoteMaintenanceRequest{By: who.person(), Severity: incident.Severity(*severity), Note: *note})
+		return res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s), declared as %s.", *id, res.IncidentID, res.WorkflowID, who.actor), err
 	})
 }
 

@@ -14,10 +14,12 @@ import (
 
 // scheduleFlags are the flags of `maintenance schedule`.
 type scheduleFlags struct {
-	id, title, start, recurrence, description, severity, lead, by *string
-	duration                                                      *time.Duration
-	services, announce                                            *[]string
-	retro                                                         *bool
+	id, title, start, recurrence, description, severity, lead *string
+	duration                                                  *time.Duration
+	services, announce                                        *[]string
+	retro                                                     *bool
+	// who schedules it (--as).
+	who *identity
 }
 
 func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) error {
@@ -32,11 +34,11 @@ func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) e
 		description: f.fs.String("description", "", "what will happen and what users will notice"),
 		announce:    f.fs.StringSlice("announce", nil, "channels for the heads-ups and announcements (default: announce_channels)"),
 		severity:    f.fs.String("severity", "", "severity of the war room (default: the mildest configured)"),
-		lead:        f.fs.String("lead", "", "Slack user ID of who runs the window and confirms its end (default: --by)"),
-		by:          f.fs.String("by", cliUser(), "who schedules it (a Slack user ID, or your name)"),
+		lead:        f.fs.String("lead", "", "Slack user ID of who runs the window and confirms its end (default: --as)"),
+		who:         newIdentity(f.fs, "who schedules it"),
 		retro:       f.fs.Bool("retrospective", false, "hold a retrospective after each window"),
 	}
-	return withMaintenance(ctx, f, args, out, func(m *starter.Maintenance) (any, string, error) {
+	return withMaintenance(ctx, f, args, out, sf.who, func(m *starter.Maintenance) (any, string, error) {
 		w, err := sf.window(ctx, f, m)
 		if err != nil {
 			return nil, "", err
@@ -45,7 +47,7 @@ func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) e
 		if err != nil {
 			return nil, "", err
 		}
-		return res, scheduledText(res, m.Process.Location()), nil
+		return res, scheduledText(res, m.Process.Location()) + "\n  Scheduled as " + sf.who.actor.String() + ".", nil
 	})
 }
 
@@ -98,7 +100,9 @@ func (sf scheduleFlags) window(ctx context.Context, f *commonFlags, m *starter.M
 			set()
 		}
 	}
-	w.ScheduledBy = *sf.by
+	// The scheduler declares each window's war room and leads it without
+	// --lead, so only a Slack person goes there.
+	w.ScheduledBy = sf.who.person()
 	if strings.TrimSpace(w.Title) == "" {
 		return w, errors.New("--title is required: say what is being done, in a few words")
 	}

@@ -31,8 +31,7 @@ func runWorker(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg)
-	c, err := dial(ctx, cfg, temporalAddress(cfg), logger)
+	c, _, err := connect(ctx, cfg, newLogger(cfg), setUpNamespace)
 	if err != nil {
 		return err
 	}
@@ -55,11 +54,15 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("set slack.signing_secret (HTTP mode) or slack.app_token (Socket Mode) so incidentflow can trust what Slack sends")
 	}
 	logger := newLogger(cfg)
-	c, door, err := dialFrontDoor(ctx, cfg, temporalAddress(cfg), logger)
+	c, _, err := connect(ctx, cfg, logger, setUpNamespace)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	door, err := newFrontDoor(cfg, c, logger)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "incidentflow front door on http://%s\n", cfg.HTTP.Listen)
 	return door.run(ctx)
 }
@@ -71,9 +74,7 @@ func runSetup(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg)
-	addr := temporalAddress(cfg)
-	c, err := dial(ctx, cfg, addr, logger)
+	c, addr, err := connect(ctx, cfg, newLogger(cfg), anyNamespace)
 	if err != nil {
 		return err
 	}
@@ -93,28 +94,14 @@ type frontDoor struct {
 	logger *slog.Logger
 }
 
-// dialFrontDoor connects to Temporal at addr and builds the front door on
-// that client; the caller closes the client.
-func dialFrontDoor(ctx context.Context, cfg *config.Config, addr string, logger *slog.Logger) (client.Client, *frontDoor, error) {
-	c, err := dial(ctx, cfg, addr, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	door, err := newFrontDoor(cfg, c, logger)
-	if err != nil {
-		c.Close()
-		return nil, nil, err
-	}
-	return c, door, nil
-}
-
+// newFrontDoor builds the front door over c.
 func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*frontDoor, error) {
 	var opts []slack.Option
 	if cfg.Slack.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
-	proc := process(cfg, cfg.Temporal.WebUIURL)
+	proc := cfg.Process()
 	alerts := newAlerts(cfg, c, proc)
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:        &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},

@@ -45,15 +45,36 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 			return say("Unknown severity “%s”: use one of %s. Type `/incident severity <name> [reason]`.",
 				incident.Escape(incident.Truncate(cmd.Arg, 40)), strings.Join(f.process.SeverityNames(), ", "))
 		}
-	case VerbLead, VerbComms:
-		if cmd.Self {
-			cmd.User = sc.UserID
-		}
+	case VerbLead, VerbComms, VerbAction:
+		return f.personCommand(ctx, sc, cmd)
+	}
+	return f.warRoomCommand(ctx, sc, cmd)
+}
+
+// personCommand runs lead, comms or action once the person they name is
+// known: the caller for "me", the user of a mention, or whom the name typed
+// in words resolves to (said before the reply). An action item may name
+// nobody.
+func (f *FrontDoor) personCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) *ephemeral {
+	notDone, hint := "nothing was changed", fmt.Sprintf("Type @ and pick the person from Slack's list, or give their email address: `/incident %s @name`.", cmd.Verb)
+	if cmd.Verb == VerbAction {
+		notDone, hint = "the action item was NOT recorded", "Type @ and pick the owner from Slack's list, or leave the @ out to record it without an owner."
+	}
+	if cmd.Self {
+		cmd.User = sc.UserID
+	}
+	note, refusal := f.resolvePerson(ctx, &cmd, notDone, hint)
+	switch {
+	case refusal != "":
+		return say("%s", refusal)
+	case cmd.Who == "" && (cmd.User != "" || cmd.Verb != VerbAction):
 		if msg := f.checkUser(ctx, cmd.User); msg != "" {
 			return say("%s", msg)
 		}
 	}
-	return f.warRoomCommand(ctx, sc, cmd)
+	reply := f.warRoomCommand(ctx, sc, cmd)
+	reply.Text = note + reply.Text
+	return reply
 }
 
 // warRoomCommand runs a subcommand that needs the incident of the channel.
@@ -198,10 +219,6 @@ func (f *FrontDoor) checkUser(ctx context.Context, user string) string {
 	case err != nil:
 		f.log.Warn("users.info failed; assigning anyway", "user", user, "err", err)
 		return ""
-	case u.Deleted:
-		return incident.Mention(user) + " is deactivated; pick someone else."
-	case u.IsBot:
-		return incident.Mention(user) + " is a bot and can't hold a role; pick a person."
 	}
-	return ""
+	return unfit(toPerson(*u))
 }

@@ -145,6 +145,8 @@ type FrontDoor struct {
 	// warRooms caches which incident a channel is the war room of (""
 	// for none), so that events from other channels cost no Temporal call.
 	warRooms *ttlCache[string]
+	// people resolves the names typed for a person (/incident lead @ann).
+	people *directory
 	// botUser is the bot's own user ID, once auth.test told it.
 	botUser atomic.Pointer[string]
 	// bg tracks the work that outlives a request's answer (modals opened
@@ -208,6 +210,7 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 	if f.now == nil {
 		f.now = time.Now
 	}
+	f.people = newDirectory(f.slack, f.now, &f.bg)
 	if f.reaction == "" {
 		f.reaction = incident.DefaultTimelineReaction
 	}

@@ -63,8 +63,15 @@ type Command struct {
 	// Arg is the one-word argument: the severity name of severity
 	// (lower-cased), the status of update when the text starts with one.
 	Arg string
-	// User is the Slack user ID named by lead, comms or (as the owner) action.
+	// User is the Slack user ID named by lead, comms or (as the owner) action
+	// with a mention: <@U123>, what Slack sends when the person was picked
+	// from its list.
 	User string
+	// Who is the person lead, comms or action named in words instead: a
+	// plain @name typed without picking from Slack's list, a display or
+	// real name, or an email address (plain text, untrusted). The front door
+	// resolves it to a user ID.
+	Who string
 	// Self is set when lead or comms name "me": the caller.
 	Self bool
 }
@@ -122,24 +129,35 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, err
 		}
 		if tok == "" {
-			return Command{}, fmt.Errorf("who? Type /incident %s @name (pick the person from Slack's list so it becomes a mention) to make them the %s", verb, role)
-		}
-		if strings.TrimSpace(after) != "" {
-			return Command{}, fmt.Errorf("one person at a time: type /incident %s @name", verb)
+			return Command{}, fmt.Errorf("who? Type /incident %s @name to make someone the %s", verb, role)
 		}
 		if strings.EqualFold(tok, "me") || strings.EqualFold(tok, "myself") {
 			cmd.Self = true
 			break
 		}
-		user, ok := mentionedUser(tok)
-		if !ok {
-			return Command{}, fmt.Errorf("I can't tell who “%s” is. Type @ and pick the person from Slack's list so it becomes a mention: /incident %s @name", incident.Truncate(plainText(tok), 40), verb)
+		user, mention := mentionedUser(tok)
+		if trimSpace(after) != "" {
+			if mention || strings.HasPrefix(tok, "<") || strings.ContainsAny(after, "@<") {
+				return Command{}, fmt.Errorf("one person at a time: type /incident %s @name", verb)
+			}
+			tok = trimSpace(rest) // a name with spaces: /incident lead Ann Lee
 		}
-		cmd.User = user
+		if mention {
+			cmd.User = user
+			break
+		}
+		who, ok := namedPerson(unquote(tok))
+		if !ok {
+			return Command{}, fmt.Errorf("I can't tell who “%s” is. Type @ and pick the person from Slack's list: /incident %s @name", incident.Truncate(plainText(tok), 40), verb)
+		}
+		cmd.Who = who
 	case VerbAction:
 		first, after := cutWord(rest)
 		if user, ok := mentionedUser(first); ok {
 			cmd.User = user
+			rest = after
+		} else if strings.HasPrefix(first, "@") && len(first) > 1 {
+			cmd.Who, _ = namedPerson(first)
 			rest = after
 		}
 		cmd.Text = freeText(rest)
@@ -259,6 +277,22 @@ func mentionedUser(tok string) (string, bool) {
 		return "", false
 	}
 	return inner, true
+}
+
+// namedPerson returns the person tok names in words: a handle or display
+// name with its @ removed, a real name, or the address of an email link
+// (<mailto:ann@example.com|ann@example.com>). Other markup — a channel, a
+// link, a mention that isn't a user ID — names nobody.
+func namedPerson(tok string) (string, bool) {
+	if addr, ok := strings.CutPrefix(tok, "<mailto:"); ok && strings.HasSuffix(tok, ">") {
+		addr, _, _ = strings.Cut(strings.TrimSuffix(addr, ">"), "|")
+		return entities.Replace(addr), addr != ""
+	}
+	if strings.HasPrefix(tok, "<") {
+		return "", false
+	}
+	who := trimSpace(strings.TrimPrefix(plainText(tok), "@"))
+	return who, who != ""
 }
 
 // entities are the three characters Slack sends as HTML entities.

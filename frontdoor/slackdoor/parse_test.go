@@ -40,6 +40,14 @@ func TestParseCommand(t *testing.T) {
 		{"catch-up", Command{Verb: VerbCatchup}},
 		{"action add an alert on queue depth", Command{Verb: VerbAction, Text: "add an alert on queue depth"}},
 		{"action <@U0DAVE|dave> add an alert", Command{Verb: VerbAction, User: "U0DAVE", Text: "add an alert"}},
+		{"action @dave add an alert", Command{Verb: VerbAction, Who: "dave", Text: "add an alert"}},
+		{"action @ add an alert", Command{Verb: VerbAction, Text: "@ add an alert"}},
+		{"lead @bob", Command{Verb: VerbLead, Who: "bob"}},
+		{"lead bob", Command{Verb: VerbLead, Who: "bob"}},
+		{"comms Carol Chen", Command{Verb: VerbComms, Who: "Carol Chen"}},
+		{"comms @Carol Chen", Command{Verb: VerbComms, Who: "Carol Chen"}},
+		{"comms “Carol Chen”", Command{Verb: VerbComms, Who: "Carol Chen"}},
+		{"lead <mailto:bob@example.com|bob@example.com>", Command{Verb: VerbLead, Who: "bob@example.com"}},
 		{"list", Command{Verb: VerbList}},
 		{"Help", Command{Verb: VerbHelp}},
 	}
@@ -65,8 +73,8 @@ func TestParseCommandErrors(t *testing.T) {
 		{"severity <@U0BOB>", "not a person"},
 		{"severity \"critical", "quote isn't closed"},
 		{"lead", "who?"},
-		{"lead @bob", "I can't tell who “@bob” is"},
-		{"lead bob", "I can't tell who “bob” is"},
+		{"lead <#C0INCIDENTS|incidents>", "I can't tell who"},
+		{"lead @bob @carol", "one person at a time"},
 		{"lead <@U0BOB> <@U0CAROL>", "one person at a time"},
 		{"comms <@not-an-id>", "I can't tell who"},
 		{"action", "what needs doing?"},
@@ -101,7 +109,8 @@ func TestPlainText(t *testing.T) {
 }
 
 // FuzzParseCommand checks that no input makes the parser panic, and that
-// what it returns is always usable: a known verb, a real user ID, valid
+// what it returns is always usable: a known verb, a real user ID or a
+// trimmed name to look up, valid
 // UTF-8, an error in words.
 func FuzzParseCommand(f *testing.F) {
 	for _, s := range []string{
@@ -138,8 +147,11 @@ func FuzzParseCommand(f *testing.F) {
 		if cmd.Text != trimSpace(cmd.Text) {
 			t.Fatalf("untrimmed text %q out of %q", cmd.Text, text)
 		}
-		if (cmd.Verb == VerbLead || cmd.Verb == VerbComms) && cmd.User == "" && !cmd.Self {
+		if (cmd.Verb == VerbLead || cmd.Verb == VerbComms) && cmd.User == "" && cmd.Who == "" && !cmd.Self {
 			t.Fatalf("%s without a person for %q", cmd.Verb, text)
+		}
+		if cmd.Who != "" && (cmd.User != "" || !utf8.ValidString(cmd.Who) || cmd.Who != trimSpace(cmd.Who)) {
+			t.Fatalf("person %q named in words alongside user %q, or unusable, out of %q", cmd.Who, cmd.User, text)
 		}
 		if cmd.Verb == VerbSeverity && cmd.Arg == "" {
 			t.Fatalf("severity without a name for %q", text)

@@ -33,7 +33,8 @@ func say(format string, args ...any) *ephemeral {
 
 // helpText lists the subcommands and the ways to mark a message for the
 // timeline (reaction is the configured emoji); maintenance adds the
-// subcommand that plans maintenance.
+// subcommand that plans maintenance. Placeholders such as <title> are
+// escaped, since Slack reads <…> as a link, even inside `…`.
 func helpText(process incident.Process, reaction string, maintenance bool) string {
 	sev := strings.Join(process.SeverityNames(), "|")
 	lines := []string{
@@ -60,7 +61,7 @@ func helpText(process incident.Process, reaction string, maintenance bool) strin
 	if maintenance {
 		lines = slices.Insert(lines, 7, "• `/incident maintenance` — plan maintenance (opens a form)")
 	}
-	return strings.Join(lines, "\n")
+	return errEscaper.Replace(strings.Join(lines, "\n"))
 }
 
 // failure is what a responder reads when a request to Temporal didn't work.
@@ -86,8 +87,9 @@ func (f *FrontDoor) failureWithin(err error, notDone string, within time.Duratio
 	return "That didn't work (" + escapeErr(err) + "), so " + notDone + "."
 }
 
-// errEscaper keeps an error's text from being read as Slack markup without
-// disguising identifiers such as expired_trigger_id, as Escape would.
+// errEscaper keeps an error's text, or a usage's placeholders, from being
+// read as Slack markup without disguising identifiers such as
+// expired_trigger_id, as Escape would.
 var errEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // escapeErr renders an error from Slack or Temporal inside a message.
@@ -125,7 +127,7 @@ func roundSeconds(d time.Duration) string {
 
 // notInWarRoom answers a war-room subcommand typed elsewhere.
 func notInWarRoom(verb Verb) string {
-	return fmt.Sprintf("`/incident %s` works in an incident's war room, and this channel isn't the war room of an open incident. Run it in the war room (`/incident list` shows them), or declare an incident with `/incident declare <title>`.", verb)
+	return fmt.Sprintf("`/incident %s` works in an incident's war room, and this channel isn't the war room of an open incident. Run it in the war room (`/incident list` shows them), or declare an incident with `/incident declare &lt;title&gt;`.", verb)
 }
 
 // statusText renders where an incident stands for /incident status.
@@ -138,7 +140,7 @@ func statusText(inc incident.Incident, process incident.Process) string {
 		title = "security incident"
 	}
 	fmt.Fprintf(&b, "*%s* — %s `%s`\n", incident.Escape(title), strings.ToUpper(string(inc.Severity)), d.ID)
-	fmt.Fprintf(&b, "• Status: *%s*", inc.Status)
+	fmt.Fprintf(&b, "• Status: *%s*", inc.StatusText())
 	if inc.IsResolved() && !inc.ResolvedAt.IsZero() {
 		fmt.Fprintf(&b, " at %s", incident.Clock(inc.ResolvedAt, loc))
 	}
@@ -175,7 +177,7 @@ func statusText(inc incident.Incident, process incident.Process) string {
 // listText renders the open incidents for /incident list.
 func listText(list []starter.Summary, process incident.Process) string {
 	if len(list) == 0 {
-		return "No open incidents. Declare one with `/incident declare <title>`."
+		return "No open incidents. Declare one with `/incident declare &lt;title&gt;`."
 	}
 	loc := process.Location()
 	var b strings.Builder

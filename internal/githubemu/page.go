@@ -103,7 +103,9 @@ func render(w http.ResponseWriter, status int, t *template.Template, data any) {
 const pageStyle = `<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:70em}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
 .label{background:#eee;border-radius:1em;padding:0 .5em;margin-right:.3em}.closed{color:#8250df}.open{color:#1a7f37}
-pre{white-space:pre-wrap;background:#f6f8fa;padding:1em}</style>`
+.md{border:1px solid #d0d7de;border-radius:6px;padding:0 1em;margin:1em 0}.md pre,.md code{background:#f6f8fa;border-radius:4px}
+.md pre{padding:1em;overflow:auto}.md code{padding:.1em .3em}.md pre code{padding:0}.md .raw{white-space:pre-wrap;color:#57606a}
+.md table{width:auto}.md td,.md th{border:1px solid #d0d7de}</style>`
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><meta http-equiv="refresh" content="10"><title>GitHub sandbox</title>` + pageStyle + `</head>
@@ -119,12 +121,12 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 {{else}}<p>No issues yet.</p>{{end}}
 </body></html>`))
 
-var issuePage = template.Must(template.New("issue").Parse(`<!doctype html>
+var issuePage = template.Must(template.New("issue").Funcs(template.FuncMap{"markdown": renderMarkdown}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>{{.Title}} · {{.Repo}}#{{.Number}}</title>` + pageStyle + `</head>
 <body><p><a href="/">All issues</a></p>
 <h1>{{.Title}} <small>{{.Repo}}#{{.Number}}</small></h1>
 <p class="{{.State}}">{{.State}}{{if .StateReason}} ({{.StateReason}}){{end}} · opened by {{.User}} {{.CreatedAt.UTC.Format "2006-01-02 15:04 MST"}}{{if .ClosedBy}} · closed by {{.ClosedBy}}{{end}}</p>
 <p>{{range .Labels}}<span class="label">{{.}}</span>{{end}}{{if .Assignees}} Assignees: {{range $i, $a := .Assignees}}{{if $i}}, {{end}}{{$a}}{{end}}{{end}}</p>
-<pre>{{.Body}}</pre>
-{{range .Comments}}<h3>{{.User}} commented {{.CreatedAt.UTC.Format "2006-01-02 15:04 MST"}}</h3><pre>{{.Body}}</pre>
+<div class="md">{{markdown .Body}}</div>
+{{range .Comments}}<h3>{{.User}} commented {{.CreatedAt.UTC.Format "2006-01-02 15:04 MST"}}</h3><div class="md">{{markdown .Body}}</div>
 {{end}}</body></html>`))

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// activityLines is how many of the person's last actions the activity
+// panel lists, newest first.
+const activityLines = 10
+
 // pageData is what the page shows: the workspace from the point of view of
 // one person (As), with one channel open.
 type pageData struct {
@@ -22,11 +26,11 @@ type pageData struct {
 	ChannelID string
 	Missing   string // a channel asked for that does not exist
 	Modals    []modalForm
-	Results   []playResult
-	FrontDoor string // where commands and clicks go; "" when none is set
+	Results   []playResult // the activity panel: one line per action
+	FrontDoor string       // where commands and clicks go; "" when none is set
 	Views     []View
 	Files     []File
-	Users     []User
+	Users     []User // also what the composer's @ picker offers
 }
 
 // pageNav is a conversation in the sidebar.
@@ -149,7 +153,7 @@ func (s *Server) pageDataLocked(channelID, as string) pageData {
 		d.Channel, d.ChannelID = s.pageChannelLocked(open, as), open.id
 	}
 	d.Modals = s.openModalsLocked(as)
-	for i := len(s.play.results) - 1; i >= 0 && len(d.Results) < 3; i-- {
+	for i := len(s.play.results) - 1; i >= 0 && len(d.Results) < activityLines; i-- {
 		if r := s.play.results[i]; r.User == as {
 			d.Results = append(d.Results, r)
 		}

@@ -38,7 +38,6 @@ type playResult struct {
 	User    string
 	What    string
 	Outcome string
-	Reply   []seg
 	Failed  bool
 }
 
@@ -137,16 +136,14 @@ func (s *Server) outcome(res *playResult, rep *Reply, err error, views int) {
 	case err != nil:
 		res.Failed, res.Outcome = true, "could not reach the app: "+err.Error()
 	case rep.Status != http.StatusOK:
-		res.Failed, res.Outcome = true, fmt.Sprintf("the app answered HTTP %d", rep.Status)
-		res.Reply = []seg{{Text: clip(string(rep.Body), 300)}}
+		res.Failed, res.Outcome = true, fmt.Sprintf("the app answered HTTP %d: %s", rep.Status, clip(strings.TrimSpace(string(rep.Body)), 300))
 	default:
 		var parts []string
 		if len(s.st.views) > views {
 			parts = append(parts, "the app opened a modal")
 		}
-		if text := replyText(rep); text != "" {
-			res.Reply = s.mrkdwnLocked(text)
-			parts = append(parts, "the app answered (only you can see it)")
+		if replyText(rep) != "" {
+			parts = append(parts, "the app answered in the channel (only you can see it)")
 		}
 		if len(parts) == 0 {
 			parts = append(parts, "the app acknowledged it")
@@ -167,6 +164,38 @@ func replyText(rep *Reply) string {
 	return strings.TrimSpace(string(rep.Body))
 }
 
+// typedText encodes what a person typed in the composer as Slack's client
+// sends it: & < > as entities, except the user mentions the @ picker put
+// in (<@U…|name> naming a member), which stay markup. A mention typed by
+// hand is text, as in Slack.
+func (s *Server) typedText(typed string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for typed != "" {
+		i := strings.Index(typed, "<@")
+		if i < 0 {
+			break
+		}
+		b.WriteString(mrkdwnEscaper.Replace(typed[:i]))
+		typed = typed[i:]
+		end := strings.IndexByte(typed, '>')
+		id, _, _ := strings.Cut(typed[2:max(end, 2)], "|")
+		if end < 0 || s.st.usersByID[id] == nil {
+			b.WriteString("&lt;")
+			typed = typed[1:]
+			continue
+		}
+		b.WriteString(typed[:end+1])
+		typed = typed[end+1:]
+	}
+	b.WriteString(mrkdwnEscaper.Replace(typed))
+	return b.String()
+}
+
+// mrkdwnEscaper writes the three characters Slack sends as entities.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // clip shortens s to n runes.
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -186,8 +215,9 @@ func (s *Server) viewCount() int {
 // in a channel; the page then shows the answer and any modal it opened.
 func (s *Server) playCommand(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	user, channelID, command, text := f.Get("user"), f.Get("channel"), f.Get("command"), strings.TrimSpace(f.Get("text"))
-	res := playResult{User: user, What: command + " " + text}
+	user, channelID, command, typed := f.Get("user"), f.Get("channel"), f.Get("command"), strings.TrimSpace(f.Get("text"))
+	res := playResult{User: user, What: command + " " + typed}
+	text := s.typedText(typed)
 	if command != "/incident" && command != "/closeincident" {
 		res.Failed, res.Outcome = true, "unknown command"
 		s.addResult(res)
@@ -204,9 +234,9 @@ func (s *Server) playCommand(w http.ResponseWriter, r *http.Request) {
 // that a war room has something to mark.
 func (s *Server) playPost(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	user, channelID, text := f.Get("user"), f.Get("channel"), strings.TrimSpace(f.Get("text"))
-	res := playResult{User: user, What: "said “" + clip(text, 40) + "”"}
-	if _, err := s.PostAs(channelID, user, text, ""); err != nil {
+	user, channelID, typed := f.Get("user"), f.Get("channel"), strings.TrimSpace(f.Get("text"))
+	res := playResult{User: user, What: "said “" + clip(typed, 40) + "”"}
+	if _, err := s.PostAs(channelID, user, s.typedText(typed), ""); err != nil {
 		res.Failed, res.Outcome = true, "Slack refused it: "+err.Error()
 	} else {
 		res.Outcome = "posted"

@@ -17,7 +17,8 @@ import (
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 )
 
-// playApp is a tiny app behind a front door: "/incident declare T" opens a
+// playApp is a tiny app behind a front door that records the commands it
+// gets: "/incident declare T" opens a
 // declare modal, "/incident help" answers text; a submission whose title
 // says "bad" is refused with response_action errors, a good one posts a
 // message with a Resolve button; clicks are recorded.
@@ -26,6 +27,7 @@ type playApp struct {
 	api *slack.Client
 
 	mu          sync.Mutex
+	commands    []string // the texts of the slash commands, as sent
 	submissions []slack.InteractionCallback
 	clicks      []slack.InteractionCallback
 }
@@ -44,13 +46,16 @@ func (a *playApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	form, _ := url.ParseQuery(string(body))
 	switch r.URL.Path {
 	case "/slack/commands":
+		a.mu.Lock()
+		a.commands = append(a.commands, form.Get("text"))
+		a.mu.Unlock()
 		verb, rest, _ := strings.Cut(form.Get("text"), " ")
 		if verb != "declare" {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"text":"Try <https://example.com/help|the help> or *declare*, <@`+form.Get("user_id")+`>"}`)
 			return
 		}
-		_, err := a.api.OpenView(form.Get("trigger_id"), playModal(rest))
+		_, err := a.api.OpenView(form.Get("trigger_id"), playModal(html.UnescapeString(rest))) // Slack sends & < > as entities
 		if err != nil {
 			a.t.Errorf("views.open: %v", err)
 		}

@@ -11,7 +11,9 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1c1d}
 header{background:#3f0e40;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
 header a{color:#fff}header select{font:inherit}
-.layout{display:grid;grid-template-columns:15em 1fr;min-height:calc(100vh - 3em)}
+.layout{display:grid;grid-template-columns:15em minmax(0,1fr) 22em;min-height:calc(100vh - 3em)}
+aside{background:#f8f8f8;border-left:1px solid #e8e8e8;padding:.6em .8em;font-size:.85em;overflow:auto}aside h3{margin:.2em 0 .4em;font-size:1em}
+aside ol{list-style:none;margin:0;padding:0}aside li{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:.15em 0;border-bottom:1px solid #eee}
 nav{background:#f4ede4;padding:.8em;overflow:auto}nav a{display:block;color:#1d1c1d;text-decoration:none;padding:.1em .4em;border-radius:4px}
 nav a.cur{background:#1164a3;color:#fff}nav .n{float:right;opacity:.6;font-size:.85em}nav .arch{opacity:.5}
 main{padding:0 1.5em 2em;max-width:60em}
@@ -29,6 +31,7 @@ button.primary{background:#007a5a;color:#fff;border-color:#007a5a}button.danger{
 .modal textarea{min-height:5em}.opt{display:block;font-weight:normal}
 .err{color:#e01e5a;margin:.2em 0}code{background:#f3f3f3;border:1px solid #e3e3e3;border-radius:3px;padding:0 .2em;color:#c01343}.ok{color:#007a5a}.warn{background:#fff4e5;border:1px solid #e8a723;padding:.5em 1em;border-radius:6px}
 #composer{display:flex;gap:.4em;flex-wrap:wrap}#composer input[name=text]{flex:1;min-width:14em;font:inherit;padding:.3em}
+#mentions{flex-basis:100%;display:flex;flex-wrap:wrap;gap:.3em}#mentions[hidden]{display:none}#mentions button{font-size:.9em}
 .acts{font-size:.85em;opacity:.8}.acts:hover{opacity:1}.acts details.edit{display:inline-block}.acts textarea{display:block;width:30em;min-height:3em;font:inherit}
 button.reaction{border-radius:1em;padding:0 .6em}button.reaction.mine{background:#e8f5fa;border-color:#1264a3}.reactions .who{font-size:.85em;color:#616061;margin-right:.6em}
 table{border-collapse:collapse}td,th{padding:.15em .8em;text-align:left}details{margin:1em 0}
@@ -44,8 +47,6 @@ table{border-collapse:collapse}td,th{padding:.15em .8em;text-align:left}details{
 <main>
 {{if not .FrontDoor}}<p class="warn">No app is connected to this sandbox: slash commands, buttons and modals need one (<code>incidentflow dev</code> connects its front door).</p>{{end}}
 {{if .Missing}}<p class="warn">There is no channel {{.Missing}}.</p>{{end}}
-<div id="play">{{range .Results}}<p class="{{if .Failed}}err{{else}}ok{{end}}"><small>{{.At}}</small> {{$.AsName}}: {{.What}} → {{.Outcome}}</p>
-{{if .Reply}}<div class="msg eph"><span class="meta"><b>@incidentflow</b> <span class="tag">only visible to you</span></span><div class="body">{{template "segs" .Reply}}</div></div>{{end}}{{end}}</div>
 {{range .Modals}}<form class="modal" id="modal" method="post" action="/_emu/act/submit">
 <input type="hidden" name="csrf" value="{{$.Token}}"><input type="hidden" name="as" value="{{$.As}}"><input type="hidden" name="channel" value="{{$.ChannelID}}">
 <input type="hidden" name="view" value="{{.ViewID}}"><input type="hidden" name="hash" value="{{.Hash}}">
@@ -75,15 +76,49 @@ table{border-collapse:collapse}td,th{padding:.15em .8em;text-align:left}details{
 <select name="user" title="who types it">{{range .People}}<option value="{{.ID}}"{{if eq .ID $.As}} selected{{end}}>@{{.Name}}</option>{{end}}</select>
 <select name="channel" title="where">{{range .Targets}}<option value="{{.ID}}"{{if eq .ID $.ChannelID}} selected{{end}}>{{.Label}}</option>{{end}}</select>
 <select name="command"><option>/incident</option><option>/closeincident</option></select>
-<input name="text" placeholder="declare Checkout is down · help · list · update · resolve … or a message to send" autocomplete="off">
-<button class="primary">Run a slash command</button> <button id="say" formaction="/_emu/act/post">Send as a message</button></form>
+<input name="text" placeholder="declare Checkout is down · lead @… · help · list … or a message to send" autocomplete="off">
+<button class="primary">Run a slash command</button> <button id="say" formaction="/_emu/act/post">Send as a message</button>
+<div id="mentions" role="listbox" aria-label="mention someone" hidden>{{range .Users}}<button type="button" role="option" data-mention="<@{{.ID}}|{{.Name}}>" data-match="{{.Name}} {{.RealName}}">@{{.Name}} — {{.RealName}}</button>{{end}}</div></form>
 <details><summary>Views ({{len .Views}}), files ({{len .Files}}) and users ({{len .Users}})</summary>
 <h3>Views</h3>{{range .Views}}<p>{{.ID}} <span class="tag">{{.Type}}</span> callback_id={{.CallbackID}} user={{.UserID}} {{if .Open}}open{{else}}closed{{end}}</p>{{else}}<p class="meta">No views.</p>{{end}}
 <h3>Files</h3>{{range .Files}}<p>{{.ID}} {{.Name}} “{{.Title}}” ({{len .Content}} bytes) in {{range .Channels}}{{.}} {{end}}</p>{{else}}<p class="meta">No files.</p>{{end}}
 <h3>Users</h3><table><tr><th>ID</th><th>Name</th><th>Real name</th><th>Email</th><th>Time zone</th></tr>
 {{range .Users}}<tr><td>{{.ID}}</td><td>@{{.Name}}{{if .IsBot}} (bot){{end}}</td><td>{{.RealName}}</td><td>{{.Email}}</td><td>{{.TZ}}</td></tr>{{end}}</table>
-</details></main></div>
+</details></main>
+<aside id="play"><h3>Activity of {{.AsName}}</h3><ol>{{range .Results}}<li class="{{if .Failed}}err{{else}}ok{{end}}" title="{{.What}} → {{.Outcome}}"><small>{{.At}}</small> {{.What}} → {{.Outcome}}</li>
+{{else}}<li class="meta">Nothing yet: what you run, click or submit shows here, one line each; the app's answers appear in the channel.</li>{{end}}</ol></aside></div>
 <script>
+// The @ picker: typing @ and a few letters in the composer lists the
+// matching members; picking one puts in the mention as Slack's client sends
+// it, <@U…|name>.
+(function () {
+  var input = document.querySelector("#composer input[name=text]"), list = document.getElementById("mentions");
+  if (!input || !list) { return; }
+  function token() {
+    var m = /(^|\s)@([^\s@<>]*)$/.exec(input.value.slice(0, input.selectionStart));
+    return m ? {start: input.selectionStart - m[2].length - 1, query: m[2].toLowerCase()} : null;
+  }
+  function refresh() {
+    var t = token(), shown = 0;
+    list.querySelectorAll("button").forEach(function (b) {
+      var ok = t !== null && b.dataset.match.toLowerCase().split(" ").some(function (w) { return w.indexOf(t.query) === 0; });
+      b.hidden = !ok;
+      if (ok) { shown++; }
+    });
+    list.hidden = shown === 0;
+  }
+  input.addEventListener("input", refresh);
+  input.addEventListener("click", refresh);
+  list.addEventListener("click", function (e) {
+    var b = e.target.closest("button"), t = token();
+    if (!b || !t) { return; }
+    var end = input.selectionStart, mention = b.dataset.mention + " ";
+    input.value = input.value.slice(0, t.start) + mention + input.value.slice(end);
+    input.focus();
+    input.setSelectionRange(t.start + mention.length, t.start + mention.length);
+    refresh();
+  });
+})();
 // Refresh every few seconds, unless someone is typing or a modal is open.
 setInterval(function () {
   var a = document.activeElement, t = document.querySelector("#composer input[name=text]");

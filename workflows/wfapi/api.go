@@ -8,8 +8,6 @@
 package wfapi
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -97,10 +95,27 @@ func StartSearchAttributes(d incident.Declaration) temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(updates...)
 }
 
-// IncidentSummary is the Web UI's one-line summary of the incident d
-// declares.
+// IncidentSummary is the static summary of the workflow of the incident d
+// declares, its line in the Web UI's workflow list: the title ("security
+// incident" for a security incident, whose title stays out of the Web UI),
+// after "Maintenance war room: " or "Drill: " for those kinds. The
+// severity stays out, since it changes and the summary can't: the
+// IncidentSeverity search attribute has it. Every start of an
+// IncidentWorkflow sets it.
 func IncidentSummary(d incident.Declaration) string {
-	return fmt.Sprintf("%s %s: %s", strings.ToUpper(string(d.Severity)), d.Kind, ListedTitle(d))
+	switch d.Kind {
+	case incident.KindMaintenance:
+		return "Maintenance war room: " + ListedTitle(d)
+	case incident.KindDrill:
+		return "Drill: " + ListedTitle(d)
+	}
+	return ListedTitle(d)
+}
+
+// RetrospectiveSummary is the static summary of the workflow of the
+// retrospective of the incident d declared.
+func RetrospectiveSummary(d incident.Declaration) string {
+	return "Retrospective: " + ListedTitle(d)
 }
 
 // IncidentInput starts an IncidentWorkflow, or continues one as new.

@@ -1,0 +1,143 @@
+package slackemu_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/incidentflow/incidentflow/internal/slackemu"
+)
+
+// chromium returns the path of a Chromium to drive, skipping the test when
+// there is none outside CI and failing it in CI (.ci/run installs the
+// Debian package).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium is not installed; .ci/run installs the Debian package chromium")
+	}
+	t.Skip("Chromium is not installed (apt-get install chromium): skipping the browser test")
+	return ""
+}
+
+// browse starts a headless Chromium for the test.
+func browse(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)), chromedp.Flag("no-sandbox", true))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first action starts the browser, bound to the context it runs
+	// on: this one, which lives as long as the test.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// commandApp records the slash commands it receives and answers each with
+// an empty 200, as an app that answers later does.
+type commandApp struct {
+	mu    sync.Mutex
+	texts []string
+}
+
+func (a *commandApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s, err := slack.SlashCommandParse(r); err == nil {
+		a.mu.Lock()
+		a.texts = append(a.texts, s.Text)
+		a.mu.Unlock()
+	}
+}
+
+func (a *commandApp) received() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.texts...)
+}
+
+// TestSandboxPageInABrowser drives the Slack sandbox page as a person does,
+// in headless Chromium: the @ picker puts in a mention the way Slack's
+// client sends it, the command runs and shows as one line in the side
+// panel, and the 📌 and Pin buttons under a message react and pin, which
+// the app hears as events.
+func TestSandboxPageInABrowser(t *testing.T) {
+	ctx := browse(t)
+	srv := slackemu.NewTestServer(t, slackemu.Options{})
+	events, commands := &eventApp{t: t}, &commandApp{}
+	mux := http.NewServeMux()
+	mux.Handle("/slack/events", events)
+	mux.Handle("/slack/commands", commands)
+	door := httptest.NewServer(mux)
+	t.Cleanup(door.Close)
+	srv.SetFrontDoor(door.URL, secret)
+	msg, err := srv.PostAs(slackemu.IncidentsChannelID, slackemu.UserAlice, "Found it: the 14:00 deploy", "")
+	must(t, err)
+	events.wait(1)
+
+	page := srv.URL() + "/?channel=" + slackemu.IncidentsChannelID + "&as=" + slackemu.UserBob
+	input := chromedp.CSS(`#composer input[name=text]`)
+	carol := chromedp.CSS(`#mentions button[data-mention^="<@` + slackemu.UserCarol + `|"]`)
+	for i, step := range []chromedp.Action[chromedp.Void]{chromedp.Navigate(page), chromedp.WaitVisible(input), chromedp.SendKeys(input, "lead @ca"), chromedp.WaitVisible(carol), chromedp.Click(carol)} {
+		sctx, c := context.WithTimeout(ctx, 5*time.Second)
+		err := chromedp.Do(sctx, step)
+		c()
+		if err != nil {
+			h, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS(`#composer`)))
+			t.Fatalf("the @ picker, step %d: %v\n%s", i, err, h)
+		}
+	}
+	typed, err := chromedp.Run(ctx, chromedp.Value(input))
+	must(t, err)
+	if !strings.HasPrefix(typed, "lead <@"+slackemu.UserCarol+"|") {
+		t.Fatalf("after picking, the composer holds %q", typed)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#composer button.primary`)), chromedp.WaitVisible(chromedp.CSS(`#play li.ok`))); err != nil {
+		t.Fatalf("running the command: %v", err)
+	}
+	panel, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#play`)))
+	must(t, err)
+	if got := commands.received(); len(got) != 1 || !strings.HasPrefix(got[0], "lead <@"+slackemu.UserCarol+"|") {
+		t.Errorf("the app received %q", got)
+	}
+	if !strings.Contains(panel, "/incident lead") {
+		t.Errorf("the side panel says %q", panel)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button.timeline`)),
+		chromedp.WaitVisible(chromedp.CSS(`button.pin`)),
+		chromedp.Click(chromedp.CSS(`button.pin`)),
+		chromedp.WaitVisible(chromedp.CSS(`#play li:nth-child(3)`)),
+	); err != nil {
+		t.Fatalf("reacting and pinning: %v", err)
+	}
+	got := events.wait(3)
+	if ev := inner[*slackevents.ReactionAddedEvent](t, got[1]); ev.User != slackemu.UserBob || ev.Reaction != "pushpin" || ev.Item.Timestamp != msg.TS {
+		t.Errorf("reaction_added = %+v", ev)
+	}
+	if ev := inner[*slackevents.PinAddedEvent](t, got[2]); ev.User != slackemu.UserBob {
+		t.Errorf("pin_added = %+v", ev)
+	}
+	remove, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`button.timeline`)))
+	must(t, err)
+	if !strings.Contains(remove, "Remove 📌") {
+		t.Errorf("after the reaction the button says %q", remove)
+	}
+}
