@@ -249,9 +249,19 @@ func ActionItemText(a ActionItem) string {
 // ResolvedText is the resolution message pinned in the war room.
 func ResolvedText(inc *Incident, loc *time.Location) string {
 	dur := inc.Durations()
-	return fmt.Sprintf(":white_check_mark: *Resolved* by %s at %s\n%s\nAcknowledged in %s · mitigated in %s · resolved in %s.",
+	return fmt.Sprintf(":white_check_mark: *Resolved* by %s at %s\n%s\nAcknowledged in %s · %s · resolved in %s.",
 		MentionOr(inc.ResolvedBy, "unassigned"), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
-		FormatDuration(dur.ToAcknowledge), FormatDuration(dur.ToMitigate), FormatDuration(dur.ToResolve))
+		FormatDuration(dur.ToAcknowledge), inc.MitigatedIn(), FormatDuration(dur.ToResolve))
+}
+
+// MitigatedIn says how long the incident took to mitigate, or that nobody
+// recorded it: Durations then counts the resolution, which is no
+// mitigation time to report.
+func (inc *Incident) MitigatedIn() string {
+	if inc.MitigatedAt.IsZero() {
+		return "mitigation not recorded"
+	}
+	return "mitigated in " + FormatDuration(inc.Durations().ToMitigate)
 }
 
 // ResolvedAnnouncementText announces the resolution in an announce channel.

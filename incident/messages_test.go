@@ -171,3 +171,17 @@ func TestDetailsForTheWebUI(t *testing.T) {
 	assert.NotContains(t, md, "click")
 	assert.Contains(t, md, "Security incident")
 }
+
+func TestResolvedTextSaysWhenNobodyRecordedTheMitigation(t *testing.T) {
+	declared := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	inc := incident.New(incident.Declaration{ID: "x", Title: "t", Severity: incident.Major, DeclaredAt: declared})
+	inc.AcknowledgedAt, inc.ResolvedAt, inc.ResolvedBy = declared.Add(time.Minute), declared.Add(time.Hour), "U0BOB"
+	got := incident.ResolvedText(&inc, time.UTC)
+	if !strings.Contains(got, "Acknowledged in 1m · mitigation not recorded · resolved in 1h") {
+		t.Errorf("without a mitigation: %q", got)
+	}
+	inc.MitigatedAt = declared.Add(20 * time.Minute)
+	if got := incident.ResolvedText(&inc, time.UTC); !strings.Contains(got, "· mitigated in 20m ·") {
+		t.Errorf("with a mitigation: %q", got)
+	}
+}

@@ -41,8 +41,8 @@ func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveReques
 	w.inc.Status = incident.Resolved
 	w.inc.ResolvedAt, w.inc.Resolution, w.inc.ResolvedBy = now, req.Summary, req.By
 	dur := w.inc.Durations()
-	key := w.record(ctx, req.By, incident.EntryResolved, fmt.Sprintf("resolved: %s (acknowledged in %s, mitigated in %s, resolved in %s)",
-		req.Summary, incident.FormatDuration(dur.ToAcknowledge), incident.FormatDuration(dur.ToMitigate), incident.FormatDuration(dur.ToResolve)))
+	key := w.record(ctx, req.By, incident.EntryResolved, fmt.Sprintf("resolved: %s (acknowledged in %s, %s, resolved in %s)",
+		req.Summary, incident.FormatDuration(dur.ToAcknowledge), w.inc.MitigatedIn(), incident.FormatDuration(dur.ToResolve)))
 
 	b := w.newBatch()
 	b.add("post the resolution", w.post(ctx, "Post and pin the resolution", activities.PostRequest{

@@ -23,7 +23,9 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	}
 	cmd, err := ParseCommand(text)
 	if err != nil {
-		return say("%s", err.Error())
+		// The reasons quote placeholders such as <title>: escaped, or
+		// Slack would read them as links.
+		return say("%s", escapeRefusal(err.Error()))
 	}
 	f.log.Info("slash command", "command", sc.Command, "verb", cmd.Verb, "user", sc.UserID, "channel", sc.ChannelID)
 	switch cmd.Verb {

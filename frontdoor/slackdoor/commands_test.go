@@ -288,6 +288,9 @@ func TestHelpAndUnknown(t *testing.T) {
 	if !strings.Contains(got, "I don't know the subcommand “reboot”") || !strings.Contains(got, "/incident help") {
 		t.Fatalf("unknown: %q", got)
 	}
+	if !strings.Contains(got, "/incident declare &lt;title&gt;") || strings.Contains(got, "<title>") {
+		t.Errorf("the unknown-subcommand answer leaves <title> for Slack to read as a link: %q", got)
+	}
 	if strings.Contains(help, "/incident maintenance") {
 		t.Error("help offers maintenance, which isn't set up")
 	}
