@@ -76,7 +76,7 @@ func CatchupText(inc *Incident, proc *Process, loc *time.Location) string {
 	fmt.Fprintf(&b, " · Status: *%s*\n", inc.StatusText())
 	fmt.Fprintf(&b, "• Commander: %s · Comms: %s\n", MentionOr(inc.Commander, "nobody"), MentionOr(inc.Comms, "nobody"))
 	if !d.DeclaredAt.IsZero() {
-		fmt.Fprintf(&b, "• Declared %s by %s\n", Clock(d.DeclaredAt, loc), MentionOr(d.Declarer, "nobody"))
+		fmt.Fprintf(&b, "• Declared %s%s\n", Clock(d.DeclaredAt, loc), declaredBy(d))
 	}
 	since := "since the declaration"
 	if n := len(inc.Updates); n > 0 {

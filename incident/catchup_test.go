@@ -114,3 +114,18 @@ func TestCatchupTextBeforeTheFirstUpdate(t *testing.T) {
 		t.Errorf("CatchupText with nothing marked =\n%s", got)
 	}
 }
+
+func TestCatchupAndPostmortemSayHowACLIDeclarationWasMade(t *testing.T) {
+	at := time.Date(2026, 3, 10, 14, 32, 0, 0, time.UTC)
+	inc := incident.New(incident.Declaration{ID: "cli1", Title: "Checkout down", Severity: incident.Major,
+		DeclaredAt: at, DeclaredVia: "the CLI on host build-7"})
+	proc := incident.DefaultProcess()
+	if got := incident.CatchupText(&inc, &proc, time.UTC); !strings.Contains(got, "• Declared 14:32 UTC via the CLI on host build-7") || strings.Contains(got, "by nobody") {
+		t.Errorf("catch-up: %q", got)
+	}
+	inc.Status, inc.ResolvedAt = incident.Resolved, at.Add(time.Hour)
+	md := incident.RenderPostmortem(&inc, incident.PostmortemContext{})
+	if !strings.Contains(md, "via the CLI on host build-7") {
+		t.Errorf("postmortem:\n%s", md)
+	}
+}

@@ -307,7 +307,11 @@ func (r *pmRenderer) summary(b *strings.Builder) {
 	if inc.Comms != "" {
 		row("Comms", r.pc.name(inc.Comms))
 	}
-	row("Declared", r.when(inc.Declaration.DeclaredAt)+" by "+r.pc.name(inc.Declaration.Declarer))
+	declared := r.when(inc.Declaration.DeclaredAt) + " by " + r.pc.name(inc.Declaration.Declarer)
+	if d := inc.Declaration; d.Declarer == "" && d.DeclaredVia != "" {
+		declared = r.when(d.DeclaredAt) + " via " + EscapeMarkdown(d.DeclaredVia)
+	}
+	row("Declared", declared)
 	row("Resolved", r.when(inc.ResolvedAt))
 	row("Time to acknowledge", durationOrDash(d.ToAcknowledge))
 	row("Time to mitigate", r.timeToMitigate())
