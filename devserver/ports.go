@@ -65,8 +65,9 @@ type endpoint struct {
 	port   int
 }
 
-// loopbackAddr is port on 127.0.0.1.
-func loopbackAddr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+// LoopbackAddr is port on 127.0.0.1, the address every local server of
+// `incidentflow dev` listens on.
+func LoopbackAddr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
 
 // listenAddr is the host:port to listen on.
 func (e endpoint) listenAddr() string { return net.JoinHostPort(e.bindIP, strconv.Itoa(e.port)) }

@@ -29,8 +29,8 @@ import (
 // ports of `incidentflow dev` (config.DefaultFrontendPort, DefaultUIPort) on
 // the loopback.
 var (
-	DefaultFrontendAddr = loopbackAddr(appconfig.DefaultFrontendPort)
-	DefaultUIAddr       = loopbackAddr(appconfig.DefaultUIPort)
+	DefaultFrontendAddr = LoopbackAddr(appconfig.DefaultFrontendPort)
+	DefaultUIAddr       = LoopbackAddr(appconfig.DefaultUIPort)
 )
 
 // More defaults applied by Start to zero Options fields.

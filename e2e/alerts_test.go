@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -119,24 +118,19 @@ func newAlertEnv(t *testing.T) *alertEnv {
 		Sources: map[string]string{string(alert.SourceAlertmanager): alertToken}, Router: router, Sink: alerts,
 	})
 	require.NoError(t, err)
-	slackDoor := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents: incidents, Alerts: alerts, Slack: env.SlackAPI, SigningSecret: frontDoorSecret,
-		SlackAPIURL: env.Slack.URL() + "/api/",
-	})
+	slackDoor := slackFrontDoor(env, slackdoor.FrontDoorOptions{Incidents: incidents, Alerts: alerts})
 	door := &deliveries{}
-	srv := httptest.NewServer(door.record(frontdoor.New(frontdoor.Doors{Slack: slackDoor, Alerts: alertDoor}, nil)))
-	t.Cleanup(srv.Close)
-	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+	doorURL := serveHTTP(t, env, door.record(frontdoor.New(frontdoor.Doors{Slack: slackDoor, Alerts: alertDoor}, nil)))
 
 	o := alertTimings
-	o.WebhookURL, o.Token = srv.URL+"/alerts/alertmanager", alertToken
+	o.WebhookURL, o.Token = doorURL+"/alerts/alertmanager", alertToken
 	am := alertmanagertest.Start(t, o)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("deliveries to the alert door: %s", door)
 		}
 	})
-	return &alertEnv{Env: env, incidents: incidents, alerts: alerts, am: am, door: door, triage: triage, srvURL: srv.URL}
+	return &alertEnv{Env: env, incidents: incidents, alerts: alerts, am: am, door: door, triage: triage, srvURL: doorURL}
 }
 
 // alertActivities are worker.NewActivities' activities, against the

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -39,13 +38,8 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	env := harness.Start(t, slackemu.Options{RateWindow: rateWindow})
 	env.NewWorker(t, register(env))
 	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: frontDoorProcess()}
-	fd := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents: incidents, Slack: env.SlackAPI, SigningSecret: frontDoorSecret,
-		SlackAPIURL: env.Slack.URL() + "/api/",
-	})
-	srv := httptest.NewServer(frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
-	t.Cleanup(srv.Close)
-	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+	fd := slackFrontDoor(env, slackdoor.FrontDoorOptions{Incidents: incidents})
+	serveHTTP(t, env, frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/e2e/harness"
+	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/starter"
@@ -123,4 +126,20 @@ func saveHistory(ctx context.Context, t *testing.T, env *harness.Env, workflowID
 	path := filepath.Join("..", "workflows", "testdata", file)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	t.Logf("recorded %d events in %s", len(hist.Events), path)
+}
+
+// slackFrontDoor is the Slack front door of opts, talking to the test's
+// Slack emulator with the e2e signing secret.
+func slackFrontDoor(env *harness.Env, opts slackdoor.FrontDoorOptions) *slackdoor.FrontDoor {
+	opts.Slack, opts.SigningSecret, opts.SlackAPIURL = env.SlackAPI, frontDoorSecret, env.Slack.URL()+"/api/"
+	return slackdoor.NewFrontDoor(opts)
+}
+
+// serveHTTP serves h on a test listener, has the Slack emulator deliver to
+// it over signed HTTP, and returns its base URL.
+func serveHTTP(t *testing.T, env *harness.Env, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+	return srv.URL
 }

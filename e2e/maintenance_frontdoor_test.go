@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -26,13 +25,11 @@ import (
 func TestMaintenanceThroughSlack(t *testing.T) {
 	env, m := newMaintenance(t, incident.MaintenancePolicy{UpdateEvery: time.Hour, Grace: time.Minute, MaxDuration: time.Hour})
 	m.Process = frontDoorProcess()
-	fd := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
+	fd := slackFrontDoor(env, slackdoor.FrontDoorOptions{
 		Incidents:   &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: m.Process},
-		Maintenance: m, Slack: env.SlackAPI, SigningSecret: frontDoorSecret, SlackAPIURL: env.Slack.URL() + "/api/",
+		Maintenance: m,
 	})
-	srv := httptest.NewServer(frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
-	t.Cleanup(srv.Close)
-	env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+	serveHTTP(t, env, frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path"
 	"strconv"
@@ -41,10 +40,7 @@ func testTimelineFromSlack(t *testing.T, transport slackemu.Transport) {
 	gh := githubemu.NewTestServer(t, githubemu.Options{})
 	env.NewWorker(t, registerRetro(t, env, gh))
 	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: retroProcess()}
-	fd := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents: incidents, Slack: env.SlackAPI, SigningSecret: frontDoorSecret,
-		SlackAPIURL: env.Slack.URL() + "/api/",
-	})
+	fd := slackFrontDoor(env, slackdoor.FrontDoorOptions{Incidents: incidents})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	if transport == slackemu.Socket {
@@ -54,9 +50,7 @@ func testTimelineFromSlack(t *testing.T, transport slackemu.Transport) {
 		t.Cleanup(func() { cancel(); <-done })
 		harness.Eventually(t, 10*time.Second, "the Socket Mode connection", func() bool { return env.Slack.SocketConnections() > 0 })
 	} else {
-		srv := httptest.NewServer(frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
-		t.Cleanup(srv.Close)
-		env.Slack.SetFrontDoor(srv.URL, frontDoorSecret)
+		serveHTTP(t, env, frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
 	}
 
 	id := "e2emarks" + transport.String()

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/logging"
@@ -273,7 +274,7 @@ func frontDoorURL(cfg *config.Config) string {
 // incidentflow dev whose state file is in dev.data_dir, else of one on
 // dev.slack_port.
 func slackSandboxAPIURL(cfg *config.Config) string {
-	return fromDev(cfg, func(st devstate.State) string { return st.SlackSandboxURL }, "http://"+hostPort(cfg.Dev.SlackPort)) + "/api/"
+	return fromDev(cfg, func(st devstate.State) string { return st.SlackSandboxURL }, "http://"+devserver.LoopbackAddr(cfg.Dev.SlackPort)) + "/api/"
 }
 
 // fromDev is what pick takes from the state file of the incidentflow dev

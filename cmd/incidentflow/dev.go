@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,8 +78,8 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	started := time.Now()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		DataDir:          cfg.Dev.DataDir,
-		FrontendAddr:     hostPort(cfg.Dev.FrontendPort),
-		UIAddr:           hostPort(cfg.Dev.UIPort),
+		FrontendAddr:     devserver.LoopbackAddr(cfg.Dev.FrontendPort),
+		UIAddr:           devserver.LoopbackAddr(cfg.Dev.UIPort),
 		Namespace:        cfg.Temporal.Namespace,
 		SearchAttributes: wfapi.SearchAttributeNames(),
 		Logger:           logger,
@@ -229,9 +228,9 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		if err := s.slack.StateFileError(); err != nil {
 			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 		}
-		if err := s.slack.Start(hostPort(cfg.Dev.SlackPort)); err != nil {
+		if err := s.slack.Start(devserver.LoopbackAddr(cfg.Dev.SlackPort)); err != nil {
 			s.close()
-			return nil, portHint(&devserver.PortInUseError{Role: "slack", Addr: hostPort(cfg.Dev.SlackPort), Err: err})
+			return nil, portHint(&devserver.PortInUseError{Role: "slack", Addr: devserver.LoopbackAddr(cfg.Dev.SlackPort), Err: err})
 		}
 		s.slack.SetFrontDoor("http://"+cfg.HTTP.Listen, cfg.Slack.SigningSecret)
 		cfg.Slack.BotToken = sandboxBotToken
@@ -254,9 +253,9 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		if err := s.github.StateFileError(); err != nil {
 			fmt.Fprintf(os.Stderr, "warning: %v\n", err)
 		}
-		if err := s.github.Start(hostPort(cfg.Dev.GitHubPort)); err != nil {
+		if err := s.github.Start(devserver.LoopbackAddr(cfg.Dev.GitHubPort)); err != nil {
 			s.close()
-			return nil, portHint(&devserver.PortInUseError{Role: "github", Addr: hostPort(cfg.Dev.GitHubPort), Err: err})
+			return nil, portHint(&devserver.PortInUseError{Role: "github", Addr: devserver.LoopbackAddr(cfg.Dev.GitHubPort), Err: err})
 		}
 		cfg.GitHub.Token = githubemu.SandboxToken
 		cfg.GitHub.BaseURL = s.github.URL() + "/"
@@ -298,16 +297,14 @@ func (s *sandboxes) close() {
 	}
 }
 
-func hostPort(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
-
 // checkPorts fails fast, in one line, on a port something else holds.
 func checkPorts(cfg *config.Config) error {
-	ports := map[string]string{"frontend": hostPort(cfg.Dev.FrontendPort), "ui": hostPort(cfg.Dev.UIPort), "http": cfg.HTTP.Listen}
+	ports := map[string]string{"frontend": devserver.LoopbackAddr(cfg.Dev.FrontendPort), "ui": devserver.LoopbackAddr(cfg.Dev.UIPort), "http": cfg.HTTP.Listen}
 	if cfg.Slack.BotToken == "" {
-		ports["slack"] = hostPort(cfg.Dev.SlackPort)
+		ports["slack"] = devserver.LoopbackAddr(cfg.Dev.SlackPort)
 	}
 	if cfg.GitHub.Token == "" {
-		ports["github"] = hostPort(cfg.Dev.GitHubPort)
+		ports["github"] = devserver.LoopbackAddr(cfg.Dev.GitHubPort)
 	}
 	for _, role := range []string{"frontend", "ui", "http", "slack", "github"} {
 		addr, ok := ports[role]
