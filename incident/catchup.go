@@ -120,7 +120,7 @@ func markedSinceUpdate(inc *Incident) []TimelineEntry {
 	}
 	var out []TimelineEntry
 	for _, e := range inc.Timeline[from:] {
-		if e.Kind == EntryMessage && e.Message != nil {
+		if e.Message != nil {
 			out = append(out, e)
 		}
 	}
@@ -136,7 +136,7 @@ func entryLine(e TimelineEntry, loc *time.Location, layout string) string {
 		line += " " + Mention(e.Actor)
 	}
 	m := e.Message
-	if e.Kind != EntryMessage || m == nil {
+	if m == nil {
 		return line + " " + oneLine(e.Text, maxEntryText)
 	}
 	line += " “" + oneLine(e.Text, maxEntryText) + "”"
@@ -146,13 +146,7 @@ func entryLine(e TimelineEntry, loc *time.Location, layout string) string {
 	for _, f := range m.Files {
 		line += " · " + SlackLink(f.URL, safe(f.Name, maxTitleInMessage))
 	}
-	switch {
-	case m.Deleted:
-		line += " _(deleted in Slack)_"
-	case m.Edited:
-		line += " _(edited)_"
-	}
-	return line
+	return line + m.stateNote()
 }
 
 // oneLine is user text escaped for mrkdwn, on one line, cut to n bytes.
@@ -163,10 +157,8 @@ func oneLine(s string, n int) string {
 // clockLayout is how entries' times are written: HH:MM, with the date in
 // front when they don't all fall on one day in loc.
 func clockLayout(entries []TimelineEntry, loc *time.Location) string {
-	for _, e := range entries {
-		if e.At.In(loc).Format(time.DateOnly) != entries[0].At.In(loc).Format(time.DateOnly) {
-			return "Jan 2 15:04"
-		}
+	if spansDays(entries, loc) {
+		return "Jan 2 15:04"
 	}
 	return "15:04"
 }

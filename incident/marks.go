@@ -131,3 +131,16 @@ const (
 	MarkEdited  MarkOutcome = "edited"
 	MarkDeleted MarkOutcome = "deleted"
 )
+
+// stateNote is what follows a marked message's text wherever it is shown
+// (mrkdwn and Markdown alike): that it was deleted in Slack, or edited
+// since it was marked, or nothing.
+func (m *MarkedMessage) stateNote() string {
+	switch {
+	case m.Deleted:
+		return " _(deleted in Slack)_"
+	case m.Edited:
+		return " _(edited)_"
+	}
+	return ""
+}

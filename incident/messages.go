@@ -255,13 +255,13 @@ func ResolvedText(inc *Incident, loc *time.Location) string {
 }
 
 // MitigatedIn says how long the incident took to mitigate, or that nobody
-// recorded it: Durations then counts the resolution, which is no
-// mitigation time to report.
+// recorded it (see TimeToMitigate).
 func (inc *Incident) MitigatedIn() string {
-	if inc.MitigatedAt.IsZero() {
+	d, ok := inc.TimeToMitigate()
+	if !ok {
 		return "mitigation not recorded"
 	}
-	return "mitigated in " + FormatDuration(inc.Durations().ToMitigate)
+	return "mitigated in " + FormatDuration(d)
 }
 
 // ResolvedAnnouncementText announces the resolution in an announce channel.

@@ -326,13 +326,14 @@ func (r *pmRenderer) summary(b *strings.Builder) {
 }
 
 // timeToMitigate is the time from declaration to the first update that
-// said mitigated, or "not recorded" when none did: Durations then counts
-// the resolution, a figure nobody measured.
+// said mitigated, or "not recorded" when none did (see
+// Incident.TimeToMitigate).
 func (r *pmRenderer) timeToMitigate() string {
-	if r.inc.MitigatedAt.IsZero() {
+	d, ok := r.inc.TimeToMitigate()
+	if !ok {
 		return "not recorded"
 	}
-	return durationOrDash(r.inc.Durations().ToMitigate)
+	return durationOrDash(d)
 }
 
 func (r *pmRenderer) overview() string {
@@ -359,8 +360,8 @@ func (r *pmRenderer) impact() string {
 	}
 	if d.ToResolve > 0 {
 		line := "- Duration: " + durationOrDash(d.ToResolve) + " from declaration to resolution"
-		if !inc.MitigatedAt.IsZero() {
-			line += " (mitigated after " + durationOrDash(d.ToMitigate) + ")"
+		if mitigated, ok := inc.TimeToMitigate(); ok {
+			line += " (mitigated after " + durationOrDash(mitigated) + ")"
 		}
 		lines = append(lines, line)
 	}

@@ -37,14 +37,15 @@ func (r *pmRenderer) timeline() pmLog {
 	return l
 }
 
-// spansDays reports whether entries, in time order, fall on more than one
-// calendar day in loc.
+// spansDays reports whether entries fall on more than one calendar day in
+// loc.
 func spansDays(entries []TimelineEntry, loc *time.Location) bool {
-	if len(entries) == 0 {
-		return false
+	for _, e := range entries {
+		if e.At.In(loc).Format(time.DateOnly) != entries[0].At.In(loc).Format(time.DateOnly) {
+			return true
+		}
 	}
-	day := func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }
-	return day(entries[0].At) != day(entries[len(entries)-1].At)
+	return false
 }
 
 // clock is t as the time of day, for a timeline within one day.
@@ -65,13 +66,7 @@ func (r *pmRenderer) entry(e TimelineEntry) string {
 	if e.Actor != "" {
 		author = r.pc.name(e.Actor)
 	}
-	s := author + " (marked): " + r.text(strings.Join(strings.Fields(e.Text), " "))
-	switch {
-	case m.Deleted:
-		s += " _(deleted in Slack)_"
-	case m.Edited:
-		s += " _(edited)_"
-	}
+	s := author + " (marked): " + r.text(strings.Join(strings.Fields(e.Text), " ")) + m.stateNote()
 	if len(m.Files) > 0 {
 		s += " — " + r.files(m.Files)
 	}

@@ -194,6 +194,16 @@ func (inc *Incident) Durations() Durations {
 	}
 }
 
+// TimeToMitigate is the time from the declaration to the mitigation, and
+// whether anyone recorded a mitigation: when nobody did, Durations counts
+// the resolution instead, a figure nobody measured.
+func (inc *Incident) TimeToMitigate() (time.Duration, bool) {
+	if inc.MitigatedAt.IsZero() {
+		return 0, false
+	}
+	return inc.Durations().ToMitigate, true
+}
+
 // Limits bound the status updates and timeline entries Compact keeps: at
 // most Updates updates whose JSON encoding takes at most UpdateBytes bytes,
 // and at most Timeline entries within TimelineBytes.

@@ -255,8 +255,7 @@ func (w *alertGroupWorkflow) apply(ctx workflow.Context, n wfapi.AlertNotificati
 	switch w.st.Phase {
 	case wfapi.AlertWaiting:
 		w.st.Decision = n.Decision
-		w.st.LastPost = workflow.Now(ctx)
-		w.st.Group.MarkPosted()
+		w.markPosted(workflow.Now(ctx))
 		if n.Decision.Mode == alert.ModeDeclare {
 			w.declare(ctx, w.declaration(ctx, incident.Declaration{}))
 			return
@@ -299,8 +298,7 @@ func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
 		if !change.Empty() {
 			w.recordAlert(ctx, wfapi.RecordAlertRequest{Key: w.changeKey() + "-post", Post: alert.ChangeText(change)})
 		}
-		w.st.LastPost = now
-		w.st.Group.MarkPosted()
+		w.markPosted(now)
 	case wfapi.AlertSnoozed:
 		if len(w.st.Group.FiringAlerts()) == 0 {
 			w.st.Phase = wfapi.AlertDone
@@ -328,8 +326,8 @@ func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, n alert.Notifica
 		w.st.Pending = true
 	}
 	if req.Post != "" {
-		w.st.LastPost, w.st.Pending = now, false
-		w.st.Group.MarkPosted()
+		w.st.Pending = false
+		w.markPosted(now)
 	}
 	w.queue(ctx, req)
 }
@@ -527,8 +525,7 @@ func (w *alertGroupWorkflow) declareFromTriage(ctx workflow.Context, req wfapi.A
 	d = w.declaration(ctx, d)
 	// The kickoff lists the alerts firing now: the war room's first post
 	// about a change tells what changed since, as on a declare route.
-	w.st.LastPost = d.DeclaredAt
-	w.st.Group.MarkPosted()
+	w.markPosted(d.DeclaredAt)
 	w.declare(ctx, d)
 	if w.st.Phase != wfapi.AlertDeclared {
 		return wfapi.AlertDeclareResult{}, errors.New("the incident could not be started; declare it with /incident declare")
@@ -589,4 +586,11 @@ func (w *alertGroupWorkflow) continueAsNew(ctx workflow.Context) error {
 // publish shows where the group stands in the Temporal Web UI.
 func (w *alertGroupWorkflow) publish(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, alert.GroupDetails(w.st.Group, string(w.st.Phase), w.st.IncidentID, w.st.Notifications))
+}
+
+// markPosted records that the war room was told the group as it stands at
+// t: the throttle counts from t, and the next post tells what changed since.
+func (w *alertGroupWorkflow) markPosted(t time.Time) {
+	w.st.LastPost = t
+	w.st.Group.MarkPosted()
 }

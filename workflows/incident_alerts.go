@@ -62,9 +62,9 @@ func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAle
 		if req.AllResolved && !w.resolving {
 			post.Buttons = []activities.Button{{ActionID: wfapi.ActionResolve, Text: "Resolve", Value: w.inc.Declaration.ID, Style: "primary"}}
 		}
-		if err := w.post(ctx, "Tell the war room about the alerts", post).Get(ctx, nil); err != nil {
-			w.note(ctx, "could not tell the war room about the alerts: "+errorMessage(err))
-		}
+		b := w.newBatch()
+		b.add("tell the war room about the alerts", w.post(ctx, "Tell the war room about the alerts", post), nil)
+		b.wait(ctx)
 	}
 	return nil
 }

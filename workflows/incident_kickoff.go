@@ -62,15 +62,12 @@ func (w *incidentWorkflow) keepKickoffCurrent(ctx workflow.Context) {
 		for workflow.Await(ctx, func() bool { return w.kickoffStale(ctx) }) == nil {
 			text, buttons := w.kickoff(ctx)
 			w.kickoffBusy = true
-			opts := slackActivityOptions
-			opts.Summary = "Bring the pinned incident summary up to date"
-			opts.ScheduleToCloseTimeout = kickoffUpdateTimeout
-			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), slackActivities.UpdateMessage,
-				activities.UpdateRequest{Message: w.inc.Kickoff, Text: text, Buttons: buttons}).Get(ctx, nil)
+			call := workflow.WithScheduleToCloseTimeout(slackCall(ctx, "Bring the pinned incident summary up to date"), kickoffUpdateTimeout)
+			b := w.newBatch()
+			b.add("update the kickoff message", workflow.ExecuteActivity(call, slackActivities.UpdateMessage,
+				activities.UpdateRequest{Message: w.inc.Kickoff, Text: text, Buttons: buttons}), nil)
+			b.wait(ctx)
 			w.kickoffShown, w.kickoffBusy = text, false
-			if err != nil {
-				w.note(ctx, "could not update the kickoff message: "+errorMessage(err))
-			}
 		}
 	})
 }
