@@ -61,17 +61,14 @@ func (s *Server) UnpinAs(ctx context.Context, channelID, ts, userID string) erro
 func (s *Server) EditAs(ctx context.Context, channelID, ts, userID, text string) error {
 	return s.actAs(ctx, channelID, ts, userID, func(ch *channel, m *Message) (*eventJob, error) {
 		switch {
-		case m.User != userID || m.BotID != "":
+		case !m.writtenBy(userID):
 			return nil, errCode("cant_update_message")
 		case strings.TrimSpace(text) == "":
 			return nil, errCode("no_text")
 		case utf8.RuneCountInString(text) > maxMessageText:
 			return nil, errCode("msg_too_long")
 		}
-		prev := s.frozenMessageJSON(m)
-		m.Text, m.Blocks = text, nil
-		m.Edited, m.editedTS = true, s.st.nextTS(s.now())
-		return s.emitLocked(ch.id, s.messageChangedEvent(ch, m, prev)), nil
+		return s.editLocked(ch, m, func() { m.Text, m.Blocks = text, nil }), nil
 	})
 }
 
@@ -79,12 +76,10 @@ func (s *Server) EditAs(ctx context.Context, channelID, ts, userID, text string)
 // and delivers message_deleted; a thread parent with replies leaves a tombstone.
 func (s *Server) DeleteAs(ctx context.Context, channelID, ts, userID string) error {
 	return s.actAs(ctx, channelID, ts, userID, func(ch *channel, m *Message) (*eventJob, error) {
-		if m.User != userID || m.BotID != "" {
+		if !m.writtenBy(userID) {
 			return nil, errCode("cant_delete_message")
 		}
-		prev := s.frozenMessageJSON(m)
-		ch.deleteMessage(m)
-		return s.emitLocked(ch.id, messageDeletedEvent(ch, m.TS, prev)), nil
+		return s.deleteLocked(ch, m), nil
 	})
 }
 
@@ -129,3 +124,7 @@ func reactionName(name string) (string, error) {
 	}
 	return n, nil
 }
+
+// writtenBy reports whether userID wrote m as a person (not through an
+// app), so that they may edit and delete it.
+func (m *Message) writtenBy(userID string) bool { return m.User == userID && m.BotID == "" }

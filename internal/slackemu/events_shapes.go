@@ -79,3 +79,27 @@ func messageDeletedEvent(ch *channel, deletedTS string, prev json.RawMessage) fu
 			"previous_message": prev}
 	}
 }
+
+// editLocked changes m with apply, marks it edited and queues
+// message_changed with the message as it was (s.mu held). The message is
+// encoded as it was only when an app will hear of it.
+func (s *Server) editLocked(ch *channel, m *Message, apply func()) *eventJob {
+	var prev json.RawMessage
+	if s.eventsOnLocked() {
+		prev = s.frozenMessageJSON(m)
+	}
+	apply()
+	m.Edited, m.editedTS = true, s.st.nextTS(s.now())
+	return s.emitLocked(ch.id, s.messageChangedEvent(ch, m, prev))
+}
+
+// deleteLocked deletes m (a thread parent with replies leaves a tombstone)
+// and queues message_deleted with the message as it was (s.mu held).
+func (s *Server) deleteLocked(ch *channel, m *Message) *eventJob {
+	var prev json.RawMessage
+	if s.eventsOnLocked() {
+		prev = s.frozenMessageJSON(m)
+	}
+	ch.deleteMessage(m)
+	return s.emitLocked(ch.id, messageDeletedEvent(ch, m.TS, prev))
+}

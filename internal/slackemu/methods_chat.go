@@ -179,25 +179,23 @@ func chatUpdate(s *Server, rq *apiRequest) (obj, error) {
 	if !rq.p.has("text") && !rq.p.has("blocks") && !rq.p.has("attachments") && !rq.p.has("metadata") && !rq.p.has("file_ids") {
 		return nil, errCode("no_text")
 	}
-	prev := s.frozenMessageJSON(m)
-	if rq.p.has("text") {
-		m.Text = upd.Text
-	}
-	if rq.p.has("blocks") {
-		m.Blocks = upd.Blocks
-	}
-	if rq.p.has("attachments") {
-		m.Attachments = upd.Attachments
-	}
-	if rq.p.has("metadata") {
-		m.Metadata = upd.Metadata
-	}
-	if rq.p.has("file_ids") {
-		m.Files = upd.Files
-	}
-	m.Edited = true
-	m.editedTS = s.st.nextTS(s.now())
-	s.emitLocked(ch.id, s.messageChangedEvent(ch, m, prev))
+	s.editLocked(ch, m, func() {
+		if rq.p.has("text") {
+			m.Text = upd.Text
+		}
+		if rq.p.has("blocks") {
+			m.Blocks = upd.Blocks
+		}
+		if rq.p.has("attachments") {
+			m.Attachments = upd.Attachments
+		}
+		if rq.p.has("metadata") {
+			m.Metadata = upd.Metadata
+		}
+		if rq.p.has("file_ids") {
+			m.Files = upd.Files
+		}
+	})
 	return obj{"channel": ch.id, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m, true)}, nil
 }
 
@@ -207,9 +205,7 @@ func chatDelete(s *Server, rq *apiRequest) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	prev := s.frozenMessageJSON(m)
-	ch.deleteMessage(m)
-	s.emitLocked(ch.id, messageDeletedEvent(ch, m.TS, prev))
+	s.deleteLocked(ch, m)
 	return obj{"channel": ch.id, "ts": m.TS}, nil
 }
 

@@ -219,7 +219,7 @@ func (s *Server) pageMessageLocked(ch *channel, m *Message, as string) pageMessa
 	}
 	pm.Reactions = s.pageReactionsLocked(m, as)
 	if m.Subtype != "tombstone" {
-		pm.Controls = &pageControls{pageButton: at, Own: m.User == as && m.BotID == "", Text: m.Text,
+		pm.Controls = &pageControls{pageButton: at, Own: m.writtenBy(as), Text: m.Text,
 			Shortcuts: s.opts.MessageShortcuts}
 		if i := reactionIndex(m, timelineEmoji); i >= 0 {
 			pm.Controls.TimelineOn = contains(m.Reactions[i].Users, as)
