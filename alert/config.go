@@ -3,7 +3,6 @@ package alert
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"time"
 
 	"github.com/incidentflow/incidentflow/incident"
@@ -150,8 +149,8 @@ func (c Config) Validate(severities []incident.Severity) []string {
 		key := "alerts.sources." + name
 		token := c.Sources[name].Token
 		switch {
-		case !knownSource(name):
-			ps = append(ps, fmt.Sprintf("%s: unknown source: use alertmanager, grafana or webhook", key))
+		case !Source(name).Known():
+			ps = append(ps, fmt.Sprintf("%s: unknown source: %s", key, useKnownSources))
 		case token == "":
 			ps = append(ps, fmt.Sprintf("%s.token: empty: set a random token of at least %d characters (e.g. openssl rand -hex 24) or remove the source", key, minTokenLen))
 		case len(token) < minTokenLen:
@@ -165,10 +164,6 @@ func (c Config) Validate(severities []incident.Severity) []string {
 	ps = append(ps, checkDuration("alerts.post_every", c.PostEvery, minPostEvery)...)
 	_, routeProblems := compileRoutes(c.Routes, severities)
 	return append(ps, routeProblems...)
-}
-
-func knownSource(name string) bool {
-	return slices.Contains(Sources, Source(name))
 }
 
 // checkDuration reports value at key unless it is empty or a duration of at

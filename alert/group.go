@@ -84,12 +84,7 @@ func (g *Group) MarkPosted() { g.Posted = g.firing() }
 // FiringAlerts returns the alerts firing now, sorted by name and then
 // fingerprint.
 func (g *Group) FiringAlerts() []Alert {
-	var out []Alert
-	for _, a := range g.Alerts {
-		if a.Status == Firing {
-			out = append(out, a)
-		}
-	}
+	out := firingOf(g.Alerts)
 	sortByName(out)
 	return out
 }
@@ -106,10 +101,8 @@ func (g *Group) ResolvedAt() time.Time {
 // firing returns the fingerprints of the alerts firing now, sorted.
 func (g *Group) firing() []string {
 	var fps []string
-	for _, a := range g.Alerts {
-		if a.Status == Firing {
-			fps = append(fps, a.Fingerprint)
-		}
+	for _, a := range firingOf(g.Alerts) {
+		fps = append(fps, a.Fingerprint)
 	}
 	return fps
 }
@@ -118,7 +111,6 @@ func (g *Group) firing() []string {
 // before; alerts the group no longer holds are left out.
 func (g *Group) changeSince(before []string) Change {
 	var c Change
-	firingNow := 0
 	for _, a := range g.Alerts {
 		_, was := slices.BinarySearch(before, a.Fingerprint)
 		switch {
@@ -129,11 +121,8 @@ func (g *Group) changeSince(before []string) Change {
 		case was:
 			c.Resolved = append(c.Resolved, a)
 		}
-		if a.Status == Firing {
-			firingNow++
-		}
 	}
-	c.AllResolved = len(before) > 0 && firingNow == 0
+	c.AllResolved = len(before) > 0 && len(c.Firing) == 0 && len(c.StillFiring) == 0
 	sortByName(c.Firing)
 	sortByName(c.Resolved)
 	sortByName(c.StillFiring)

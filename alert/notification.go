@@ -2,6 +2,8 @@ package alert
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -19,6 +21,17 @@ const (
 
 // Sources lists every source, in the order the documentation names them.
 var Sources = []Source{SourceAlertmanager, SourceGrafana, SourceWebhook}
+
+// Known reports whether s is one of Sources.
+func (s Source) Known() bool { return slices.Contains(Sources, s) }
+
+// useKnownSources is what the refusal of an unknown source tells to do.
+const useKnownSources = "use alertmanager, grafana or webhook"
+
+// UnknownSourceError is the refusal of a source that isn't one of Sources.
+func UnknownSourceError(name string) error {
+	return fmt.Errorf("unknown alert source %q: %s", name, useKnownSources)
+}
 
 // Status says whether an alert, or a whole notification, is firing or
 // resolved. A notification is resolved only when all its alerts are.
@@ -90,10 +103,10 @@ type Alert struct {
 // Name is the alert's alertname label.
 func (a Alert) Name() string { return a.Labels["alertname"] }
 
-// FiringAlerts returns the notification's firing alerts, in order.
-func (n Notification) FiringAlerts() []Alert {
+// firingOf returns the alerts of alerts that fire, in order.
+func firingOf(alerts []Alert) []Alert {
 	var out []Alert
-	for _, a := range n.Alerts {
+	for _, a := range alerts {
 		if a.Status == Firing {
 			out = append(out, a)
 		}

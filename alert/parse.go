@@ -25,7 +25,7 @@ func Parse(src Source, body []byte) (Notification, error) {
 	case SourceWebhook:
 		return ParseWebhook(body)
 	}
-	return Notification{}, fmt.Errorf("unknown alert source %q: use alertmanager, grafana or webhook", src)
+	return Notification{}, UnknownSourceError(string(src))
 }
 
 // ParseAlertmanager reads an Alertmanager webhook body (payload version 4).

@@ -33,7 +33,7 @@ func TestParseAlertmanagerReadsEveryField(t *testing.T) {
 	assert.Equal(t, "checkout-7d9f-3", last.Labels["instance"])
 	assert.Equal(t, time.Date(2024, 5, 1, 14, 27, 13, 372e6, time.UTC), last.EndsAt)
 	assert.Contains(t, last.GeneratorURL, "http://prometheus.example.com:9090/graph?")
-	assert.Len(t, n.FiringAlerts(), 2)
+	assert.Len(t, firingOf(n.Alerts), 2)
 }
 
 // alertmanager-0.25-real.json is a body Debian's Alertmanager 0.25.0 sent

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/incidentflow/incidentflow/alert"
@@ -19,8 +18,8 @@ func newTokens(sources map[string]string) (tokens, error) {
 	t := make(tokens, len(sources))
 	for name, token := range sources {
 		src := alert.Source(name)
-		if !slices.Contains(alert.Sources, src) {
-			return nil, fmt.Errorf("alertdoor: unknown alert source %q: use alertmanager, grafana or webhook", name)
+		if !src.Known() {
+			return nil, fmt.Errorf("alertdoor: %w", alert.UnknownSourceError(name))
 		}
 		if token != "" {
 			t[src] = sha256.Sum256([]byte(token))
