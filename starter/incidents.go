@@ -242,11 +242,16 @@ func (s *Incidents) ResolveIfOpen(ctx context.Context, id, by, summary string) e
 		return nil
 	}
 	err := s.Resolve(ctx, id, wfapi.ResolveRequest{By: by, Summary: summary})
-	if err == nil {
+	var resolved *ResolvedError
+	if err == nil || errors.As(err, &resolved) {
 		return nil
 	}
-	if inc, gerr := s.Get(ctx, id); gerr == nil && inc.IsResolved() {
-		return nil
+	// A refusal was already looked up (asResolved); a change not confirmed
+	// yet was not.
+	if errors.Is(err, ErrPending) || errors.Is(err, ErrUnavailable) {
+		if inc, gerr := s.Get(ctx, id); gerr == nil && inc.IsResolved() {
+			return nil
+		}
 	}
 	return err
 }

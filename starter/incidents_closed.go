@@ -67,6 +67,10 @@ type ListFilter struct {
 	Limit int
 }
 
+// IncludesClosed reports whether f lists incidents whose workflow has ended:
+// asked for, or implied by a status (resolved incidents have ended).
+func (f ListFilter) IncludesClosed() bool { return f.Closed || f.Status != "" }
+
 // Statuses are every status an incident can be in, for ListFilter.Status.
 var Statuses = append(slices.Clone(incident.UpdateStatuses), incident.Resolved)
 
@@ -88,7 +92,7 @@ func (f ListFilter) query() (string, error) {
 	if f.Status != "" {
 		q = append(q, fmt.Sprintf("%s = '%s'", wfapi.SearchStatus.GetName(), f.Status))
 	}
-	if f.Closed || f.Status != "" {
+	if f.IncludesClosed() {
 		q = append(q, "ExecutionStatus != 'ContinuedAsNew'")
 	} else {
 		q = append(q, "ExecutionStatus = 'Running'")

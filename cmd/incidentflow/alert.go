@@ -81,7 +81,7 @@ func sendAlert(ctx context.Context, sub, status string, args []string, out io.Wr
 
 // alertToken is the alertmanager source's token, or the dev sandbox's.
 func alertToken(cfg *config.Config) string {
-	if t := cfg.Alerts.Sources["alertmanager"].Token; t != "" {
+	if t := cfg.Alerts.Sources[string(alert.SourceAlertmanager)].Token; t != "" {
 		return t
 	}
 	return sandboxAlertToken

@@ -200,11 +200,8 @@ type sandboxes struct {
 func ensureSandboxChannels(s *slackemu.Server, cfg *config.Config) error {
 	p := cfg.Process()
 	names := slices.Concat(p.AnnounceChannels, p.BroadcastChannels, []string{cfg.Alerts.Channel()})
-	for _, ch := range s.Channels() {
-		names = slices.DeleteFunc(names, func(name string) bool { return name == ch.Name })
-	}
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(names))) {
-		if name != strings.ToLower(name) {
+		if _, exists := s.ChannelByName(name); exists || name != strings.ToLower(name) {
 			continue
 		}
 		if _, err := s.CreateChannel(name, false, slackemu.BotUserID, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol); err != nil {

@@ -214,7 +214,7 @@ func runList(ctx context.Context, args []string, out io.Writer) error {
 			}
 			return result, "No incidents match.", nil
 		}
-		return result, listTable(list, filter.Closed || filter.Status != ""), nil
+		return result, listTable(list, filter.IncludesClosed()), nil
 	})
 }
 
