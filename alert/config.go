@@ -2,7 +2,6 @@ package alert
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/incidentflow/incidentflow/incident"
@@ -90,9 +89,6 @@ const minPostEvery = 10 * time.Second
 // anyone declare incidents.
 const minTokenLen = 16
 
-// channelName is a Slack channel name or ID.
-var channelName = regexp.MustCompile(`^([a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$`)
-
 // Defaults returns the default of each alerts key by its full name (the
 // durations as time.Duration), for the configuration's defaults.
 func Defaults() map[string]any {
@@ -157,7 +153,7 @@ func (c Config) Validate(severities []incident.Severity) []string {
 			ps = append(ps, fmt.Sprintf("%s.token: %d characters is too guessable: use at least %d", key, len(token), minTokenLen))
 		}
 	}
-	if c.TriageChannel != "" && !channelName.MatchString(c.TriageChannel) {
+	if c.TriageChannel != "" && !incident.IsChannelRef(c.TriageChannel) {
 		ps = append(ps, fmt.Sprintf("alerts.triage_channel: %q is not a channel name (lowercase letters, digits, - and _) or ID", c.TriageChannel))
 	}
 	ps = append(ps, checkDuration("alerts.reopen_within", c.ReopenWithin, 0)...)

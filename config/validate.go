@@ -42,7 +42,6 @@ var (
 	severityName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,30}$`)
 	repoName     = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	clockTime    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	channelRef   = regexp.MustCompile(`^([a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$`)
 	emojiName    = regexp.MustCompile(`^[a-z0-9_+-]{1,100}$`)
 )
 
@@ -233,7 +232,7 @@ func checkToken(key, value, prefix, allowed string, bad func(key, value, allowed
 // environment), so those pass.
 func checkChannels(key string, list []string, bad func(key, value, allowed string)) {
 	for i, ch := range list {
-		if trimmed := strings.TrimSpace(ch); trimmed != "" && !channelRef.MatchString(strings.TrimPrefix(trimmed, "#")) {
+		if trimmed := strings.TrimSpace(ch); trimmed != "" && !incident.IsChannelRef(strings.TrimPrefix(trimmed, "#")) {
 			bad(fmt.Sprintf("%s[%d]", key, i), ch, "a channel name (lowercase letters, digits, - and _) or ID")
 		}
 	}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -167,3 +168,11 @@ func ChannelName(tmpl string, d Declaration, loc *time.Location, suffix string) 
 	}
 	return name + suffix
 }
+
+// channelRef is a Slack channel name (without "#") or a channel ID.
+var channelRef = regexp.MustCompile(`^([a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})$`)
+
+// IsChannelRef reports whether s names a Slack channel as the configuration
+// may: a channel name without "#" (lowercase letters, digits, - and _) or
+// a channel ID.
+func IsChannelRef(s string) bool { return channelRef.MatchString(s) }
