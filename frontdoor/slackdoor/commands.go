@@ -23,9 +23,9 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	}
 	cmd, err := ParseCommand(text)
 	if err != nil {
-		// The reasons quote placeholders such as <title>: escaped, or
-		// Slack would read them as links.
-		return say("%s", escapeRefusal(err.Error()))
+		// The reasons quote placeholders such as <title>, and what was
+		// typed: escaped, or Slack would read them as links or mentions.
+		return say("%s", escapeErr(err))
 	}
 	f.log.Info("slash command", "command", sc.Command, "verb", cmd.Verb, "user", sc.UserID, "channel", sc.ChannelID)
 	switch cmd.Verb {

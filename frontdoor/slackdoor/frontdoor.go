@@ -225,12 +225,6 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 // on shutdown, after the HTTP server and Socket Mode have stopped.
 func (f *FrontDoor) Wait() { f.bg.Wait() }
 
-// Close waits for the background work (see Wait); it always returns nil.
-func (f *FrontDoor) Close() error {
-	f.bg.Wait()
-	return nil
-}
-
 // detached returns a context that outlives the request ctx belongs to (its
 // values kept), ending at ctx's deadline, or after d when it has none.
 func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -188,17 +187,9 @@ func (f *FrontDoor) declareView(p declarePrefill) slack.ModalViewRequest {
 		staticSelect(FieldSeverity, "Severity", "How bad is it?", f.severityOptions(), string(p.Severity), false),
 	}
 	if len(f.process.Services) > 0 {
-		names := make([]string, 0, len(f.process.Services))
-		for name := range f.process.Services {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		if len(names) > 100 {
-			names = names[:100] // Slack's limit for a static select
-		}
-		var opts []*slack.OptionBlockObject
-		for _, name := range names {
-			opts = append(opts, option(name, name))
+		opts := f.serviceOptions()
+		if len(opts) > 100 {
+			opts = opts[:100] // Slack's limit for a static select
 		}
 		blocks = append(blocks, staticSelect(FieldService, "Service", "Which service?", opts, p.Service, true))
 	}

@@ -27,8 +27,8 @@ const (
 
 // person is a workspace member as name resolution sees them.
 type person struct {
-	ID, Handle, DisplayName, RealName, Email string
-	Bot, Deleted                             bool
+	ID, Handle, DisplayName, RealName string
+	Bot, Deleted                      bool
 }
 
 // fit reports whether p can hold a role or own an action item.
@@ -174,7 +174,7 @@ func toPerson(u slack.User) person {
 		name = u.Profile.RealName
 	}
 	return person{ID: u.ID, Handle: u.Name, DisplayName: u.Profile.DisplayName, RealName: name,
-		Email: u.Profile.Email, Bot: u.IsBot, Deleted: u.Deleted}
+		Bot: u.IsBot, Deleted: u.Deleted}
 }
 
 // unfit returns why u can't hold a role or own an action item, or "".
