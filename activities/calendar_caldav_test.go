@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,11 +97,43 @@ func davRequest(t *testing.T, method, url string, want int) {
 	}
 }
 
-func TestCalDAVAgainstRadicale(t *testing.T) {
-	base := startRadicale(t)
+// radicaleCalendar starts Radicale with one empty calendar collection and
+// returns Radicale's base URL and the collection's URL.
+func radicaleCalendar(t *testing.T) (base, collection string) {
+	t.Helper()
+	base = startRadicale(t)
 	davRequest(t, "MKCOL", base+"/ops/", http.StatusCreated)
 	davRequest(t, "MKCALENDAR", base+"/ops/retros/", http.StatusCreated)
-	collection := base + "/ops/retros/"
+	return base, base + "/ops/retros/"
+}
+
+// storedEvent returns the one event object on the calendar at collection,
+// as Radicale stored it.
+func storedEvent(t *testing.T, collection string) caldav.CalendarObject {
+	t.Helper()
+	client, err := caldav.NewClient(nil, collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := client.QueryCalendar(context.Background(), u.Path, &caldav.CalendarQuery{
+		CompRequest: caldav.CalendarCompRequest{Name: "VCALENDAR", AllProps: true, AllComps: true},
+		CompFilter:  caldav.CompFilter{Name: "VCALENDAR", Comps: []caldav.CompFilter{{Name: "VEVENT"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 || len(objs[0].Data.Events()) != 1 {
+		t.Fatalf("%d event objects on the calendar, want 1", len(objs))
+	}
+	return objs[0]
+}
+
+func TestCalDAVAgainstRadicale(t *testing.T) {
+	base, collection := radicaleCalendar(t)
 
 	backend, err := NewCalendarBackend(CalendarOptions{Backend: BackendCalDAV, CalDAVURL: collection,
 		OrganizerEmail: "incidents@example.com", Username: "ops", Password: "unused"}, nil)
@@ -130,27 +163,14 @@ func TestCalDAVAgainstRadicale(t *testing.T) {
 		t.Errorf("event URL %s, want %s", first.URL, want)
 	}
 
-	client, err := caldav.NewClient(nil, collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := client.QueryCalendar(ctx, "/ops/retros/", &caldav.CalendarQuery{
-		CompRequest: caldav.CalendarCompRequest{Name: "VCALENDAR", AllProps: true, AllComps: true},
-		CompFilter:  caldav.CompFilter{Name: "VCALENDAR", Comps: []caldav.CompFilter{{Name: "VEVENT"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(objs) != 1 {
-		t.Fatalf("%d events on the calendar, want 1", len(objs))
-	}
-	ev := objs[0].Data.Events()[0]
+	obj := storedEvent(t, collection)
+	ev := obj.Data.Events()[0]
 	start, _ := ev.DateTimeStart(nil)
 	seq, _ := ev.Props.Get(ical.PropSequence).Int()
 	if !start.Equal(m.Start) || seq != 1 {
 		t.Errorf("stored event starts %s with SEQUENCE %d, want %s and 1", start, seq, m.Start)
 	}
-	if objs[0].Data.Props.Get(ical.PropMethod) != nil {
+	if obj.Data.Props.Get(ical.PropMethod) != nil {
 		t.Error("a stored calendar object must not carry METHOD")
 	}
 	if n := len(ev.Props.Values(ical.PropAttendee)); n != 2 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // prodID names incidentflow in the calendars it writes.
@@ -18,8 +20,11 @@ const prodID = "-//incidentflow//retrospective//EN"
 // derived from the incident, the ORGANIZER, an ATTENDEE per email, and
 // DTSTART/DTEND in m's time zone (with a VTIMEZONE giving its offset at the
 // meeting). method is "REQUEST" for an invite sent to people, "" for an
-// object stored on a CalDAV server (which must not carry METHOD).
+// object stored on a CalDAV server (which must not carry METHOD). Every
+// backend writes its event from here, so the summary, the description and
+// the attendees' names are cleaned of control and bidi characters here.
 func Invite(m Meeting, organizer string, sequence int, method string, stamp time.Time) *ical.Calendar {
+	m.Title, m.Description = incident.Clean(m.Title), incident.Clean(m.Description)
 	cal := ical.NewCalendar()
 	cal.Props.SetText(ical.PropProductID, prodID)
 	cal.Props.SetText(ical.PropVersion, "2.0")
@@ -61,8 +66,8 @@ func Invite(m Meeting, organizer string, sequence int, method string, stamp time
 		}
 		att := ical.NewProp(ical.PropAttendee)
 		att.Value = "mailto:" + p.Email
-		if p.Name != "" {
-			att.Params.Set("CN", p.Name)
+		if name := paramValue(p.Name); name != "" {
+			att.Params.Set("CN", name)
 		}
 		att.Params.Set("ROLE", "REQ-PARTICIPANT")
 		att.Params.Set("PARTSTAT", "NEEDS-ACTION")
@@ -71,6 +76,13 @@ func Invite(m Meeting, organizer string, sequence int, method string, stamp time
 	}
 	cal.Children = append(cal.Children, ev.Component)
 	return cal
+}
+
+// paramValue makes text fit an iCalendar parameter value (an attendee's
+// name): cleaned, on one line, and with no double quote, which a parameter
+// can't hold (go-ical refuses to encode one).
+func paramValue(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(incident.Clean(s)), " "), `"`, "'")
 }
 
 // vtimezone describes t's zone by its offset at t: enough for a client to

@@ -48,10 +48,11 @@ func (g *GitHub) PublishPostmortem(ctx context.Context, req PostmortemRequest) (
 		return IssueResult{Issue: issueOf(is), Warnings: warnings}, err
 	}
 	body, ok := incident.ReplaceSection(found.GetBody(), incident.ActionItemsSection, req.ActionItems)
-	if !ok || body == found.GetBody() {
+	edit := cleanIssue(&github.IssueRequest{Body: &body})
+	if !ok || edit.GetBody() == found.GetBody() {
 		return IssueResult{Issue: issueOf(found)}, nil
 	}
-	is, _, err := g.client.Issues.Edit(ctx, g.owner, g.name, found.GetNumber(), &github.IssueRequest{Body: &body})
+	is, _, err := g.client.Issues.Edit(ctx, g.owner, g.name, found.GetNumber(), edit)
 	if err != nil {
 		return IssueResult{}, g.githubError(fmt.Sprintf("update the postmortem #%d", found.GetNumber()), err)
 	}
@@ -109,10 +110,11 @@ func (g *GitHub) OpenActionItem(ctx context.Context, req ActionItemIssueRequest)
 	return IssueResult{Issue: issueOf(is), Warnings: warnings}, err
 }
 
-// create opens an issue. On 422 it drops the fields GitHub names (the
-// assignees, the labels; both when it names neither) and tries again,
-// returning a warning for each field dropped.
+// create opens an issue, cleaned by cleanIssue. On 422 it drops the fields
+// GitHub names (the assignees, the labels; both when it names neither) and
+// tries again, returning a warning for each field dropped.
 func (g *GitHub) create(ctx context.Context, ir *github.IssueRequest) (*github.Issue, []string, error) {
+	ir = cleanIssue(ir)
 	var warnings []string
 	for {
 		is, _, err := g.client.Issues.Create(ctx, g.owner, g.name, ir)
@@ -125,6 +127,35 @@ func (g *GitHub) create(ctx context.Context, ir *github.IssueRequest) (*github.I
 		}
 		warnings = append(warnings, dropped...)
 	}
+}
+
+// cleanIssue returns a copy of ir whose title, body, labels and assignees
+// are cleaned of control and bidi characters. Every issue incidentflow
+// opens or edits goes through it.
+func cleanIssue(ir *github.IssueRequest) *github.IssueRequest {
+	out := *ir
+	out.Title, out.Body = cleanPtr(ir.Title), cleanPtr(ir.Body)
+	out.Labels, out.Assignees = cleanAll(ir.Labels), cleanAll(ir.Assignees)
+	return &out
+}
+
+func cleanPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	c := incident.Clean(*s)
+	return &c
+}
+
+func cleanAll(list *[]string) *[]string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(*list))
+	for i, s := range *list {
+		out[i] = incident.Clean(s)
+	}
+	return &out
 }
 
 // dropRejected removes from ir the fields a 422 answer rejects and says what

@@ -7,6 +7,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/activity"
+
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // Bookmark is a link bookmarked in a channel.
@@ -22,7 +24,7 @@ type BookmarksRequest struct {
 }
 
 // AddBookmarks bookmarks each link the channel doesn't have bookmarked yet,
-// all at once. A retry first lists the channel's bookmarks, so it adds
+// all at once, under its title cleaned of control and bidi characters. A retry first lists the channel's bookmarks, so it adds
 // nothing twice; a first attempt, in the channel it just saw created, spares
 // Slack the lookup.
 func (s *Slack) AddBookmarks(ctx context.Context, req BookmarksRequest) error {
@@ -49,7 +51,7 @@ func (s *Slack) AddBookmarks(ctx context.Context, req BookmarksRequest) error {
 		go func() {
 			defer wg.Done()
 			err := s.call(ctx, "bookmarks.add", "", func() error {
-				_, err := s.api.AddBookmarkContext(ctx, req.Channel, slack.AddBookmarkParameters{Title: b.Title, Type: "link", Link: b.Link})
+				_, err := s.api.AddBookmarkContext(ctx, req.Channel, slack.AddBookmarkParameters{Title: incident.Clean(b.Title), Type: "link", Link: b.Link})
 				return err
 			})
 			if err != nil {

@@ -36,13 +36,6 @@ type Channel struct {
 // purposeMarker ends the purpose of incident id's war room.
 func purposeMarker(id string) string { return " · incident " + id }
 
-// markedPurpose returns the purpose of incident id's war room: purpose cut
-// so that it and the incident marker fit Slack's 250 characters.
-func markedPurpose(purpose, incidentID string) string {
-	marker := purposeMarker(incidentID)
-	return incident.Truncate(purpose, incident.MaxTopic-len(marker)) + marker
-}
-
 // CreateChannel creates the war room under the first free name of
 // req.Names; it makes only the conversations.create call (and, when a name
 // is taken, the lookup of whether the channel under it is the incident's
@@ -105,7 +98,7 @@ func (s *Slack) legacyPurpose(ctx context.Context, channelID string, req CreateC
 	if req.Purpose == "" {
 		return nil
 	}
-	return s.setPurpose(ctx, channelID, markedPurpose(req.Purpose, req.IncidentID))
+	return s.setPurpose(ctx, channelID, req.Purpose, req.IncidentID)
 }
 
 // PurposeRequest sets the purpose of an incident's war room.
@@ -120,7 +113,7 @@ type PurposeRequest struct {
 // (" · incident <id>") by which a retried CreateChannel recognises its
 // channel under a taken name. Setting it again is harmless.
 func (s *Slack) SetPurpose(ctx context.Context, req PurposeRequest) error {
-	return s.setPurpose(ctx, req.Channel, markedPurpose(req.Purpose, req.IncidentID))
+	return s.setPurpose(ctx, req.Channel, req.Purpose, req.IncidentID)
 }
 
 // ownChannel returns the channel named name if it is incident id's war room
@@ -136,7 +129,12 @@ func (s *Slack) ownChannel(ctx context.Context, name, id string) (*Channel, erro
 	return &Channel{ID: ch.ID, Name: ch.Name}, nil
 }
 
-func (s *Slack) setPurpose(ctx context.Context, channelID, purpose string) error {
+// setPurpose sets the purpose of incident incidentID's war room: purpose,
+// cleaned of control and bidi characters and cut so that it and the
+// incident's marker fit Slack's 250 characters, then the marker.
+func (s *Slack) setPurpose(ctx context.Context, channelID, purpose, incidentID string) error {
+	marker := purposeMarker(incidentID)
+	purpose = incident.Truncate(incident.Clean(purpose), incident.MaxTopic-len(marker)) + marker
 	return s.call(ctx, "conversations.setPurpose", "", func() error {
 		_, err := s.api.SetPurposeOfConversationContext(ctx, channelID, purpose)
 		return err
@@ -149,9 +147,10 @@ type TopicRequest struct {
 	Topic   string `json:"topic"`
 }
 
-// SetTopic sets a channel's topic, cut to Slack's 250 characters.
+// SetTopic sets a channel's topic, cleaned of control and bidi characters
+// and cut to Slack's 250 characters.
 func (s *Slack) SetTopic(ctx context.Context, req TopicRequest) error {
-	topic := incident.Truncate(req.Topic, incident.MaxTopic)
+	topic := incident.Truncate(incident.Clean(req.Topic), incident.MaxTopic)
 	return s.call(ctx, "conversations.setTopic", "", func() error {
 		_, err := s.api.SetTopicOfConversationContext(ctx, req.Channel, topic)
 		return err

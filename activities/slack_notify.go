@@ -32,7 +32,7 @@ func (s *Slack) Notify(ctx context.Context, req NotifyRequest) error {
 	}
 	if req.Channel != "" {
 		err := s.call(ctx, "chat.postEphemeral", "", func() error {
-			_, err := s.api.PostEphemeralContext(ctx, req.Channel, req.User, slack.MsgOptionText(req.Text, false))
+			_, err := s.api.PostEphemeralContext(ctx, req.Channel, req.User, message(req.Text, nil)...)
 			return err
 		})
 		if !ephemeralFallback[slackCode(err)] {

@@ -13,9 +13,6 @@ import (
 // posts; its payload holds the incident ID and the post's key.
 const PostEventType = "incidentflow_post"
 
-// maxSectionText is the most text Slack takes in one section block.
-const maxSectionText = 3000
-
 // historyPage is how many recent messages are searched for an earlier
 // attempt of a post.
 const historyPage = 100
@@ -102,14 +99,11 @@ func (s *Slack) findPost(ctx context.Context, channel, incidentID, key string) (
 }
 
 func (s *Slack) post(ctx context.Context, channel string, req PostRequest) (incident.MessageRef, error) {
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(incident.Truncate(req.Text, maxSectionText), false),
-		slack.MsgOptionBlocks(blocks(req)...),
+	opts := append(message(req.Text, req.Buttons),
 		slack.MsgOptionMetadata(slack.SlackMetadata{
 			EventType:    PostEventType,
 			EventPayload: map[string]any{"incident_id": req.IncidentID, "key": req.Key},
-		}),
-	}
+		}))
 	if req.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(req.ThreadTS), slack.MsgOptionBroadcast())
 	}
@@ -119,23 +113,6 @@ func (s *Slack) post(ctx context.Context, channel string, req PostRequest) (inci
 		return err
 	})
 	return incident.MessageRef{Channel: channel, TS: ts}, err
-}
-
-// blocks renders a post as a section (cut to Slack's 3,000 characters) and
-// its buttons.
-func blocks(req PostRequest) []slack.Block {
-	out := []slack.Block{slack.NewSectionBlock(
-		slack.NewTextBlockObject(slack.MarkdownType, incident.Truncate(req.Text, maxSectionText), false, false), nil, nil)}
-	if len(req.Buttons) == 0 {
-		return out
-	}
-	elems := make([]slack.BlockElement, len(req.Buttons))
-	for i, b := range req.Buttons {
-		btn := slack.NewButtonBlockElement(b.ActionID, b.Value, slack.NewTextBlockObject(slack.PlainTextType, b.Text, false, false))
-		btn.Style = slack.Style(b.Style)
-		elems[i] = btn
-	}
-	return append(out, slack.NewActionBlock("incident_actions", elems...))
 }
 
 // UpdateRequest rewrites a message incidentflow posted.
@@ -151,9 +128,7 @@ type UpdateRequest struct {
 // twice leaves the message as it was, so a retry is harmless.
 func (s *Slack) UpdateMessage(ctx context.Context, req UpdateRequest) error {
 	return s.call(ctx, "chat.update", req.Message.Channel, func() error {
-		_, _, _, err := s.api.UpdateMessageContext(ctx, req.Message.Channel, req.Message.TS,
-			slack.MsgOptionText(incident.Truncate(req.Text, maxSectionText), false),
-			slack.MsgOptionBlocks(blocks(PostRequest{Text: req.Text, Buttons: req.Buttons})...))
+		_, _, _, err := s.api.UpdateMessageContext(ctx, req.Message.Channel, req.Message.TS, message(req.Text, req.Buttons)...)
 		return err
 	})
 }

@@ -89,8 +89,12 @@ type sharedFile struct {
 
 // shareFile uploads a file to a channel once: when a file of the same name
 // is already among the channel's recent messages it returns that file's
-// permalink instead of uploading another.
+// permalink instead of uploading another. Its name, title and comment are
+// cleaned of control and bidi characters; its content is the file as its
+// format has it (an invite's lines end in CRLF) and is cleaned where it is
+// rendered.
 func (s *Slack) shareFile(ctx context.Context, f sharedFile) (string, error) {
+	f.Name, f.Title, f.Comment = incident.Clean(f.Name), incident.Clean(f.Title), incident.Clean(f.Comment)
 	var hist *slack.GetConversationHistoryResponse
 	err := s.call(ctx, "conversations.history", "", func() (err error) {
 		hist, err = s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: f.Channel, Limit: historyPage})

@@ -185,7 +185,7 @@ func (rt *Router) decide(r route, index int, n Notification) Decision {
 		d.Reason = "no route matched"
 	}
 	if d.Service == "" {
-		d.Service = clip(n.CommonLabels["service"], maxTitleLen)
+		d.Service = clip(n.CommonLabels["service"], incident.MaxName)
 	}
 	sev, why := rt.severity(r, n)
 	d.Severity = sev

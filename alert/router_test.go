@@ -84,7 +84,7 @@ func TestRouterTitles(t *testing.T) {
 		{"Grafana's title", ``, Notification{Title: "[FIRING:1] Memory", GroupLabels: labels}, "[FIRING:1] Memory"},
 		{"group labels", ``, Notification{GroupLabels: map[string]string{"alertname": "HighErrorRate", "service": "checkout", "zone": "eu"}}, "HighErrorRate (service=checkout, zone=eu)"},
 		{"nothing at all", ``, Notification{Source: SourceGrafana}, "Alerts from grafana"},
-		{"one line, cut", `{{ .CommonAnnotations.summary }}`, group(labels, map[string]string{"summary": "a\n\nb " + strings.Repeat("y", 300)}), "a b " + strings.Repeat("y", 193) + "…"},
+		{"one line, cut", `{{ .CommonAnnotations.summary }}`, group(labels, map[string]string{"summary": "a\n\nb " + strings.Repeat("y", 300)}), "a b " + strings.Repeat("y", 143) + "…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Config{Routes: []RouteConfig{{Mode: "triage", Title: tc.template}}}

@@ -9,8 +9,9 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 )
 
-// maxTitle is the longest incident title a route renders.
-const maxTitle = 200
+// maxTitle is the longest incident title a route renders: the longest an
+// incident may have.
+const maxTitle = incident.MaxTitle
 
 // maxTemplateOutput stops a title template that writes far more than a
 // title.

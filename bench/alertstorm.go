@@ -173,7 +173,7 @@ func (r *stormRun) setup(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		d := &stormDoor{c: c, alerts: &starter.Alerts{Client: c, TaskQueue: r.s.taskQueue, Process: proc, Settings: settings}}
+		d := &stormDoor{c: c, alerts: &starter.Alerts{Client: c, TaskQueue: r.s.taskQueue, Settings: settings}}
 		r.doors = append(r.doors, d)
 		router, err := alert.NewRouter(cfg, proc.SeverityLevels())
 		if err != nil {

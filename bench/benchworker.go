@@ -11,6 +11,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/activities"
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 	"github.com/incidentflow/incidentflow/worker"
@@ -51,6 +52,7 @@ func startWorker(ctx context.Context, s *stack) (*benchWorker, error) {
 			Temporal:   s.h.srv.FrontendAddress(),
 			Namespace:  s.h.srv.Namespace(),
 			Config:     cfg,
+			Process:    s.opts.process,
 			RateWindow: s.workerRateWindow(),
 		})
 		if err != nil {
@@ -58,7 +60,7 @@ func startWorker(ctx context.Context, s *stack) (*benchWorker, error) {
 		}
 		return &benchWorker{child: child}, nil
 	}
-	w, err := newWorker(s.h.client, cfg, s.workerRateWindow(), s.h.logger)
+	w, err := newWorker(s.h.client, cfg, s.opts.process, s.workerRateWindow(), s.h.logger)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +72,15 @@ func startWorker(ctx context.Context, s *stack) (*benchWorker, error) {
 
 // newWorker builds the worker `incidentflow worker` runs (worker.Options,
 // worker.NewActivities, worker.Register), except that the Slack activities'
-// client-side rate limiter uses window, the emulator's.
-func newWorker(c client.Client, cfg *config.Config, window time.Duration, logger *slog.Logger) (sdkworker.Worker, error) {
+// client-side rate limiter uses window, the emulator's, and that the
+// workflows follow proc, the figure's process.
+func newWorker(c client.Client, cfg *config.Config, proc incident.Process, window time.Duration, logger *slog.Logger) (sdkworker.Worker, error) {
 	acts, err := worker.NewActivities(cfg, c, logger)
 	if err != nil {
 		return nil, err
 	}
 	acts.Slack = worker.NewSlack(cfg, activities.SlackOptions{RateWindow: window})
+	acts.Process = &activities.Process{Current: proc}
 	sdkworker.SetStickyWorkflowCacheSize(cfg.Worker.MaxCachedWorkflows)
 	w := sdkworker.New(c, cfg.Temporal.TaskQueue, worker.Options(cfg))
 	worker.Register(w, acts)

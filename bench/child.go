@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incidentflow/incidentflow/config"
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/temporalclient"
 )
 
@@ -22,10 +23,13 @@ const childEnv = "INCIDENTFLOW_BENCH_CHILD_WORKER"
 
 // childConfig is what a child worker needs.
 type childConfig struct {
-	Temporal   string         `json:"temporal"`
-	Namespace  string         `json:"namespace"`
-	Config     *config.Config `json:"config"`
-	RateWindow time.Duration  `json:"rate_window"`
+	Temporal  string         `json:"temporal"`
+	Namespace string         `json:"namespace"`
+	Config    *config.Config `json:"config"`
+	// Process is the process the worker hands its workflows, which a
+	// configuration file can't always say (sub-minute cadences).
+	Process    incident.Process `json:"process"`
+	RateWindow time.Duration    `json:"rate_window"`
 }
 
 // childWorker is a running worker child process.
@@ -110,7 +114,7 @@ func runChild(spec string) error {
 		return err
 	}
 	defer c.Close()
-	w, err := newWorker(c, cfg.Config, cfg.RateWindow, logger)
+	w, err := newWorker(c, cfg.Config, cfg.Process, cfg.RateWindow, logger)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	// Alerts configures the alert door (POST /alerts/*): the sources'
 	// tokens, the routes and the triage channel.
 	Alerts alert.Config `mapstructure:"alerts"`
+
+	// Permissions says who may do what in Slack.
+	Permissions Permissions `mapstructure:"permissions"`
 }
 
 // Temporal says where the Temporal cluster is.
@@ -46,6 +49,9 @@ type Temporal struct {
 	// WebUIURL is where operators open the Temporal Web UI; war rooms
 	// bookmark each incident's page there.
 	WebUIURL string `mapstructure:"web_ui_url"`
+	// Codec encrypts what incidentflow stores in Temporal (see
+	// TemporalCodec).
+	Codec TemporalCodec `mapstructure:"codec"`
 }
 
 // Slack holds the Slack app's credentials.

@@ -15,7 +15,7 @@ import (
 
 // examplePath is the documented example at the repository root, as an
 // absolute path (isolate changes the working directory).
-func examplePath(t *testing.T) string {
+func examplePath(t testing.TB) string {
 	t.Helper()
 	path, err := filepath.Abs(filepath.Join("..", "incidentflow.example.yaml"))
 	if err != nil {

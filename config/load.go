@@ -25,9 +25,13 @@ const EnvPrefix = "INCIDENTFLOW"
 
 // defaults are the values a first run needs, keyed as in the file: those
 // below and the process's (see processDefaults).
-var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
+var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[string]any{
 	"temporal.address":    "",
 	"temporal.task_queue": wfapi.TaskQueue,
+
+	"temporal.codec.keys":         []string{},
+	"temporal.codec.token":        "",
+	"temporal.codec.cors_origins": []string{},
 
 	"slack.bot_token":      "",
 	"slack.app_token":      "",
@@ -63,7 +67,7 @@ var defaults = withAlertDefaults(withProcessDefaults(map[string]any{
 	"retrospective.calendar.caldav_url":      "",
 	"retrospective.calendar.username":        "",
 	"retrospective.calendar.password":        "",
-}))
+})))
 
 // Keys lists every scalar and list key incidentflow reads from the file or
 // the environment, in file notation.
@@ -124,7 +128,7 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 				}
 				return nil, fmt.Errorf("config file %s: %w", path, pathErr.Err)
 			}
-			return nil, fmt.Errorf("config file %s is not valid YAML: %w", path, err)
+			return nil, fmt.Errorf("config file %s is not valid YAML: %s", path, yamlError(err))
 		}
 	}
 	if fs != nil {
@@ -141,13 +145,43 @@ func Load(path string, fs *pflag.FlagSet) (*Config, error) {
 	var c Config
 	// Exact: a misspelt key (slack.bot_tokn) is an error, not silently ignored.
 	if err := v.UnmarshalExact(&c); err != nil {
-		return nil, fmt.Errorf("configuration (incidentflow.example.yaml lists every key): %w", err)
+		return nil, decodeProblems(err)
 	}
 	c.Retrospective.Assignees = slackIDKeys(c.Retrospective.Assignees)
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return nil, namingFlags(err, fs)
 	}
 	return &c, nil
+}
+
+// namingFlags names, in the Problems of err, the flag of fs that set a bad
+// key instead of the key (--ui-port rather than dev.ui_port): the value
+// came from the command line.
+func namingFlags(err error, fs *pflag.FlagSet) error {
+	var ps Problems
+	if fs == nil || !errors.As(err, &ps) {
+		return err
+	}
+	setBy := map[string]string{}
+	fs.Visit(func(f *pflag.Flag) {
+		if key := flagKey(f); key != "" {
+			setBy[key] = "--" + f.Name
+		}
+	})
+	for i, p := range ps {
+		if flag, ok := setBy[p.Key]; ok {
+			ps[i].Key = flag
+		}
+	}
+	return ps
+}
+
+// yamlError is the parser's complaint about a file in one line, without
+// viper's and the parser's prefixes: "line 3: did not find expected key".
+func yamlError(err error) string {
+	msg := oneLine(err.Error())
+	msg = strings.TrimPrefix(msg, "While parsing config: ")
+	return strings.TrimPrefix(msg, "yaml: ")
 }
 
 // FlagKeyAnnotation marks a flag with the config key it sets.

@@ -34,6 +34,7 @@ func (c *Config) Process() incident.Process {
 		TimeZone:          c.TimeZone,
 		WebUIURL:          strings.TrimRight(c.Temporal.WebUIURL, "/"),
 		Namespace:         c.Temporal.Namespace,
+		Permissions:       c.Permissions.policy(),
 	}
 	for _, s := range c.Severities {
 		p.Severities = append(p.Severities, incident.SeverityPolicy{

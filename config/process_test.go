@@ -62,6 +62,14 @@ maintenance:
   heads_up: [48h, 2h, 10m]
   grace: 5m
   max_duration: 6h
+permissions:
+  incident_admins: [U0ADMIN1, " W0ADMIN2 "]
+  declare: [incident_admins]
+  declare_security: [everyone]
+  act: [members, " commander "]
+  resolve: [commander, incident_admins]
+  change_severity: [commander, leads, U0SRE1]
+  assign_roles: [incident_admins]
 `), nil)
 
 	want := incident.Process{
@@ -98,6 +106,15 @@ maintenance:
 			Labels:            []string{"postmortem"},
 			Assignees:         map[string]string{"U0123ABCDEF": "octocat"},
 			SecurityRepo:      "acme/security-incidents",
+		},
+		Permissions: incident.Permissions{
+			IncidentAdmins:  []string{"U0ADMIN1", "W0ADMIN2"},
+			Declare:         []string{"incident_admins"},
+			DeclareSecurity: []string{"everyone"},
+			Act:             []string{"members", "commander"},
+			Resolve:         []string{"commander", "incident_admins"},
+			ChangeSeverity:  []string{"commander", "leads", "U0SRE1"},
+			AssignRoles:     []string{"incident_admins"},
 		},
 	}
 	if got := c.Process(); !reflect.DeepEqual(got, want) {

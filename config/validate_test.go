@@ -2,8 +2,11 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/incidentflow/incidentflow/config"
 )
@@ -250,7 +253,161 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{
 			name: "empty task queue",
 			yaml: "temporal:\n  task_queue: \"\"\n",
-			want: `temporal.task_queue: "" is not allowed: a task queue name such as incidentflow`,
+			want: `temporal.task_queue: "" is not allowed: a task queue name without spaces, such as incidentflow`,
+		},
+		{
+			name: "no activity slots",
+			yaml: "worker:\n  max_concurrent_activities: 0\n",
+			want: `worker.max_concurrent_activities: "0" is not allowed: a number of activities at once from 1 to 10000`,
+		},
+		{
+			name: "negative activity slots",
+			yaml: "worker:\n  max_concurrent_activities: -1\n",
+			want: `worker.max_concurrent_activities: "-1" is not allowed: a number of activities at once from 1 to 10000`,
+		},
+		{
+			name: "activity slots by the million",
+			yaml: "worker:\n  max_concurrent_activities: 1000000\n",
+			want: `worker.max_concurrent_activities: "1000000" is not allowed: a number of activities at once from 1 to 10000`,
+		},
+		{
+			name: "no workflow task slots",
+			yaml: "worker:\n  max_concurrent_workflow_tasks: 0\n",
+			want: `worker.max_concurrent_workflow_tasks: "0" is not allowed: a number of workflow tasks at once from 2 to 10000`,
+		},
+		{
+			name: "one workflow task slot, on which the SDK panics",
+			yaml: "worker:\n  max_concurrent_workflow_tasks: 1\n",
+			want: `worker.max_concurrent_workflow_tasks: "1" is not allowed: a number of workflow tasks at once from 2 to 10000`,
+		},
+		{
+			name: "negative workflow cache",
+			yaml: "worker:\n  max_cached_workflows: -1\n",
+			want: `worker.max_cached_workflows: "-1" is not allowed: a number of cached workflows from 1 to 1000000`,
+		},
+		{
+			name: "temporal.address as a URL",
+			yaml: "temporal:\n  address: http://temporal.example.com:7233\n",
+			want: `temporal.address: "http://temporal.example.com:7233" is not allowed: the Temporal frontend as host:port, e.g. temporal.example.com:7233 (no scheme), or empty for incidentflow dev's`,
+		},
+		{
+			name: "temporal.address without a port",
+			yaml: "temporal:\n  address: temporal.example.com\n",
+			want: `temporal.address: "temporal.example.com" is not allowed: the Temporal frontend as host:port, e.g. temporal.example.com:7233 (no scheme), or empty for incidentflow dev's`,
+		},
+		{
+			name: "temporal.address without a host",
+			yaml: "temporal:\n  address: \":7233\"\n",
+			want: `temporal.address: ":7233" is not allowed: the Temporal frontend as host:port, e.g. temporal.example.com:7233 (no scheme), or empty for incidentflow dev's`,
+		},
+		{
+			name: "namespace with a space",
+			yaml: "temporal:\n  namespace: \"default \"\n",
+			want: `temporal.namespace: "default " is not allowed: a namespace name without spaces, such as default`,
+		},
+		{
+			name: "web UI URL without a scheme",
+			yaml: "temporal:\n  web_ui_url: localhost:8233\n",
+			want: `temporal.web_ui_url: "localhost:8233" is not allowed: the http(s) URL of the Temporal Web UI, e.g. http://localhost:8233, or empty for no bookmark`,
+		},
+		{
+			name: "listen address without a port",
+			yaml: "http:\n  listen: 127.0.0.1\n",
+			want: `http.listen: "127.0.0.1" is not allowed: an address to listen on as host:port, e.g. 127.0.0.1:3000 or :3000`,
+		},
+		{
+			name: "listen port out of range",
+			yaml: "http:\n  listen: 127.0.0.1:99999\n",
+			want: `http.listen: "127.0.0.1:99999" is not allowed: an address to listen on as host:port, e.g. 127.0.0.1:3000 or :3000`,
+		},
+		{
+			name: "two dev servers on one port",
+			yaml: "dev:\n  slack_port: 7233\n",
+			want: `dev.slack_port: "7233" is not allowed: a port of its own: dev.frontend_port has it already`,
+		},
+		{
+			name: "no data dir",
+			yaml: "dev:\n  data_dir: \"\"\n",
+			want: `dev.data_dir: "" is not allowed: a directory for incidentflow dev's database, e.g. .incidentflow`,
+		},
+		{
+			name:   "signing secret too short",
+			yaml:   "slack:\n  signing_secret: s3cr3t\n",
+			want:   `slack.signing_secret: 6 characters is too guessable: copy Slack's own (Basic Information → App Credentials → Signing Secret, 32 characters)`,
+			secret: "s3cr3t",
+		},
+		{
+			name:   "bot token as the signing secret",
+			yaml:   "slack:\n  signing_secret: xoxb-1234567890-0987654321-SeCrEtSeCrEt\n",
+			want:   `slack.signing_secret: this is a Slack token, not the signing secret: copy Basic Information → App Credentials → Signing Secret`,
+			secret: "SeCrEtSeCrEt",
+		},
+		{
+			name:   "bot token pasted with a line break",
+			yaml:   "slack:\n  bot_token: \"xoxb-1234-5678-SeCrEtSeCrEt\\n\"\n",
+			want:   `slack.bot_token: contains a space, a line break or a control character, which no token has: set it to the token alone`,
+			secret: "SeCrEtSeCrEt",
+		},
+		{
+			name:   "GitHub token with a space",
+			yaml:   "github:\n  token: \"ghp_SeCrEtSeCrEt \"\n",
+			want:   `github.token: contains a space, a line break or a control character, which no token has: set it to the token alone`,
+			secret: "SeCrEtSeCrEt",
+		},
+		{
+			name: "time_zone of the machine",
+			yaml: "time_zone: Local\n",
+			want: `time_zone: "Local" is not allowed: an IANA time zone such as UTC or Europe/London, not the machine's own: workers on machines set to other zones would print other times`,
+		},
+		{
+			name: "escalation group as Slack markup",
+			yaml: "escalation:\n  group: \"<!subteam^S0123ABC>\"\n",
+			want: `escalation.group: "<!subteam^S0123ABC>" is not allowed: a Slack user group ID (S…), a user ID (U…/W…) or a handle such as @oncall of at most 80 characters, without <…> markup`,
+		},
+		{
+			name: "service name longer than the form shows",
+			yaml: "services:\n  " + strings.Repeat("s", 76) + ": {runbook: https://wiki.example.com/s}\n",
+			want: `services.` + strings.Repeat("s", 76) + `: "` + strings.Repeat("s", 76) + `" is not allowed: a service name of at most 75 characters without line breaks or control characters`,
+		},
+		{
+			name: "more services than the form lists",
+			yaml: manyServices(101),
+			want: `services: "101 services" is not allowed: at most 100 services: the declare form's menu lists no more`,
+		},
+		{
+			name: "more severities than the form lists",
+			yaml: manySeverities(101),
+			want: `severities: "101 severities" is not allowed: at most 100 severities: Slack's menus list no more`,
+		},
+		{
+			name: "empty label",
+			yaml: "retrospective:\n  labels: [postmortem, \"\"]\n",
+			want: `retrospective.labels[1]: "" is not allowed: a GitHub label of 1 to 50 characters`,
+		},
+		{
+			name: "label longer than GitHub takes",
+			yaml: "retrospective:\n  labels: [" + strings.Repeat("l", 51) + "]\n",
+			want: `retrospective.labels[0]: "` + strings.Repeat("l", 51) + `" is not allowed: a GitHub label of 1 to 50 characters`,
+		},
+		{
+			name: "assignee's GitHub login with @",
+			yaml: "retrospective:\n  assignees:\n    U0123ABCDEF: \"@octocat\"\n",
+			want: `retrospective.assignees.U0123ABCDEF: "@octocat" is not allowed: a GitHub login such as octocat (letters, digits and single hyphens, no @)`,
+		},
+		{
+			name: "assignee keyed by a Slack handle",
+			yaml: "retrospective:\n  assignees:\n    alice: octocat\n",
+			want: `retrospective.assignees.ALICE: "ALICE" is not allowed: a Slack user ID (U…/W…) or email as the key, mapped to a GitHub login`,
+		},
+		{
+			name: "organizer with a display name",
+			yaml: "retrospective:\n  calendar:\n    organizer_email: \"Incidents <incidents@example.com>\"\n",
+			want: `retrospective.calendar.organizer_email: "Incidents <incidents@example.com>" is not allowed: an email address such as incidents@example.com`,
+		},
+		{
+			name: "caldav_url not a URL, even with backend ics",
+			yaml: "retrospective:\n  calendar:\n    caldav_url: calendar.example.com/dav\n",
+			want: `retrospective.calendar.caldav_url: "calendar.example.com/dav" is not allowed: the http(s) URL of a CalDAV calendar collection`,
 		},
 	}
 	for _, tt := range tests {
@@ -352,5 +509,109 @@ func TestValidateReportsProblemsInAStableOrder(t *testing.T) {
 		if strings.Join(keys, " ") != strings.Join(want, " ") {
 			t.Fatalf("run %d: problem keys = %q, want %q", run, keys, want)
 		}
+	}
+}
+
+// manyServices is a services section of n services.
+func manyServices(n int) string {
+	var b strings.Builder
+	b.WriteString("services:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d: {runbook: https://wiki.example.com/s%d}\n", i, i)
+	}
+	return b.String()
+}
+
+// manySeverities is a severities list of n severities.
+func manySeverities(n int) string {
+	var b strings.Builder
+	b.WriteString("severities:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - {name: s%d, update_every: 15m}\n", i)
+	}
+	return b.String()
+}
+
+// TestLoadNamesTheKeyOfAValueOfTheWrongType: a value of the wrong type, or
+// a key incidentflow doesn't read, is one line naming the key, and a
+// secret in the wrong place is not echoed.
+func TestLoadNamesTheKeyOfAValueOfTheWrongType(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"worker:\n  max_concurrent_activities: lots\n", `worker.max_concurrent_activities: "lots" is not a whole number`},
+		{"slack:\n  bot_token: [a, b]\n", `slack.bot_token: a list is not a single text value`},
+		{"retrospective:\n  enabled: maybe\n", `retrospective.enabled: "maybe" is not true or false`},
+		{"temporal: 5\n", `temporal: not a section of key: value lines`},
+		{"services:\n  checkout: 3\n", `services.checkout: not a section of key: value lines`},
+		{"slak:\n  bot_token: x\n", `slak: unknown key (incidentflow.example.yaml lists every key)`},
+		{"slack: xoxb-1234567890-0987654321-SeCrEtSeCrEt\n", `slack: not a section of key: value lines`},
+		{"dev:\n  ui_port: xoxb-1234567890-0987654321-SeCrEtSeCrEt\n", `dev.ui_port: "xoxb-…" is not a whole number`},
+	}
+	for _, tt := range tests {
+		isolate(t)
+		_, err := config.Load(writeConfig(t, tt.yaml), nil)
+		var ps config.Problems
+		if !errors.As(err, &ps) {
+			t.Errorf("%q: error %v (%T) is not config.Problems", tt.yaml, err, err)
+			continue
+		}
+		if want := "invalid configuration:\n  " + tt.want; err.Error() != want {
+			t.Errorf("%q:\nerror %q\nwant  %q", tt.yaml, err, want)
+		}
+		if strings.Contains(err.Error(), "SeCrEt") {
+			t.Errorf("%q: the error echoes the secret: %v", tt.yaml, err)
+		}
+	}
+}
+
+// TestLoadSaysInOneLineWhyAFileIsNotYAML: a file that isn't a YAML mapping
+// is refused in one line naming the file.
+func TestLoadSaysInOneLineWhyAFileIsNotYAML(t *testing.T) {
+	for _, body := range []string{"- a\n- b\n", "slack: {bot_token: x\n", "\tslack:\n"} {
+		isolate(t)
+		path := writeConfig(t, body)
+		_, err := config.Load(path, nil)
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "config file "+path+" is not valid YAML: ") {
+			t.Errorf("%q: error %q, want one line saying %s is not valid YAML", body, err, path)
+		}
+	}
+}
+
+// TestDataDirThatIsAFile: dev.data_dir naming a file is refused before dev
+// tries to create its database inside it.
+func TestDataDirThatIsAFile(t *testing.T) {
+	isolate(t)
+	path := writeConfig(t, "")
+	t.Setenv("INCIDENTFLOW_DEV_DATA_DIR", path)
+	_, err := config.Load("", nil)
+	want := `invalid configuration:
+  dev.data_dir: "` + path + `" is not allowed: a directory for incidentflow dev's database, e.g. .incidentflow (this is a file)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v\nwant %s", err, want)
+	}
+}
+
+// TestProblemNamesTheFlagThatSetIt: a bad value given on the command line
+// is reported under its flag; the same value from the environment under its
+// key.
+func TestProblemNamesTheFlagThatSetIt(t *testing.T) {
+	isolate(t)
+	fs := pflag.NewFlagSet("dev", pflag.ContinueOnError)
+	fs.Int("ui-port", config.DefaultUIPort, "")
+	config.BindFlag(fs, "ui-port", "dev.ui_port")
+	if err := fs.Parse([]string{"--ui-port", "70000"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := config.Load("", fs)
+	if want := "invalid configuration:\n  --ui-port: \"70000\" is not allowed: a TCP port between 1 and 65535"; err == nil || err.Error() != want {
+		t.Errorf("error = %v\nwant %s", err, want)
+	}
+
+	t.Setenv("INCIDENTFLOW_DEV_UI_PORT", "70000")
+	fs = pflag.NewFlagSet("dev", pflag.ContinueOnError)
+	fs.Int("ui-port", config.DefaultUIPort, "")
+	config.BindFlag(fs, "ui-port", "dev.ui_port")
+	_, err = config.Load("", fs)
+	if want := "invalid configuration:\n  dev.ui_port: \"70000\" is not allowed: a TCP port between 1 and 65535"; err == nil || err.Error() != want {
+		t.Errorf("error = %v\nwant %s", err, want)
 	}
 }

@@ -109,7 +109,7 @@ func newAlertEnv(t *testing.T) *alertEnv {
 
 	proc := alertProcess()
 	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: proc}
-	alerts := &starter.Alerts{Client: env.Client, TaskQueue: harness.TaskQueue, Process: proc, Settings: wfapi.AlertSettings{
+	alerts := &starter.Alerts{Client: env.Client, TaskQueue: harness.TaskQueue, Settings: wfapi.AlertSettings{
 		TriageChannel: triageName, PostEvery: 10 * time.Second, ReopenWithin: alert.DefaultReopenWithin,
 	}}
 	router, err := alert.NewRouter(alert.Config{Routes: alertRoutes}, proc.SeverityLevels())
@@ -146,6 +146,7 @@ func alertActivities(t *testing.T, env *harness.Env) *worker.Activities {
 		GitHub:    activities.NewGitHub(nil, ""),
 		Calendar:  activities.NewCalendar(backend),
 		Incidents: &activities.Incidents{Workflows: &starter.Incidents{Client: env.Client}},
+		Process:   &activities.Process{Current: alertProcess()},
 	}
 }
 
@@ -426,7 +427,11 @@ func TestAlertmanagerGroupDeclaresOneIncident(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, incident.Resolved, inc.Status, "nobody resolved it yet (auto_resolve is off)")
 
-	// The Resolve button opens the resolve modal of this incident.
+	// The Resolve button opens the resolve modal of this incident. Nobody
+	// leads an incident an alert declared, so Bob may resolve it once he is
+	// in its war room.
+	_, err = e.SlackAPI.InviteUsersToConversationContext(ctx, room, slackemu.UserBob)
+	require.NoError(t, err)
 	rep, err := e.Slack.ClickButton(ctx, room, resolved.TS, wfapi.ActionResolve, "", slackemu.UserBob)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, rep.Status)

@@ -36,7 +36,7 @@ func frontDoorProcess() incident.Process {
 // a worker running the incident workflow.
 func TestFrontDoorOverHTTP(t *testing.T) {
 	env := harness.Start(t, slackemu.Options{RateWindow: rateWindow})
-	env.NewWorker(t, register(env))
+	env.NewWorker(t, register(env, frontDoorProcess()))
 	incidents := &starter.Incidents{Client: env.Client, TaskQueue: harness.TaskQueue, Process: frontDoorProcess()}
 	fd := slackFrontDoor(env, slackdoor.FrontDoorOptions{Incidents: incidents})
 	serveHTTP(t, env, frontdoor.New(frontdoor.Doors{Slack: fd}, nil))
@@ -125,6 +125,10 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, slackemu.UserAlice, inc.Commander, "the declarer leads by default")
 
+	// Bob joins the war room: only its members may work in it.
+	_, err = env.SlackAPI.InviteUsersToConversationContext(ctx, room, slackemu.UserBob)
+	require.NoError(t, err)
+
 	// /incident update in the war room.
 	require.Empty(t, slash(room, slackemu.UserBob, "update identified").Body)
 	v = openView(slackdoor.CallbackUpdate)
@@ -145,9 +149,13 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	assert.Contains(t, status.JSON["text"], "A bad deploy of the payment gateway")
 	assert.Contains(t, status.JSON["text"], "Status: *identified*")
 
-	// /incident severity and lead, answered inline.
-	assert.Contains(t, slash(room, slackemu.UserBob, "severity critical spreading to EU").JSON["text"], "now *CRITICAL*")
+	// /incident severity and lead, answered inline. Only the commander
+	// (and the spokesperson, the leads, the admins) may change the
+	// severity: the workflow refuses Bob until Alice hands him the lead.
+	assert.Equal(t, "Only the commander (<@U0ALICE>), the spokesperson, the major leads or an incident admin can change this incident's severity.",
+		slash(room, slackemu.UserBob, "severity critical spreading to EU").JSON["text"])
 	assert.Contains(t, slash(room, slackemu.UserAlice, "lead <@U0BOB|bob>").JSON["text"], "<@U0BOB> is now the commander")
+	assert.Contains(t, slash(room, slackemu.UserBob, "severity critical spreading to EU").JSON["text"], "now *CRITICAL*")
 	// The workflow's validator has the last word, in its own words.
 	assert.Equal(t, "The incident refused: incident "+id+" is already critical.",
 		slash(room, slackemu.UserBob, "severity critical").JSON["text"])
@@ -166,6 +174,7 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	assert.Equal(t, slackemu.UserBob, inc.ResolvedBy)
 	assert.Equal(t, incident.Critical, inc.Severity)
 	assert.Equal(t, slackemu.UserBob, inc.Commander)
+	assert.Equal(t, 1, inc.EntryCount(incident.EntryRefused), "Bob's first severity change is on the timeline, refused")
 
 	// The war room is no longer an open incident's, once visibility has
 	// seen the workflow close.

@@ -63,11 +63,14 @@ func declaration(id string) incident.Declaration {
 	}
 }
 
-// register registers the incident workflow and the Slack activities.
-func register(env *harness.Env) func(worker.Registry) {
+// register registers the incident workflow, the Slack activities and the
+// process activity of a worker whose configuration describes proc: the
+// incidents follow it, whatever their starter's process.
+func register(env *harness.Env, proc incident.Process) func(worker.Registry) {
 	return func(r worker.Registry) {
 		r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 		r.RegisterActivity(activities.NewSlack(env.SlackAPI, activities.SlackOptions{RateWindow: rateWindow}))
+		r.RegisterActivity(&activities.Process{Current: proc})
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
 	env, incidents := newEnv(t)
-	env.NewWorker(t, register(env))
+	env.NewWorker(t, register(env, testProcess()))
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
@@ -25,7 +25,7 @@ func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
 	d.DeclaredAt = time.Now().UTC()
 	run, err := env.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: wfapi.IncidentWorkflowID(d.ID), TaskQueue: harness.TaskQueue,
-	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: testProcess(), HistoryLimit: 80})
+	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, HistoryLimit: 80})
 	require.NoError(t, err)
 	harness.Eventually(t, 8*cadence, "a second run", func() bool {
 		desc, err := env.Client.DescribeWorkflowExecution(ctx, run.GetID(), "")
@@ -37,7 +37,7 @@ func TestIncidentContinuesAsNewWithoutRebuildingTheWarRoom(t *testing.T) {
 		return inc.MissedReminders >= 3
 	})
 	require.NoError(t, incidents.PostStatus(ctx, d.ID, wfapi.PostStatusRequest{Author: slackemu.UserBob, Text: "Found it"}))
-	require.NoError(t, incidents.Resolve(ctx, d.ID, wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Fixed"}))
+	require.NoError(t, incidents.Resolve(ctx, d.ID, wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Fixed", Operator: true}))
 	inc := result(ctx, t, env, run.GetID())
 
 	assert.Len(t, warRooms(env, d.ID), 1, "one war room")

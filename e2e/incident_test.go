@@ -19,7 +19,7 @@ import (
 
 func TestIncidentLifecycle(t *testing.T) {
 	env, incidents := newEnv(t)
-	env.NewWorker(t, register(env))
+	env.NewWorker(t, register(env, testProcess()))
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
@@ -47,7 +47,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		return err == nil && id == "e2eone" && lerr == nil && len(list) == 1 && list[0].Status == string(incident.Mitigated)
 	})
 
-	require.NoError(t, incidents.Resolve(ctx, "e2eone", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2eone", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back", Operator: true}))
 	inc := result(ctx, t, env, room.WorkflowID)
 	assertResolved(t, env, room, inc)
 	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
@@ -57,7 +57,7 @@ func TestIncidentLifecycle(t *testing.T) {
 
 func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 	env, incidents := newEnv(t)
-	first := env.NewWorker(t, register(env))
+	first := env.NewWorker(t, register(env, testProcess()))
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
@@ -71,7 +71,7 @@ func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 		return err == nil && len(list) == 1 && list[0].Title == "Checkout <!channel> down"
 	})
 	time.Sleep(cadence + cadence/2) // a reminder falls due with no worker running
-	env.NewWorker(t, register(env))
+	env.NewWorker(t, register(env, testProcess()))
 
 	again, err := incidents.Declare(ctx, declaration("e2etwo"), true)
 	require.NoError(t, err)
@@ -81,7 +81,7 @@ func TestIncidentSurvivesAWorkerRestart(t *testing.T) {
 	})
 	require.NoError(t, incidents.PostStatus(ctx, "e2etwo", wfapi.PostStatusRequest{
 		Author: slackemu.UserBob, Status: incident.Identified, Text: "Bad deploy"}))
-	require.NoError(t, incidents.Resolve(ctx, "e2etwo", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2etwo", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back", Operator: true}))
 	inc := result(ctx, t, env, room.WorkflowID)
 
 	assert.Len(t, warRooms(env, "e2etwo"), 1, "one war room")

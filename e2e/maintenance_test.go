@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ import (
 // workflow and the activities that reach the war room.
 func registerMaintenance(env *harness.Env) func(worker.Registry) {
 	return func(r worker.Registry) {
-		register(env)(r)
+		register(env, testProcess())(r)
 		r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
 		r.RegisterActivity(&activities.Incidents{Workflows: &starter.Incidents{Client: env.Client}})
 	}
@@ -158,6 +159,10 @@ func TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd(t *testing.T) {
 	assert.True(t, inc.IsResolved(), "the war room is resolved")
 	assert.Equal(t, incident.KindMaintenance, inc.Declaration.Kind)
 	assert.Equal(t, []string{"maintenance-e2emaint"}, schedules(ctx, t, env))
+	if os.Getenv("INCIDENTFLOW_RECORD_HISTORY") != "" {
+		saveHistory(ctx, t, env, run.WorkflowID, "maintenance_history.json")
+		saveHistory(ctx, t, env, wfapi.IncidentWorkflowID(runKey), "maintenance_war_room_history.json")
+	}
 }
 
 func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {

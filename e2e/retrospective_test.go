@@ -37,7 +37,8 @@ func retroProcess() incident.Process {
 }
 
 // registerRetro registers the incident and retrospective workflows and
-// every activity they call, against the emulators.
+// every activity they call, against the emulators, on a worker whose
+// process is retroProcess.
 func registerRetro(t *testing.T, env *harness.Env, gh *githubemu.Server) func(worker.Registry) {
 	ghClient, err := activities.NewGitHubClient(githubemu.SandboxToken, gh.URL(), nil)
 	require.NoError(t, err)
@@ -50,6 +51,7 @@ func registerRetro(t *testing.T, env *harness.Env, gh *githubemu.Server) func(wo
 		r.RegisterActivity(slackActs)
 		r.RegisterActivity(activities.NewGitHub(ghClient, retroRepo))
 		r.RegisterActivity(activities.NewCalendar(backend))
+		r.RegisterActivity(&activities.Process{Current: retroProcess()})
 	}
 }
 
@@ -68,7 +70,7 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, incidents.AddActionItem(ctx, "e2eretro", wfapi.AddActionItemRequest{
 		By: slackemu.UserAlice, Text: "Add a canary stage", Owner: slackemu.UserBob, Due: "2030-01-31"}))
-	require.NoError(t, incidents.Resolve(ctx, "e2eretro", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back"}))
+	require.NoError(t, incidents.Resolve(ctx, "e2eretro", wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Rolled back", Operator: true}))
 
 	// Resolution → the postmortem and the action item's issue on GitHub,
 	// the invite and the announcement in the war room.

@@ -18,7 +18,7 @@ import (
 // through the static summary Declare sets.
 func TestTheWorkflowListShowsTitles(t *testing.T) {
 	env, incidents := newEnv(t)
-	env.NewWorker(t, register(env))
+	env.NewWorker(t, register(env, testProcess()))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 

@@ -148,7 +148,7 @@ func testTimelineFromSlack(t *testing.T, transport slackemu.Transport) {
 	assert.NotContains(t, shown, "Error rate on checkout spiking")
 
 	// Resolved: the postmortem's timeline holds the two, at their times.
-	require.NoError(t, incidents.Resolve(ctx, id, wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Failed over"}))
+	require.NoError(t, incidents.Resolve(ctx, id, wfapi.ResolveRequest{By: slackemu.UserBob, Summary: "Failed over", Operator: true}))
 	var body string
 	harness.Eventually(t, 30*time.Second, "the postmortem", func() bool {
 		for _, is := range gh.Issues(retroRepo) {

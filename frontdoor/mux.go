@@ -12,6 +12,8 @@
 //	POST /alerts/alertmanager  Alertmanager webhooks (alertdoor)
 //	POST /alerts/grafana       Grafana webhooks      (alertdoor)
 //	POST /alerts/webhook       plain JSON alerts     (alertdoor)
+//	POST /codec/decode         Temporal codec server (codecdoor),
+//	POST /codec/encode         with their CORS preflights (OPTIONS)
 //
 // A new door gets its routes in New and a field in Doors; docs/architecture.md
 // says where its package goes.
@@ -23,6 +25,7 @@ import (
 
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/codecdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/metrics"
 )
@@ -33,6 +36,8 @@ type Doors struct {
 	Slack *slackdoor.FrontDoor
 	// Alerts serves /alerts/*.
 	Alerts *alertdoor.Door
+	// Codec serves /codec/*; nil when no payload codec is configured.
+	Codec *codecdoor.Door
 }
 
 // New returns the front door's handler: every route of doors, /healthz and
@@ -54,6 +59,12 @@ func New(doors Doors, reg *metrics.Registry) http.Handler {
 		mux.Handle("POST /alerts/alertmanager", a.Handler(alert.SourceAlertmanager))
 		mux.Handle("POST /alerts/grafana", a.Handler(alert.SourceGrafana))
 		mux.Handle("POST /alerts/webhook", a.Handler(alert.SourceWebhook))
+	}
+	if c := doors.Codec; c != nil {
+		mux.Handle("POST /codec/decode", c.Decode())
+		mux.Handle("POST /codec/encode", c.Encode())
+		mux.Handle("OPTIONS /codec/decode", c.Preflight())
+		mux.Handle("OPTIONS /codec/encode", c.Preflight())
 	}
 	return reg.Instrument(mux)
 }

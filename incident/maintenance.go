@@ -67,20 +67,22 @@ type Window struct {
 // End is when a window starting at start is planned to end.
 func (w *Window) End(start time.Time) time.Time { return start.Add(w.Duration) }
 
-// MaxMaintenanceTitle is the longest title a window may have, in characters.
-const MaxMaintenanceTitle = 150
+// MaxMaintenanceTitle is the longest title a window may have, in
+// characters: an incident's, since its war room is one.
+const MaxMaintenanceTitle = MaxTitle
 
 // Fields of a window that validation names, as used by the schedule form
 // and as the CLI flags without their "--".
 const (
-	WindowFieldID         = "id"
-	WindowFieldTitle      = "title"
-	WindowFieldStart      = "start"
-	WindowFieldDuration   = "duration"
-	WindowFieldServices   = "service"
-	WindowFieldRecurrence = "recurrence"
-	WindowFieldAnnounce   = "announce"
-	WindowFieldSeverity   = "severity"
+	WindowFieldID          = "id"
+	WindowFieldTitle       = "title"
+	WindowFieldDescription = "description"
+	WindowFieldStart       = "start"
+	WindowFieldDuration    = "duration"
+	WindowFieldServices    = "service"
+	WindowFieldRecurrence  = "recurrence"
+	WindowFieldAnnounce    = "announce"
+	WindowFieldSeverity    = "severity"
 )
 
 // FieldError is what is wrong with one field of a window.
@@ -166,6 +168,9 @@ func ValidateWindow(w *Window, p *Process, pol MaintenancePolicy, loc *time.Loca
 	case n > MaxMaintenanceTitle:
 		errs.add(WindowFieldTitle, "the title is %d characters long; keep it to %d", n, MaxMaintenanceTitle)
 	}
+	if err := CheckText("the description", w.Description, MaxText); err != nil {
+		errs.add(WindowFieldDescription, "%s", err)
+	}
 	switch {
 	case w.Start.IsZero():
 		errs.add(WindowFieldStart, "give the start time, e.g. %s", now.Add(24*time.Hour).In(loc).Format(time.RFC3339))
@@ -181,8 +186,8 @@ func ValidateWindow(w *Window, p *Process, pol MaintenancePolicy, loc *time.Loca
 			FormatDuration(w.Duration), FormatDuration(pol.MaxDuration))
 	}
 	for _, s := range w.Services {
-		if _, ok := p.Services[s]; !ok {
-			errs.add(WindowFieldServices, "unknown service %q: %s", s, serviceChoices(p))
+		if err := p.CheckService(s); err != nil {
+			errs.add(WindowFieldServices, "%s", err)
 		}
 	}
 	if err := p.CheckSeverity(w.Severity); err != nil {
@@ -224,12 +229,7 @@ func serviceChoices(p *Process) string {
 	if len(p.Services) == 0 {
 		return "no services are configured (services in the configuration)"
 	}
-	names := make([]string, 0, len(p.Services))
-	for n := range p.Services {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return "use one of " + strings.Join(names, ", ")
+	return "use one of " + strings.Join(SortedKeys(p.Services), ", ")
 }
 
 // HeadsUpTolerance is how late a heads-up may still be sent: one due less

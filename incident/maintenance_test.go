@@ -30,6 +30,8 @@ func TestMaintenanceValidateWindow(t *testing.T) {
 		{"valid", func(*Window) {}, "", ""},
 		{"no title", func(w *Window) { w.Title = "  " }, WindowFieldTitle, "needs a title"},
 		{"long title", func(w *Window) { w.Title = strings.Repeat("x", 151) }, WindowFieldTitle, "keep it to 150"},
+		{"long description", func(w *Window) { w.Description = strings.Repeat("x", 3001) }, WindowFieldDescription,
+			"the description is 3,001 characters; incidentflow keeps at most 3,000 — shorten it or link to a document"},
 		{"no start", func(w *Window) { w.Start = time.Time{} }, WindowFieldStart, "give the start time"},
 		{"start in the past", func(w *Window) { w.Start = now.Add(-time.Minute) }, WindowFieldStart, "is in the past"},
 		{"start now", func(w *Window) { w.Start = now }, WindowFieldStart, "is in the past"},

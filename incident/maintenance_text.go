@@ -121,13 +121,13 @@ func MaintenanceCompletedText(w *Window, start, endedAt time.Time, by string, lo
 }
 
 // MaintenanceResolution is the resolution summary of a completed window's
-// war room.
+// war room, cut to the MaxText characters a resolution may have.
 func MaintenanceResolution(w *Window, start, endedAt time.Time, note string, loc *time.Location) string {
 	s := fmt.Sprintf("Planned maintenance completed at %s (planned end %s).", Clock(endedAt, loc), Clock(w.End(start), loc))
 	if note = strings.TrimSpace(note); note != "" {
 		s += " " + note
 	}
-	return s
+	return TruncateChars(s, MaxText)
 }
 
 // MaintenancePromotedText tells the war room and the announce channels that
@@ -143,7 +143,9 @@ func MaintenancePromotedText(w *Window, incidentID string, sev Severity, by stri
 
 // PromotionDeclaration is the incident a promoted window becomes: the
 // window's title and services, a summary that carries its context, and
-// the promoter as commander unless the lead is known.
+// the promoter as commander unless the lead is known. Its title and
+// summary are cut to MaxTitle and MaxText, which CheckDeclaration holds
+// every declaration to.
 func PromotionDeclaration(w *Window, start time.Time, warRoom string, sev Severity, by, note string, now time.Time, loc *time.Location) Declaration {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Promoted from planned maintenance %q (%s to %s", w.Title, longDate(start, loc), Clock(w.End(start), loc))
@@ -166,8 +168,8 @@ func PromotionDeclaration(w *Window, start time.Time, warRoom string, sev Severi
 	}
 	d := Declaration{
 		ID:         IDFromKey("maintenance-promote:" + w.RunKey(start)),
-		Title:      Truncate("Maintenance overrun: "+w.Title, MaxMaintenanceTitle+30),
-		Summary:    b.String(),
+		Title:      TruncateChars("Maintenance overrun: "+w.Title, MaxTitle),
+		Summary:    TruncateChars(b.String(), MaxText),
 		Severity:   sev,
 		Commander:  commander,
 		Declarer:   by,

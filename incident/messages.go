@@ -6,16 +6,17 @@ import (
 	"time"
 )
 
-// Longest user text kept in one message, before the message itself is cut to
-// fit a Slack section (3,000 characters).
+// Longest user text kept in one message, in characters, before the message
+// itself is cut to fit a Slack section: a text keeps all that a responder
+// may type (MaxText).
 const (
 	maxTitleInMessage = 200
-	maxTextInMessage  = 2000
+	maxTextInMessage  = MaxText
 )
 
-// safe escapes untrusted text for mrkdwn and cuts it to n bytes.
+// safe cuts untrusted text to n characters and escapes it for mrkdwn.
 func safe(s string, n int) string {
-	return Truncate(Escape(strings.TrimSpace(s)), n)
+	return Escape(TruncateChars(strings.TrimSpace(s), n))
 }
 
 // WarRoomLink renders the war room as a channel link, or "the war room"

@@ -134,14 +134,22 @@ func TestResolvedTextGivesTheDurations(t *testing.T) {
 	assert.Contains(t, incident.ResolvedAnnouncementText(&inc), "Resolved after 2h 10m: CRITICAL incident")
 }
 
-func TestMessagesStayWithinASlackSection(t *testing.T) {
+func TestMessagesKeepWhatAResponderMayType(t *testing.T) {
 	inc := hostileIncident()
-	inc.Declaration.Title = strings.Repeat("<", 5000)
-	inc.Declaration.Summary = strings.Repeat("&", 5000)
+	inc.Declaration.Summary = strings.Repeat("é", incident.MaxText)
 	p := incident.DefaultProcess()
-	assert.Less(t, len(incident.KickoffText(&inc, &p)), 3000)
-	u := incident.StatusUpdate{Text: strings.Repeat("x", 10000)}
-	assert.Less(t, len(incident.BroadcastText(&inc, u, time.UTC)), 3000)
+	assert.Contains(t, incident.KickoffText(&inc, &p), "\n"+inc.Declaration.Summary+"\n", "the longest summary is shown whole")
+	u := incident.StatusUpdate{Text: strings.Repeat("x", incident.MaxText)}
+	assert.Contains(t, incident.UpdateText(u, time.UTC), "\n"+u.Text+"\n", "the longest update is shown whole")
+
+	// Texts from before the bounds (or past them) are cut to as many
+	// characters, escaped after the cut.
+	inc.Declaration.Title = strings.Repeat("<", 5000)
+	u.Text = strings.Repeat("&", 2*incident.MaxText)
+	update := incident.BroadcastText(&inc, u, time.UTC)
+	assert.Contains(t, update, "\n"+strings.Repeat("&amp;", incident.MaxText-1)+"…\n")
+	assert.NotContains(t, update, strings.Repeat("&amp;", incident.MaxText))
+	assert.Contains(t, update, "*"+strings.Repeat("&lt;", 199)+"…*", "a title keeps 200 characters")
 }
 
 func TestFormatDuration(t *testing.T) {

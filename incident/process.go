@@ -7,8 +7,11 @@ import (
 )
 
 // Process is a team's incident process: the part of the configuration an
-// incident workflow follows. The starter snapshots it into each workflow's
-// input, so an incident in flight keeps the rules it was declared under.
+// incident workflow follows. It is the worker's: each run of a workflow
+// asks the worker for it as it begins (and records the answer in its
+// history), so an incident follows the configuration of the server that
+// runs it, never that of whoever declared it, and a changed configuration
+// reaches an incident in flight at its next run.
 type Process struct {
 	Severities []SeverityPolicy   `json:"severities"`
 	Services   map[string]Service `json:"services,omitempty"`
@@ -33,6 +36,8 @@ type Process struct {
 	Namespace string `json:"namespace,omitempty"`
 	// Retrospective configures the child workflow started on resolution.
 	Retrospective Retrospective `json:"retrospective"`
+	// Permissions says who may do what (Permit).
+	Permissions Permissions `json:"permissions"`
 }
 
 // SeverityPolicy is one configured severity.
@@ -141,6 +146,15 @@ func (p *Process) CheckSeverity(s Severity) error {
 	return fmt.Errorf("unknown severity %q: use one of %s", s, strings.Join(p.SeverityNames(), ", "))
 }
 
+// CheckService returns an error a responder can act on when svc is not a
+// configured service.
+func (p *Process) CheckService(svc string) error {
+	if _, ok := p.Services[svc]; ok {
+		return nil
+	}
+	return fmt.Errorf("unknown service %q: %s", svc, serviceChoices(p))
+}
+
 // UpdateEvery returns how often status updates are due at severity s; an
 // unknown severity gets 30 minutes.
 func (p *Process) UpdateEvery(s Severity) time.Duration {
@@ -226,5 +240,6 @@ func DefaultProcess() Process {
 			DigestEvery:       DefaultDigestEvery,
 			FollowUpFor:       DefaultFollowUpFor,
 		},
+		Permissions: DefaultPermissions(),
 	}
 }

@@ -221,10 +221,10 @@ type Limits struct {
 // A critical incident brings about 100 status updates or reminders a day
 // (one every 15 minutes), so the counts keep the last five to ten days: with
 // updates of a sentence or two that is under 200 KiB. The byte budgets take
-// over when texts are long. The worst case, with every text at the 4,000
-// characters a slash command allows (the modals allow 3,000) and every
-// character one that JSON escapes to six bytes ("<", ">", "&"), so 24 KB a
-// text:
+// over when texts are long. The worst case, with every text at 4,000
+// characters (more than the MaxText every door and validator allows) and
+// every character one that JSON escapes to six bytes ("<", ">", "&"), so
+// 24 KB a text:
 //
 //   - the updates kept: 384 KiB (about 16 such updates; the first update
 //     of each status, which Compact always keeps, count against it);
@@ -240,10 +240,13 @@ type Limits struct {
 //     mark beyond it).
 //
 // That is 946 KiB plus 24 KiB an action item or severity change: about
-// 1.4 MiB with ten of each, which a unit test holds under 1.5 MiB. The
-// run's input, the retrospective's input and the incident query add the
-// declaration again (under 50 KiB) and the process: the same test holds
-// them under 1.6 MiB, well below Temporal's 2 MiB.
+// 1.4 MiB with ten of each (MaxActionItems, MaxSeverityChanges), which a
+// unit test holds under 1.5 MiB. The run's input, the retrospective's input
+// and the incident query add the declaration again (under 50 KiB) and the
+// process: the same test holds them under 1.6 MiB, well below Temporal's
+// 2 MiB. Within a run, whose state Compact doesn't bound, the workflow
+// hands the retrospective, its queries and its result a compacted copy
+// (Compacted).
 var DefaultLimits = Limits{Updates: 500, UpdateBytes: 384 << 10, Timeline: 1000, TimelineBytes: 256 << 10}
 
 // Compact bounds the state the incident carries from one workflow run to the

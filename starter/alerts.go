@@ -15,13 +15,12 @@ import (
 )
 
 // Alerts hands alert notifications to the workflows of their groups and
-// answers the triage prompt's buttons.
+// answers the triage prompt's buttons. The groups declare their incidents
+// under the worker's process, not the caller's.
 type Alerts struct {
 	Client    client.Client
 	TaskQueue string
-	// Process is the incident process the groups declare incidents with.
-	Process  incident.Process
-	Settings wfapi.AlertSettings
+	Settings  wfapi.AlertSettings
 }
 
 // ErrNoAlertGroup means no alert group has the given ID.
@@ -44,7 +43,7 @@ func (a *Alerts) Notify(ctx context.Context, n alert.Notification, dec alert.Dec
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			StaticSummary:         "Alert group: " + incident.Truncate(title, 200),
 		},
-		wfapi.AlertGroupWorkflowName, wfapi.AlertGroupInput{GroupID: group, Process: a.Process, Settings: a.Settings})
+		wfapi.AlertGroupWorkflowName, wfapi.AlertGroupInput{GroupID: group, Settings: a.Settings})
 	if err != nil {
 		return explainGroup(err, group)
 	}

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -29,7 +30,15 @@ import (
 type Incidents struct {
 	Client    client.Client
 	TaskQueue string
-	Process   incident.Process
+	// Process is the caller's configured process. The workflows follow the
+	// worker's own (Declare sends only the declaration); this one only
+	// gives the times Incidents reports their time zone, and the Slack
+	// front door its forms' choices when it is given no process itself.
+	Process incident.Process
+	// DataConverter reads what Temporal hands back still encoded (a listed
+	// incident's memo): the one Client encodes payloads with
+	// (temporalclient.DataConverter). Nil means the SDK's default.
+	DataConverter converter.DataConverter
 }
 
 // ErrNotFound means no incident has the given ID.
@@ -39,13 +48,15 @@ var ErrNotFound = errors.New("no such incident")
 // same ID already exists (a double submit, a Slack retry), using
 // Update-With-Start. With wait it returns once the war room exists;
 // otherwise once the workflow has accepted the declaration, with only the ID
-// and workflow ID filled.
+// and workflow ID filled. A declaration incident.CheckDeclaration refuses
+// (no title, a field over its bound) starts nothing: the error is its
+// sentence, for every door to show. The workflow follows the worker's
+// process and checks d against it: with wait, a declaration it refuses (an
+// unknown severity) returns the workflow's sentence, which names the
+// severities there are.
 func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bool) (incident.WarRoom, error) {
-	if err := s.Process.CheckSeverity(d.Severity); err != nil {
+	if err := incident.CheckDeclaration(d); err != nil {
 		return incident.WarRoom{}, err
-	}
-	if strings.TrimSpace(d.Title) == "" {
-		return incident.WarRoom{}, errors.New("an incident needs a title")
 	}
 	if d.DeclaredAt.IsZero() {
 		d.DeclaredAt = time.Now().UTC()
@@ -62,8 +73,8 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		StaticSummary:            wfapi.IncidentSummary(d),
 		StaticDetails:            staticDetails(d),
 		TypedSearchAttributes:    wfapi.StartSearchAttributes(d),
-		Memo:                     map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
-	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: s.Process})
+		Memo:                     wfapi.Memo(d),
+	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d})
 	stage := client.WorkflowUpdateStageAccepted
 	if wait {
 		stage = client.WorkflowUpdateStageCompleted
@@ -142,9 +153,8 @@ func updateWorkflow(ctx context.Context, c client.Client, workflowID, name strin
 	if accepted {
 		stage = client.WorkflowUpdateStageAccepted
 	}
-	updateID, _ := ctx.Value(updateIDKey{}).(string)
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, UpdateID: updateID, Args: []any{arg}, WaitForStage: stage,
+		WorkflowID: workflowID, UpdateName: name, UpdateID: UpdateID(ctx), Args: []any{arg}, WaitForStage: stage,
 	})
 	if err != nil {
 		return err
@@ -160,16 +170,38 @@ func updateWorkflow(ctx context.Context, c client.Client, workflowID, name strin
 
 type updateIDKey struct{}
 
-// WithUpdateID marks ctx so that an update sent with it carries id as its
-// update ID: a workflow applies an update ID once, so a retried request
-// joins the first attempt instead of repeating it.
+// WithUpdateID marks ctx so that the update Incidents, Retrospectives,
+// Maintenance or Alerts sends with it carries id as its Temporal update ID.
+// A workflow run applies an update ID once and answers a repeat with the
+// first attempt's result, so a request delivered twice (a Slack retry, a
+// replayed request, a CLI verb run again with its --idempotency-key) is
+// applied once. Derive id from the request, and use one ctx for one change:
+// two different updates sent to the same workflow with one ID would be
+// taken for one. (Temporal remembers update IDs per run: after the
+// workflow continues as new, an ID is new again.)
 func WithUpdateID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, updateIDKey{}, id)
 }
 
+// UpdateID is the update ID WithUpdateID put in ctx, or "" for none (then
+// Temporal makes one up, and every attempt is a new update).
+func UpdateID(ctx context.Context) string {
+	id, _ := ctx.Value(updateIDKey{}).(string)
+	return id
+}
+
 // update sends a named update to incident id and decodes its result into out
-// (which may be nil).
+// (which may be nil). A request that can check its own fields
+// (wfapi.Checker) is checked first: one that fails is refused as the
+// workflow's validator would refuse it (an application error with the same
+// sentence) and nothing is sent, so a text of megabytes gets the bound's
+// sentence rather than gRPC's message-size error.
 func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+	if req, ok := arg.(wfapi.Checker); ok {
+		if err := req.Check(); err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "", nil)
+		}
+	}
 	err := updateWorkflow(ctx, s.Client, wfapi.IncidentWorkflowID(id), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
 		return s.asResolved(ctx, id, explain(err, id))
@@ -236,12 +268,14 @@ func (s *Incidents) AwaitWarRoom(ctx context.Context, id string) (incident.WarRo
 }
 
 // ResolveIfOpen resolves incident id as by with summary, unless it is
-// resolved already (by an earlier attempt, or by a responder).
+// resolved already (by an earlier attempt, or by a responder). It serves
+// incidentflow's own workflows (a maintenance window resolving its war
+// room), so the request is an operator's: by is who it is attributed to.
 func (s *Incidents) ResolveIfOpen(ctx context.Context, id, by, summary string) error {
 	if inc, err := s.Get(ctx, id); err == nil && inc.IsResolved() {
 		return nil
 	}
-	err := s.Resolve(ctx, id, wfapi.ResolveRequest{By: by, Summary: summary})
+	err := s.Resolve(ctx, id, wfapi.ResolveRequest{By: by, Summary: summary, Operator: true})
 	var resolved *ResolvedError
 	if err == nil || errors.As(err, &resolved) {
 		return nil
@@ -315,6 +349,9 @@ type Summary struct {
 	// Ended is how the workflow ended when it has: "completed" after a
 	// resolution, or "terminated", "failed", "timedout", "canceled".
 	Ended string `json:"ended,omitempty"`
+	// Security is set for a security incident (wfapi.MemoSecurity), which
+	// only its war room's members may see listed.
+	Security bool `json:"security,omitempty"`
 }
 
 // List returns the open incidents (and maintenance windows in progress),
@@ -324,8 +361,8 @@ func (s *Incidents) List(ctx context.Context) ([]Summary, error) {
 }
 
 // summaryOf is the listing of one incident workflow run: its search
-// attributes and the title in its memo.
-func summaryOf(ex *workflowpb.WorkflowExecutionInfo) Summary {
+// attributes (never encoded) and the title in its memo, which dc decodes.
+func summaryOf(ex *workflowpb.WorkflowExecutionInfo, dc converter.DataConverter) Summary {
 	sum := Summary{
 		WorkflowID: ex.Execution.WorkflowId,
 		ID:         strings.TrimPrefix(ex.Execution.WorkflowId, "incident-"),
@@ -349,9 +386,20 @@ func summaryOf(ex *workflowpb.WorkflowExecutionInfo) Summary {
 		}
 	}
 	if p, ok := ex.GetMemo().GetFields()[wfapi.MemoTitle]; ok {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &sum.Title)
+		_ = orDefault(dc).FromPayload(p, &sum.Title)
+	}
+	if p, ok := ex.GetMemo().GetFields()[wfapi.MemoSecurity]; ok {
+		_ = orDefault(dc).FromPayload(p, &sum.Security)
 	}
 	return sum
+}
+
+// orDefault is dc, or the SDK's default data converter when dc is nil.
+func orDefault(dc converter.DataConverter) converter.DataConverter {
+	if dc == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return dc
 }
 
 // fillTitles asks the listed incidents whose memo has no title (those
@@ -367,7 +415,7 @@ func (s *Incidents) fillTitles(ctx context.Context, list []Summary) {
 		}
 		wg.Go(func() {
 			if inc, err := s.Get(ctx, list[i].ID); err == nil {
-				list[i].Title = wfapi.ListedTitle(inc.Declaration)
+				list[i].Title, list[i].Security = wfapi.ListedTitle(inc.Declaration), inc.Declaration.Security
 			}
 		})
 	}

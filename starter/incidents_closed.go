@@ -132,7 +132,7 @@ func (s *Incidents) ListMatching(ctx context.Context, f ListFilter) ([]Summary, 
 			return nil, explain(err, "")
 		}
 		for _, ex := range resp.Executions {
-			out = append(out, summaryOf(ex))
+			out = append(out, summaryOf(ex, s.DataConverter))
 		}
 		req.NextPageToken = resp.NextPageToken
 		if len(out) >= limit || len(req.NextPageToken) == 0 {

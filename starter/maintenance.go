@@ -26,8 +26,18 @@ import (
 type Maintenance struct {
 	Client    client.Client
 	TaskQueue string
-	Process   incident.Process
-	Policy    incident.MaintenancePolicy
+	// Process is the caller's configured process: Schedule fills a
+	// window's defaults from it and checks its services and severity
+	// against it, and gives its times in its time zone, in which the
+	// schedule then fires. The runs follow the worker's process (a window
+	// whose severity the worker doesn't know opens its war room at the
+	// worker's mildest).
+	Process incident.Process
+	Policy  incident.MaintenancePolicy
+	// DataConverter reads what Temporal hands back still encoded (a
+	// schedule's arguments): the one Client encodes payloads with. Nil
+	// means the SDK's default.
+	DataConverter converter.DataConverter
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -103,7 +113,7 @@ func (m *Maintenance) reschedule(ctx context.Context, res ScheduledWindow, opts 
 	if err != nil {
 		return res, explainWindow(err, res.ID)
 	}
-	if old, ok := scheduledInput(desc.Schedule.Action); ok && sameWindow(old.Window, res.Window) {
+	if old, ok := scheduledInput(desc.Schedule.Action, m.DataConverter); ok && sameWindow(old.Window, res.Window) {
 		res.Unchanged = true
 		return res, nil
 	}
@@ -160,8 +170,9 @@ func sameWindow(a, b incident.Window) bool {
 	return string(ja) == string(jb)
 }
 
-// scheduledInput decodes the input a schedule's action passes to its runs.
-func scheduledInput(action client.ScheduleAction) (wfapi.MaintenanceInput, bool) {
+// scheduledInput decodes, with dc, the input a schedule's action passes to
+// its runs.
+func scheduledInput(action client.ScheduleAction, dc converter.DataConverter) (wfapi.MaintenanceInput, bool) {
 	var in wfapi.MaintenanceInput
 	wa, ok := action.(*client.ScheduleWorkflowAction)
 	if !ok || len(wa.Args) == 0 {
@@ -171,29 +182,33 @@ func scheduledInput(action client.ScheduleAction) (wfapi.MaintenanceInput, bool)
 	case wfapi.MaintenanceInput:
 		return arg, true
 	case *commonpb.Payload:
-		return in, converter.GetDefaultDataConverter().FromPayload(arg, &in) == nil
+		return in, orDefault(dc).FromPayload(arg, &in) == nil
 	}
 	return in, false
 }
 
-// newWindowID makes an ID from a title: its slug, cut short, and four
-// random characters, e.g. "db-upgrade-k3f9".
-func newWindowID(title string) string {
+// WindowIDFromKey names a new window from its title and an idempotency
+// key (a form's view ID, a CLI's --idempotency-key): the title's slug, cut
+// short, and five characters derived from the key, e.g. "db-upgrade-k3f9q".
+// The same key gives the same ID, so a repeated request schedules one
+// window.
+func WindowIDFromKey(title, key string) string {
 	slug := incident.Slug(title)
 	if len(slug) > 24 {
 		slug = strings.TrimRight(slug[:24], "-")
 	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	const chars = "abcdefghijkmnpqrstuvwxyz23456789"
-	suffix := make([]byte, len(b))
-	for i, c := range b {
-		suffix[i] = chars[int(c)%len(chars)]
-	}
+	suffix := incident.IDFromKey("maintenance:" + key)[:5]
 	if slug == "" {
-		return "mw-" + string(suffix)
+		return "mw-" + suffix
 	}
-	return slug + "-" + string(suffix)
+	return slug + "-" + suffix
+}
+
+// newWindowID names a window asked for without an ID or a key.
+func newWindowID(title string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return WindowIDFromKey(title, string(b))
 }
 
 // explainWindow turns Temporal errors into sentences about window id.

@@ -69,15 +69,18 @@ func (m *Maintenance) Get(ctx context.Context, id string) (WindowSummary, error)
 	if err != nil {
 		return sum, explainWindow(err, id)
 	}
-	in, _ := scheduledInput(desc.Schedule.Action)
+	in, _ := scheduledInput(desc.Schedule.Action, m.DataConverter)
 	sum.Window = in.Window
-	sum.When = in.Window.Describe(m.loc())
+	// The window's times are in the zone it was scheduled in, this
+	// machine's or not.
+	zone := in.WindowZone()
+	sum.When = in.Window.Describe(zone)
 	sum.NextFires = desc.Info.NextActionTimes
 	if desc.Schedule.State != nil {
 		sum.Paused, sum.Note = desc.Schedule.State.Paused, desc.Schedule.State.Note
 	}
 	sum.Runs = m.runStates(ctx, m.runIDs(ctx, sum.ScheduleID, desc))
-	if next, err := in.Window.StartFor(m.now(), m.loc()); err == nil && in.Window.End(next).After(m.now()) {
+	if next, err := in.Window.StartFor(m.now(), zone); err == nil && in.Window.End(next).After(m.now()) {
 		sum.NextStart = next
 	}
 	return sum, nil

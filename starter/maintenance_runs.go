@@ -115,6 +115,43 @@ func (m *Maintenance) updateRun(ctx context.Context, workflowID, name string, ar
 	return err
 }
 
+// updateActiveRun sends update name, with the argument arg makes for the
+// run, to window id's run in progress and decodes its result into out.
+// When no window is in progress but a run already has the update ctx's
+// update ID names (WithUpdateID), that update's result is the answer: the
+// request was applied by its first attempt, which ended the window, and
+// its repeat joins it instead of being told there is nothing to do.
+func (m *Maintenance) updateActiveRun(ctx context.Context, id, name string, arg func(RunState) any, out any) error {
+	run, err := m.activeRun(ctx, id)
+	if err == nil {
+		return m.updateRun(ctx, run.WorkflowID, name, arg(run), out)
+	}
+	if joined, jerr := m.joinEarlier(ctx, id, out); joined {
+		return jerr
+	}
+	return err
+}
+
+// joinEarlier looks among window id's runs for the update ctx's update ID
+// names; joined reports whether one has it, and err is then its outcome.
+func (m *Maintenance) joinEarlier(ctx context.Context, id string, out any) (joined bool, err error) {
+	updateID := UpdateID(ctx)
+	if updateID == "" {
+		return false, nil
+	}
+	scheduleID := wfapi.MaintenanceWorkflowID(id)
+	desc, _ := m.Client.ScheduleClient().GetHandle(ctx, scheduleID).Describe(ctx) // nil when gone: visibility still lists its runs
+	for _, workflowID := range m.runIDs(ctx, scheduleID, desc) {
+		handle := m.Client.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowID, UpdateID: updateID})
+		err := handle.Get(ctx, out)
+		var notFound *serviceerror.NotFound
+		if !errors.As(err, &notFound) {
+			return true, explain(err, "")
+		}
+	}
+	return false, nil
+}
+
 // Complete confirms that window id's window in progress is complete (the
 // front door's Complete button).
 func (m *Maintenance) Complete(ctx context.Context, id, by string) error {
@@ -125,10 +162,7 @@ func (m *Maintenance) Complete(ctx context.Context, id, by string) error {
 // CompleteWith completes window id's window in progress with req.
 func (m *Maintenance) CompleteWith(ctx context.Context, id string, req wfapi.CompleteMaintenanceRequest) (wfapi.MaintenanceState, error) {
 	var st wfapi.MaintenanceState
-	run, err := m.activeRun(ctx, id)
-	if err == nil {
-		err = m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenanceComplete, req, &st)
-	}
+	err := m.updateActiveRun(ctx, id, wfapi.UpdateMaintenanceComplete, func(RunState) any { return req }, &st)
 	return st, err
 }
 
@@ -136,25 +170,17 @@ func (m *Maintenance) CompleteWith(ctx context.Context, id string, req wfapi.Com
 // default promotion severity (PromotionSeverity). The front door's modal
 // lets the user choose one with PromoteWith instead.
 func (m *Maintenance) Promote(ctx context.Context, id, by string) error {
-	run, err := m.activeRun(ctx, id)
-	if err != nil {
-		return err
-	}
-	req := wfapi.PromoteMaintenanceRequest{By: by, Severity: PromotionSeverity(&m.Process, run.State.Window.Severity)}
-	return m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenancePromote, req, nil)
+	return m.updateActiveRun(ctx, id, wfapi.UpdateMaintenancePromote, func(run RunState) any {
+		return wfapi.PromoteMaintenanceRequest{By: by, Severity: PromotionSeverity(&m.Process, run.State.Window.Severity)}
+	}, nil)
 }
 
 // PromoteWith turns window id's window in progress into an incident with
-// req's severity.
+// req's severity, which the run checks against the worker's process (its
+// refusal names the severities there are).
 func (m *Maintenance) PromoteWith(ctx context.Context, id string, req wfapi.PromoteMaintenanceRequest) (wfapi.PromoteMaintenanceResult, error) {
 	var res wfapi.PromoteMaintenanceResult
-	if err := m.Process.CheckSeverity(req.Severity); err != nil {
-		return res, err
-	}
-	run, err := m.activeRun(ctx, id)
-	if err == nil {
-		err = m.updateRun(ctx, run.WorkflowID, wfapi.UpdateMaintenancePromote, req, &res)
-	}
+	err := m.updateActiveRun(ctx, id, wfapi.UpdateMaintenancePromote, func(RunState) any { return req }, &res)
 	return res, err
 }
 

@@ -15,11 +15,13 @@ import (
 
 // scheduleOptions describes window w's schedule: when it fires (plan), the
 // run it starts, and notes, memo and search attributes that make it
-// readable (and pausable) in the Temporal Web UI.
+// readable (and pausable) in the Temporal Web UI. The run's input carries
+// the window, the maintenance policy and the zone its times are in, not
+// the process: each run takes the worker's.
 func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.MaintenancePlan) client.ScheduleOptions {
 	id := wfapi.MaintenanceWorkflowID(w.ID)
 	input := wfapi.MaintenanceInput{
-		Window: w, Process: m.Process, Policy: m.Policy,
+		Window: w, Policy: m.Policy, TimeZone: m.loc().String(),
 		HeadsUp: append([]time.Duration{}, plan.HeadsUp...), // [] rather than null: none, not the policy's
 	}
 	attrs := []temporal.SearchAttributeUpdate{

@@ -69,6 +69,11 @@ func TestMaintenanceScheduleOptions(t *testing.T) {
 	if b, _ := json.Marshal(in); !strings.Contains(string(b), `"heads_up":[86400000000000,3600000000000]`) {
 		t.Fatalf("input %s", b)
 	}
+	// The runs take the process from the worker: the input carries the
+	// window, the policy and the zone its times are in, not the process.
+	if b, _ := json.Marshal(in); strings.Contains(string(b), `"process"`) || in.TimeZone != "UTC" {
+		t.Fatalf("input %s", b)
+	}
 	// A recurring window whose heads-ups were all dropped passes [], not
 	// null, so runs don't fall back on the policy's.
 	in.HeadsUp = append([]time.Duration{}, nil...)
@@ -80,6 +85,16 @@ func TestMaintenanceScheduleOptions(t *testing.T) {
 func TestMaintenanceIDsAndPromotionSeverity(t *testing.T) {
 	if id := newWindowID(strings.Repeat("long title ", 10)); len(id) > 30 || !incident.ValidID(id) {
 		t.Fatalf("id %q", id)
+	}
+	if a, b := newWindowID("DB upgrade"), newWindowID("DB upgrade"); a == b {
+		t.Fatalf("two windows asked for without a key are both %q", a)
+	}
+	a, b := WindowIDFromKey("Postgres 16 upgrade!", "V1"), WindowIDFromKey("Postgres 16 upgrade!", "V1")
+	if a != b || !strings.HasPrefix(a, "postgres-16-upgrade-") || !incident.ValidID(a) || WindowIDFromKey("Postgres 16 upgrade!", "V2") == a {
+		t.Fatalf("ids from keys %q %q", a, b)
+	}
+	if id := WindowIDFromKey("!!!", "k"); !strings.HasPrefix(id, "mw-") || !incident.ValidID(id) {
+		t.Fatalf("id without a slug %q", id)
 	}
 	p := incident.DefaultProcess()
 	for sev, want := range map[incident.Severity]incident.Severity{incident.Minor: incident.Major, incident.Major: incident.Critical, incident.Critical: incident.Critical, "": incident.Critical} {

@@ -27,6 +27,9 @@ type Activities struct {
 	// Incidents reaches the incident workflows other workflows drive (the
 	// war room a maintenance window runs), through Temporal.
 	Incidents *activities.Incidents
+	// Process hands every workflow run the incident process of this
+	// worker's configuration as it begins.
+	Process *activities.Process
 }
 
 // slackCallTimeout bounds one Slack Web API call, well within the Slack
@@ -42,7 +45,8 @@ func NewSlack(cfg *config.Config, opts activities.SlackOptions) *activities.Slac
 	return activities.NewSlack(slack.New(cfg.Slack.BotToken, clientOpts...), opts)
 }
 
-// NewActivities builds the Slack, GitHub and calendar activities from cfg.
+// NewActivities builds the Slack, GitHub and calendar activities from cfg,
+// and the process activity that hands the workflows cfg's process.
 // GitHub may be unconfigured: its activities then fail with a message naming
 // github.token and github.repo, and the retrospective says so in the war
 // room.
@@ -80,6 +84,7 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 		GitHub:    gh,
 		Calendar:  activities.NewCalendar(backend),
 		Incidents: &activities.Incidents{Workflows: &starter.Incidents{Client: c}},
+		Process:   &activities.Process{Current: cfg.Process()},
 	}, nil
 }
 
@@ -94,4 +99,5 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)
 	r.RegisterActivity(a.Incidents)
+	r.RegisterActivity(a.Process)
 }

@@ -24,6 +24,7 @@ var (
 	githubActivities   *activities.GitHub
 	calendarActivities *activities.Calendar
 	incidentActivities *activities.Incidents
+	processActivities  *activities.Process
 )
 
 // incidentActivityOptions bound a call of the incidentActivities: the wait

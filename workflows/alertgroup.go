@@ -32,14 +32,22 @@ func AlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) (wfapi.A
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}
+	proc, _, err := runProcess(ctx, in.Process)
+	if err != nil {
+		return w.st, err
+	}
+	w.proc, w.loc = proc, proc.Location()
 	return w.run(ctx)
 }
 
 // alertGroupWorkflow is the state of one run of AlertGroupWorkflow.
 type alertGroupWorkflow struct {
-	in  wfapi.AlertGroupInput
-	st  wfapi.AlertGroupState
-	loc *time.Location
+	in wfapi.AlertGroupInput
+	st wfapi.AlertGroupState
+	// proc is the process this run follows (runProcess), loc its time
+	// zone: the input's until the worker's answer is in.
+	proc incident.Process
+	loc  *time.Location
 	// notifications and resolved are the signal channels.
 	notifications workflow.ReceiveChannel
 	resolved      workflow.ReceiveChannel
@@ -70,7 +78,7 @@ type deadlineTimer struct {
 }
 
 func newAlertGroupWorkflow(ctx workflow.Context, in wfapi.AlertGroupInput) *alertGroupWorkflow {
-	w := &alertGroupWorkflow{in: in, loc: in.Process.Location()}
+	w := &alertGroupWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
 	if in.State != nil {
 		w.st = *in.State
 	} else {
@@ -393,7 +401,7 @@ func (w *alertGroupWorkflow) declaration(ctx workflow.Context, d incident.Declar
 		d.Severity = dec.Severity
 	}
 	if d.Severity == "" {
-		d.Severity = w.in.Process.MildestSeverity() // a person can raise it
+		d.Severity = w.proc.MildestSeverity() // a person can raise it
 	}
 	if d.Service == "" {
 		d.Service = dec.Service
@@ -424,9 +432,9 @@ func (w *alertGroupWorkflow) declare(ctx workflow.Context, d incident.Declaratio
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			StaticSummary:         wfapi.IncidentSummary(d),
 			TypedSearchAttributes: wfapi.StartSearchAttributes(d),
-			Memo:                  map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
+			Memo:                  wfapi.Memo(d),
 		})
-		child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: w.in.Process})
+		child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: w.proc})
 		err := child.GetChildWorkflowExecution().Get(ctx, nil)
 		if err == nil {
 			return
@@ -507,7 +515,7 @@ func (w *alertGroupWorkflow) validateDeclare(_ workflow.Context, req wfapi.Alert
 	if err := w.checkUndecided(); err != nil {
 		return err
 	}
-	return w.in.Process.CheckSeverity(req.Declaration.Severity)
+	return w.proc.CheckSeverity(req.Declaration.Severity)
 }
 
 // declareFromTriage declares the incident a person filled in from the
@@ -574,12 +582,14 @@ func (w *alertGroupWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 	return historyFull(ctx, w.in.HistoryLimit)
 }
 
-// continueAsNew carries the group to a new run. Call it after readAll,
-// with nothing yielding between: no update in flight, no signal unread.
+// continueAsNew carries the group to a new run, which takes the process
+// from the worker afresh (this run's goes along, for the updates it
+// validates before the worker answers). Call it after readAll, with
+// nothing yielding between: no update in flight, no signal unread.
 func (w *alertGroupWorkflow) continueAsNew(ctx workflow.Context) error {
 	next := w.in
 	st := w.st
-	next.State = &st
+	next.State, next.Process = &st, w.proc
 	return workflow.NewContinueAsNewError(ctx, wfapi.AlertGroupWorkflowName, next)
 }
 

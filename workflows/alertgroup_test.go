@@ -33,6 +33,8 @@ type AlertGroupSuite struct {
 	testsuite.WorkflowTestSuite
 	env   *testsuite.TestWorkflowEnvironment
 	slack *fakeSlack
+	// proc is the worker's process (testProcess).
+	proc *fakeProcess
 
 	mu       sync.Mutex
 	children []groupChild
@@ -84,6 +86,7 @@ func (s *AlertGroupSuite) SetupTest() {
 	s.env.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
 	s.slack = newFakeSlack(s.env)
 	s.slack.updateDelay = s.nextUpdateDelay
+	s.proc = newFakeProcess(s.env, testProcess())
 	var inc *activities.Incidents
 	s.env.RegisterActivity(&activities.Incidents{})
 	s.env.OnActivity(inc.RecordAlert, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return s.recordDelay }).Return(
@@ -135,7 +138,7 @@ func (s *AlertGroupSuite) fakeIncident(ctx workflow.Context, in wfapi.IncidentIn
 // groupInput is the test group under the test process: a 10-minute
 // post_every, a 1-hour reopen_within and a 30-minute snooze.
 func groupInput() wfapi.AlertGroupInput {
-	return wfapi.AlertGroupInput{GroupID: testGroup, Process: testProcess(), Settings: wfapi.AlertSettings{
+	return wfapi.AlertGroupInput{GroupID: testGroup, Settings: wfapi.AlertSettings{
 		TriageChannel: triageChannel, PostEvery: 10 * time.Minute, ReopenWithin: time.Hour, SnoozeFor: 30 * time.Minute,
 	}}
 }
@@ -315,7 +318,7 @@ func (s *AlertGroupSuite) TestTheDeclareRouteDeclaresOnceThenRecordsThrottlesAnd
 		s.Contains(d.AlertsMarkdown, "[source]("+a.GeneratorURL+")")
 	}
 	s.NotContains(d.AlertsText, alertPayments.Name())
-	s.Equal(testProcess().Severities, c.In.Process.Severities)
+	s.Equal(testProcess().Severities, c.In.Process.Severities, "the group's process goes along, until the incident has the worker's")
 
 	recs := s.recordList()
 	s.Require().Len(recs, 4, "%+v", recs)
@@ -656,7 +659,8 @@ func (s *AlertGroupSuite) TestAnAnswerDuringAPromptRefreshIsWhatThePromptShowsLa
 func (s *AlertGroupSuite) TestContinueAsNewKeepsTheGroupAndLosesNoNotification() {
 	in := groupInput()
 	in.HistoryLimit = 100
-	s.recordDelay = time.Minute // each record takes a minute: notifications come meanwhile
+	in.Process = callersProcess() // as recorded before the process came from the worker
+	s.recordDelay = time.Minute   // each record takes a minute: notifications come meanwhile
 	s.notify(0, notification(declareRoute, alertErrors, alertLatency))
 	s.env.RegisterDelayedCallback(func() { s.env.SetCurrentHistoryLength(100) }, 10*time.Minute)
 	s.notify(10*time.Minute, notification(declareRoute, alertErrors, alertLatency, alertSaturation))
@@ -681,6 +685,7 @@ func (s *AlertGroupSuite) TestContinueAsNewKeepsTheGroupAndLosesNoNotification()
 	s.Len(carried.Group.Alerts, 4)
 	s.Equal(100, next.HistoryLimit)
 	s.Equal(in.Settings, next.Settings)
+	s.Equal(testProcess().Severities, next.Process.Severities, "the worker's process goes along, not the one the run was given")
 	recs := s.recordList()
 	s.Require().Len(recs, 3, "each change before the switch was recorded: %+v", recs)
 	s.Contains(recs[2].Req.Timeline, "1 newly firing (CheckoutPayments)")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
@@ -26,13 +27,16 @@ func IncidentWorkflow(ctx workflow.Context, in wfapi.IncidentInput) (incident.In
 
 // incidentWorkflow is the state of one run of IncidentWorkflow.
 type incidentWorkflow struct {
-	in   wfapi.IncidentInput
+	in wfapi.IncidentInput
+	// proc is the process this run follows (begin), loc its time zone:
+	// the input's until the worker's answer is in.
 	proc incident.Process
 	loc  *time.Location
 	inc  incident.Incident
 
 	// ready is set once the war room is open and equipped; warRoomErr when
-	// it can't be opened.
+	// the run ends without one (the declaration refused, or the war room
+	// couldn't be opened): what every update is answered.
 	ready      bool
 	warRoomErr error
 	// resets counts the events (updates, severity changes) that restarted
@@ -65,18 +69,23 @@ func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
 	return w
 }
 
-// run opens the war room (unless an earlier run did), then waits for
-// status updates, reminding when one is due, until the incident is
-// resolved or this run's history is long enough to continue as new. All
-// along it keeps the kickoff message current (keepKickoffCurrent).
+// run takes the process this run follows and checks the declaration
+// against it (begin), opens the war room (unless an earlier run did), then
+// waits for status updates, reminding when one is due, until the incident
+// is resolved or this run's history is long enough to continue as new.
+// All along it keeps the kickoff message current (keepKickoffCurrent).
 func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) {
+	if err := w.begin(ctx); err != nil {
+		refusal := temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("incident %s was not declared: %s", w.inc.Declaration.ID, err), "", nil)
+		return w.endWithoutWarRoom(ctx, refusal, refusal)
+	}
 	w.publish(ctx)
 	w.keepKickoffCurrent(ctx)
 	if !w.ready {
 		if err := w.openWarRoom(ctx); err != nil {
-			w.warRoomErr = err
-			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-			return w.inc, err
+			return w.endWithoutWarRoom(ctx, fmt.Errorf("the war room of incident %s could not be opened: %s",
+				w.inc.Declaration.ID, errorMessage(err)), err)
 		}
 	}
 	for !w.inc.IsResolved() {
@@ -100,7 +109,55 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 	if err := workflow.Await(ctx, func() bool { return w.kickoffSettled(ctx) }); err != nil {
 		return w.inc, err
 	}
-	return w.inc, nil
+	return w.payload(), nil
+}
+
+// begin takes the process this run follows: the worker's (runProcess),
+// under incident.MaintenanceProcess for a maintenance window's war room.
+// Until it is in, the input's serves: an update delivered in the run's
+// first workflow task is validated before the worker answers. The run that
+// opens the incident checks its declaration against the worker's process
+// (checkAgainstProcess); later runs carry on under whatever the process
+// has become.
+func (w *incidentWorkflow) begin(ctx workflow.Context) error {
+	if err := w.refuseUnboundedDeclaration(ctx); err != nil {
+		return err
+	}
+	p, fromWorker, err := runProcess(ctx, w.in.Process)
+	if err != nil {
+		return err
+	}
+	if room := w.in.Maintenance; room != nil {
+		p = incident.MaintenanceProcess(p, &room.Window, room.Policy)
+	}
+	w.proc, w.loc = p, p.Location()
+	if !fromWorker || w.in.State != nil {
+		return nil // declared before versionProcessFromWorker: the starter checked it
+	}
+	return checkAgainstProcess(&w.proc, w.inc.Declaration)
+}
+
+// checkAgainstProcess refuses a declaration the process can't carry out: an
+// unknown severity, or, from a person (the Slack form, the CLI), a service
+// the process doesn't list. Alerts and maintenance windows may name a
+// service the configuration doesn't list; it then adds no leads.
+func checkAgainstProcess(p *incident.Process, d incident.Declaration) error {
+	if err := p.CheckSeverity(d.Severity); err != nil {
+		return err
+	}
+	if d.Service != "" && (d.Source == incident.SourceSlack || d.Source == incident.SourceCLI) {
+		return p.CheckService(d.Service)
+	}
+	return nil
+}
+
+// endWithoutWarRoom ends a run that opens no war room: the updates (the
+// declaration's war-room-ready first) are answered answer, and once every
+// handler has finished the run fails with err.
+func (w *incidentWorkflow) endWithoutWarRoom(ctx workflow.Context, answer, err error) (incident.Incident, error) {
+	w.warRoomErr = answer
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return w.inc, err
 }
 
 // waitForUpdate waits until the next status update is due and reminds

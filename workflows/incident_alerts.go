@@ -55,7 +55,7 @@ func (w *incidentWorkflow) recordAlert(ctx workflow.Context, req wfapi.RecordAle
 	mildest := w.proc.MildestSeverity()
 	autoResolve := req.AllResolved && req.AutoResolve && !w.resolving && mildest != "" && w.inc.Severity == mildest
 	if autoResolve {
-		return w.resolve(ctx, wfapi.ResolveRequest{Summary: "Resolved by itself: every alert of the group that declared it resolved (auto_resolve)."})
+		return w.resolve(ctx, wfapi.ResolveRequest{Operator: true, Summary: "Resolved by itself: every alert of the group that declared it resolved (auto_resolve)."})
 	}
 	if req.Post != "" {
 		post := activities.PostRequest{Channel: w.inc.ChannelID, Key: "alert-" + req.Key, Text: req.Post}

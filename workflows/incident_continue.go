@@ -14,15 +14,19 @@ func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 }
 
 // continueAsNew hands the incident to a new run, which keeps the war room
-// (it doesn't open another) and the wait for the next update. It first
-// compacts the incident to incident.DefaultLimits, so that the state it
-// carries stays bounded however long the incident lasts: the older updates
-// and timeline entries it drops were posted in the war room and stay in
-// this run's history. Call it once every handler has finished.
+// (it doesn't open another) and the wait for the next update, and takes the
+// process from the worker's configuration afresh: a changed configuration
+// reaches the incident there. The process this run followed goes along,
+// for the updates the new run validates before the worker answers. It
+// first compacts the incident to incident.DefaultLimits,
+// so that the state it carries stays bounded however long the incident
+// lasts: the older updates and timeline entries it drops were posted in the
+// war room and stay in this run's history. Call it once every handler has
+// finished.
 func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Incident, error) {
 	w.inc.Compact(incident.DefaultLimits)
 	state := w.inc
 	next := w.in
-	next.State = &state
+	next.State, next.Process = &state, w.proc
 	return w.inc, workflow.NewContinueAsNewError(ctx, wfapi.IncidentWorkflowName, next)
 }

@@ -35,6 +35,10 @@ func testProcess() incident.Process {
 	p.VideoLink = "https://meet.example.com/{channel}"
 	p.EscalationGroup = "S0ONCALL"
 	p.WebUIURL = "http://127.0.0.1:8233"
+	// Bob, who resolves and changes the severity in most tests without
+	// holding a role, is an incident admin (incident_permissions_test.go
+	// tests who else may).
+	p.Permissions.IncidentAdmins = []string{"U0BOB"}
 	return p
 }
 
@@ -46,6 +50,43 @@ func testDeclaration() incident.Declaration {
 		Severity: incident.Critical, Service: "checkout", Declarer: "U0ALICE", OriginChannel: "C0GENERAL",
 		Kind: incident.KindIncident, DeclaredAt: declaredAt,
 	}
+}
+
+// fakeProcess stands in for the worker's process activity: each run of a
+// workflow under test asks it for the process as it begins.
+type fakeProcess struct {
+	mu    sync.Mutex
+	proc  incident.Process
+	loads int
+}
+
+// newFakeProcess registers on env a worker whose configuration describes p.
+func newFakeProcess(env *testsuite.TestWorkflowEnvironment, p incident.Process) *fakeProcess {
+	f := &fakeProcess{proc: p}
+	var a *activities.Process
+	env.RegisterActivity(&activities.Process{})
+	env.OnActivity(a.WorkerProcess, mock.Anything).Return(func(context.Context) (incident.Process, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.loads++
+		return f.proc, nil
+	}).Maybe()
+	return f
+}
+
+// change changes the worker's process, as a worker restarted with a
+// changed configuration would.
+func (f *fakeProcess) change(edit func(*incident.Process)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	edit(&f.proc)
+}
+
+// loaded is how many times a run asked for the process.
+func (f *fakeProcess) loaded() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.loads
 }
 
 // quietLogger logs only warnings and errors.

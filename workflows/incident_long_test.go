@@ -95,6 +95,7 @@ func (s *IncidentSuite) TestAThirtyDayIncidentContinuesAsNewWithABoundedState() 
 		env := s.NewTestWorkflowEnvironment()
 		env.SetStartTime(start)
 		fake := newFakeSlack(env)
+		newFakeProcess(env, testProcess())
 		count := newHistoryCounter(env)
 		// The updates no earlier run completed: one sent at the moment a
 		// run continued as new was completed by that run.

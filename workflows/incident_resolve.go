@@ -1,9 +1,7 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
@@ -17,10 +15,7 @@ func (w *incidentWorkflow) validateResolve(_ workflow.Context, req wfapi.Resolve
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Summary) == "" {
-		return errors.New("resolving needs a summary: say what fixed it and what the impact was")
-	}
-	return nil
+	return req.Check()
 }
 
 // resolve resolves the incident: the resolution is posted and pinned in the
@@ -31,6 +26,9 @@ func (w *incidentWorkflow) validateResolve(_ workflow.Context, req wfapi.Resolve
 func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveRequest) error {
 	if err := w.checkOpen(); err != nil {
 		return err // a second resolve accepted in the same workflow task
+	}
+	if err := w.permit(ctx, incident.ActionResolve, req.By, req.Operator); err != nil {
+		return err
 	}
 	w.resolving = true
 	if err := w.awaitWarRoom(ctx); err != nil {
@@ -97,7 +95,7 @@ func (w *incidentWorkflow) startRetrospective(ctx workflow.Context) {
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     wfapi.RetrospectiveSummary(w.inc.Declaration),
 	})
-	child := workflow.ExecuteChildWorkflow(ctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: w.inc, Process: w.proc})
+	child := workflow.ExecuteChildWorkflow(ctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: w.payload(), Process: w.proc})
 	var started workflow.Execution
 	if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
 		w.note(ctx, "could not start the retrospective: "+errorMessage(err))

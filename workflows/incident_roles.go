@@ -1,10 +1,8 @@
 package workflows
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
-	"strings"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -17,18 +15,15 @@ func (w *incidentWorkflow) validateAssignRole(_ workflow.Context, req wfapi.Assi
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	if _, err := incident.ParseRole(string(req.Role)); err != nil {
-		return err
-	}
-	if strings.TrimSpace(req.User) == "" {
-		return errors.New("name the user who takes the role")
-	}
-	return nil
+	return req.Check()
 }
 
 // assignRole gives a role to a user, invites them and updates the topic.
 func (w *incidentWorkflow) assignRole(ctx workflow.Context, req wfapi.AssignRoleRequest) error {
 	if err := w.openForChange(ctx); err != nil {
+		return err
+	}
+	if err := w.permit(ctx, incident.ActionAssignRole, req.By, req.Operator); err != nil {
 		return err
 	}
 	role, err := incident.ParseRole(string(req.Role))
@@ -57,15 +52,7 @@ func (w *incidentWorkflow) validateAddActionItem(_ workflow.Context, req wfapi.A
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Text) == "" {
-		return errors.New("an action item needs text: say what should be done")
-	}
-	if req.Due != "" {
-		if _, err := time.Parse(time.DateOnly, req.Due); err != nil {
-			return fmt.Errorf("due date %q isn't a date: use YYYY-MM-DD", req.Due)
-		}
-	}
-	return nil
+	return cmp.Or(req.Check(), w.inc.CheckRoomForActionItem())
 }
 
 // addActionItem records an action item for the retrospective.

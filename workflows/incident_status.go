@@ -1,10 +1,9 @@
 package workflows
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -18,18 +17,7 @@ func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req wfapi.Post
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Text) == "" {
-		return errors.New("a status update needs text: say what is known, what is being done and what comes next")
-	}
-	if req.Status != "" {
-		if _, err := incident.ParseUpdateStatus(string(req.Status)); err != nil {
-			return err
-		}
-	}
-	if req.NextUpdateIn < 0 {
-		return errors.New("the time to the next update can't be negative")
-	}
-	return nil
+	return req.Check()
 }
 
 // postStatus posts a status update in the war room and the broadcast
@@ -90,7 +78,7 @@ func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req wfapi.Set
 	if req.Severity == w.inc.Severity {
 		return fmt.Errorf("incident %s is already %s", w.inc.Declaration.ID, req.Severity)
 	}
-	return nil
+	return cmp.Or(req.Check(), w.inc.CheckRoomForSeverityChange())
 }
 
 // setSeverity changes the severity: the cadence restarts at the new
@@ -98,6 +86,9 @@ func (w *incidentWorkflow) validateSetSeverity(_ workflow.Context, req wfapi.Set
 // an escalation is announced (announceEscalation).
 func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeverityRequest) error {
 	if err := w.openForChange(ctx); err != nil {
+		return err
+	}
+	if err := w.permit(ctx, incident.ActionChangeSeverity, req.By, req.Operator); err != nil {
 		return err
 	}
 	now := workflow.Now(ctx)

@@ -25,6 +25,8 @@ type IncidentSuite struct {
 	testsuite.WorkflowTestSuite
 	env   *testsuite.TestWorkflowEnvironment
 	slack *fakeSlack
+	// proc is the worker's process (testProcess).
+	proc *fakeProcess
 }
 
 func TestIncidentSuite(t *testing.T) { suite.Run(t, new(IncidentSuite)) }
@@ -34,6 +36,7 @@ func (s *IncidentSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.SetStartTime(declaredAt)
 	s.slack = newFakeSlack(s.env)
+	s.proc = newFakeProcess(s.env, testProcess())
 }
 
 func (s *IncidentSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
@@ -66,7 +69,7 @@ func (s *IncidentSuite) run(in wfapi.IncidentInput) incident.Incident {
 }
 
 func (s *IncidentSuite) input() wfapi.IncidentInput {
-	return wfapi.IncidentInput{Declaration: testDeclaration(), Process: testProcess()}
+	return wfapi.IncidentInput{Declaration: testDeclaration()}
 }
 
 func (s *IncidentSuite) TestWarRoomIsOpenedAndEquipped() {
@@ -141,7 +144,8 @@ func (s *IncidentSuite) TestRemindersComeAtTheCadenceAndEscalateAfterTwoMisses()
 	s.resolveAt(50 * time.Minute)
 	inc := s.run(s.input())
 
-	s.Equal([]string{"PostMessage", "PostMessage", "PostMessage"}, local, "each reminder is one local activity")
+	s.Equal([]string{"WorkerProcess", "PostMessage", "PostMessage", "PostMessage"}, local,
+		"the worker's process as the run begins, then each reminder is one local activity")
 	s.Equal([]time.Duration{0, 50 * time.Minute}, times(s.slack.called("SetTopic")),
 		"the topic is set when the war room opens and on resolution, not by reminders")
 

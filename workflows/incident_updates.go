@@ -14,7 +14,7 @@ import (
 // war room before touching it.
 func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, wfapi.QueryIncident, func() (incident.Incident, error) {
-		return w.inc, nil
+		return w.payload(), nil
 	}); err != nil {
 		return err
 	}
@@ -40,15 +40,13 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 	return nil
 }
 
-// awaitWarRoom waits until the war room is ready, or fails to open.
+// awaitWarRoom waits until the war room is ready, or the run ends without
+// one, and then says why (warRoomErr).
 func (w *incidentWorkflow) awaitWarRoom(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return w.ready || w.warRoomErr != nil }); err != nil {
 		return err
 	}
-	if w.warRoomErr != nil {
-		return fmt.Errorf("the war room of incident %s could not be opened: %s", w.inc.Declaration.ID, errorMessage(w.warRoomErr))
-	}
-	return nil
+	return w.warRoomErr
 }
 
 // openForChange waits for the war room, then refuses a change to an

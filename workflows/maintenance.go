@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -25,6 +26,9 @@ func MaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) (wfapi
 	if err := m.setup(ctx); err != nil {
 		return m.st, err
 	}
+	if err := m.begin(ctx); err != nil {
+		return m.st, err
+	}
 	return m.run(ctx)
 }
 
@@ -32,10 +36,12 @@ func MaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) (wfapi
 type maintenanceWorkflow struct {
 	in  wfapi.MaintenanceInput
 	win incident.Window
-	// proc is the process of the war room (incident.MaintenanceProcess).
-	proc incident.Process
-	loc  *time.Location
-	st   wfapi.MaintenanceState
+	// base is the process this run follows (begin; the input's until the
+	// worker's answer is in), loc its time zone, in which the texts give
+	// times; proc is the war room's (incident.MaintenanceProcess of base).
+	base, proc incident.Process
+	loc        *time.Location
+	st         wfapi.MaintenanceState
 	// warRoom is the war room's IncidentWorkflow, once started.
 	warRoom workflow.ChildWorkflowFuture
 	// closing is set as soon as a complete, promote or cancel is accepted.
@@ -45,16 +51,39 @@ type maintenanceWorkflow struct {
 }
 
 func newMaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) *maintenanceWorkflow {
-	m := &maintenanceWorkflow{in: in, win: in.Window, loc: in.Process.Location()}
+	m := &maintenanceWorkflow{in: in, win: in.Window, base: in.Process, loc: in.WindowZone()}
 	m.proc = incident.MaintenanceProcess(in.Process, &m.win, in.Policy)
 	m.st = wfapi.MaintenanceState{Window: in.Window, Phase: wfapi.PhaseScheduled}
-	start, err := m.win.StartFor(firedAt(ctx), m.loc)
+	start, err := m.win.StartFor(firedAt(ctx), in.WindowZone())
 	if err != nil || start.IsZero() {
 		start = m.win.Start
 		m.st.Notes = append(m.st.Notes, "could not work out this window's start from its recurrence; using the first start")
 	}
 	m.st.Start, m.st.End = start, m.win.End(start)
 	return m
+}
+
+// begin takes the process this run follows (runProcess: the worker's) and
+// the war room's. A window whose severity the worker's process doesn't
+// list (the configuration changed since it was scheduled, or it was
+// scheduled from another machine's) opens its war room at the mildest
+// severity there is, and says so.
+func (m *maintenanceWorkflow) begin(ctx workflow.Context) error {
+	p, fromWorker, err := runProcess(ctx, m.in.Process)
+	if err != nil {
+		return err
+	}
+	m.base = p
+	if fromWorker {
+		m.loc = p.Location()
+		if _, ok := p.Policy(m.win.Severity); !ok && len(p.Severities) > 0 {
+			m.note(ctx, fmt.Sprintf("severity %q isn't in the worker's configuration (severities); the war room opens at %s",
+				m.win.Severity, p.MildestSeverity()))
+			m.win.Severity = p.MildestSeverity()
+		}
+	}
+	m.proc = incident.MaintenanceProcess(p, &m.win, m.in.Policy)
+	return nil
 }
 
 // firedAt is when the schedule meant to start this run, or when it started

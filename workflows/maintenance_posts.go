@@ -76,10 +76,11 @@ func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 		WorkflowID:        wfapi.IncidentWorkflowID(d.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     wfapi.IncidentSummary(d),
-		Memo:              map[string]any{wfapi.MemoTitle: wfapi.ListedTitle(d)},
+		Memo:              wfapi.Memo(d),
 	})
 	m.warRoom = workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{
 		Declaration: d, Process: m.proc, Retrospective: m.win.Retrospective,
+		Maintenance: &wfapi.MaintenanceRoom{Window: m.win, Policy: m.in.Policy},
 	})
 	if err := m.warRoom.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		// Most likely it runs already (this run was reset): the wait below

@@ -26,6 +26,8 @@ type MaintenanceSuite struct {
 	testsuite.WorkflowTestSuite
 	env   *testsuite.TestWorkflowEnvironment
 	slack *fakeSlack
+	// proc is the worker's process (testProcess).
+	proc *fakeProcess
 
 	mu       sync.Mutex
 	noRoom   bool // the war room fails to open
@@ -49,6 +51,7 @@ func (s *MaintenanceSuite) SetupTest() {
 	s.env.RegisterWorkflowWithOptions(s.fakeIncident, workflow.RegisterOptions{Name: wfapi.IncidentWorkflowName})
 	s.env.RegisterActivity(&activities.Incidents{Workflows: warRooms{s}})
 	s.slack = newFakeSlack(s.env)
+	s.proc = newFakeProcess(s.env, testProcess())
 }
 
 func (s *MaintenanceSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
@@ -86,7 +89,7 @@ func (s *MaintenanceSuite) input() wfapi.MaintenanceInput {
 	}, &p)
 	pol := incident.DefaultMaintenancePolicy()
 	pol.UpdateEvery = 20 * time.Minute
-	return wfapi.MaintenanceInput{Window: w, Process: p, Policy: pol}
+	return wfapi.MaintenanceInput{Window: w, Policy: pol, TimeZone: "UTC"}
 }
 
 // update sends an update after delay and requires it to complete without
@@ -165,6 +168,9 @@ func (s *MaintenanceSuite) TestHeadsUpsAtTheOffsetsThenTheWarRoomOpens() {
 	s.Equal("U0LEAD", child.Declaration.Commander)
 	s.Equal(20*time.Minute, child.Process.UpdateEvery(child.Declaration.Severity), "reminders at the maintenance cadence")
 	s.Empty(child.Process.AnnounceChannels, "the window announces its war room: the war room doesn't announce itself too")
+	s.Require().NotNil(child.Maintenance, "the war room follows the maintenance process of the worker's")
+	s.Equal([]string{"checkout"}, child.Maintenance.Window.Services)
+	s.Equal(20*time.Minute, child.Maintenance.Policy.UpdateEvery, "reminders at the maintenance cadence")
 	s.False(child.Retrospective)
 
 	s.Require().Len(s.resolved, 1)
@@ -231,7 +237,8 @@ func (s *MaintenanceSuite) TestTheLeadIsAskedAtTheEndThenAnOverrunEscalatesAndPr
 	s.Contains(inc.Declaration.Title, "Maintenance overrun")
 	s.Contains(inc.Declaration.Summary, "replication broke")
 	s.Contains(inc.Declaration.Summary, "C0MAINTROOM")
-	s.Equal(30*time.Minute, inc.Process.UpdateEvery(incident.Major), "the incident runs under the normal process")
+	s.Nil(inc.Maintenance, "the incident runs under the normal process")
+	s.Equal(30*time.Minute, inc.Process.UpdateEvery(incident.Major))
 
 	s.Require().Len(s.resolved, 1)
 	s.Contains(s.resolved[0].Resolve.Summary, "Promoted to incident "+inc.Declaration.ID)

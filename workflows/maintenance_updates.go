@@ -51,7 +51,7 @@ func (m *maintenanceWorkflow) validateComplete(_ workflow.Context, req wfapi.Com
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
-	if req.Retrospective && !m.in.Process.Retrospective.Enabled {
+	if req.Retrospective && !m.base.Retrospective.Enabled {
 		return fmt.Errorf("retrospectives are turned off (retrospective.enabled); complete the maintenance without one")
 	}
 	return nil
@@ -117,7 +117,7 @@ func (m *maintenanceWorkflow) validatePromote(_ workflow.Context, req wfapi.Prom
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
-	return m.in.Process.CheckSeverity(req.Severity)
+	return m.base.CheckSeverity(req.Severity)
 }
 
 // promote turns the window into an incident: a new IncidentWorkflow (a
@@ -136,7 +136,7 @@ func (m *maintenanceWorkflow) promote(ctx workflow.Context, req wfapi.PromoteMai
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     wfapi.IncidentSummary(d),
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: m.in.Process})
+	child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: m.base})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		m.closing = false
 		return res, fmt.Errorf("could not declare the incident: %s; press the button again", errorMessage(err))

@@ -23,7 +23,10 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		file     string
 	}{
 		// Declared, reminded and escalated, updated, resolved
-		// (TestIncidentLifecycle).
+		// (TestIncidentLifecycle). Bob, who holds no role, resolves it:
+		// this and the other incident histories, recorded before
+		// "permissions", replay a resolution the permission model would
+		// now refuse.
 		{"incident", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history.json"},
 		// The same, recorded before "purpose-in-parallel" and "lean-reminders":
 		// the purpose set within CreateChannel, reminders as activities that
@@ -34,6 +37,14 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// shortcut), one unmarked, one edited, resolved
 		// (TestTimelineFromSlack/http).
 		{"incident with marks", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/incident_history_marks.json"},
+		// Declared with a 151-character title and a 3,001-character
+		// summary, an update, an action item and a resolution as long,
+		// resolved, its retrospective started; recorded before
+		// "bounded-declaration", whose refusal of such a declaration it
+		// doesn't take, and before the validators bounded every field (they
+		// don't run on replay).
+		{"incident past the bounds", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_past_the_bounds.json"},
 		// Booked, published, an action item added, marked done, followed
 		// until its issues closed, war room archived
 		// (TestRetrospectiveEndToEnd).
@@ -52,6 +63,22 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// "one-deadline-timer" (TestAlertmanagerGroupDeclaresOneIncident).
 		{"alert group before one deadline timer", wfapi.AlertGroupWorkflowName, workflows.AlertGroupWorkflow,
 			"testdata/alertgroup_history.json"},
+		// A window scheduled, its heads-up posted, its war room opened (an
+		// incident of kind maintenance), completed; both recorded before
+		// "process-from-worker", with the process in their inputs
+		// (TestMaintenanceWindowOpensItsWarRoomAndAnnouncesItsEnd).
+		{"maintenance before process from worker", wfapi.MaintenanceWorkflowName, workflows.MaintenanceWorkflow,
+			"testdata/maintenance_history_before_process_from_worker.json"},
+		{"maintenance war room before process from worker", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/maintenance_war_room_history_before_process_from_worker.json"},
+		// The same two recorded since, each run asking the worker for the
+		// process (a local activity) as it begins.
+		{"maintenance", wfapi.MaintenanceWorkflowName, workflows.MaintenanceWorkflow, "testdata/maintenance_history.json"},
+		{"maintenance war room", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/maintenance_war_room_history.json"},
+		// Declared by a starter without a process, run under the worker's,
+		// updated, resolved (TestTheIncidentFollowsTheWorkersProcess).
+		{"incident since process from worker", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_process_from_worker.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,6 +33,9 @@ func RetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) er
 	if err := r.registerHandlers(); err != nil {
 		return err
 	}
+	if err := r.begin(); err != nil {
+		return err
+	}
 	if r.st.Phase == incident.RetroPreparing {
 		r.prepare()
 	}
@@ -54,7 +57,10 @@ type retrospectiveWorkflow struct {
 	ctx workflow.Context
 	in  wfapi.RetrospectiveInput
 	inc *incident.Incident
-	cfg incident.Retrospective // with defaults filled in
+	// cfg are the retrospective settings of the process this run follows
+	// (begin; the input's until the worker's answer is in), with defaults
+	// filled in; loc is their time zone.
+	cfg incident.Retrospective
 	loc *time.Location
 	st  *incident.RetroState
 }
@@ -67,11 +73,9 @@ type retrospectiveWorkflow struct {
 const versionSecurityOffGitHub = "security-off-github"
 
 func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput) *retrospectiveWorkflow {
-	r := &retrospectiveWorkflow{ctx: ctx, in: in, cfg: retroSettings(in.Process.Retrospective), loc: time.UTC}
+	r := &retrospectiveWorkflow{ctx: ctx, in: in}
 	r.inc = &r.in.Incident
-	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
-		r.loc = l
-	}
+	r.follow(in.Process)
 	if in.State != nil {
 		r.st = in.State
 	} else {
@@ -83,8 +87,29 @@ func newRetrospectiveWorkflow(ctx workflow.Context, in wfapi.RetrospectiveInput)
 	if r.st.Steps == nil {
 		r.st.Steps = map[string]bool{}
 	}
-	r.chooseRepo()
 	return r
+}
+
+// begin takes the process this run follows (runProcess: the worker's) and
+// with its settings decides where a security incident's issues go
+// (chooseRepo).
+func (r *retrospectiveWorkflow) begin() error {
+	p, _, err := runProcess(r.ctx, r.in.Process)
+	if err != nil {
+		return err
+	}
+	r.follow(p)
+	r.chooseRepo()
+	return nil
+}
+
+// follow makes p the process this run follows: the one a continued run
+// hands on.
+func (r *retrospectiveWorkflow) follow(p incident.Process) {
+	r.in.Process, r.cfg, r.loc = p, retroSettings(p.Retrospective), time.UTC
+	if l, err := time.LoadLocation(r.cfg.TimeZone); err == nil {
+		r.loc = l
+	}
 }
 
 // chooseRepo decides, once per retrospective, where a security incident's
@@ -190,7 +215,9 @@ func (r *retrospectiveWorkflow) continueAsNewDue() bool {
 }
 
 // continueAsNew carries the state into a new run once no update is half
-// handled; items accepted but not yet opened travel in State.Pending.
+// handled; items accepted but not yet opened travel in State.Pending. The
+// new run takes the process from the worker afresh (this run's goes along,
+// for the updates it handles before the worker answers).
 func (r *retrospectiveWorkflow) continueAsNew() error {
 	_ = workflow.Await(r.ctx, func() bool { return workflow.AllHandlersFinished(r.ctx) })
 	return workflow.NewContinueAsNewError(r.ctx, wfapi.RetrospectiveWorkflowName,

@@ -205,8 +205,19 @@ func mustBerlin() *time.Location {
 	return loc
 }
 
+// retroProcess is the worker's process in the retrospective tests: it
+// books retrospectives in Berlin.
+func retroProcess() incident.Process {
+	p := incident.DefaultProcess()
+	p.Retrospective.TimeZone = "Europe/Berlin"
+	p.Retrospective.Labels = []string{"retro"}
+	p.Retrospective.Assignees = map[string]string{"U0BOB": "bob-gh"}
+	p.Retrospective.ArchiveChannel = true
+	return p
+}
+
 // retroInput is a resolved major incident with one action item recorded
-// during it, under a process that books retrospectives in Berlin.
+// during it.
 func retroInput() wfapi.RetrospectiveInput {
 	declared := retroResolvedAt.Add(-2 * time.Hour)
 	inc := incident.New(incident.Declaration{ID: "abc123", Title: "Checkout down", Summary: "Payments fail",
@@ -217,10 +228,5 @@ func retroInput() wfapi.RetrospectiveInput {
 	inc.Record(declared.Add(30*time.Minute), "U0BOB", incident.EntryUpdate, "rolled back")
 	inc.ActionItems = []incident.ActionItem{{Key: "action-3", Text: "Add a canary stage", Owner: "U0BOB", Due: "2025-03-28", Author: "U0ALICE"}}
 	inc.Status, inc.ResolvedAt, inc.ResolvedBy, inc.Resolution = incident.Resolved, retroResolvedAt, "U0ALICE", "Rolled back"
-	p := incident.DefaultProcess()
-	p.Retrospective.TimeZone = "Europe/Berlin"
-	p.Retrospective.Labels = []string{"retro"}
-	p.Retrospective.Assignees = map[string]string{"U0BOB": "bob-gh"}
-	p.Retrospective.ArchiveChannel = true
-	return wfapi.RetrospectiveInput{Incident: inc, Process: p}
+	return wfapi.RetrospectiveInput{Incident: inc}
 }

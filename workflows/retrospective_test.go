@@ -24,6 +24,8 @@ type RetroSuite struct {
 	testsuite.WorkflowTestSuite
 	env   *testsuite.TestWorkflowEnvironment
 	fakes *retroFakes
+	// proc is the worker's process (retroProcess).
+	proc *fakeProcess
 }
 
 func TestRetroSuite(t *testing.T) { suite.Run(t, new(RetroSuite)) }
@@ -34,6 +36,12 @@ func (s *RetroSuite) SetupTest() {
 	s.env.SetStartTime(retroResolvedAt.Add(time.Minute))
 	s.env.SetTestTimeout(time.Minute)
 	s.fakes = newRetroFakes(s.env)
+	s.proc = newFakeProcess(s.env, retroProcess())
+}
+
+// configure changes the retrospective settings of the worker's process.
+func (s *RetroSuite) configure(edit func(*incident.Retrospective)) {
+	s.proc.change(func(p *incident.Process) { edit(&p.Retrospective) })
 }
 
 // at runs f at the given test-clock time.
@@ -181,8 +189,7 @@ func (s *RetroSuite) TestMarkingDoneBeforeTheMeetingSkipsDoneReminders() {
 
 func (s *RetroSuite) TestFollowUpEndsAfterFollowUpFor() {
 	in := retroInput()
-	in.Process.Retrospective.FollowUpFor = 30 * 24 * time.Hour
-	in.Process.Retrospective.ArchiveChannel = false
+	s.configure(func(r *incident.Retrospective) { r.FollowUpFor, r.ArchiveChannel = 30*24*time.Hour, false })
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in) // the issues never close
 	ended := s.fakes.posts("follow-up-ended")
@@ -210,7 +217,7 @@ func (s *RetroSuite) TestActionItemsAddedAfterResolution() {
 		}, wfapi.AddRetroActionItemsRequest{By: "U0CAROL", Items: []incident.ActionItem{{Text: "x", Due: "next week"}}})
 	})
 	in := retroInput()
-	in.Process.Retrospective.Assignees["U0MALLORY"] = "mallory"
+	s.configure(func(r *incident.Retrospective) { r.Assignees["U0MALLORY"] = "mallory" })
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 
@@ -251,7 +258,7 @@ func (s *RetroSuite) TestNoActionItemsEndsAfterDone() {
 func (s *RetroSuite) TestGitHubFailureIsToldAndTheRestGoesOn() {
 	s.fakes.failGitHub = true
 	in := retroInput()
-	in.Process.Retrospective.FollowUpFor = 3 * 24 * time.Hour
+	s.configure(func(r *incident.Retrospective) { r.FollowUpFor = 3 * 24 * time.Hour })
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
 	warnings := s.fakes.posts("warning")
@@ -275,6 +282,7 @@ func (s *RetroSuite) TestContinuesAsNewWithItsState() {
 	s.True(next.State.Booked)
 	s.Equal(1, next.State.Postmortem.Number)
 	s.Equal("abc123", next.Incident.Declaration.ID)
+	s.Equal([]string{"retro"}, next.Process.Retrospective.Labels, "the worker's process goes along")
 
 	// The next run picks up where this one left off: nothing is redone.
 	s.SetupTest()
@@ -341,7 +349,7 @@ func (s *RetroSuite) TestSecurityIncidentWithoutSecurityRepoStaysOffGitHub() {
 
 func (s *RetroSuite) TestSecurityIncidentGoesToTheSecurityRepo() {
 	in := securityInput()
-	in.Process.Retrospective.SecurityRepo = securityRepo
+	s.configure(func(r *incident.Retrospective) { r.SecurityRepo = securityRepo })
 	var st incident.RetroState
 	s.at(tuesday3pm.Add(-2*time.Hour), func() { st = s.query() })
 	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
@@ -368,7 +376,7 @@ func (s *RetroSuite) TestSecurityIncidentGoesToTheSecurityRepo() {
 
 func (s *RetroSuite) TestOnlySecurityIncidentsGoToTheSecurityRepo() {
 	in := retroInput()
-	in.Process.Retrospective.SecurityRepo = securityRepo
+	s.configure(func(r *incident.Retrospective) { r.SecurityRepo = securityRepo })
 	s.fakes.closeAt = tuesday4pm.Add(72 * time.Hour)
 	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
 	s.run(in)
@@ -381,7 +389,7 @@ func (s *RetroSuite) TestOnlySecurityIncidentsGoToTheSecurityRepo() {
 // opened its issues in github.repo: continued as new, it follows them there.
 func (s *RetroSuite) TestSecurityRetrospectiveBegunOnGitHubKeepsItsIssues() {
 	in := securityInput()
-	in.Process.Retrospective.SecurityRepo = securityRepo
+	s.configure(func(r *incident.Retrospective) { r.SecurityRepo = securityRepo })
 	in.State = &incident.RetroState{IncidentID: "abc123", Phase: incident.RetroFollowingUp, Done: true,
 		Postmortem:    incident.RetroIssue{Number: 1, URL: "https://github.example/acme/incidents/issues/1", State: "open"},
 		Items:         []incident.RetroActionItem{{ActionItem: in.Incident.ActionItems[0], Issue: incident.RetroIssue{Number: 2, State: "open"}}},
@@ -390,4 +398,26 @@ func (s *RetroSuite) TestSecurityRetrospectiveBegunOnGitHubKeepsItsIssues() {
 	s.run(in)
 	s.Equal([]string{publicRepo}, slices.Compact(s.fakes.githubRepos()))
 	s.Len(s.fakes.posts("all-closed"), 1)
+}
+
+// The retrospective follows the worker's retrospective settings, not
+// those of the process its input carried (as inputs recorded before the
+// process came from the worker did).
+func (s *RetroSuite) TestTheRetrospectiveFollowsTheWorkersSettings() {
+	in := retroInput()
+	in.Process = incident.DefaultProcess()
+	in.Process.Retrospective.Labels = []string{"from-the-input"}
+	in.Process.Retrospective.TimeZone = "America/New_York"
+	s.fakes.closeAt = tuesday4pm.Add(24 * time.Hour)
+	s.update(tuesday4pm.Add(time.Hour), wfapi.UpdateRetroDone, wfapi.RetroDoneRequest{By: "U0ALICE"})
+	s.run(in)
+
+	s.Equal(1, s.proc.loaded())
+	items := s.fakes.called("OpenActionItem")
+	s.Require().Len(items, 1)
+	s.Contains(items[0].Req.(activities.ActionItemIssueRequest).Labels, "retro")
+	s.NotContains(items[0].Req.(activities.ActionItemIssueRequest).Labels, "from-the-input")
+	booked := s.fakes.called("BookMeeting")
+	s.Require().Len(booked, 1)
+	s.Equal("Europe/Berlin", booked[0].Req.(activities.Meeting).TimeZone, "booked in the worker's zone")
 }

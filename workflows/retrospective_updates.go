@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,9 +11,6 @@ import (
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 	"go.temporal.io/sdk/workflow"
 )
-
-// maxItemText bounds the text of one action item.
-const maxItemText = 2000
 
 func (r *retrospectiveWorkflow) registerHandlers() error {
 	if err := workflow.SetQueryHandler(r.ctx, wfapi.QueryRetrospective, func() (incident.RetroState, error) { return *r.st, nil }); err != nil {
@@ -40,13 +38,19 @@ func (r *retrospectiveWorkflow) validateItems(_ workflow.Context, req wfapi.AddR
 	if len(req.Items) > wfapi.MaxRetroActionItems {
 		return fmt.Errorf("add at most %d action items at a time", wfapi.MaxRetroActionItems)
 	}
+	if err := incident.CheckName("who adds them", req.By); err != nil {
+		return err
+	}
 	for i, it := range req.Items {
 		n := i + 1
-		switch text := strings.TrimSpace(it.Text); {
-		case text == "":
+		if strings.TrimSpace(it.Text) == "" {
 			return fmt.Errorf("action item %d needs a text: what should be done?", n)
-		case len(text) > maxItemText:
-			return fmt.Errorf("action item %d is too long (%d characters, at most %d)", n, len(text), maxItemText)
+		}
+		item := fmt.Sprintf("action item %d", n)
+		if err := cmp.Or(incident.CheckText(item, strings.TrimSpace(it.Text), incident.MaxText), incident.CheckName(item+"'s key", it.Key),
+			incident.CheckName(item+"'s author", it.Author), incident.CheckName(item+"'s owner", it.Owner),
+			incident.CheckName(item+"'s due date", it.Due)); err != nil {
+			return err
 		}
 		if it.Due != "" {
 			if _, err := time.Parse("2006-01-02", it.Due); err != nil {
@@ -57,12 +61,16 @@ func (r *retrospectiveWorkflow) validateItems(_ workflow.Context, req wfapi.AddR
 			return fmt.Errorf("action item %d: owner %q is not a Slack user ID (U…)", n, it.Owner)
 		}
 	}
+	if have, adding := len(r.st.Items)+len(r.st.Pending), r.newItems(req.Items); have+adding > incident.MaxRetroItems {
+		return fmt.Errorf("the retrospective of incident %s follows at most %d action items and has %d: add at most %d more, or combine some",
+			r.st.IncidentID, incident.MaxRetroItems, have, max(incident.MaxRetroItems-have, 0))
+	}
 	return nil
 }
 
-// addItems queues the items; the main loop opens their issues. Items whose
-// key is already known are skipped.
-func (r *retrospectiveWorkflow) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequest) (wfapi.AddRetroActionItemsResult, error) {
+// knownKeys are the keys of the items the retrospective follows or has
+// queued.
+func (r *retrospectiveWorkflow) knownKeys() map[string]bool {
 	known := map[string]bool{}
 	for _, it := range r.st.Items {
 		known[it.Key] = true
@@ -70,6 +78,27 @@ func (r *retrospectiveWorkflow) addItems(ctx workflow.Context, req wfapi.AddRetr
 	for _, it := range r.st.Pending {
 		known[it.Key] = true
 	}
+	return known
+}
+
+// newItems counts the items addItems would add: those without a key, and
+// the first with each key not known yet (a repeated submission adds
+// nothing).
+func (r *retrospectiveWorkflow) newItems(items []incident.ActionItem) int {
+	known, n := r.knownKeys(), 0
+	for _, it := range items {
+		if it.Key == "" || !known[it.Key] {
+			n++
+			known[it.Key] = true
+		}
+	}
+	return n
+}
+
+// addItems queues the items; the main loop opens their issues. Items whose
+// key is already known are skipped.
+func (r *retrospectiveWorkflow) addItems(ctx workflow.Context, req wfapi.AddRetroActionItemsRequest) (wfapi.AddRetroActionItemsResult, error) {
+	known := r.knownKeys()
 	var res wfapi.AddRetroActionItemsResult
 	for _, it := range req.Items {
 		if it.Key != "" && known[it.Key] {

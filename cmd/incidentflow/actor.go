@@ -17,7 +17,10 @@ import (
 
 // actor is whom a CLI command acts as: the Slack person --as or cli.user
 // names, or, without either, the CLI on this host — never the OS account,
-// which is nobody in Slack.
+// which is nobody in Slack. It says only whom a change is attributed to:
+// the CLI holds Temporal access, full control anyway, so the changes it
+// asks the permission model about say so (Operator in their requests) and
+// are allowed whoever the actor is.
 type actor struct {
 	// ID is the Slack user ID; empty without a Slack identity.
 	ID string
@@ -91,7 +94,7 @@ func resolveActor(ctx context.Context, people *slackPeople, cfg *config.Config, 
 		fmt.Fprintf(os.Stderr, "incidentflow: can't look up %s %s, so acting as %s: %v\n", source, ref, a.via(), err)
 		return a, nil
 	case err != nil:
-		return a, fmt.Errorf("%s %s: %w", source, ref, err)
+		return a, fmt.Errorf("%s %q: %w", source, ref, err)
 	case a.Name == "":
 		fmt.Fprintf(os.Stderr, "incidentflow: acting as %s without checking it: %s can't be reached\n", a.ID, people.where)
 	}

@@ -56,6 +56,9 @@ func sendAlert(ctx context.Context, sub, status string, args []string, out io.Wr
 	if err != nil {
 		return err
 	}
+	if err := checkURLFlag("--url", *base, "the front door's base URL, e.g. http://"+config.DefaultListen); err != nil {
+		return err
+	}
 	body, err := json.Marshal(alertmanagerMessage(labels, *summary, status, time.Now().UTC()))
 	if err != nil {
 		return err

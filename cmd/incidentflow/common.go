@@ -8,21 +8,23 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/pflag"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/incidentflow/incidentflow/config"
 	"github.com/incidentflow/incidentflow/devserver"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/logging"
-	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -79,7 +81,12 @@ func (c *commonFlags) load(args []string) (*config.Config, error) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, &helpError{text: "Usage: " + c.usage + "\n\nFlags:\n" + c.fs.FlagUsages()}
 		}
-		return nil, fmt.Errorf("%w (incidentflow %s --help lists the flags)", err, c.fs.Name())
+		// pflag echoes flag names as typed: escape what would break the line.
+		msg := err.Error()
+		if strings.ContainsFunc(msg, unicode.IsControl) {
+			msg = strings.Trim(strconv.Quote(msg), `"`)
+		}
+		return nil, fmt.Errorf("%s (incidentflow %s --help lists the flags)", msg, c.fs.Name())
 	}
 	if c.fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with --; see --help)", c.fs.Arg(0))
@@ -115,7 +122,11 @@ func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger, need 
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := client.DialContext(ctx, temporalclient.Options(addr, cfg.Temporal.Namespace, logger))
+	opts, err := clientOptions(cfg, addr, logger)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, "", unreachable(addr, cfg.Dev.DataDir, dev, err)
 	}
@@ -211,11 +222,15 @@ func cliDial(ctx context.Context, cfg *config.Config) (client.Client, error) {
 
 // cliIncidents connects the CLI to Temporal.
 func cliIncidents(ctx context.Context, cfg *config.Config) (*starter.Incidents, func(), error) {
+	dc, err := dataConverter(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := cliDial(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: cfg.Process()}, c.Close, nil
+	return &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: cfg.Process(), DataConverter: dc}, c.Close, nil
 }
 
 // withClient loads the configuration, runs check (when not nil), connects
@@ -256,10 +271,11 @@ func printJSON(out io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// newMaintenance is the maintenance-window scheduler over c.
-func newMaintenance(cfg *config.Config, c client.Client, p incident.Process) *starter.Maintenance {
+// newMaintenance is the maintenance-window scheduler over c, whose
+// payloads dc decodes.
+func newMaintenance(cfg *config.Config, c client.Client, p incident.Process, dc converter.DataConverter) *starter.Maintenance {
 	return &starter.Maintenance{
-		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p,
+		Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p, DataConverter: dc,
 		Policy: incident.MaintenancePolicy(cfg.MaintenancePolicy()),
 	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
-	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/worker"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -98,7 +97,11 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer sandboxes.close()
 
-	c, err := client.DialContext(ctx, temporalclient.Options(srv.FrontendAddress(), cfg.Temporal.Namespace, logger))
+	opts, err := clientOptions(cfg, srv.FrontendAddress(), logger)
+	if err != nil {
+		return err
+	}
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("can't reach the embedded Temporal at %s: %w", srv.FrontendAddress(), err)
 	}
@@ -129,6 +132,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
 	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /healthz, /metrics)\n", state.FrontDoorURL)
 	sandboxes.describe(out)
+	describeCodec(out, cfg, state.FrontDoorURL)
 	from := "run from this directory"
 	if flag := dataDirFlag(cfg); flag != "" {
 		from += " with" + flag
@@ -189,6 +193,9 @@ type sandboxes struct {
 	// alertToken is the token every alert source accepts when none is
 	// configured.
 	alertToken string
+	// sandboxSecret says the Slack sandbox signs with sandboxSigningSecret,
+	// which the banner may print; a configured secret it never prints.
+	sandboxSecret bool
 }
 
 // ensureSandboxChannels creates the channels the configuration names in
@@ -219,6 +226,7 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 		if cfg.Slack.SigningSecret == "" {
 			cfg.Slack.SigningSecret = sandboxSigningSecret
 		}
+		s.sandboxSecret = cfg.Slack.SigningSecret == sandboxSigningSecret
 		s.slack = slackemu.New(slackemu.Options{BotToken: sandboxBotToken,
 			StateFile:        filepath.Join(cfg.Dev.DataDir, "slack-sandbox.json"),
 			MessageShortcuts: sandboxMessageShortcuts()})
@@ -275,7 +283,11 @@ func sandboxMessageShortcuts() []slackemu.MessageShortcutEntry {
 
 func (s *sandboxes) describe(out io.Writer) {
 	if s.slack != nil {
-		fmt.Fprintf(out, "  Slack sandbox     %s  (state: %s/_emu/state, bot token %s, signing secret %q)\n", s.slack.URL(), s.slack.URL(), sandboxBotToken, sandboxSigningSecret)
+		secret := "the signing secret of slack.signing_secret"
+		if s.sandboxSecret {
+			secret = fmt.Sprintf("signing secret %q", sandboxSigningSecret)
+		}
+		fmt.Fprintf(out, "  Slack sandbox     %s  (state: %s/_emu/state, bot token %s, %s)\n", s.slack.URL(), s.slack.URL(), sandboxBotToken, secret)
 	}
 	if s.alertToken != "" {
 		fmt.Fprintf(out, "  Alerts            POST /alerts/alertmanager, /alerts/grafana, /alerts/webhook with \"Authorization: Bearer %s\"; try `incidentflow alert fire --labels alertname=HighErrorRate,service=checkout`\n", s.alertToken)

@@ -92,8 +92,8 @@ func TestCLISaysWhoItActsAs(t *testing.T) {
 	waitFor(t, "the status update by the CLI", func() bool { return d.warRoom(t, ch).hasMessage("· identified · by " + via + "\n") })
 
 	for _, bad := range []struct{ as, want string }{
-		{"U0NOBODY", "--as U0NOBODY: the Slack sandbox of `incidentflow dev`"},
-		{"root", "--as root: is neither a Slack user ID (U…/W…) nor an email"},
+		{"U0NOBODY", "--as \"U0NOBODY\": the Slack sandbox of `incidentflow dev`"},
+		{"root", "--as \"root\": is neither a Slack user ID (U…/W…) nor an email"},
 	} {
 		if out, code := d.cli(t, "update", "--incident", id, "--status", "identified", "--text", "x", "--as", bad.as); code == 0 || !strings.Contains(out, bad.want) {
 			t.Errorf("update --as %s exited %d: %q, want %q", bad.as, code, out, bad.want)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,17 +16,17 @@ import (
 )
 
 func runDeclare(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("declare", "--title T --severity S [--summary T] [--service S] [--commander U] [--as U] [--security]").withJSON()
+	f := newFlags("declare", "--title T --severity S [--summary T] [--service S] [--commander U] [--as U] [--security] [--idempotency-key K]").withJSON()
 	title := f.fs.String("title", "", "what is broken, in a few words (required)")
-	severity := f.fs.String("severity", "", "severity, one of the configured ones (required)")
+	severity := f.fs.String("severity", "", "severity, one of those the worker's configuration lists (required)")
 	summary := f.fs.String("summary", "", "what you know so far")
-	service := f.fs.String("service", "", "affected service, as configured under services")
+	service := f.fs.String("service", "", "affected service, as the worker's configuration lists under services")
 	commander := f.fs.String("commander", "", "the incident commander: a Slack user ID (U…) or email (default: who declares it, when that is a Slack person)")
 	who := newIdentity(f.fs, "who declares it")
 	f.fs.StringVar(who.as, "declarer", "", "the same as --as")
 	_ = f.fs.MarkDeprecated("declarer", "use --as with your Slack user ID or email")
 	security := f.fs.Bool("security", false, "security incident: private war room, no details outside it")
-	key := f.fs.String("idempotency-key", "", "declaring twice with the same key gives one incident (default: random)")
+	key := idempotencyFlag(f.fs, "declaring again with the same key joins the incident the first attempt declared")
 	cfg, err := f.load(args)
 	if err != nil {
 		return err
@@ -36,17 +34,8 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 	if strings.TrimSpace(*title) == "" {
 		return errors.New("--title is required: say what is broken in a few words")
 	}
-	p := cfg.Process()
-	if err := p.CheckSeverity(incident.Severity(*severity)); err != nil {
-		return fmt.Errorf("--severity: %w", err)
-	}
-	if *service != "" {
-		if _, ok := p.Services[*service]; !ok {
-			return fmt.Errorf("--service: unknown service %q; configured services are listed under services in the configuration", *service)
-		}
-	}
-	if *key == "" {
-		*key = randomKey()
+	if err := requireSeverity("--severity", *severity); err != nil {
+		return err
 	}
 	incidents, closeFn, err := actingAs(who, cliIncidents)(ctx, cfg)
 	if err != nil {
@@ -54,7 +43,7 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer closeFn()
 	d := incident.Declaration{
-		ID:         incident.IDFromKey("cli:" + *key),
+		ID:         incident.IDFromKey("cli:" + key.value()),
 		Title:      *title,
 		Summary:    *summary,
 		Severity:   incident.Severity(*severity),
@@ -70,20 +59,37 @@ func runDeclare(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if *commander != "" {
 		if d.Commander, _, err = who.people.lookup(ctx, *commander); err != nil {
-			return fmt.Errorf("--commander %s: %w", *commander, err)
+			return fmt.Errorf("--commander %q: %w", *commander, err)
 		}
 	}
 	room, err := incidents.Declare(ctx, d, true)
 	if err != nil {
-		return err
+		return key.explain(err)
 	}
 	if f.jsonOut {
-		return printJSON(out, room)
+		result, err := key.addTo(room)
+		if err != nil {
+			return err
+		}
+		return printJSON(out, result)
 	}
 	fmt.Fprintf(out, "Declared incident %s: war room #%s (%s), workflow %s\nDeclared as %s.\n",
 		room.ID, room.ChannelName, room.ChannelID, room.WorkflowID, who.actor)
 	if d.Commander == "" && d.Declarer == "" {
 		fmt.Fprintln(out, "No commander yet, and nobody was invited to the war room on your behalf: join it and take command with `/incident lead @you`, or declare with --commander or --as.")
+	}
+	return nil
+}
+
+// requireSeverity refuses an empty severity flag (--severity, --to).
+// Whether it names a severity there is, and whether --service names a
+// service, the incident checks against the worker's configuration: this
+// machine's may have none, or differ.
+func requireSeverity(flag, s string) error {
+	if strings.TrimSpace(s) == "" {
+		def := incident.DefaultProcess()
+		return fmt.Errorf("%s is required: one of the severities of the worker's configuration (by default %s)",
+			flag, strings.Join(def.SeverityNames(), ", "))
 	}
 	return nil
 }
@@ -95,27 +101,23 @@ func incidentFlags(verb, usage string) (*commonFlags, *string) {
 	return f, id
 }
 
-// actingOnIncident adds --incident and --as to the flags of a verb that
-// changes an incident.
-func actingOnIncident(verb, usage string) (*commonFlags, *string, *identity) {
-	f, id := incidentFlags(verb, usage+" [--as U]")
-	return f, id, newIdentity(f.fs, "who is acting")
+// actingOnIncident adds --incident, --as and --idempotency-key to the flags
+// of a verb that changes an incident.
+func actingOnIncident(verb, usage string) (*commonFlags, *string, *identity, *idempotencyKey) {
+	f, id := incidentFlags(verb, usage+" [--as U] [--idempotency-key K]")
+	return f, id, newIdentity(f.fs, "who is acting"), idempotencyFlag(f.fs, "running it again with the same key applies it once")
 }
 
-// withIncident loads the configuration, checks --incident and runs fn
-// against Temporal, acting as who (nil for a verb that only reads).
-func withIncident(ctx context.Context, f *commonFlags, args []string, id *string, who *identity, fn func(*incidentOps) (any, string, error), out io.Writer) error {
-	checkID := func() error {
-		if !incident.ValidID(*id) {
-			return errors.New("--incident is required: the ID printed by `incidentflow declare` or `incidentflow list`")
-		}
-		return nil
-	}
+// withIncident loads the configuration, checks --incident and the verb's
+// other flags (checks, in order) and runs fn against Temporal, acting as
+// who (nil for a verb that only reads).
+func withIncident(ctx context.Context, f *commonFlags, args []string, id *string, who *identity, fn func(*incidentOps) (any, string, error), out io.Writer, checks ...func() error) error {
+	checkFlags := allOf(func() error { return checkIDFlag("--incident", *id, incidentIDs) }, allOf(checks...))
 	connect := cliIncidents
 	if who != nil {
 		connect = actingAs(who, cliIncidents)
 	}
-	return withClient(ctx, f, args, out, connect, checkID, func(incidents *starter.Incidents) (any, string, error) {
+	return withClient(ctx, f, args, out, connect, checkFlags, func(incidents *starter.Incidents) (any, string, error) {
 		op := &incidentOps{ctx: ctx, Incidents: incidents, id: *id}
 		if who != nil {
 			op.who = *who
@@ -125,49 +127,55 @@ func withIncident(ctx context.Context, f *commonFlags, args []string, id *string
 }
 
 func runUpdate(ctx context.Context, args []string, out io.Writer) error {
-	f, id, who := actingOnIncident("update", "--status S --text T [--next 30m]")
+	f, id, who, key := actingOnIncident("update", "--status S --text T [--next 30m]")
 	status := f.fs.String("status", "", "investigating, identified, monitoring or mitigated (required)")
 	text := f.fs.String("text", "", "what changed (required)")
 	next := f.fs.Duration("next", 0, "when the next update is due (default: the severity's cadence)")
-	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
-		st, err := incident.ParseUpdateStatus(*status)
-		if err != nil {
-			return nil, "", fmt.Errorf("--status: %w", err)
+	var st incident.Status
+	checkFlags := func() (err error) {
+		if st, err = parseStatusFlag(*status); err != nil {
+			return err
 		}
 		if strings.TrimSpace(*text) == "" {
-			return nil, "", errors.New("--text is required: say what changed")
+			return errors.New("--text is required: say what changed")
 		}
-		err = op.PostStatus(ctx, op.id, wfapi.PostStatusRequest{Author: op.who.attribution(), Status: st, Text: *text, NextUpdateIn: *next})
-		return op.done("update", "Posted a status update on incident "+op.id, err)
-	}, out)
+		return checkNextUpdate(*next)
+	}
+	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
+		err := op.PostStatus(key.context(ctx, "update"), op.id, wfapi.PostStatusRequest{Author: op.who.attribution(), Status: st, Text: *text, NextUpdateIn: *next})
+		return key.done(op.done("update", "Posted a status update on incident "+op.id, err))
+	}, out, checkFlags)
 }
 
 func runSeverity(ctx context.Context, args []string, out io.Writer) error {
-	f, id, who := actingOnIncident("severity", "--to S [--reason T]")
+	f, id, who, key := actingOnIncident("severity", "--to S [--reason T]")
 	to := f.fs.String("to", "", "the new severity (required)")
 	reason := f.fs.String("reason", "", "why it changed")
 	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
-		err := op.SetSeverity(ctx, op.id, wfapi.SetSeverityRequest{By: op.who.attribution(), Severity: incident.Severity(*to), Reason: *reason})
-		return op.done("severity", "Incident "+op.id+" is now "+*to, err)
-	}, out)
+		err := op.SetSeverity(key.context(ctx, "severity"), op.id, wfapi.SetSeverityRequest{By: op.who.attribution(), Severity: incident.Severity(*to), Reason: *reason, Operator: true})
+		return key.done(op.done("severity", "Incident "+op.id+" is now "+*to, err))
+	}, out, func() error { return requireSeverity("--to", *to) })
 }
 
 func runResolve(ctx context.Context, args []string, out io.Writer) error {
-	f, id, who := actingOnIncident("resolve", "--summary T")
+	f, id, who, key := actingOnIncident("resolve", "--summary T")
 	summary := f.fs.String("summary", "", "how it was resolved (required)")
-	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
+	checkSummary := func() error {
 		if strings.TrimSpace(*summary) == "" {
-			return nil, "", errors.New("--summary is required: say how it was resolved")
+			return errors.New("--summary is required: say how it was resolved")
 		}
-		err := op.Resolve(ctx, op.id, wfapi.ResolveRequest{By: op.who.attribution(), Summary: *summary})
+		return nil
+	}
+	return withIncident(ctx, f, args, id, who, func(op *incidentOps) (any, string, error) {
+		err := op.Resolve(key.context(ctx, "resolve"), op.id, wfapi.ResolveRequest{By: op.who.attribution(), Summary: *summary, Operator: true})
 		if resolved := op.alreadyResolved(err); resolved != nil {
 			result := op.result("resolve")
 			result["already_resolved"] = true
-			return result, fmt.Sprintf("Incident %s was already resolved at %s by %s; nothing changed.",
-				op.id, incident.Clock(resolved.At, resolved.At.Location()), resolved.By), nil
+			return key.done(result, fmt.Sprintf("Incident %s was already resolved at %s by %s; nothing changed.",
+				op.id, incident.Clock(resolved.At, resolved.At.Location()), resolved.By), nil)
 		}
-		return op.done("resolve", "Resolved incident "+op.id, err)
-	}, out)
+		return key.done(op.done("resolve", "Resolved incident "+op.id, err))
+	}, out, checkSummary)
 }
 
 func runStatus(ctx context.Context, args []string, out io.Writer) error {
@@ -292,10 +300,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func randomKey() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

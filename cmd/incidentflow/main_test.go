@@ -265,7 +265,6 @@ func TestBadInputIsExplained(t *testing.T) {
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"declare", "--severity", "critical"}, "--title is required"},
-		{[]string{"declare", "--title", "x", "--severity", "apocalyptic"}, `unknown severity "apocalyptic": use one of critical, major, minor`},
 		{[]string{"update", "--status", "fixed", "--text", "x"}, "--incident is required"},
 		{[]string{"status", "--incident", "abc", "--temporal-address", fmt.Sprintf("127.0.0.1:%d", freePort(t))}, "can't reach Temporal"},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -49,27 +48,32 @@ func subVerb(ctx context.Context, name string, subs []verb, args []string, out i
 		fmt.Fprint(out, b.String())
 		return nil
 	}
-	return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], b.String())
+	return fmt.Errorf("unknown subcommand %q: use %s (incidentflow %s --help describes them)", args[0], subNames(subs), name)
 }
 
 // cliMaintenance connects the CLI to Temporal for maintenance windows.
 func cliMaintenance(ctx context.Context, cfg *config.Config) (*starter.Maintenance, func(), error) {
+	dc, err := dataConverter(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := cliDial(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return newMaintenance(cfg, c, cfg.Process()), c.Close, nil
+	return newMaintenance(cfg, c, cfg.Process(), dc), c.Close, nil
 }
 
-// withMaintenance loads the configuration and runs fn against Temporal,
-// acting as who (nil for a subcommand that only reads), printing its JSON
-// result or its human summary.
-func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, who *identity, fn func(*starter.Maintenance) (any, string, error)) error {
+// withMaintenance loads the configuration, checks the subcommand's flags
+// (checks, in order) and runs fn against Temporal, acting as who (nil for a
+// subcommand that only reads), printing its JSON result or its human
+// summary.
+func withMaintenance(ctx context.Context, f *commonFlags, args []string, out io.Writer, who *identity, fn func(*starter.Maintenance) (any, string, error), checks ...func() error) error {
 	connect := cliMaintenance
 	if who != nil {
 		connect = actingAs(who, cliMaintenance)
 	}
-	return withClient(ctx, f, args, out, connect, nil, func(m *starter.Maintenance) (any, string, error) {
+	return withClient(ctx, f, args, out, connect, allOf(checks...), func(m *starter.Maintenance) (any, string, error) {
 		result, human, err := fn(m)
 		return result, strings.TrimRight(human, "\n"), err
 	})
@@ -80,12 +84,7 @@ func windowIDFlag(f *commonFlags) *string {
 	return f.fs.String("id", "", "the window's ID, as printed by schedule or list (required)")
 }
 
-func checkWindowID(id string) error {
-	if !incident.ValidID(id) {
-		return errors.New("--id is required: the window's ID, as printed by `incidentflow maintenance schedule` or `list`")
-	}
-	return nil
-}
+func checkWindowID(id string) error { return checkIDFlag("--id", id, windowIDs) }
 
 func runMaintenanceList(ctx context.Context, args []string, out io.Writer) error {
 	f := newFlags("maintenance list", "").withJSON()
@@ -134,17 +133,15 @@ func windowState(s starter.WindowSummary) string {
 }
 
 func runMaintenanceCancel(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("maintenance cancel", "--id ID [--reason T]").withJSON()
+	f := newFlags("maintenance cancel", "--id ID [--reason T] [--idempotency-key K]").withJSON()
 	id := windowIDFlag(f)
 	reason := f.fs.String("reason", "", "why, for the channels that had a heads-up")
 	who := newIdentity(f.fs, "who cancels")
+	key := idempotencyFlag(f.fs, "running it again with the same key calls the coming window off once")
 	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
-		if err := checkWindowID(*id); err != nil {
-			return nil, "", err
-		}
-		res, err := m.Cancel(ctx, *id, who.attribution(), *reason)
+		res, err := m.Cancel(key.context(ctx, "maintenance-cancel"), *id, who.attribution(), *reason)
 		if err != nil {
-			return nil, "", err
+			return key.done(nil, "", err)
 		}
 		human := fmt.Sprintf("Cancelled maintenance %s as %s: its schedule is deleted.", res.ID, who.actor)
 		switch {
@@ -156,17 +153,14 @@ func runMaintenanceCancel(ctx context.Context, args []string, out io.Writer) err
 		if n := len(res.InProgress); n > 0 {
 			human += fmt.Sprintf(" %d window(s) in progress carry on: complete them in their war room.", n)
 		}
-		return res, human, nil
-	})
+		return key.done(res, human, nil)
+	}, func() error { return checkWindowID(*id) })
 }
 
 func runMaintenanceStatus(ctx context.Context, args []string, out io.Writer) error {
 	f := newFlags("maintenance status", "--id ID").withJSON()
 	id := windowIDFlag(f)
 	return withMaintenance(ctx, f, args, out, nil, func(m *starter.Maintenance) (any, string, error) {
-		if err := checkWindowID(*id); err != nil {
-			return nil, "", err
-		}
 		s, err := m.Get(ctx, *id)
 		if err != nil {
 			return nil, "", err
@@ -183,42 +177,35 @@ func runMaintenanceStatus(ctx context.Context, args []string, out io.Writer) err
 			b.WriteString("\n")
 		}
 		return s, b.String(), nil
-	})
+	}, func() error { return checkWindowID(*id) })
 }
 
 func runMaintenanceComplete(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("maintenance complete", "--id ID [--note T] [--retrospective]").withJSON()
+	f := newFlags("maintenance complete", "--id ID [--note T] [--retrospective] [--idempotency-key K]").withJSON()
 	id := windowIDFlag(f)
 	note := f.fs.String("note", "", "how it went, for the war room's resolution")
 	retro := f.fs.Bool("retrospective", false, "hold a retrospective of this window")
 	who := newIdentity(f.fs, "who confirms")
+	key := idempotencyFlag(f.fs, "running it again with the same key gives the first attempt's answer")
 	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
-		if err := checkWindowID(*id); err != nil {
-			return nil, "", err
-		}
-		st, err := m.CompleteWith(ctx, *id, wfapi.CompleteMaintenanceRequest{By: who.attribution(), Note: *note, Retrospective: *retro})
-		return st, fmt.Sprintf("Maintenance %s is complete (confirmed as %s); its end is announced.", *id, who.actor), err
-	})
+		st, err := m.CompleteWith(key.context(ctx, "maintenance-complete"), *id, wfapi.CompleteMaintenanceRequest{By: who.attribution(), Note: *note, Retrospective: *retro})
+		return key.done(st, fmt.Sprintf("Maintenance %s is complete (confirmed as %s); its end is announced.", *id, who.actor), err)
+	}, func() error { return checkWindowID(*id) })
 }
 
 func runMaintenancePromote(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("maintenance promote", "--id ID --severity S [--note T]").withJSON()
+	f := newFlags("maintenance promote", "--id ID --severity S [--note T] [--idempotency-key K]").withJSON()
 	id := windowIDFlag(f)
 	severity := f.fs.String("severity", "", "the incident's severity (required)")
 	note := f.fs.String("note", "", "what went wrong")
 	who := newIdentity(f.fs, "who declares the incident")
+	key := idempotencyFlag(f.fs, "running it again with the same key joins the incident the first attempt declared")
 	return withMaintenance(ctx, f, args, out, who, func(m *starter.Maintenance) (any, string, error) {
-		if err := checkWindowID(*id); err != nil {
-			return nil, "", err
-		}
-		if err := m.Process.CheckSeverity(incident.Severity(*severity)); err != nil {
-			return nil, "", fmt.Errorf("--severity: %w", err)
-		}
 		// The promoting person declares the incident and, without a lead,
 		// commands it, so only a Slack person goes there.
-		res, err := m.PromoteWith(ctx, *id, wfapi.PromoteMaintenanceRequest{By: who.person(), Severity: incident.Severity(*severity), Note: *note})
-		return res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s), declared as %s.", *id, res.IncidentID, res.WorkflowID, who.actor), err
-	})
+		res, err := m.PromoteWith(key.context(ctx, "maintenance-promote"), *id, wfapi.PromoteMaintenanceRequest{By: who.person(), Severity: incident.Severity(*severity), Note: *note})
+		return key.done(res, fmt.Sprintf("Maintenance %s is now incident %s (workflow %s), declared as %s.", *id, res.IncidentID, res.WorkflowID, who.actor), err)
+	}, func() error { return checkWindowID(*id) }, func() error { return requireSeverity("--severity", *severity) })
 }
 
 // channelList names channels (by ID) in a sentence.

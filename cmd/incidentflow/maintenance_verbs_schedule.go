@@ -20,10 +20,13 @@ type scheduleFlags struct {
 	retro                                                     *bool
 	// who schedules it (--as).
 	who *identity
+	// key names a window scheduled without --id, so that scheduling it
+	// again with the same key reschedules that window.
+	key *idempotencyKey
 }
 
 func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("maintenance schedule", "--title T --start RFC3339 --duration D [--recurrence none|weekly|monthly|cron:<expr>] [--service S] [--description T] [--announce ch,ch] [--id ID]").withJSON()
+	f := newFlags("maintenance schedule", "--title T --start RFC3339 --duration D [--recurrence none|weekly|monthly|cron:<expr>] [--service S] [--description T] [--announce ch,ch] [--id ID] [--idempotency-key K]").withJSON()
 	sf := scheduleFlags{
 		id:          f.fs.String("id", "", "the window's ID; an existing ID reschedules that window (default: made from the title)"),
 		title:       f.fs.String("title", "", "what is being done, in a few words (required)"),
@@ -37,18 +40,35 @@ func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) e
 		lead:        f.fs.String("lead", "", "Slack user ID of who runs the window and confirms its end (default: --as)"),
 		who:         newIdentity(f.fs, "who schedules it"),
 		retro:       f.fs.Bool("retrospective", false, "hold a retrospective after each window"),
+		key:         idempotencyFlag(f.fs, "without --id, scheduling again with the same key schedules the same window, not a second one"),
 	}
 	return withMaintenance(ctx, f, args, out, sf.who, func(m *starter.Maintenance) (any, string, error) {
 		w, err := sf.window(ctx, f, m)
 		if err != nil {
 			return nil, "", err
 		}
-		res, err := m.Schedule(ctx, w)
+		res, err := m.Schedule(sf.key.context(ctx, "maintenance-schedule"), w)
 		if err != nil {
-			return nil, "", err
+			return sf.key.done(nil, "", err)
 		}
-		return res, scheduledText(res, m.Process.Location()) + "\n  Scheduled as " + sf.who.actor.String() + ".", nil
-	})
+		return sf.key.done(res, scheduledText(res, m.Process.Location())+"\n  Scheduled as "+sf.who.actor.String()+".", nil)
+	}, sf.check)
+}
+
+// check refuses, before Temporal is asked, the flags that are wrong
+// whichever window they schedule or reschedule: an --id, --recurrence or
+// --lead that can't be one.
+func (sf scheduleFlags) check() error {
+	if *sf.id != "" && !incident.ValidID(*sf.id) {
+		return fmt.Errorf("--id %q isn't an ID: use lowercase letters, digits, - and _ (at most 64)", *sf.id)
+	}
+	if _, err := incident.ParseRecurrence(*sf.recurrence); err != nil {
+		return fmt.Errorf("--recurrence: %w", err)
+	}
+	if *sf.lead != "" && !incident.IsUserID(*sf.lead) {
+		return fmt.Errorf("--lead %q isn't a Slack user ID: give one like U0123ABCDEF (Slack profile → ⋮ → Copy member ID)", *sf.lead)
+	}
+	return nil
 }
 
 // window builds the window the flags describe. With the ID of an existing
@@ -57,9 +77,6 @@ func (sf scheduleFlags) window(ctx context.Context, f *commonFlags, m *starter.M
 	changed := func(name string) bool { return f.fs.Changed(name) }
 	var w incident.Window
 	if *sf.id != "" {
-		if !incident.ValidID(*sf.id) {
-			return w, fmt.Errorf("--id: %q isn't a usable ID: use lowercase letters, digits, - and _", *sf.id)
-		}
 		if cur, err := m.Get(ctx, *sf.id); err == nil {
 			w = cur.Window
 			w.Start = cur.NextStart
@@ -67,6 +84,8 @@ func (sf scheduleFlags) window(ctx context.Context, f *commonFlags, m *starter.M
 			return w, err
 		}
 		w.ID = *sf.id
+	} else {
+		w.ID = starter.WindowIDFromKey(*sf.title, sf.key.value())
 	}
 	if w.Title == "" || changed("title") {
 		w.Title = *sf.title

@@ -21,6 +21,7 @@ import (
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/metrics"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/worker"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -74,6 +75,9 @@ func runSetup(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRetention(*retention); err != nil {
+		return err
+	}
 	c, addr, err := connect(ctx, cfg, newLogger(cfg), anyNamespace)
 	if err != nil {
 		return err
@@ -101,20 +105,29 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
+	codec, err := payloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dc := temporalclient.DataConverter(codec)
 	proc := cfg.Process()
-	alerts := newAlerts(cfg, c, proc)
+	alerts := newAlerts(cfg, c)
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents:        &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc},
+		Incidents:        &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc, DataConverter: dc},
 		Slack:            api,
 		SlackAPIURL:      cfg.Slack.APIURL,
 		SigningSecret:    cfg.Slack.SigningSecret,
 		Logger:           logger,
 		Retro:            &starter.Retrospectives{Client: c},
-		Maintenance:      newMaintenance(cfg, c, proc),
+		Maintenance:      newMaintenance(cfg, c, proc, dc),
 		Alerts:           alerts,
 		TimelineReaction: cfg.Timeline.Reaction,
 	})
-	alertDoor, err := newAlertDoor(cfg, alerts, logger)
+	alertDoor, err := newAlertDoor(cfg, &proc, alerts, logger)
+	if err != nil {
+		return nil, err
+	}
+	codecDoor, err := newCodecDoor(cfg, codec, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -122,14 +135,15 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
 	}, nil
 }
 
-// newAlertDoor is the alert door over cfg's alerts settings; with no source
-// configured it refuses every alert with 401.
-func newAlertDoor(cfg *config.Config, alerts *starter.Alerts, logger *slog.Logger) (*alertdoor.Door, error) {
-	router, err := alert.NewRouter(cfg.Alerts, alerts.Process.SeverityLevels())
+// newAlertDoor is the alert door over cfg's alerts settings, routing to the
+// severities of proc (the server's process); with no source configured it
+// refuses every alert with 401.
+func newAlertDoor(cfg *config.Config, proc *incident.Process, alerts *starter.Alerts, logger *slog.Logger) (*alertdoor.Door, error) {
+	router, err := alert.NewRouter(cfg.Alerts, proc.SeverityLevels())
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +151,8 @@ func newAlertDoor(cfg *config.Config, alerts *starter.Alerts, logger *slog.Logge
 }
 
 // newAlerts is the Temporal client of alert groups.
-func newAlerts(cfg *config.Config, c client.Client, p incident.Process) *starter.Alerts {
-	return &starter.Alerts{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: p, Settings: wfapi.AlertSettings{
+func newAlerts(cfg *config.Config, c client.Client) *starter.Alerts {
+	return &starter.Alerts{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Settings: wfapi.AlertSettings{
 		TriageChannel: cfg.Alerts.Channel(), PostEvery: cfg.Alerts.PostInterval(), ReopenWithin: cfg.Alerts.ReopenWindow(),
 	}}
 }

@@ -1,18 +1,15 @@
 package alertdoor
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/incidentflow/incidentflow/alert"
+	"github.com/incidentflow/incidentflow/frontdoor/doorhttp"
 )
 
-// tokens holds the SHA-256 of each source's token: comparing digests in
-// constant time leaks neither the token nor its length.
-type tokens map[alert.Source][sha256.Size]byte
+// tokens holds the digest of each source's token.
+type tokens map[alert.Source]doorhttp.Token
 
 func newTokens(sources map[string]string) (tokens, error) {
 	t := make(tokens, len(sources))
@@ -22,7 +19,7 @@ func newTokens(sources map[string]string) (tokens, error) {
 			return nil, fmt.Errorf("alertdoor: %w", alert.UnknownSourceError(name))
 		}
 		if token != "" {
-			t[src] = sha256.Sum256([]byte(token))
+			t[src] = doorhttp.NewToken(token)
 		}
 	}
 	return t, nil
@@ -37,12 +34,11 @@ func (t tokens) check(src alert.Source, header string) error {
 	if !ok {
 		return fmt.Errorf("alert source %s is not configured: set alerts.sources.%s.token", src, src)
 	}
-	scheme, token, found := strings.Cut(header, " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+	token := doorhttp.Bearer(header)
+	if token == "" {
 		return errors.New("missing bearer token: send Authorization: Bearer <alerts.sources." + string(src) + ".token>")
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+	if !want.Matches(token) {
 		return fmt.Errorf("wrong token for alert source %s", src)
 	}
 	return nil

@@ -10,14 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/incidentflow/incidentflow/alert"
-	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/frontdoor/doorhttp"
 	"github.com/incidentflow/incidentflow/starter"
 )
 
@@ -94,14 +92,14 @@ func (d *Door) Handler(src alert.Source) http.Handler {
 		log := d.log.With("source", src, "remote", r.RemoteAddr)
 		refuse := func(status int, err error) {
 			log.Warn("alert refused", "status", status, "reason", err.Error())
-			reply(w, status, err.Error())
+			doorhttp.Reply(w, status, err.Error())
 		}
 		if err := d.tokens.check(src, r.Header.Get("Authorization")); err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="incidentflow alerts"`)
 			refuse(http.StatusUnauthorized, err)
 			return
 		}
-		body, status, err := d.read(w, r)
+		body, status, err := doorhttp.ReadBody(w, r, d.maxBody)
 		if err != nil {
 			refuse(status, err)
 			return
@@ -117,7 +115,7 @@ func (d *Door) Handler(src alert.Source) http.Handler {
 			"alerts", len(n.Alerts), "truncated", n.Truncated)
 		if dec.Mode == alert.ModeIgnore {
 			log.Info("alert ignored", "reason", dec.Reason)
-			reply(w, http.StatusOK, "ignored: "+dec.Reason)
+			doorhttp.Reply(w, http.StatusOK, "ignored: "+dec.Reason)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), d.timeout)
@@ -125,41 +123,14 @@ func (d *Door) Handler(src alert.Source) http.Handler {
 		switch err := d.sink.Notify(ctx, n, dec); {
 		case err == nil:
 			log.Info("alert accepted", "reason", dec.Reason)
-			reply(w, http.StatusOK, fmt.Sprintf("accepted: %s, alert group %s (%s)", dec.Mode, id, dec.Reason))
+			doorhttp.Reply(w, http.StatusOK, fmt.Sprintf("accepted: %s, alert group %s (%s)", dec.Mode, id, dec.Reason))
 		case errors.Is(err, starter.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 			log.Error("alert not taken: retry expected", "error", err, "timeout", d.timeout)
 			w.Header().Set("Retry-After", "10")
-			reply(w, http.StatusServiceUnavailable, "incidentflow cannot take alerts right now (the incident service is unreachable or slow): retry")
+			doorhttp.Reply(w, http.StatusServiceUnavailable, "incidentflow cannot take alerts right now (the incident service is unreachable or slow): retry")
 		default:
 			log.Error("alert not taken", "error", err)
-			reply(w, http.StatusInternalServerError, "incidentflow failed to take the notification for incident "+id+": see its log")
+			doorhttp.Reply(w, http.StatusInternalServerError, "incidentflow failed to take the notification for incident "+id+": see its log")
 		}
 	})
-}
-
-// read returns the request body, or the status and error to answer: 413
-// over maxBody, 400 when it cannot be read whole.
-func (d *Door) read(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
-	tooBig := fmt.Errorf("the body is over %d bytes", d.maxBody)
-	if r.ContentLength > d.maxBody {
-		return nil, http.StatusRequestEntityTooLarge, tooBig
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.maxBody))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, http.StatusRequestEntityTooLarge, tooBig
-	case err != nil:
-		return nil, http.StatusBadRequest, fmt.Errorf("the body could not be read: %w", err)
-	}
-	return body, 0, nil
-}
-
-// maxReply bounds the length of an answer.
-const maxReply = 400
-
-// reply writes a plain-text answer of one line.
-func reply(w http.ResponseWriter, status int, msg string) {
-	// http.Error sets a plain-text type and nosniff, and adds the newline.
-	http.Error(w, incident.Truncate(strings.Join(strings.Fields(msg), " "), maxReply), status)
 }

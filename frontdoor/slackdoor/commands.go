@@ -16,7 +16,12 @@ import (
 
 // command answers a slash command. The answer (nil when a modal opened) is
 // the ephemeral reply: the HTTP body, or the Socket Mode acknowledgement.
+// The change a command makes is the Temporal update its trigger_id names
+// ("cmd-<trigger_id>"), so the same command delivered again (a replay within
+// Slack's five minutes, a retry) is applied once and answered as the first
+// was.
 func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemeral {
+	ctx = withUpdateID(ctx, "cmd-", sc.TriggerID)
 	text := sc.Text
 	if strings.EqualFold(strings.TrimPrefix(sc.Command, "/"), "closeincident") {
 		text = "resolve " + text
@@ -35,7 +40,7 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	case VerbMaintenance:
 		return f.maintenanceCommand(ctx, sc)
 	case VerbList:
-		return f.list(ctx)
+		return f.list(ctx, sc.UserID)
 	case VerbDeclare:
 		return f.openModal(ctx, sc, f.declareView(declarePrefill{
 			Title:     cmd.Text,
@@ -82,7 +87,8 @@ func (f *FrontDoor) personCommand(ctx context.Context, sc slack.SlashCommand, cm
 // warRoomCommand runs a subcommand that needs the incident of the channel.
 func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) *ephemeral {
 	var reserve time.Duration
-	if cmd.Verb == VerbUpdate || cmd.Verb == VerbResolve {
+	opensForm := cmd.Verb == VerbUpdate || cmd.Verb == VerbResolve
+	if opensForm {
 		reserve = f.slackTO // a modal opens after the lookup
 	}
 	tctx, cancel := f.temporalCtx(ctx, reserve)
@@ -96,6 +102,15 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 		return say("%s", f.failure(err, "nothing was changed"))
 	}
 	meta := viewMeta{Incident: id, Channel: sc.ChannelID}
+	if act, guarded := commandActions[cmd.Verb]; guarded {
+		check := f.permit
+		if opensForm {
+			check = f.mayOpen
+		}
+		if err := check(tctx, act, id, sc.UserID); err != nil {
+			return say("%s", f.failure(err, "nothing was changed"))
+		}
+	}
 	switch cmd.Verb {
 	case VerbUpdate:
 		cancel()
@@ -157,15 +172,16 @@ func (f *FrontDoor) done(err error, ok, notDone string) *ephemeral {
 	return say("%s", f.failure(err, notDone))
 }
 
-// list answers /incident list.
-func (f *FrontDoor) list(ctx context.Context) *ephemeral {
+// list answers /incident list for user, who sees the security incidents
+// of the war rooms they are in and no others.
+func (f *FrontDoor) list(ctx context.Context, user string) *ephemeral {
 	tctx, cancel := f.temporalCtx(ctx, 0)
 	defer cancel()
 	list, err := f.ops.List(tctx)
 	if err != nil {
 		return say("%s", f.failure(err, "I can't list the incidents"))
 	}
-	return say("%s", listText(list, f.process))
+	return say("%s", listText(f.visible(ctx, list, user), f.process))
 }
 
 // openModal opens view with a command's trigger_id once the command has been

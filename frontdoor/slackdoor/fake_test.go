@@ -37,7 +37,46 @@ type fakeOps struct {
 	lookups atomic.Int64
 	// marked holds the marked messages by channel/ts: what MarkMessage
 	// plays of the workflow.
-	marked map[string]bool
+	marked  map[string]bool
+	updates updateIDs
+}
+
+// updateIDs plays Temporal's part in applying a request once: an update
+// whose ID (starter.WithUpdateID) was seen before isn't applied again, and
+// its repeat is answered as the first was.
+type updateIDs struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	// sent are the update IDs of every change asked for, repeats included
+	// ("" for one sent without).
+	sent []string
+}
+
+// first records the update ID of ctx and reports whether the change it
+// names is to be applied: it has no ID, or one not seen before.
+func (u *updateIDs) first(ctx context.Context) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	id := starter.UpdateID(ctx)
+	u.sent = append(u.sent, id)
+	if id == "" {
+		return true
+	}
+	if u.seen == nil {
+		u.seen = map[string]bool{}
+	}
+	if u.seen[id] {
+		return false
+	}
+	u.seen[id] = true
+	return true
+}
+
+// ids returns the update IDs sent so far.
+func (u *updateIDs) ids() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.sent...)
 }
 
 // markCall is the argument of a recorded MarkMessage call.
@@ -136,6 +175,9 @@ func (f *fakeOps) change(ctx context.Context, op, id string, arg any, apply func
 	if !ok {
 		return fmt.Errorf("incident %s: %w", id, starter.ErrNotFound)
 	}
+	if !f.updates.first(ctx) {
+		return nil
+	}
 	f.calls = append(f.calls, fakeCall{op, id, arg})
 	apply(inc)
 	return nil
@@ -218,7 +260,7 @@ func (f *fakeOps) List(ctx context.Context) ([]starter.Summary, error) {
 		}
 		out = append(out, starter.Summary{ID: id, WorkflowID: wfapi.IncidentWorkflowID(id), Severity: string(inc.Severity),
 			Status: string(inc.Status), Commander: inc.Commander, Kind: string(incident.KindIncident),
-			ChannelID: inc.ChannelID, Title: inc.Declaration.Title, StartedAt: inc.Declaration.DeclaredAt})
+			ChannelID: inc.ChannelID, Title: inc.Declaration.Title, StartedAt: inc.Declaration.DeclaredAt, Security: inc.Declaration.Security})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -226,12 +268,16 @@ func (f *fakeOps) List(ctx context.Context) ([]starter.Summary, error) {
 
 // fakeRetro records the retrospective's buttons.
 type fakeRetro struct {
-	mu    sync.Mutex
-	items map[string][]incident.ActionItem
-	done  []string
+	mu      sync.Mutex
+	items   map[string][]incident.ActionItem
+	done    []string
+	updates updateIDs
 }
 
-func (r *fakeRetro) AddActionItems(_ context.Context, id string, items []incident.ActionItem) error {
+func (r *fakeRetro) AddActionItems(ctx context.Context, id string, items []incident.ActionItem) error {
+	if !r.updates.first(ctx) {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.items == nil {
@@ -241,7 +287,10 @@ func (r *fakeRetro) AddActionItems(_ context.Context, id string, items []inciden
 	return nil
 }
 
-func (r *fakeRetro) MarkDone(_ context.Context, id, by string) error {
+func (r *fakeRetro) MarkDone(ctx context.Context, id, by string) error {
+	if !r.updates.first(ctx) {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done = append(r.done, id+" by "+by)
@@ -250,18 +299,25 @@ func (r *fakeRetro) MarkDone(_ context.Context, id, by string) error {
 
 // fakeMaintenance records the maintenance buttons.
 type fakeMaintenance struct {
-	mu   sync.Mutex
-	done []string
+	mu      sync.Mutex
+	done    []string
+	updates updateIDs
 }
 
-func (m *fakeMaintenance) Complete(_ context.Context, id, by string) error {
+func (m *fakeMaintenance) Complete(ctx context.Context, id, by string) error {
+	if !m.updates.first(ctx) {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.done = append(m.done, "complete "+id+" by "+by)
 	return nil
 }
 
-func (m *fakeMaintenance) Promote(_ context.Context, id, by string) error {
+func (m *fakeMaintenance) Promote(ctx context.Context, id, by string) error {
+	if !m.updates.first(ctx) {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.done = append(m.done, "promote "+id+" by "+by)

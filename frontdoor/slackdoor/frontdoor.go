@@ -145,6 +145,8 @@ type FrontDoor struct {
 	// warRooms caches which incident a channel is the war room of (""
 	// for none), so that events from other channels cost no Temporal call.
 	warRooms *ttlCache[string]
+	// members caches who is in each war room (isMember).
+	members *ttlCache[roomMembers]
 	// people resolves the names typed for a person (/incident lead @ann).
 	people *directory
 	// botUser is the bot's own user ID, once auth.test told it.
@@ -178,6 +180,7 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		submitTO:    opts.SubmitTimeout,
 		reaction:    opts.TimelineReaction,
 		warRooms:    newTTLCache[string](warRoomCacheSize),
+		members:     newTTLCache[roomMembers](membersCacheSize),
 	}
 	switch {
 	case opts.Process != nil:

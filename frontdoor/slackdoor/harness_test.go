@@ -77,6 +77,11 @@ func routes(fd *FrontDoor) http.Handler {
 
 func withRetro(r RetroActions) doorOption { return func(o *FrontDoorOptions) { o.Retro = r } }
 
+// withAdmins makes users the incident admins (permissions.incident_admins).
+func withAdmins(users ...string) doorOption {
+	return func(o *FrontDoorOptions) { o.Process.Permissions.IncidentAdmins = users }
+}
+
 func withMaintenance(m MaintenanceActions) doorOption {
 	return func(o *FrontDoorOptions) { o.Maintenance = m }
 }
@@ -92,10 +97,12 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// warRoom creates a channel in the emulator and an open incident behind it.
+// warRoom creates a channel in the emulator and an open incident behind it,
+// declared by Alice, its commander; Bob, Carol and Dave are in it too,
+// Erin, Frank and Grace aren't.
 func (d *door) warRoom(title string) (incident.Declaration, string) {
 	d.t.Helper()
-	ch, err := d.emu.CreateChannel("inc-"+incident.Slug(title), false, slackemu.UserAlice, slackemu.UserBob)
+	ch, err := d.emu.CreateChannel("inc-"+incident.Slug(title), false, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol, slackemu.UserDave)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -295,7 +302,7 @@ func submission(v slackemu.View, user string, values formInput) *slack.Interacti
 		Type: slack.InteractionTypeViewSubmission,
 		Team: slack.Team{ID: slackemu.TeamID, Domain: slackemu.TeamDomain},
 		User: slack.User{ID: user},
-		View: slack.View{ID: v.ID, Type: slack.VTModal, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata,
+		View: slack.View{ID: v.ID, Hash: v.Hash, Type: slack.VTModal, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata,
 			State: &slack.ViewState{Values: values}},
 	}
 }

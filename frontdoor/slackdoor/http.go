@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 
 	"github.com/slack-go/slack"
@@ -12,28 +13,46 @@ import (
 
 // The HTTP handlers of Slack's three request kinds; the frontdoor package
 // mounts them on their routes. Every Slack request must carry a valid
-// signature made with the signing secret (401 otherwise) and a body of at
-// most 1 MiB (413 otherwise); nothing runs before both checks pass. Every
-// request is answered within 3 seconds, whatever Temporal does.
+// signature made with the signing secret (401 otherwise), a body of at
+// most 1 MiB (413 otherwise) and the content type Slack sends for its kind
+// (400 otherwise); nothing runs before these checks pass. Every request is
+// answered within 3 seconds, whatever Temporal does.
+
+// The content types of Slack's requests: slash commands and interactions
+// are forms, events JSON.
+const (
+	formType = "application/x-www-form-urlencoded"
+	jsonType = "application/json"
+)
 
 // Commands serves slash commands (/incident, /closeincident).
-func (f *FrontDoor) Commands() http.Handler { return f.verified(f.serveCommand) }
+func (f *FrontDoor) Commands() http.Handler {
+	return f.verified(formType, "slash commands", f.serveCommand)
+}
 
 // Interactions serves buttons, shortcuts and modal submissions.
-func (f *FrontDoor) Interactions() http.Handler { return f.verified(f.serveInteraction) }
+func (f *FrontDoor) Interactions() http.Handler {
+	return f.verified(formType, "interactions", f.serveInteraction)
+}
 
 // Events serves the Events API (url_verification, app mentions, and the
 // reactions, pins, edits and deletions that change an incident's timeline).
-func (f *FrontDoor) Events() http.Handler { return f.verified(f.serveEvent) }
+func (f *FrontDoor) Events() http.Handler { return f.verified(jsonType, "events", f.serveEvent) }
 
-// verified checks a Slack request's size and signature, then hands the body
-// to next, within the request's acknowledgement budget.
-func (f *FrontDoor) verified(next func(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
+// verified checks a Slack request's size and signature, then that it is of
+// content type want (what names the kind of request for the refusal), then
+// hands the body to next, within the request's acknowledgement budget.
+func (f *FrontDoor) verified(want, what string, next func(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, status, err := verifyRequest(r, f.secret)
 		if err != nil {
 			f.log.Warn("refused a Slack request", "path", r.URL.Path, "status", status, "err", err, "remote", r.RemoteAddr)
 			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		if got, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); got != want {
+			f.log.Warn("refused a Slack request of the wrong content type", "path", r.URL.Path, "content_type", r.Header.Get("Content-Type"), "want", want, "remote", r.RemoteAddr)
+			http.Error(w, what+" must be "+want, http.StatusBadRequest)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -35,11 +35,16 @@ func (f *FrontDoor) interaction(ctx context.Context, cb slack.InteractionCallbac
 }
 
 // blockAction handles a button incidentflow posted. The button's value is
-// the incident (or maintenance window) ID.
+// the incident (or maintenance window) ID. The change a click makes is the
+// update its trigger_id names: Slack mints one per interaction, so a
+// repeated delivery of the click is applied once, while a second click is
+// a request of its own. (The action's action_ts would do as well within a
+// channel, but it is a clock reading, not an ID.)
 func (f *FrontDoor) blockAction(ctx context.Context, cb slack.InteractionCallback) {
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		return
 	}
+	ctx = withUpdateID(ctx, "click-", cb.TriggerID)
 	act := cb.ActionCallback.BlockActions[0]
 	id := act.Value
 	channel := cb.Channel.ID
@@ -191,7 +196,8 @@ func permalink(domain, channel, ts string) string {
 // submitted keeps the modal open with errs when the form has any; else it
 // runs the submission's change against Temporal and closes the modal, or keeps it open with what went wrong on field when Temporal
 // answers within SubmitWait. Past that, the modal closes and the change
-// finishes in the background; if it then fails, to is told.
+// finishes in the background; if it then fails, to is told. A refusal of
+// the permission model closes the modal and is told to to either way.
 func (f *FrontDoor) submitted(ctx context.Context, errs fieldErrors, to recipient, field, notDone string, change func(context.Context) error) *slack.ViewSubmissionResponse {
 	if r := errs.response(); r != nil {
 		return r // the form's own errors: nothing is sent to Temporal
@@ -204,6 +210,10 @@ func (f *FrontDoor) submitted(ctx context.Context, errs fieldErrors, to recipien
 		f.tell(to, f.failureWithin(err, notDone, f.submitTO))
 	})
 	if !answered || err == nil || errors.Is(err, starter.ErrPending) {
+		return slack.NewClearViewSubmissionResponse()
+	}
+	if refusal, ok := refusalOf(err); ok {
+		f.tell(to, refusal) // ephemeral, with the mentions of who can
 		return slack.NewClearViewSubmissionResponse()
 	}
 	f.log.Warn("submission failed", "err", err)
@@ -254,10 +264,11 @@ func (f *FrontDoor) await(ctx context.Context, call func(context.Context) error,
 	}
 }
 
-// modalError makes a message fit an inline modal error (plain text).
+// modalError makes a message fit an inline modal error (plain text,
+// cleaned of control and bidi characters).
 func modalError(msg string) string {
 	msg = strings.NewReplacer("`", "", "*", "", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(msg)
-	return incident.Truncate(msg, 1000)
+	return incident.Truncate(incident.Clean(msg), 1000)
 }
 
 // declareFailure explains why a declaration failed; within is how long
@@ -310,8 +321,9 @@ func (f *FrontDoor) notify(cb slack.InteractionCallback, text string) {
 // tell tells to.user something only they see: through the response_url when
 // there is one, else chat.postEphemeral in to.channel, else (or when that
 // fails) a direct message. It runs in the background so the acknowledgement
-// isn't held up.
+// isn't held up. The text is cleaned of control and bidi characters.
 func (f *FrontDoor) tell(to recipient, text string) {
+	text = incident.Clean(text)
 	f.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -339,4 +351,14 @@ func (f *FrontDoor) tell(to recipient, text string) {
 			f.log.Warn("direct message failed", "user", to.user, "err", err)
 		}
 	})
+}
+
+// withUpdateID marks ctx so that the Temporal update a request sends
+// carries prefix+key as its update ID (starter.WithUpdateID); a request
+// without a key (Slack always sends one) gets none.
+func withUpdateID(ctx context.Context, prefix, key string) context.Context {
+	if key == "" {
+		return ctx
+	}
+	return starter.WithUpdateID(ctx, prefix+key)
 }

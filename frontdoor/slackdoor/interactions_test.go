@@ -17,9 +17,9 @@ func TestKickoffButtons(t *testing.T) {
 	decl, room := d.warRoom("DNS flaps")
 	ts := d.postButtons(room, decl.ID, wfapi.ActionPostUpdate, wfapi.ActionChangeSeverity,
 		wfapi.ActionAssignRole, wfapi.ActionResolve)
-	carol := slackemu.UserCarol
+	ic := slackemu.UserAlice // the commander: the permission model lets her do all of it
 
-	d.click(room, ts, wfapi.ActionChangeSeverity, carol)
+	d.click(room, ts, wfapi.ActionChangeSeverity, ic)
 	v := d.openView(CallbackSeverity)
 	if m := decodeMeta(v.PrivateMetadata); m.Incident != decl.ID {
 		t.Fatalf("severity modal for %q", m.Incident)
@@ -30,11 +30,11 @@ func TestKickoffButtons(t *testing.T) {
 	if rep := d.submit(v.ID, "", form().sel(FieldSeverity, "critical").text(FieldReason, "spreading")); rep.ResponseAction != "clear" {
 		t.Fatalf("severity answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("SetSeverity"); len(c) != 1 || c[0].Arg != (wfapi.SetSeverityRequest{By: carol, Severity: incident.Critical, Reason: "spreading"}) {
+	if c := d.ops.callsOf("SetSeverity"); len(c) != 1 || c[0].Arg != (wfapi.SetSeverityRequest{By: ic, Severity: incident.Critical, Reason: "spreading"}) {
 		t.Fatalf("calls %+v", c)
 	}
 
-	d.click(room, ts, wfapi.ActionAssignRole, carol)
+	d.click(room, ts, wfapi.ActionAssignRole, ic)
 	v = d.openView(CallbackRole)
 	if rep := d.submit(v.ID, "", form().sel(FieldRole, "comms").user(FieldUser, "U0GHOST")); rep.ResponseAction != "errors" ||
 		!strings.Contains(rep.Errors[FieldUser], "no user U0GHOST") {
@@ -43,11 +43,11 @@ func TestKickoffButtons(t *testing.T) {
 	if rep := d.submit(v.ID, "", form().sel(FieldRole, "comms").user(FieldUser, slackemu.UserErin)); rep.ResponseAction != "clear" {
 		t.Fatalf("role answered %s", rep.Body)
 	}
-	if c := d.ops.callsOf("AssignRole"); len(c) != 1 || c[0].Arg != (wfapi.AssignRoleRequest{By: carol, Role: incident.Comms, User: slackemu.UserErin}) {
+	if c := d.ops.callsOf("AssignRole"); len(c) != 1 || c[0].Arg != (wfapi.AssignRoleRequest{By: ic, Role: incident.Comms, User: slackemu.UserErin}) {
 		t.Fatalf("calls %+v", c)
 	}
 
-	d.click(room, ts, wfapi.ActionPostUpdate, carol)
+	d.click(room, ts, wfapi.ActionPostUpdate, ic)
 	v = d.openView(CallbackUpdate)
 	if rep := d.submit(v.ID, "", form().text(FieldText, "still flapping")); rep.ResponseAction != "errors" || rep.Errors[FieldStatus] == "" {
 		t.Fatalf("update without status answered %s", rep.Body)
@@ -56,7 +56,7 @@ func TestKickoffButtons(t *testing.T) {
 		t.Fatalf("update answered %s", rep.Body)
 	}
 
-	d.click(room, ts, wfapi.ActionResolve, carol)
+	d.click(room, ts, wfapi.ActionResolve, ic)
 	v = d.openView(CallbackResolve)
 	if rep := d.submit(v.ID, "", form().text(FieldResolution, "Provider fixed it")); rep.ResponseAction != "clear" {
 		t.Fatalf("resolve answered %s", rep.Body)
@@ -65,7 +65,7 @@ func TestKickoffButtons(t *testing.T) {
 		t.Fatalf("calls %+v", c)
 	}
 	// Submitting a form of a resolved incident says so.
-	d.click(room, ts, wfapi.ActionPostUpdate, carol)
+	d.click(room, ts, wfapi.ActionPostUpdate, ic)
 	v = d.openView(CallbackUpdate)
 	d.ops.mu.Lock()
 	delete(d.ops.incidents, decl.ID)

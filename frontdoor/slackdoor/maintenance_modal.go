@@ -166,7 +166,7 @@ func (f *FrontDoor) windowFromForm(v slack.View, user string) (incident.Window, 
 		Title: fv.text(FieldTitle), Description: fv.text(FieldMaintDescription),
 		Lead: fv.user(FieldMaintLead), ScheduledBy: user,
 	}
-	w.ID = maintenanceIDFromView(w.Title, v.ID)
+	w.ID = starter.WindowIDFromKey(w.Title, v.ID)
 	checkText(errs, FieldMaintDescription, "The details", w.Description, false, MaxText)
 	if ts := fv.get(FieldMaintStart).SelectedDateTime; ts > 0 {
 		w.Start = time.Unix(ts, 0).UTC()
@@ -190,20 +190,6 @@ func (f *FrontDoor) windowFromForm(v slack.View, user string) (incident.Window, 
 	}
 	w.AnnounceChannels = strings.FieldsFunc(fv.text(FieldMaintAnnounce), func(r rune) bool { return r == ',' || r == ' ' })
 	return w, errs
-}
-
-// maintenanceIDFromView names the window of a schedule form: the title's
-// slug and a few characters derived from the view.
-func maintenanceIDFromView(title, viewID string) string {
-	slug := incident.Slug(title)
-	if len(slug) > 24 {
-		slug = strings.TrimRight(slug[:24], "-")
-	}
-	key := incident.IDFromKey("maintenance:" + viewID)[:5]
-	if slug == "" {
-		return "mw-" + key
-	}
-	return slug + "-" + key
 }
 
 // formField is the form input that shows an error about a window field.

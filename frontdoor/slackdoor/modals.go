@@ -50,11 +50,12 @@ const (
 	FieldDue        = "due"         // action items: date picker, optional
 )
 
-// Limits the modals enforce.
+// Limits the modals enforce: the title and texts are incidentflow's own
+// bounds, which the workflows and the starter enforce for every door.
 const (
-	MaxTitle      = 150  // characters in an incident title
-	MaxText       = 3000 // characters in a summary, update or resolution
-	MaxNextUpdate = 1440 // minutes until the next update (a day)
+	MaxTitle      = incident.MaxTitle // characters in an incident title
+	MaxText       = incident.MaxText  // characters in a summary, update or resolution
+	MaxNextUpdate = 1440              // minutes until the next update (a day)
 )
 
 // securityValue is the value of the "security incident" checkbox.
@@ -111,11 +112,13 @@ func mrkdwn(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
 }
 
+// textInput is a text field starting with initial (maybe what was typed
+// after the command), cleaned of control and bidi characters.
 func textInput(field, label, placeholder, initial string, multiline bool, maxLen int, optional bool) *slack.InputBlock {
 	el := slack.NewPlainTextInputBlockElement(plain(placeholder), field)
 	el.Multiline = multiline
 	el.MaxLength = maxLen
-	el.InitialValue = clampRunes(initial, maxLen)
+	el.InitialValue = clampRunes(incident.Clean(initial), maxLen)
 	in := slack.NewInputBlock(field, plain(label), nil, el)
 	in.Optional = optional
 	return in
@@ -322,9 +325,11 @@ func (fv formValues) checked(field, value string) bool {
 // fieldErrors collects inline errors for response_action "errors".
 type fieldErrors map[string]string
 
+// add records the error of field unless it has one; the error may quote
+// what was typed, so it is cleaned of control and bidi characters.
 func (e fieldErrors) add(field, format string, args ...any) {
 	if _, ok := e[field]; !ok {
-		e[field] = fmt.Sprintf(format, args...)
+		e[field] = incident.Clean(fmt.Sprintf(format, args...))
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // reply says whom they resolved to, or that no one matched and nothing was
 // changed. The workspace's list is fetched once for all of them.
 func TestTypedNamesResolveToPeople(t *testing.T) {
-	d := newDoor(t)
+	d := newDoor(t, withAdmins(slackemu.UserAlice)) // she gives the roles whoever holds them
 	for _, u := range []slackemu.User{
 		{ID: "U0ALICE2", Name: "alice.b", RealName: "Alice Bell"},
 		{ID: "U0DANA1", Name: "dana.b", RealName: "Dana <b>Bell</b>"},

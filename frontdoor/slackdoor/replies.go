@@ -22,13 +22,14 @@ type ephemeral struct {
 	Text         string `json:"text"`
 }
 
-// say answers a slash command with text only the caller sees.
+// say answers a slash command with text only the caller sees, cleaned of
+// control and bidi characters (it may quote what the caller typed).
 func say(format string, args ...any) *ephemeral {
 	text := format
 	if len(args) > 0 {
 		text = fmt.Sprintf(format, args...)
 	}
-	return &ephemeral{ResponseType: "ephemeral", Text: text}
+	return &ephemeral{ResponseType: "ephemeral", Text: incident.Clean(text)}
 }
 
 // helpText lists the subcommands and the ways to mark a message for the
@@ -73,6 +74,9 @@ func (f *FrontDoor) failure(err error, notDone string) string {
 // failureWithin is failure for a request to Temporal bounded by within.
 func (f *FrontDoor) failureWithin(err error, notDone string, within time.Duration) string {
 	var appErr *temporal.ApplicationError
+	if refusal, ok := refusalOf(err); ok {
+		return refusal
+	}
 	switch {
 	case errors.Is(err, starter.ErrNotFound):
 		return "I can't find that incident any more; it may have been resolved, so " + notDone + ". `/incident list` shows the open incidents."
@@ -95,15 +99,20 @@ var errEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // escapeErr renders an error from Slack or Temporal inside a message.
 func escapeErr(err error) string { return errEscaper.Replace(err.Error()) }
 
-// escapedMention is a user mention errEscaper escaped.
-var escapedMention = regexp.MustCompile(`&lt;@([A-Z0-9]+)&gt;`)
+// escapedMention is a user mention or a channel link errEscaper escaped.
+var escapedMention = regexp.MustCompile(`&lt;([@#])([A-Z0-9]+)&gt;`)
 
 // escapeRefusal renders a workflow's refusal as escapeErr does, but keeps
-// the user mentions it makes (an alert group names who answered it first).
+// the user mentions and channel links it makes (an alert group names who
+// answered it first; the permission model who may act and where).
 func escapeRefusal(msg string) string {
 	return escapedMention.ReplaceAllStringFunc(errEscaper.Replace(msg), func(m string) string {
-		if id := escapedMention.FindStringSubmatch(m)[1]; incident.IsUserID(id) {
+		sub := escapedMention.FindStringSubmatch(m)
+		switch kind, id := sub[1], sub[2]; {
+		case kind == "@" && incident.IsUserID(id):
 			return incident.Mention(id)
+		case kind == "#" && incident.IsChannelRef(id):
+			return "<#" + id + ">"
 		}
 		return m
 	})

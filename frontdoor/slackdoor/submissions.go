@@ -2,6 +2,7 @@ package slackdoor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -43,7 +44,9 @@ var forms = map[string]modalForm{
 }
 
 // submit handles a modal's filledForm: inline errors keep the modal open with
-// the reason next to the field; "clear" closes it.
+// the reason next to the field; "clear" closes it. The change a submission
+// makes is the update its viewKey names, so the same submission delivered
+// twice is applied once.
 func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	v := cb.View
 	meta := decodeMeta(v.PrivateMetadata)
@@ -57,6 +60,7 @@ func (f *FrontDoor) submit(ctx context.Context, cb slack.InteractionCallback) *s
 	if mf.incident && !incident.ValidID(meta.Incident) {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{mf.errorField: "This form lost track of its incident; close it and start again."})
 	}
+	ctx = withUpdateID(ctx, "view-", viewKey(v))
 	return mf.submit(f, ctx, filledForm{cb: cb, meta: meta, user: user, to: recipient{channel: meta.Channel, user: user}, fv: formValues{v.State}})
 }
 
@@ -70,9 +74,9 @@ func (f *FrontDoor) submitUpdate(ctx context.Context, s filledForm) *slack.ViewS
 	text := s.fv.text(FieldText)
 	checkText(errs, FieldText, "The update", text, true, MaxText)
 	next := nextUpdateIn(errs, s.fv.get(FieldNextUpdate).Value)
-	return f.submitted(ctx, errs, s.to, FieldText, "your update was NOT posted", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldText, "your update was NOT posted", f.permitted(incident.ActionPostUpdate, s.meta.Incident, s.user, func(tctx context.Context) error {
 		return f.ops.PostStatus(tctx, s.meta.Incident, wfapi.PostStatusRequest{Author: s.user, Status: status, Text: text, NextUpdateIn: next})
-	})
+	}))
 }
 
 // submitSeverity changes the severity.
@@ -84,9 +88,9 @@ func (f *FrontDoor) submitSeverity(ctx context.Context, s filledForm) *slack.Vie
 	}
 	reason := s.fv.text(FieldReason)
 	checkText(errs, FieldReason, "The reason", reason, false, 500)
-	return f.submitted(ctx, errs, s.to, FieldSeverity, "the severity was NOT changed", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldSeverity, "the severity was NOT changed", f.permitted(incident.ActionChangeSeverity, s.meta.Incident, s.user, func(tctx context.Context) error {
 		return f.ops.SetSeverity(tctx, s.meta.Incident, wfapi.SetSeverityRequest{By: s.user, Severity: sev, Reason: reason})
-	})
+	}))
 }
 
 // submitRole gives a role to a person.
@@ -102,9 +106,9 @@ func (f *FrontDoor) submitRole(ctx context.Context, s filledForm) *slack.ViewSub
 	} else if msg := f.checkUser(ctx, who); msg != "" {
 		errs.add(FieldUser, "%s", msg)
 	}
-	return f.submitted(ctx, errs, s.to, FieldUser, "the role was NOT assigned", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldUser, "the role was NOT assigned", f.permitted(incident.ActionAssignRole, s.meta.Incident, s.user, func(tctx context.Context) error {
 		return f.ops.AssignRole(tctx, s.meta.Incident, wfapi.AssignRoleRequest{By: s.user, Role: role, User: who})
-	})
+	}))
 }
 
 // submitResolve resolves the incident.
@@ -112,9 +116,9 @@ func (f *FrontDoor) submitResolve(ctx context.Context, s filledForm) *slack.View
 	errs := fieldErrors{}
 	summary := s.fv.text(FieldResolution)
 	checkText(errs, FieldResolution, "The resolution summary", summary, true, MaxText)
-	return f.submitted(ctx, errs, s.to, FieldResolution, "the incident was NOT resolved", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldResolution, "the incident was NOT resolved", f.permitted(incident.ActionResolve, s.meta.Incident, s.user, func(tctx context.Context) error {
 		return f.ops.Resolve(tctx, s.meta.Incident, wfapi.ResolveRequest{By: s.user, Summary: summary})
-	})
+	}))
 }
 
 // submitDeclare declares the incident of a submitted declare modal. Its ID
@@ -125,6 +129,9 @@ func (f *FrontDoor) submitDeclare(ctx context.Context, s filledForm) *slack.View
 	d, errs := f.declaration(s.cb.View, user, f.now())
 	if r := errs.response(); r != nil {
 		return r
+	}
+	if err := f.process.PermitDeclaration(d, incident.Actor{User: user}); err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldTitle: modalError(plainMentions(err.Error()))})
 	}
 	declare := func(tctx context.Context) error {
 		_, err := f.ops.Declare(tctx, d, false)
@@ -173,12 +180,22 @@ func (f *FrontDoor) submitActionItem(ctx context.Context, s filledForm) *slack.V
 		}
 	}
 	owner := fv.user(FieldOwner)
-	return f.submitted(ctx, errs, s.to, FieldText, "the action item was NOT recorded", func(tctx context.Context) error {
+	return f.submitted(ctx, errs, s.to, FieldText, "the action item was NOT recorded", f.permitted(incident.ActionAddActionItem, meta.Incident, user, func(tctx context.Context) error {
 		if f.retro != nil {
 			return f.retro.AddActionItems(tctx, meta.Incident, []incident.ActionItem{{
 				Key: "slack-" + incident.IDFromKey(s.cb.View.ID), Text: text, Owner: owner, Due: due, At: f.now().UTC(), Author: user,
 			}})
 		}
 		return f.ops.AddActionItem(tctx, meta.Incident, wfapi.AddActionItemRequest{By: user, Text: text, Owner: owner, Due: due})
-	})
+	}))
+}
+
+// viewKey names a submission of view v: the view's ID and hash, which
+// Slack renews when the view changes, and a digest of the values
+// submitted. A repeated delivery of one submission has the same key; the
+// same form sent again with other values (after a refusal shown in it) is
+// another request.
+func viewKey(v slack.View) string {
+	values, _ := json.Marshal(v.State) // map keys sorted: the same values, the same bytes
+	return v.ID + "-" + v.Hash + "-" + incident.IDFromKey(string(values))
 }

@@ -50,6 +50,10 @@ func (f *FrontDoor) markFromEvent(ctx context.Context, key string, mark incident
 		log.Debug("ignored an event outside the war rooms")
 		return
 	}
+	if err := f.permitMark(ctx, id, mark); err != nil {
+		log.Info("the mark was NOT applied", "incident", id, "user", mark.By, "why", err)
+		return
+	}
 	if mark.Action == incident.MarkAdd {
 		if err := f.readMarked(ctx, &mark); err != nil {
 			log.Warn("reading the marked message failed; it was NOT added to the timeline", "incident", id, "err", err)
@@ -102,6 +106,9 @@ func (f *FrontDoor) markByShortcut(ctx context.Context, key, domain string, mark
 		return f.failureWithin(err, notDone, f.submitTO)
 	case id == "":
 		return "*Add to incident timeline* only works in an incident's war room, and this channel isn't the war room of an open incident. Use it on a message in the war room (`/incident list` shows them)."
+	}
+	if err := f.permitMark(ctx, id, mark); err != nil {
+		return f.failureWithin(err, notDone, f.submitTO)
 	}
 	mark.Permalink = f.permalinkOf(ctx, mark.Channel, mark.TS)
 	if mark.Permalink == "" {

@@ -67,9 +67,11 @@
 // # Persistence
 //
 // With Options.StateFile the repositories, labels, issues and comments
-// survive restarts (`incidentflow dev` keeps them in
-// <data-dir>/github-sandbox.json). Changes are written within SaveInterval
-// and on Close, by writing a temporary file and renaming it; a file that
-// cannot be loaded is moved to <file>.corrupt and reported by
-// Server.StateFileError.
+// survive restarts and crashes (`incidentflow dev` keeps them in
+// <data-dir>/github-sandbox.json). Each change is appended to a journal
+// beside the file (<file>.journal) and synced before the request that made
+// it is answered, and the journal is folded into the file now and then and
+// on Close (a temporary file, then a rename); a file that cannot be loaded
+// is moved to <file>.corrupt, and a journal that ends in a change cut short
+// is loaded up to it, both reported by Server.StateFileError.
 package githubemu

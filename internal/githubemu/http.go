@@ -2,6 +2,7 @@ package githubemu
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,23 +29,38 @@ type req struct {
 	handle  func(*Server, *req)
 }
 
+// statusWriter holds the answer to a request until what the request changed
+// is on disk (see send).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	body   bytes.Buffer
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	return w.body.Write(b)
+}
+
+// send writes the answer held, or, when commitErr says the change it
+// reports could not be written, a 500 that says so instead.
+func (w *statusWriter) send(commitErr error) {
+	switch {
+	case commitErr != nil:
+		w.Header().Del("Location")
+		writeError(w.ResponseWriter, http.StatusInternalServerError, commitFailure(commitErr), docsRoot)
+	case w.status != 499: // nobody to answer
+		w.ResponseWriter.WriteHeader(cmp.Or(w.status, http.StatusOK))
+		_, _ = w.ResponseWriter.Write(w.body.Bytes())
+	}
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -69,17 +85,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	x.op, x.handle = route(r.Method, segs)
 	arrived := s.now()
 	s.serveAPI(x)
-	status := x.w.status
-	if status == 0 {
-		status = http.StatusOK
-	}
 	s.mu.Lock()
+	err := s.commitLocked()
+	status := cmp.Or(x.w.status, http.StatusOK)
+	if err != nil {
+		status = http.StatusInternalServerError
+	}
 	s.calls = append(s.calls, Call{Time: arrived, Method: r.Method, Path: p,
 		Query: r.URL.RawQuery, Op: x.op, Login: x.login, Status: status})
-	if r.Method != http.MethodGet && status < 300 {
-		s.touchLocked()
-	}
 	s.mu.Unlock()
+	x.w.send(err)
 }
 
 func (s *Server) serveAPI(x *req) {

@@ -74,9 +74,9 @@ func (s *Server) CloseIssue(repo string, number int) error {
 	}
 	if is := r.issue(number); is.state != "closed" {
 		is.close(s.now(), s.opts.Assignees[0], "completed")
-		s.touchLocked()
+		s.changedIssue(r, is)
 	}
-	return nil
+	return s.commitLocked()
 }
 
 // AddIssue creates an issue directly, as if someone had opened it on GitHub,
@@ -102,7 +102,10 @@ func (s *Server) AddIssue(repo string, in IssueInput) (Issue, error) {
 		labels: s.applyLabels(r, c.labels), assignees: c.assignees, state: "open",
 		user: in.User, createdAt: now, updatedAt: now}
 	r.issues = append(r.issues, is)
-	s.touchLocked()
+	s.changedIssue(r, is)
+	if err := s.commitLocked(); err != nil {
+		return Issue{}, err
+	}
 	return snapshot(r, is, s.url), nil
 }
 

@@ -161,6 +161,7 @@ func (s *Server) handleCreate(x *req) {
 			is.body = *in.Body
 		}
 		r.issues = append(r.issues, is)
+		s.changedIssue(r, is)
 		out := x.bases().issue(r, is)
 		x.w.Header().Set("Location", out.URL)
 		writeJSON(x.w, http.StatusCreated, out)
@@ -210,6 +211,7 @@ func (s *Server) handleEdit(x *req) {
 			is.stateReason = reason
 		}
 		is.updatedAt = now
+		s.changedIssue(r, is)
 		writeJSON(x.w, http.StatusOK, x.bases().issue(r, is))
 	})
 }

@@ -31,6 +31,7 @@ func (s *Server) handleComment(x *req) {
 		c := &commentState{id: s.newID(), user: x.login, body: *in.Body, createdAt: now}
 		is.comments = append(is.comments, c)
 		is.updatedAt = now
+		s.changedIssue(r, is)
 		out := x.bases().comment(r, is, c)
 		x.w.Header().Set("Location", out.URL)
 		writeJSON(x.w, http.StatusCreated, out)
@@ -73,6 +74,7 @@ func (s *Server) handleAddLabels(x *req) {
 			}
 		}
 		is.updatedAt = s.now()
+		s.changedIssue(r, is)
 		out := []apiLabel{}
 		for _, name := range is.labels {
 			out = append(out, x.bases().label(r, r.labels[strings.ToLower(name)]))

@@ -67,6 +67,7 @@ func (s *Server) repoLocked(full string, create bool) *repoState {
 	}
 	r := &repoState{owner: owner, name: name, id: s.newID(), labels: map[string]*labelState{}}
 	s.repos[key] = r
+	s.changedRepo(r)
 	for _, l := range s.opts.Labels {
 		r.addLabel(s, l, "ededed", "")
 	}
@@ -84,6 +85,7 @@ func (r *repoState) addLabel(s *Server, name, color, desc string) *labelState {
 	l := &labelState{id: s.newID(), name: name, color: color, description: desc}
 	r.labels[key] = l
 	r.labelOrder = append(r.labelOrder, key)
+	s.changedRepo(r)
 	return l
 }
 

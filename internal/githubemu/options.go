@@ -60,11 +60,14 @@ type Options struct {
 	// waits that long before it is handled. Server.SetLatency replaces it.
 	Latency func() time.Duration
 
-	// StateFile, when set, makes the issues outlive the process: New loads
-	// it if it exists (see Server.StateFileError when it cannot), and every
-	// change is written back within SaveInterval and on Close, atomically
-	// (temporary file, then rename). It holds repositories, labels, issues,
-	// comments and the ID counter; not rate limits, faults or the call log.
+	// StateFile, when set, makes the issues outlive the process, kill -9 and
+	// power cuts included: New loads it if it exists (see
+	// Server.StateFileError when it cannot), and every change is written to a
+	// journal beside it (StateFile+".journal") and synced before the emulator
+	// answers the request that made it. The journal is folded into StateFile
+	// now and then and on Close, atomically (temporary file, then rename). It
+	// holds repositories, labels, issues, comments and the ID counter; not
+	// rate limits, faults or the call log.
 	StateFile string
 
 	// Now is the clock used for timestamps, SearchLag and rate-limit windows.

@@ -2,16 +2,19 @@ package githubemu_test
 
 import (
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-github/v60/github"
 
 	"github.com/incidentflow/incidentflow/internal/githubemu"
+	"github.com/incidentflow/incidentflow/internal/statefile"
 )
 
 // TestStateFileRoundTrip: issues, comments, labels and the numbering survive
@@ -65,27 +68,92 @@ func TestStateFileRoundTrip(t *testing.T) {
 	}
 }
 
-// TestStateFileSavedWithoutClose: a change reaches the file within
-// SaveInterval, so a process killed without Close loses at most a moment.
-func TestStateFileSavedWithoutClose(t *testing.T) {
+// reopen loads the state file at path into a second emulator, as a
+// restart after kill -9 would: the first is neither closed nor saved.
+func reopen(t *testing.T, path string) *githubemu.Server {
+	t.Helper()
+	s := githubemu.NewTestServer(t, githubemu.Options{StateFile: path})
+	if err := s.StateFileError(); err != nil {
+		t.Fatalf("reloading the state file: %v", err)
+	}
+	return s
+}
+
+// TestStateFileWrittenBeforeAnswer: every change the API answered is in
+// the state file by the time the answer arrives, without Close or Save.
+func TestStateFileWrittenBeforeAnswer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "github-sandbox.json")
+	srv, c := sandbox(t, githubemu.Options{StateFile: path})
+	create(t, c, "acme/ops", "Add alert on queue depth", "From the retro.", "incident")
+	if is, ok := reopen(t, path).Issue("acme/ops", 1); !ok || is.Title != "Add alert on queue depth" || !slices.Equal(is.Labels, []string{"incident"}) {
+		t.Fatalf("create answered, issue in the file = %+v, %v", is, ok)
+	}
+	if _, _, err := c.Issues.CreateComment(ctx(t), "acme", "ops", 1, &github.IssueComment{Body: github.String("On it")}); err != nil {
+		t.Fatal(err)
+	}
+	if is, _ := reopen(t, path).Issue("acme/ops", 1); len(is.Comments) != 1 {
+		t.Errorf("comment answered, comments in the file = %+v", is.Comments)
+	}
+	if _, _, err := c.Issues.AddLabelsToIssue(ctx(t), "acme", "ops", 1, []string{"action-item"}); err != nil {
+		t.Fatal(err)
+	}
+	if is, _ := reopen(t, path).Issue("acme/ops", 1); !slices.Equal(is.Labels, []string{"incident", "action-item"}) {
+		t.Errorf("labels answered, labels in the file = %v", is.Labels)
+	}
+	if _, _, err := c.Issues.CreateLabel(ctx(t), "acme", "ops", &github.Label{Name: github.String("sev1"), Color: github.String("ff0000")}); err != nil {
+		t.Fatal(err)
+	}
+	labels, _, err := newClient(t, reopen(t, path), githubemu.SandboxToken).Issues.ListLabels(ctx(t), "acme", "ops", nil)
+	if err != nil || !slices.Contains(names(labels), "sev1") {
+		t.Errorf("create label answered, labels in the file = %v, %v", names(labels), err)
+	}
+	if _, _, err := c.Issues.Edit(ctx(t), "acme", "ops", 1, &github.IssueRequest{State: github.String("closed")}); err != nil {
+		t.Fatal(err)
+	}
+	if is, _ := reopen(t, path).Issue("acme/ops", 1); is.State != "closed" {
+		t.Errorf("close answered, issue in the file = %+v", is)
+	}
+	if _, err := srv.AddIssue("acme/ops", githubemu.IssueInput{Title: "Seeded"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.CloseIssue("acme/ops", 2); err != nil {
+		t.Fatal(err)
+	}
+	if is, ok := reopen(t, path).Issue("acme/ops", 2); !ok || is.State != "closed" {
+		t.Errorf("AddIssue and CloseIssue returned, issue in the file = %+v, %v", is, ok)
+	}
+	if third := create(t, newClient(t, reopen(t, path), githubemu.SandboxToken), "acme/ops", "Third", ""); third.GetNumber() != 3 {
+		t.Errorf("numbering after a reload: #%d", third.GetNumber())
+	}
+}
+
+// TestStateFileTornJournal: a journal whose last change was cut short
+// loads every change before it and says what it dropped.
+func TestStateFileTornJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "github-sandbox.json")
 	_, c := sandbox(t, githubemu.Options{StateFile: path})
-	create(t, c, "acme/ops", "Saved in the background", "")
-	deadline := time.Now().Add(5 * githubemu.SaveInterval)
-	for {
-		b, _ := os.ReadFile(path)
-		if strings.Contains(string(b), "Saved in the background") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not saved after %v: %s", 5*githubemu.SaveInterval, b)
-		}
-		time.Sleep(50 * time.Millisecond)
+	create(t, c, "acme/ops", "Kept", "")
+	create(t, c, "acme/ops", "Torn", "")
+	jp := path + statefile.JournalSuffix
+	journal, err := os.ReadFile(jp)
+	if err != nil {
+		t.Fatal(err)
 	}
-	other := githubemu.New(githubemu.Options{StateFile: path})
-	defer other.Close()
-	if _, ok := other.Issue("acme/ops", 1); !ok {
-		t.Fatal("a second emulator does not see the saved issue")
+	if err := os.WriteFile(jp, journal[:len(journal)-3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	after := githubemu.New(githubemu.Options{StateFile: path})
+	defer after.Close()
+	var jerr *githubemu.JournalError
+	if err := after.StateFileError(); !errors.As(err, &jerr) || jerr.Loaded < 1 ||
+		!strings.Contains(err.Error(), "GitHub sandbox journal "+jp) || !strings.Contains(err.Error(), "cut short") {
+		t.Fatalf("StateFileError() = %v", err)
+	}
+	if is, ok := after.Issue("acme/ops", 1); !ok || is.Title != "Kept" {
+		t.Errorf("the change before the torn one: %+v, %v", is, ok)
+	}
+	if _, ok := after.Issue("acme/ops", 2); ok {
+		t.Error("the torn change was loaded")
 	}
 }
 
@@ -115,4 +183,57 @@ func TestStateFileCorrupt(t *testing.T) {
 	if err := again.StateFileError(); err != nil {
 		t.Fatalf("the new file does not load: %v", err)
 	}
+}
+
+// FuzzStateFileJournal: whatever batch follows the journal's real ones
+// (framed with a good checksum, so that it reaches the emulator's own
+// checks), the sandbox starts without panicking, loads it or reports a
+// *JournalError, and what it loaded opens again cleanly to the same issues.
+func FuzzStateFileJournal(f *testing.F) {
+	path := filepath.Join(f.TempDir(), "seed.json")
+	_, c := sandbox(f, githubemu.Options{StateFile: path})
+	create(f, c, "acme/ops", "First", "", "incident")
+	create(f, c, "acme/ops", "Second", "")
+	snapshot, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	journal, err := os.ReadFile(path + statefile.JournalSuffix)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.SplitAfter(string(journal), "\n")[1:] {
+		if body, ok := strings.CutSuffix(line, "\n"); ok && len(body) > 9 {
+			f.Add([]byte(body[9:])) // the real batches, one at a time
+		}
+	}
+	f.Add([]byte(`[{"k":"issue/acme/ops/3","v":{"number":3,"title":"t","state":"open"}}]`))
+	f.Add([]byte(`[{"k":"issue/acme/ops/9","v":{"number":9,"state":"open"}}]`))
+	f.Add([]byte(`[{"k":"repo/a/b","v":{"owner":"A","name":"B","labels":[{"name":"x"},{"name":"X"}]}}]`))
+	f.Add([]byte(`[{"k":"meta","v":{"next_id":-1}}]`))
+	f.Fuzz(func(t *testing.T, batch []byte) {
+		p := filepath.Join(t.TempDir(), "github-sandbox.json")
+		if err := os.WriteFile(p, snapshot, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		framed := fmt.Appendf(append([]byte(nil), journal...), "%08x %s\n", crc32.Checksum(batch, crc32.MakeTable(crc32.Castagnoli)), batch)
+		if err := os.WriteFile(p+statefile.JournalSuffix, framed, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		first := githubemu.New(githubemu.Options{StateFile: p})
+		var jerr *githubemu.JournalError
+		if err := first.StateFileError(); err != nil && !errors.As(err, &jerr) {
+			t.Fatalf("a bad journal lost the whole state: %v", err)
+		}
+		loaded := first.Issues("")
+		first.Close()
+		again := githubemu.New(githubemu.Options{StateFile: p})
+		defer again.Close()
+		if err := again.StateFileError(); err != nil {
+			t.Fatalf("what was loaded does not load again: %v", err)
+		}
+		if got := again.Issues(""); !reflect.DeepEqual(got, loaded) {
+			t.Errorf("reloaded %+v\nwant %+v", got, loaded)
+		}
+	})
 }

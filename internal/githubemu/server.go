@@ -30,8 +30,10 @@ type Server struct {
 	url     string
 	closeFn func()
 
-	persist  *statefile.Saver // nil without Options.StateFile
-	stateErr error            // a *StateFileError: the state file could not be loaded
+	journal     *statefile.Journal // nil without Options.StateFile
+	pending     statefile.Pending  // the records the next commit writes to it
+	committedID int64              // the ID counter on disk
+	stateErr    error              // a *StateFileError or *JournalError from loading the state file
 }
 
 // New returns an emulator configured by opts. It does not listen: serve
@@ -104,9 +106,9 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// Close stops a server started by Start or NewTestServer and writes the
-// state file (Options.StateFile) one last time. It is safe to call more than
-// once.
+// Close stops a server started by Start or NewTestServer and folds the
+// journal of the state file (Options.StateFile) into it. It is safe to call
+// more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
 	fn := s.closeFn
@@ -115,7 +117,9 @@ func (s *Server) Close() {
 	if fn != nil {
 		fn()
 	}
-	_ = s.persist.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_ = s.journal.Close()
 }
 
 // Reset forgets every issue, comment, label, call, injected fault and spent
@@ -124,7 +128,10 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.resetLocked()
-	s.touchLocked()
+	if s.journal.Compact() == nil { // on failure the next change writes everything
+		s.pending.Clear()
+		s.committedID = s.nextID
+	}
 }
 
 func (s *Server) resetLocked() {

@@ -168,28 +168,30 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (*Reply, er
 	}
 	rep.TriggerID, rep.ResponseURL = trig, respURL
 	if rep.Status == http.StatusOK {
-		s.showCommandAnswer(cmd, rep)
+		if err := s.showCommandAnswer(cmd, rep); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
 
 // showCommandAnswer applies an immediate answer to a slash command.
-func (s *Server) showCommandAnswer(cmd SlashCommand, rep *Reply) {
+func (s *Server) showCommandAnswer(cmd SlashCommand, rep *Reply) error {
 	body := bytes.TrimSpace(rep.Body)
 	if len(body) == 0 {
-		return
+		return nil
 	}
 	msg := responseMessage{Text: string(body)}
 	if body[0] == '{' {
 		msg = responseMessage{}
 		if json.Unmarshal(body, &msg) != nil || (msg.Text == "" && len(msg.Blocks) == 0) {
-			return
+			return nil
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.applyResponseLocked(&responseURL{channel: cmd.ChannelID, user: cmd.UserID}, msg, "command_response")
-	s.touchLocked()
+	return s.commitLocked()
 }
 
 // postFrontDoor posts a signed form to the front door.
@@ -394,7 +396,11 @@ func (s *Server) SubmitView(ctx context.Context, viewID, userID string, values m
 		values = map[string]map[string]slack.BlockAction{}
 	}
 	v.State = slack.ViewState{Values: values}
-	s.touchLocked()
+	s.st.changedView(v)
+	if err := s.commitLocked(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
 	var sv slack.View
 	if err := convertJSON(viewJSON(v), &sv); err != nil {
 		s.mu.Unlock()
@@ -413,20 +419,21 @@ func (s *Server) SubmitView(ctx context.Context, viewID, userID string, values m
 		return nil, err
 	}
 	if rep.Status == http.StatusOK {
-		s.applyViewAnswer(viewID, rep)
+		if err := s.applyViewAnswer(viewID, rep); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
 
 // applyViewAnswer applies the app's answer to a view submission.
-func (s *Server) applyViewAnswer(viewID string, rep *Reply) {
+func (s *Server) applyViewAnswer(viewID string, rep *Reply) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v := s.st.viewByID[viewID]
 	if v == nil {
-		return
+		return nil
 	}
-	s.touchLocked()
 	newView := func() *viewRequest {
 		raw, ok := rep.JSON["view"]
 		if !ok {
@@ -457,11 +464,14 @@ func (s *Server) applyViewAnswer(viewID string, rep *Reply) {
 		for _, x := range s.st.views {
 			if x.RootViewID == v.RootViewID {
 				x.Open = false
+				s.st.changedView(x)
 			}
 		}
 	default:
 		v.Open = false
 	}
+	s.st.changedView(v)
+	return s.commitLocked()
 }
 
 // element is the part of a block element the emulator reads.

@@ -106,8 +106,8 @@ func (s *Server) actAs(ctx context.Context, channelID, ts, userID string, act fu
 		}
 		return act(ch, m)
 	}()
-	if err == nil {
-		s.touchLocked()
+	if cerr := s.commitLocked(); err == nil {
+		err = cerr
 	}
 	s.mu.Unlock()
 	if err != nil {

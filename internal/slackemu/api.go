@@ -97,15 +97,6 @@ func init() {
 	}
 }
 
-// readOnlyMethods change nothing that the state file keeps.
-var readOnlyMethods = map[string]bool{
-	"api.test": true, "auth.test": true, "users.info": true, "users.list": true, "users.lookupByEmail": true,
-	"usergroups.list": true, "conversations.info": true, "conversations.history": true,
-	"conversations.replies": true, "conversations.members": true, "conversations.list": true,
-	"chat.scheduledMessages.list": true, "chat.getPermalink": true, "pins.list": true, "reactions.get": true,
-	"bookmarks.list": true, "files.info": true, "apps.connections.open": true,
-}
-
 // apiAnswer is the HTTP answer of one call, built before it is written so the
 // call is in the log by the time the client reads the answer.
 type apiAnswer struct {
@@ -189,19 +180,19 @@ func (s *Server) handleAPI(r *http.Request, method string) *apiAnswer {
 	}
 	s.deliverDueLocked(now)
 	res, err := h(s, rq)
-	if err == nil {
+	var a *apiAnswer
+	switch cerr := s.commitLocked(); {
+	case cerr != nil:
+		a = jsonAnswer(http.StatusInternalServerError, obj{"ok": false, "error": "fatal_error",
+			"response_metadata": obj{"messages": []string{commitFailure(cerr)}}})
+		a.code = "fatal_error"
+	case err != nil:
+		a = errAnswer(err)
+	default:
 		if res == nil {
 			res = obj{}
 		}
 		res["ok"] = true
-		if !readOnlyMethods[method] {
-			s.touchLocked()
-		}
-	}
-	var a *apiAnswer
-	if err != nil {
-		a = errAnswer(err)
-	} else {
 		a = jsonAnswer(http.StatusOK, res)
 	}
 	s.mu.Unlock()

@@ -145,12 +145,15 @@
 //
 // # Persistence and IDs
 //
-// With Options.StateFile the workspace survives restarts (`incidentflow dev`
-// keeps it in <data-dir>/slack-sandbox.json next to Temporal's database, so
-// a war room outlives Ctrl-C as its incident does). Changes are written
-// within SaveInterval and on Close, by writing a temporary file and renaming
-// it; a file that cannot be loaded is moved to <file>.corrupt and reported
-// by StateFileError. Minted IDs look like Slack's: the type letter, "0",
+// With Options.StateFile the workspace survives restarts and crashes
+// (`incidentflow dev` keeps it in <data-dir>/slack-sandbox.json next to
+// Temporal's database, so a war room outlives Ctrl-C and kill -9 as its
+// incident does). Each change is appended to a journal beside the file
+// (<file>.journal) and synced before the call that made it is answered, so
+// whatever the sandbox answered is on disk; the journal is folded into the
+// file now and then and on Close (a temporary file, then a rename). A file
+// that cannot be loaded is moved to <file>.corrupt, and a journal that ends
+// in a change cut short is loaded up to it, both reported by StateFileError. Minted IDs look like Slack's: the type letter, "0",
 // four random characters chosen per workspace, and a counter (C0K7QZ00006),
 // so two fresh sandboxes rarely share channel or view IDs; the seeded IDs
 // above never change.

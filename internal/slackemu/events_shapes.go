@@ -90,6 +90,7 @@ func (s *Server) editLocked(ch *channel, m *Message, apply func()) *eventJob {
 	}
 	apply()
 	m.Edited, m.editedTS = true, s.st.nextTS(s.now())
+	ch.changedMessage(m)
 	return s.emitLocked(ch.id, s.messageChangedEvent(ch, m, prev))
 }
 

@@ -135,17 +135,14 @@ func (s *Server) CallCount(method string) int {
 	return s.callCounts[method]
 }
 
-// AddUser adds (or replaces) a workspace member.
+// AddUser adds (or replaces) a workspace member. If the state file cannot
+// be written, the user is written with the next change that can.
 func (s *Server) AddUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touchLocked()
-	if old := s.st.usersByID[u.ID]; old != nil {
-		*old = u
-		return
-	}
-	s.st.users = append(s.st.users, &u)
-	s.st.usersByID[u.ID] = &u
+	s.st.putUser(u)
+	s.st.changedUser(u.ID)
+	_ = s.commitLocked()
 }
 
 // CreateChannel creates a channel directly (no API call, no rate limit), e.g. as
@@ -169,7 +166,9 @@ func (s *Server) CreateChannel(name string, private bool, members ...string) (Ch
 		creator = members[0]
 	}
 	ch := s.st.addChannel(s.st.newID("C"), name, private, creator, s.now(), members)
-	s.touchLocked()
+	if err := s.commitLocked(); err != nil {
+		return Channel{}, err
+	}
 	return ch.snapshot(), nil
 }
 
@@ -189,8 +188,10 @@ func (s *Server) PostAs(channelID, userID, text, threadTS string) (Message, erro
 	m := &Message{TS: s.st.nextTS(s.now()), User: userID, Text: text}
 	m.ThreadTS = threadRoot(ch, threadTS)
 	ch.addMessage(m)
+	if err := s.commitLocked(); err != nil {
+		return Message{}, err
+	}
 	s.emitLocked(ch.id, s.messageEvent(ch, m))
-	s.touchLocked()
 	return copyMessage(m), nil
 }
 

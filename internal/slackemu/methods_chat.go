@@ -104,6 +104,7 @@ func (s *Server) postBotMessage(ch *channel, m *Message, threadTS string) *Messa
 	for _, id := range m.Files {
 		if f := s.st.fileByID[id]; f != nil && !contains(f.Channels, ch.id) {
 			f.Channels = append(f.Channels, ch.id)
+			s.st.changedFile(f)
 		}
 	}
 	s.emitLocked(ch.id, s.messageEvent(ch, m))
@@ -143,7 +144,7 @@ func chatPostEphemeral(s *Server, rq *apiRequest) (obj, error) {
 	}
 	e := Ephemeral{Channel: ch.id, User: user, TS: s.st.nextTS(s.now()), ThreadTS: rq.p.str("thread_ts"),
 		Text: m.Text, Blocks: m.Blocks, Attachments: m.Attachments, Source: "chat.postEphemeral"}
-	s.st.ephemerals = append(s.st.ephemerals, e)
+	s.st.addEphemeral(e)
 	return obj{"message_ts": e.TS}, nil
 }
 
@@ -234,6 +235,7 @@ func chatScheduleMessage(s *Server, rq *apiRequest) (obj, error) {
 	sm := &ScheduledMessage{ID: s.st.newID("Q"), Channel: ch.id, PostAt: postAt, Text: m.Text,
 		ThreadTS: rq.p.str("thread_ts"), Blocks: m.Blocks, Metadata: m.Metadata, Created: now}
 	s.st.scheduled = append(s.st.scheduled, sm)
+	s.st.changedScheduled(sm)
 	msg := obj{"type": "message", "text": m.Text, "user": BotUserID, "bot_id": BotID, "team": TeamID}
 	if len(m.Blocks) > 0 {
 		msg["blocks"] = m.Blocks
@@ -264,28 +266,35 @@ func chatDeleteScheduledMessage(s *Server, rq *apiRequest) (obj, error) {
 				return nil, errCode("invalid_scheduled_message_id")
 			}
 			sm.Deleted = true
+			s.st.changedScheduled(sm)
 			return obj{}, nil
 		}
 	}
 	return nil, errCode("invalid_scheduled_message_id")
 }
 
-// deliverDueLocked posts the scheduled messages whose time has come.
+// deliverDueLocked posts the scheduled messages whose time has come and
+// commits them before anyone hears of them. A failed commit stays pending
+// for the next one.
 func (s *Server) deliverDueLocked(now time.Time) {
+	due := false
 	for _, sm := range s.st.scheduled {
 		if sm.Posted || sm.Deleted || sm.PostAt.After(now) {
 			continue
 		}
+		due = true
+		s.st.changedScheduled(sm)
 		ch := s.st.chByID[sm.Channel]
 		if ch == nil || ch.archived {
 			sm.Deleted = true
-			s.touchLocked()
 			continue
 		}
 		m := &Message{Text: sm.Text, Blocks: cloneRaw(sm.Blocks), Metadata: sm.Metadata}
 		s.postBotMessage(ch, m, sm.ThreadTS)
 		sm.Posted, sm.MessageTS = true, m.TS
-		s.touchLocked()
+	}
+	if due {
+		_ = s.commitLocked()
 	}
 }
 

@@ -111,6 +111,7 @@ func conversationsInvite(s *Server, rq *apiRequest) (obj, error) {
 		return nil, errWith("already_in_channel", obj{"errors": append(already, errs...)})
 	}
 	ch.members = append(ch.members, toAdd...)
+	ch.changed()
 	res := obj{"channel": s.channelJSON(ch)}
 	if all := append(already, errs...); len(all) > 0 {
 		res["errors"] = all
@@ -168,6 +169,7 @@ func setText(s *Server, rq *apiRequest, arg string, max int, field func(*channel
 		return nil, errCode("too_long")
 	}
 	*field(ch) = textField{value: v, creator: BotUserID, lastSet: s.now()}
+	ch.changed()
 	return obj{"channel": s.channelJSON(ch), arg: v}, nil
 }
 
@@ -188,6 +190,7 @@ func conversationsArchive(s *Server, rq *apiRequest) (obj, error) {
 		return nil, errCode("not_in_channel")
 	}
 	ch.archived = true
+	ch.changed()
 	return obj{}, nil
 }
 
@@ -204,6 +207,7 @@ func conversationsUnarchive(s *Server, rq *apiRequest) (obj, error) {
 	if !ch.isMember(BotUserID) {
 		ch.members = append(ch.members, BotUserID)
 	}
+	ch.changed()
 	return obj{}, nil
 }
 
@@ -226,6 +230,7 @@ func conversationsRename(s *Server, rq *apiRequest) (obj, error) {
 	if name != ch.name {
 		ch.previousNames = append(ch.previousNames, ch.name)
 		ch.name = name
+		ch.changed()
 	}
 	return obj{"channel": s.channelJSON(ch)}, nil
 }
@@ -424,6 +429,7 @@ func conversationsJoin(s *Server, rq *apiRequest) (obj, error) {
 			"response_metadata": obj{"warnings": []string{"already_in_channel"}}}, nil
 	}
 	ch.members = append(ch.members, BotUserID)
+	ch.changed()
 	return obj{"channel": s.channelJSON(ch)}, nil
 }
 

@@ -43,8 +43,8 @@ func filesGetUploadURLExternal(s *Server, rq *apiRequest) (obj, error) {
 	}
 	f := &File{ID: s.st.newID("F"), Name: name, Title: name, Mimetype: mt, Filetype: ext, Size: length,
 		User: BotUserID, AltText: rq.p.str("alt_txt"), Created: s.now()}
-	s.st.files = append(s.st.files, f)
-	s.st.fileByID[f.ID] = f
+	s.st.putFile(f)
+	s.st.changedFile(f)
 	return obj{"upload_url": rq.base + "/_emu/upload/" + f.ID, "file_id": f.ID}, nil
 }
 
@@ -89,9 +89,14 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	f := s.st.fileByID[id]
 	if f != nil && !f.Completed {
 		f.Content, f.Uploaded = content, true
-		s.touchLocked()
+		s.st.changedFile(f)
 	}
+	err := s.commitLocked()
 	s.mu.Unlock()
+	if err != nil {
+		writeCommitError(w, err)
+		return
+	}
 	if f == nil {
 		http.Error(w, "file not found", http.StatusNotFound)
 		return
@@ -144,6 +149,7 @@ func filesCompleteUploadExternal(s *Server, rq *apiRequest) (obj, error) {
 		f.Completed = true
 		f.InitialComment = rq.p.str("initial_comment")
 		f.ThreadTS = rq.p.str("thread_ts")
+		s.st.changedFile(f)
 		ids = append(ids, f.ID)
 		out = append(out, obj{"id": f.ID, "title": f.Title})
 	}

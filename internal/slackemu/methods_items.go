@@ -57,6 +57,7 @@ func (s *Server) pinLocked(ch *channel, m *Message, user string) (*eventJob, err
 		return nil, errCode("too_many_pins")
 	}
 	m.Pinned, m.pinnedBy, m.pinnedAt = true, user, s.now()
+	ch.changedMessage(m)
 	return s.emitLocked(ch.id, s.pinEvent("pin_added", ch, m, user)), nil
 }
 
@@ -77,6 +78,7 @@ func (s *Server) unpinLocked(ch *channel, m *Message, user string) (*eventJob, e
 		return nil, errCode("no_pin")
 	}
 	m.Pinned = false
+	ch.changedMessage(m)
 	return s.emitLocked(ch.id, s.pinEvent("pin_removed", ch, m, user)), nil
 }
 
@@ -129,6 +131,7 @@ func bookmarksAdd(s *Server, rq *apiRequest) (obj, error) {
 	b := &Bookmark{ID: s.st.newID("Bk"), ChannelID: ch.id, Title: title, Link: link, Emoji: rq.p.str("emoji"),
 		Type: typ, Created: s.now(), CreatedBy: BotUserID}
 	ch.bookmarks = append(ch.bookmarks, b)
+	ch.changed()
 	return obj{"bookmark": bookmarkJSON(b)}, nil
 }
 
@@ -155,6 +158,7 @@ func bookmarksRemove(s *Server, rq *apiRequest) (obj, error) {
 	for i, b := range ch.bookmarks {
 		if b.ID == id {
 			ch.bookmarks = append(ch.bookmarks[:i], ch.bookmarks[i+1:]...)
+			ch.changed()
 			return obj{}, nil
 		}
 	}
@@ -208,6 +212,7 @@ func (s *Server) reactLocked(ch *channel, m *Message, user, name string) (*event
 	default:
 		m.Reactions = append(m.Reactions, Reaction{Name: name, Users: []string{user}})
 	}
+	ch.changedMessage(m)
 	return s.emitLocked(ch.id, reactionEvent("reaction_added", m, user, name)), nil
 }
 
@@ -240,6 +245,7 @@ func (s *Server) unreactLocked(ch *channel, m *Message, user, name string) (*eve
 	} else {
 		m.Reactions[i].Users = users
 	}
+	ch.changedMessage(m)
 	return s.emitLocked(ch.id, reactionEvent("reaction_removed", m, user, name)), nil
 }
 

@@ -154,8 +154,8 @@ func (s *Server) newView(req *viewRequest, user string) (*View, error) {
 		State: slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}}
 	applyView(v, req)
 	v.Hash = s.newHash(now)
-	s.st.views = append(s.st.views, v)
-	s.st.viewByID[v.ID] = v
+	s.st.putView(v)
+	s.st.changedView(v)
 	return v, nil
 }
 
@@ -245,6 +245,7 @@ func viewsUpdate(s *Server, rq *apiRequest) (obj, error) {
 	applyView(v, req)
 	v.Updated = s.now()
 	v.Hash = s.newHash(v.Updated)
+	s.st.changedView(v)
 	return obj{"view": viewJSON(v)}, nil
 }
 
@@ -266,6 +267,7 @@ func viewsPublish(s *Server, rq *apiRequest) (obj, error) {
 			applyView(v, req)
 			v.Updated = s.now()
 			v.Hash = s.newHash(v.Updated)
+			s.st.changedView(v)
 			return obj{"view": viewJSON(v)}, nil
 		}
 	}

@@ -355,11 +355,16 @@ func (s *Server) playClose(w http.ResponseWriter, r *http.Request) {
 		for _, x := range s.st.views {
 			if x == v || (v.RootViewID == v.ID && x.RootViewID == v.ID) {
 				x.Open = false
+				s.st.changedView(x)
 				delete(s.play.pending, x.ID)
 			}
 		}
-		s.touchLocked()
 	}
+	err := s.commitLocked()
 	s.mu.Unlock()
+	if err != nil {
+		writeCommitError(w, err)
+		return
+	}
 	back(w, r, channelID, as, "play")
 }

@@ -13,9 +13,11 @@ import (
 // format is refused (and moved aside) rather than half understood.
 const stateFormat = "incidentflow-slack-sandbox/1"
 
-// savedState is the state file: the workspace without what is only
-// meaningful to a running process (triggers, response URLs, rate-limit
-// windows, faults, the call log, Socket Mode connections).
+// savedState is the snapshot of the state file: the workspace without what
+// is only meaningful to a running process (triggers, response URLs,
+// rate-limit windows, faults, the call log, Socket Mode connections, the
+// Events API queue and its records, the page's results). The journal beside
+// it holds the changes made since, record by record (persist_journal.go).
 type savedState struct {
 	Format     string             `json:"format"`
 	SavedAt    time.Time          `json:"saved_at"`
@@ -47,7 +49,7 @@ type savedChannel struct {
 	Bookmarks     []Bookmark     `json:"bookmarks,omitempty"`
 	IMUser        string         `json:"im_user,omitempty"`
 	PreviousNames []string       `json:"previous_names,omitempty"`
-	Messages      []savedMessage `json:"messages"`
+	Messages      []savedMessage `json:"messages,omitempty"` // not in a channel record of the journal
 }
 
 // savedText is a topic or purpose in the state file.
@@ -75,6 +77,71 @@ type savedView struct {
 	State json.RawMessage `json:"State,omitempty"`
 }
 
+// saveChannel returns the header of ch as the state file keeps it: all but
+// its messages.
+func saveChannel(ch *channel) savedChannel {
+	sc := savedChannel{ID: ch.id, Name: ch.name, Private: ch.private, IM: ch.im, MpIM: ch.mpim,
+		Archived: ch.archived, General: ch.general, Creator: ch.creator, Created: ch.created,
+		Topic:   savedText{Value: ch.topic.value, Creator: ch.topic.creator, LastSet: ch.topic.lastSet},
+		Purpose: savedText{Value: ch.purpose.value, Creator: ch.purpose.creator, LastSet: ch.purpose.lastSet},
+		Members: ch.members, IMUser: ch.imUser, PreviousNames: ch.previousNames}
+	for _, b := range ch.bookmarks {
+		sc.Bookmarks = append(sc.Bookmarks, *b)
+	}
+	return sc
+}
+
+// restore sets the header of ch from sc (its ID stays).
+func (ch *channel) restore(sc savedChannel) {
+	ch.name, ch.private, ch.creator, ch.created = sc.Name, sc.Private, sc.Creator, sc.Created
+	ch.members = append([]string(nil), sc.Members...)
+	ch.im, ch.mpim, ch.archived, ch.general, ch.imUser = sc.IM, sc.MpIM, sc.Archived, sc.General, sc.IMUser
+	ch.topic = textField{value: sc.Topic.Value, creator: sc.Topic.Creator, lastSet: sc.Topic.LastSet}
+	ch.purpose = textField{value: sc.Purpose.Value, creator: sc.Purpose.Creator, lastSet: sc.Purpose.LastSet}
+	ch.previousNames = sc.PreviousNames
+	ch.bookmarks = nil
+	for i := range sc.Bookmarks {
+		ch.bookmarks = append(ch.bookmarks, &sc.Bookmarks[i])
+	}
+}
+
+// saveMessage returns m as the state file keeps it.
+func saveMessage(m *Message) savedMessage {
+	return savedMessage{Message: *m, ReplyUsers: m.replyUsers, LatestReply: m.latestReply, EditedTS: m.editedTS,
+		PinnedBy: m.pinnedBy, PinnedAt: m.pinnedAt}
+}
+
+// restoreMessage rebuilds a message of channelID from the state file.
+func restoreMessage(channelID string, sm savedMessage) *Message {
+	m := sm.Message
+	m.Channel = channelID
+	m.replyUsers, m.latestReply, m.editedTS = sm.ReplyUsers, sm.LatestReply, sm.EditedTS
+	m.pinnedBy, m.pinnedAt = sm.PinnedBy, sm.PinnedAt
+	return &m
+}
+
+// saveView returns v as the state file keeps it.
+func saveView(v *View) savedView {
+	sv := savedView{View: *v}
+	if len(v.State.Values) > 0 {
+		sv.State, _ = json.Marshal(v.State)
+	}
+	return sv
+}
+
+// restoreView rebuilds a view from the state file.
+func restoreView(sv savedView) *View {
+	v := sv.View
+	v.State = slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
+	if len(sv.State) > 0 {
+		var state slack.ViewState
+		if json.Unmarshal(sv.State, &state) == nil && state.Values != nil {
+			v.State = state // the last submitted values; losing them is harmless
+		}
+	}
+	return &v
+}
+
 // encodeState returns the state file contents for w (s.mu held).
 func encodeState(w *workspace, now time.Time) ([]byte, error) {
 	st := savedState{Format: stateFormat, SavedAt: now.UTC(), IDPrefix: w.idPrefix, Seq: w.seq, LastTS: w.lastTS,
@@ -84,26 +151,14 @@ func encodeState(w *workspace, now time.Time) ([]byte, error) {
 		st.Users = append(st.Users, *u)
 	}
 	for _, ch := range w.channels {
-		sc := savedChannel{ID: ch.id, Name: ch.name, Private: ch.private, IM: ch.im, MpIM: ch.mpim,
-			Archived: ch.archived, General: ch.general, Creator: ch.creator, Created: ch.created,
-			Topic:   savedText{Value: ch.topic.value, Creator: ch.topic.creator, LastSet: ch.topic.lastSet},
-			Purpose: savedText{Value: ch.purpose.value, Creator: ch.purpose.creator, LastSet: ch.purpose.lastSet},
-			Members: ch.members, IMUser: ch.imUser, PreviousNames: ch.previousNames, Messages: []savedMessage{}}
-		for _, b := range ch.bookmarks {
-			sc.Bookmarks = append(sc.Bookmarks, *b)
-		}
+		sc := saveChannel(ch)
 		for _, m := range ch.messages {
-			sc.Messages = append(sc.Messages, savedMessage{Message: *m, ReplyUsers: m.replyUsers,
-				LatestReply: m.latestReply, EditedTS: m.editedTS, PinnedBy: m.pinnedBy, PinnedAt: m.pinnedAt})
+			sc.Messages = append(sc.Messages, saveMessage(m))
 		}
 		st.Channels = append(st.Channels, sc)
 	}
 	for _, v := range w.views {
-		sv := savedView{View: *v}
-		if len(v.State.Values) > 0 {
-			sv.State, _ = json.Marshal(v.State)
-		}
-		st.Views = append(st.Views, sv)
+		st.Views = append(st.Views, saveView(v))
 	}
 	for _, f := range w.files {
 		st.Files = append(st.Files, *f)
@@ -155,39 +210,23 @@ func decodeState(data []byte, seed []User) (*workspace, error) {
 			return nil, fmt.Errorf("channel ID %q missing or repeated", sc.ID)
 		}
 		ch := w.addChannel(sc.ID, sc.Name, sc.Private, sc.Creator, sc.Created, sc.Members)
-		ch.im, ch.mpim, ch.archived, ch.general, ch.imUser = sc.IM, sc.MpIM, sc.Archived, sc.General, sc.IMUser
-		ch.topic = textField{value: sc.Topic.Value, creator: sc.Topic.Creator, lastSet: sc.Topic.LastSet}
-		ch.purpose = textField{value: sc.Purpose.Value, creator: sc.Purpose.Creator, lastSet: sc.Purpose.LastSet}
-		ch.previousNames = sc.PreviousNames
-		for i := range sc.Bookmarks {
-			ch.bookmarks = append(ch.bookmarks, &sc.Bookmarks[i])
-		}
+		ch.restore(sc)
 		for _, sm := range sc.Messages {
 			if _, ok := parseTS(sm.TS); !ok || ch.byTS[sm.TS] != nil {
 				return nil, fmt.Errorf("message ts %q in %s invalid or repeated", sm.TS, sc.ID)
 			}
-			m := sm.Message
-			m.Channel = ch.id
-			m.replyUsers, m.latestReply, m.editedTS = sm.ReplyUsers, sm.LatestReply, sm.EditedTS
-			m.pinnedBy, m.pinnedAt = sm.PinnedBy, sm.PinnedAt
-			ch.messages = append(ch.messages, &m)
-			ch.byTS[m.TS] = &m
+			m := restoreMessage(ch.id, sm)
+			ch.messages = append(ch.messages, m)
+			ch.byTS[m.TS] = m
 		}
 	}
 	for _, sv := range st.Views {
 		if sv.ID == "" || w.viewByID[sv.ID] != nil {
 			return nil, fmt.Errorf("view ID %q missing or repeated", sv.ID)
 		}
-		v := sv.View
-		v.State = slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
-		if len(sv.State) > 0 {
-			var state slack.ViewState
-			if json.Unmarshal(sv.State, &state) == nil && state.Values != nil {
-				v.State = state // the last submitted values; losing them is harmless
-			}
-		}
-		w.views = append(w.views, &v)
-		w.viewByID[v.ID] = &v
+		v := restoreView(sv)
+		w.views = append(w.views, v)
+		w.viewByID[v.ID] = v
 	}
 	for i := range st.Files {
 		f := &st.Files[i]
@@ -200,5 +239,6 @@ func decodeState(data []byte, seed []User) (*workspace, error) {
 	for i := range st.Scheduled {
 		w.scheduled = append(w.scheduled, &st.Scheduled[i])
 	}
+	w.changes.Clear() // what was read is on disk
 	return w, nil
 }

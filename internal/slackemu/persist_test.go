@@ -117,31 +117,6 @@ func TestStateFileRoundTrip(t *testing.T) {
 	}
 }
 
-// TestStateFileSavedWithoutClose: a change reaches the file within
-// SaveInterval, so a process killed without Close loses at most a moment.
-func TestStateFileSavedWithoutClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "slack-sandbox.json")
-	srv := slackemu.NewTestServer(t, slackemu.Options{StateFile: path})
-	ch, err := client(srv).CreateConversation(slack.CreateConversationParams{ChannelName: "inc-saved"})
-	must(t, err)
-	deadline := time.Now().Add(5 * slackemu.SaveInterval)
-	for {
-		b, _ := os.ReadFile(path)
-		if bytes.Contains(b, []byte("inc-saved")) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not saved after %v", 5*slackemu.SaveInterval)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	other := slackemu.New(slackemu.Options{StateFile: path})
-	defer other.Close()
-	if _, ok := other.Channel(ch.ID); !ok {
-		t.Fatal("a second emulator does not see the saved channel")
-	}
-}
-
 // TestStateFileCorrupt: a file the emulator cannot decode is reported and
 // replaced by the seeded workspace (how it is moved aside is statefile's).
 func TestStateFileCorrupt(t *testing.T) {

@@ -105,8 +105,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	if ru != nil {
 		ru.posts = append(ru.posts, rec)
 	}
-	if rec.Status == http.StatusOK {
-		s.touchLocked()
+	if err := s.commitLocked(); err != nil {
+		writeCommitError(w, err)
+		return
 	}
 	if rec.Status != http.StatusOK {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -143,6 +144,7 @@ func (s *Server) applyResponseLocked(ru *responseURL, msg responseMessage, sourc
 	if msg.ReplaceOriginal && orig != nil {
 		orig.Text, orig.Blocks, orig.Attachments = msg.Text, blocks, atts
 		orig.Edited, orig.editedTS = true, s.st.nextTS(s.now())
+		ch.changedMessage(orig)
 		return ""
 	}
 	if ch == nil {
@@ -152,7 +154,7 @@ func (s *Server) applyResponseLocked(ru *responseURL, msg responseMessage, sourc
 		s.postBotMessage(ch, &Message{Text: msg.Text, Blocks: blocks, Attachments: atts}, msg.ThreadTS)
 		return ""
 	}
-	s.st.ephemerals = append(s.st.ephemerals, Ephemeral{Channel: ch.id, User: ru.user, TS: s.st.nextTS(s.now()),
+	s.st.addEphemeral(Ephemeral{Channel: ch.id, User: ru.user, TS: s.st.nextTS(s.now()),
 		ThreadTS: msg.ThreadTS, Text: msg.Text, Blocks: blocks, Attachments: atts, Source: source})
 	return ""
 }

@@ -44,13 +44,17 @@ type Options struct {
 	// PingInterval is how often Socket Mode connections get a WebSocket ping
 	// (default 10 s; slack-go's client gives up after 30 s without one).
 	PingInterval time.Duration
-	// StateFile, when set, makes the workspace outlive the process: New loads
-	// it if it exists (see StateFileError when it cannot), and every change is
-	// written back within SaveInterval and on Close, atomically (temporary
-	// file, then rename). It holds users, channels, messages, pins, bookmarks,
-	// views, files with their content, scheduled and ephemeral messages, and
-	// the ID counter and ts clock; not triggers, response URLs, rate-limit
-	// windows, faults or the call log.
+	// StateFile, when set, makes the workspace outlive the process, kill -9
+	// and power cuts included: New loads it if it exists (see StateFileError
+	// when it cannot), and every change is written to a journal beside it
+	// (StateFile+".journal") and synced before the emulator answers the call
+	// that made it, so whatever the emulator answered is on disk. The journal
+	// is folded into StateFile now and then and on Close, atomically
+	// (temporary file, then rename). It holds users, channels, messages,
+	// reactions, pins, bookmarks, views, files with their content, scheduled
+	// and ephemeral messages, and the ID counter and ts clock; not triggers,
+	// response URLs, rate-limit windows, faults, the call log, the Events API
+	// queue or the page's results.
 	StateFile string
 	// EventTimeout is how long the app has to answer an Events API event (2xx
 	// over HTTP, an ack over Socket Mode) before the delivery counts as failed
@@ -92,10 +96,11 @@ type Server struct {
 	sockets    []*socketConn
 	tickets    map[string]bool
 	acks       map[string]chan json.RawMessage
-	persist    *statefile.Saver // nil without Options.StateFile
-	stateErr   error            // a *StateFileError: the state file could not be loaded
-	play       playState        // the page's forms (page_play.go)
-	events     eventQueue       // Events API deliveries (events.go)
+	journal    *statefile.Journal // nil without Options.StateFile
+	committed  savedMeta          // the counters on disk
+	stateErr   error              // a *StateFileError or *JournalError from loading the state file
+	play       playState          // the page's forms (page_play.go)
+	events     eventQueue         // Events API deliveries (events.go)
 
 	url    string
 	ln     net.Listener
@@ -151,6 +156,7 @@ func New(opts Options) *Server {
 	if opts.StateFile != "" {
 		s.openStateFile()
 	}
+	s.startedLocked()
 	s.handler = s.routes()
 	return s
 }
@@ -217,10 +223,14 @@ func (s *Server) URL() string {
 }
 
 // Close stops serving, drops Socket Mode connections, releases held requests
-// and writes the state file (Options.StateFile) one last time.
+// and folds the journal of the state file (Options.StateFile) into it.
 func (s *Server) Close() {
 	s.closed.Do(func() {
-		defer func() { _ = s.persist.Stop() }()
+		defer func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			_ = s.journal.Close()
+		}()
 		close(s.done)
 		s.mu.Lock()
 		conns := append([]*socketConn(nil), s.sockets...)
@@ -250,7 +260,8 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.resetLocked()
 	s.play.results, s.play.pending = nil, map[string]*pendingView{}
-	s.touchLocked()
+	_ = s.journal.Compact() // on failure the next change writes the whole workspace
+	s.startedLocked()
 }
 
 // resetLocked is Reset with s.mu held.

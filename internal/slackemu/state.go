@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/incidentflow/incidentflow/internal/statefile"
 )
 
 // Channel is a snapshot of a conversation (public or private channel, DM or group DM).
@@ -167,6 +169,7 @@ type channel struct {
 	bookmarks                            []*Bookmark
 	imUser                               string
 	previousNames                        []string
+	changes                              *statefile.Pending // the workspace's
 }
 
 // textField is a channel topic or purpose.
@@ -199,7 +202,8 @@ type workspace struct {
 	ephemerals []Ephemeral
 	lastTS     int64 // microseconds of the last ts handed out
 	seq        int
-	idPrefix   string // random, per workspace: keeps IDs apart across fresh sandboxes
+	idPrefix   string            // random, per workspace: keeps IDs apart across fresh sandboxes
+	changes    statefile.Pending // the records the next commit writes to the state file
 }
 
 // newWorkspace builds the seeded workspace: users, #general and #incidents.
@@ -243,16 +247,48 @@ func newWorkspace(users []User, now time.Time) *workspace {
 	inc := w.addChannel(IncidentsChannelID, "incidents", false, UserAlice, created, responders)
 	inc.topic = textField{value: "Incidents are declared and announced here", creator: UserAlice, lastSet: created}
 	inc.purpose = textField{value: "Declarations, status and resolutions of incidents", creator: UserAlice, lastSet: created}
+	w.changes.Clear() // the seed is written whole
 	return w
 }
 
 // addChannel registers a new channel.
 func (w *workspace) addChannel(id, name string, private bool, creator string, created time.Time, members []string) *channel {
 	ch := &channel{id: id, name: name, private: private, creator: creator, created: created,
-		members: append([]string(nil), members...), byTS: map[string]*Message{}}
+		members: append([]string(nil), members...), byTS: map[string]*Message{}, changes: &w.changes}
 	w.channels = append(w.channels, ch)
 	w.chByID[id] = ch
+	ch.changed()
 	return ch
+}
+
+// putUser adds u, or replaces the user with its ID.
+func (w *workspace) putUser(u User) {
+	if old := w.usersByID[u.ID]; old != nil {
+		*old = u
+		return
+	}
+	w.users = append(w.users, &u)
+	w.usersByID[u.ID] = &u
+}
+
+// putView adds v, or replaces the view with its ID.
+func (w *workspace) putView(v *View) {
+	if old := w.viewByID[v.ID]; old != nil {
+		*old = *v
+		return
+	}
+	w.views = append(w.views, v)
+	w.viewByID[v.ID] = v
+}
+
+// putFile adds f, or replaces the file with its ID.
+func (w *workspace) putFile(f *File) {
+	if old := w.fileByID[f.ID]; old != nil {
+		*old = *f
+		return
+	}
+	w.files = append(w.files, f)
+	w.fileByID[f.ID] = f
 }
 
 // newID returns a fresh ID with the given prefix, shaped like Slack's: the
@@ -334,6 +370,7 @@ func (ch *channel) removeMember(user string) {
 		}
 	}
 	ch.members = out
+	ch.changed()
 }
 
 // addMessage appends m (whose ts is the newest) and maintains thread counters.
@@ -341,6 +378,7 @@ func (ch *channel) addMessage(m *Message) {
 	m.Channel = ch.id
 	ch.messages = append(ch.messages, m)
 	ch.byTS[m.TS] = m
+	ch.changedMessage(m)
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		if parent := ch.byTS[m.ThreadTS]; parent != nil {
 			parent.ThreadTS = parent.TS
@@ -349,17 +387,54 @@ func (ch *channel) addMessage(m *Message) {
 			if !contains(parent.replyUsers, m.User) {
 				parent.replyUsers = append(parent.replyUsers, m.User)
 			}
+			ch.changedMessage(parent)
 		}
 	}
 }
 
+// putMessage adds m in ts order, or replaces the message with its ts.
+func (ch *channel) putMessage(m *Message) {
+	if old := ch.byTS[m.TS]; old != nil {
+		*old = *m
+		return
+	}
+	us, _ := parseTS(m.TS)
+	i := len(ch.messages)
+	for i > 0 {
+		if prev, _ := parseTS(ch.messages[i-1].TS); prev < us {
+			break
+		}
+		i--
+	}
+	ch.messages = append(ch.messages, nil)
+	copy(ch.messages[i+1:], ch.messages[i:])
+	ch.messages[i] = m
+	ch.byTS[m.TS] = m
+}
+
 // deleteMessage removes m from ch, leaving a tombstone when it has replies.
 func (ch *channel) deleteMessage(m *Message) {
+	ch.changedMessage(m)
 	if m.ThreadTS == m.TS && m.ReplyCount > 0 {
 		m.Subtype = "tombstone"
 		m.Text = "This message was deleted."
 		m.Blocks, m.Attachments, m.Metadata, m.Files, m.Reactions = nil, nil, nil, nil, nil
 		m.Pinned = false
+		return
+	}
+	ch.removeMessage(m.TS)
+	if m.ThreadTS != "" && m.ThreadTS != m.TS {
+		if parent := ch.byTS[m.ThreadTS]; parent != nil && parent.ReplyCount > 0 {
+			parent.ReplyCount--
+			ch.changedMessage(parent)
+		}
+	}
+}
+
+// removeMessage removes the message with ts from ch, if there is one.
+func (ch *channel) removeMessage(ts string) {
+	m := ch.byTS[ts]
+	if m == nil {
 		return
 	}
 	out := ch.messages[:0]
@@ -369,12 +444,7 @@ func (ch *channel) deleteMessage(m *Message) {
 		}
 	}
 	ch.messages = out
-	delete(ch.byTS, m.TS)
-	if m.ThreadTS != "" && m.ThreadTS != m.TS {
-		if parent := ch.byTS[m.ThreadTS]; parent != nil && parent.ReplyCount > 0 {
-			parent.ReplyCount--
-		}
-	}
+	delete(ch.byTS, ts)
 }
 
 // snapshot returns a deep copy of ch as a Channel.

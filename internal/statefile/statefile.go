@@ -1,6 +1,10 @@
-// Package statefile keeps an emulator's state in a file: it loads the file,
-// moves aside one that cannot be loaded, and rewrites it atomically in the
-// background after changes. It uses only the standard library.
+// Package statefile keeps an emulator's state on disk so that whatever the
+// emulator has answered survives a crash, kill -9 included. The state lives
+// in two files: a snapshot (the whole state, as its owner encodes it) and,
+// beside it, an append-only journal of the changes made since, one batch per
+// line, each written and synced before the owner answers (see Journal). A
+// snapshot that cannot be loaded is moved aside; a journal that ends in a
+// damaged batch is loaded up to it. It uses only the standard library.
 package statefile
 
 import (
@@ -9,14 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
-	"time"
+	"runtime"
 )
-
-// SaveInterval is the longest a change waits before the state file is
-// rewritten; changes in between are saved together.
-const SaveInterval = 500 * time.Millisecond
 
 // Error reports a state file that could not be loaded. Its owner then starts
 // from a fresh state.
@@ -39,129 +37,9 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Open loads the state file at path through decode and returns a Saver that
-// keeps it up to date through encode. A missing file is not an error; a file
-// that cannot be read or decoded is moved aside and reported by an *Error
-// naming what (its owner) and fresh (what it starts with instead). A fresh
-// state is saved right away. If the bad file cannot be moved aside either,
-// Open returns a nil Saver, so that file is never overwritten.
-func Open(path, what, fresh string, decode func([]byte) error, encode func() ([]byte, error)) (*Saver, error) {
-	data, err := Read(path)
-	if err == nil && data != nil {
-		err = decode(data)
-	}
-	var loadErr error // a nil interface unless the file is bad
-	if err != nil {
-		e := &Error{What: what, Fresh: fresh, Path: path, Err: err}
-		loadErr = e
-		to, merr := MoveAside(path)
-		switch {
-		case merr == nil:
-			e.MovedTo = to
-		case !errors.Is(merr, fs.ErrNotExist):
-			return nil, loadErr
-		}
-	}
-	s := NewSaver(path, encode)
-	if data == nil || err != nil {
-		s.Touch()
-	}
-	return s, loadErr
-}
-
-// Saver rewrites a state file in the background, at most once per
-// SaveInterval, after Touch. Its methods do nothing on a nil *Saver.
-type Saver struct {
-	path    string
-	encode  func() ([]byte, error)
-	dirty   atomic.Bool // the state changed since the last save
-	kick    chan struct{}
-	quit    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
-	mu      sync.Mutex // serializes writes
-}
-
-// NewSaver starts a background saver of path; encode returns the file
-// contents. Nothing is written before Touch.
-func NewSaver(path string, encode func() ([]byte, error)) *Saver {
-	s := &Saver{path: path, encode: encode, kick: make(chan struct{}, 1),
-		quit: make(chan struct{}), stopped: make(chan struct{})}
-	go s.loop()
-	return s
-}
-
-// Touch records a change: the file is rewritten within SaveInterval. It never
-// blocks.
-func (s *Saver) Touch() {
-	if s == nil {
-		return
-	}
-	s.dirty.Store(true)
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-// loop saves after each Touch, no more often than SaveInterval.
-func (s *Saver) loop() {
-	defer close(s.stopped)
-	var last time.Time
-	for {
-		select {
-		case <-s.kick:
-		case <-s.quit:
-			return
-		}
-		if wait := SaveInterval - time.Since(last); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-s.quit:
-				t.Stop()
-				return
-			}
-		}
-		last = time.Now()
-		_ = s.Flush()
-	}
-}
-
-// Flush writes the file now if anything changed since the last save. After
-// a failure the change stays pending.
-func (s *Saver) Flush() error {
-	if s == nil {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dirty.Swap(false) {
-		return nil
-	}
-	data, err := s.encode()
-	if err == nil {
-		err = WriteAtomic(s.path, data)
-	}
-	if err != nil {
-		s.dirty.Store(true)
-	}
-	return err
-}
-
-// Stop ends the background saver and writes what is left. It is safe to
-// call more than once.
-func (s *Saver) Stop() error {
-	if s == nil {
-		return nil
-	}
-	s.once.Do(func() { close(s.quit) })
-	<-s.stopped
-	return s.Flush()
-}
-
 // WriteAtomic replaces path with data, creating its folder: a reader (or a
-// crash) sees the old file or the new one, never half of one.
+// crash, or a power cut) sees the old file or the new one, never half of
+// one. The file and its folder are synced before it returns.
 func WriteAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -184,6 +62,24 @@ func WriteAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		_ = os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes the names in dir durable (a rename, a new file). Windows
+// cannot sync a folder and needs not.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

@@ -1,7 +1,8 @@
 // Package temporalclient holds the options every incidentflow process
 // dials Temporal with: the CLI and `serve`, the embedded dev server's own
 // setup, the end-to-end tests and the benchmark, so all of them talk to
-// Temporal the same way.
+// Temporal the same way. CodecOptions is the one place that sets how
+// payloads are encoded.
 package temporalclient
 
 import (
@@ -10,7 +11,11 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incidentflow/incidentflow/internal/payloadcodec"
 )
 
 // Options returns the client options for namespace on the Temporal
@@ -30,6 +35,36 @@ func Options(hostPort, namespace string, logger *slog.Logger) client.Options {
 		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 	return opts
+}
+
+// CodecOptions are Options whose payloads codec encodes on their way to
+// Temporal and decodes on their way back: workflow, activity, signal,
+// update and query arguments and results, memos and summaries, and, since
+// failures encode their common attributes too, error messages and stack
+// traces. Search attributes are never encoded (Temporal indexes them). A
+// worker on such a client encodes what its workflows and activities
+// record the same way. A nil codec leaves payloads as they are, as Options
+// does.
+func CodecOptions(hostPort, namespace string, logger *slog.Logger, codec *payloadcodec.Codec) client.Options {
+	opts := Options(hostPort, namespace, logger)
+	if codec != nil {
+		opts.DataConverter = DataConverter(codec)
+		opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
+		})
+	}
+	return opts
+}
+
+// DataConverter is the data converter of a client dialed with
+// CodecOptions and codec, for decoding what Temporal hands back raw (a
+// listed workflow's memo, a schedule's arguments): the SDK's default, with
+// codec over it unless codec is nil.
+func DataConverter(codec *payloadcodec.Codec) converter.DataConverter {
+	if codec == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), codec)
 }
 
 // IsLoopback reports whether hostPort (host:port, or a bare host) names

@@ -1,10 +1,14 @@
 package temporalclient_test
 
 import (
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/incidentflow/incidentflow/internal/payloadcodec"
 	"github.com/incidentflow/incidentflow/internal/temporalclient"
 )
 
@@ -39,5 +43,46 @@ func TestOptionsCompressOnlyOverTheNetwork(t *testing.T) {
 	}
 	if remote.HostPort != "temporal-frontend:7233" || remote.Namespace != "incidentflow" {
 		t.Errorf("options = %+v", remote)
+	}
+}
+
+func TestCodecOptions(t *testing.T) {
+	plain := temporalclient.CodecOptions("127.0.0.1:7233", "incidentflow", nil, nil)
+	if plain.DataConverter != nil || plain.FailureConverter != nil {
+		t.Errorf("without a codec: converters %T, %T, want the SDK's defaults", plain.DataConverter, plain.FailureConverter)
+	}
+	codec, err := payloadcodec.New([]string{"k1:" + base64.StdEncoding.EncodeToString(make([]byte, payloadcodec.KeySize))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := temporalclient.CodecOptions("127.0.0.1:7233", "incidentflow", nil, codec)
+	if opts.HostPort != "127.0.0.1:7233" || opts.Namespace != "incidentflow" {
+		t.Errorf("options = %+v", opts)
+	}
+	p, err := opts.DataConverter.ToPayload("Checkout is down")
+	if err != nil || string(p.Metadata["encoding"]) != payloadcodec.Encoding {
+		t.Fatalf("the data converter does not encrypt: %v, %v", p, err)
+	}
+
+	// Failure messages are encrypted too, and read back by the same
+	// converter.
+	f := opts.FailureConverter.ErrorToFailure(temporal.NewApplicationError("title Checkout is down is too long", "TooLong"))
+	if strings.Contains(f.GetMessage(), "Checkout") || f.GetEncodedAttributes() == nil {
+		t.Errorf("failure message %q left in plain text", f.GetMessage())
+	}
+	if string(f.GetEncodedAttributes().GetMetadata()["encoding"]) != payloadcodec.Encoding {
+		t.Errorf("the failure's encoded attributes are not encrypted: %v", f.GetEncodedAttributes().GetMetadata())
+	}
+	back := opts.FailureConverter.FailureToError(f)
+	if !strings.Contains(back.Error(), "title Checkout is down is too long") {
+		t.Errorf("failure read back as %q", back)
+	}
+
+	var s string
+	if err := temporalclient.DataConverter(codec).FromPayload(p, &s); err != nil || s != "Checkout is down" {
+		t.Errorf("DataConverter(codec) reads %q, %v", s, err)
+	}
+	if err := temporalclient.DataConverter(nil).FromPayload(p, &s); err == nil {
+		t.Error("the default data converter read an encrypted payload")
 	}
 }

@@ -52,9 +52,13 @@ const (
 const MaxAlertBatch = 50
 
 // AlertGroupInput starts an AlertGroupWorkflow, or continues one as new.
+// Every run takes the process from the worker's configuration as it
+// begins.
 type AlertGroupInput struct {
-	GroupID  string           `json:"group_id"`
-	Process  incident.Process `json:"process"`
+	GroupID string `json:"group_id"`
+	// Process is as IncidentInput.Process: the previous run's; starters
+	// leave it empty.
+	Process  incident.Process `json:"process,omitzero"`
 	Settings AlertSettings    `json:"settings"`
 	// State is set when the workflow continues as new.
 	State *AlertGroupState `json:"state,omitempty"`

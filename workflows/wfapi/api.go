@@ -33,6 +33,17 @@ func IncidentWorkflowID(id string) string { return "incident-" + id }
 // needs no query to each of them (and works while no worker runs).
 const MemoTitle = "title"
 
+// MemoSecurity is the memo field that says whether an incident is a
+// security incident, so that lists can show one only to its war room's
+// members; incidents declared before it was recorded lack it.
+const MemoSecurity = "security"
+
+// Memo is the memo of the workflow of the incident d declares: its listed
+// title and whether it is a security incident.
+func Memo(d incident.Declaration) map[string]any {
+	return map[string]any{MemoTitle: ListedTitle(d), MemoSecurity: d.Security}
+}
+
 // ListedTitle is the title lists, the memo and the Web UI show for the
 // incident d declares: a security incident's stays in its private war room.
 func ListedTitle(d incident.Declaration) string {
@@ -118,10 +129,23 @@ func RetrospectiveSummary(d incident.Declaration) string {
 	return "Retrospective: " + ListedTitle(d)
 }
 
-// IncidentInput starts an IncidentWorkflow, or continues one as new.
+// IncidentInput starts an IncidentWorkflow, or continues one as new. A
+// starter sends the declaration, not the process: every run takes the
+// process from the worker's configuration as it begins.
 type IncidentInput struct {
 	Declaration incident.Declaration `json:"declaration"`
-	Process     incident.Process     `json:"process"`
+	// Process is the process the run follows until the worker's answer is
+	// in (an update delivered in the run's first workflow task is validated
+	// before it): that of the workflow that continued this one as new or
+	// started it as a child; starters leave it empty. In histories recorded
+	// before the process came from the worker ("process-from-worker") it is
+	// the starter's snapshot of its own configuration, which those runs
+	// follow throughout when replayed. The Process of AlertGroupInput,
+	// RetrospectiveInput and MaintenanceInput is the same.
+	Process incident.Process `json:"process,omitzero"`
+	// Maintenance is set on the war room of a maintenance window: each run
+	// follows incident.MaintenanceProcess of the worker's process.
+	Maintenance *MaintenanceRoom `json:"maintenance,omitempty"`
 	// State is set when the workflow continues as new: the incident so far.
 	State *incident.Incident `json:"state,omitempty"`
 	// HistoryLimit continues the workflow as new once a run's history has
@@ -174,6 +198,10 @@ type SetSeverityRequest struct {
 	By       string            `json:"by"`
 	Severity incident.Severity `json:"severity"`
 	Reason   string            `json:"reason,omitempty"`
+	// Operator marks a request from a client with Temporal access (the
+	// CLI, incidentflow's own workflows): the permission model allows it
+	// everything (incident.Actor.Operator). The Slack door never sets it.
+	Operator bool `json:"operator,omitempty"`
 }
 
 // AssignRoleRequest is the argument of UpdateAssignRole.
@@ -181,6 +209,8 @@ type AssignRoleRequest struct {
 	By   string        `json:"by"`
 	Role incident.Role `json:"role"`
 	User string        `json:"user"`
+	// Operator is as in SetSeverityRequest.
+	Operator bool `json:"operator,omitempty"`
 }
 
 // AddActionItemRequest is the argument of UpdateAddActionItem.
@@ -195,6 +225,8 @@ type AddActionItemRequest struct {
 type ResolveRequest struct {
 	By      string `json:"by"`
 	Summary string `json:"summary"`
+	// Operator is as in SetSeverityRequest.
+	Operator bool `json:"operator,omitempty"`
 }
 
 // Action IDs of the buttons incidentflow posts in Slack; the value of each

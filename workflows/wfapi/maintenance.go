@@ -10,17 +10,48 @@ import (
 )
 
 // MaintenanceInput starts one run of MaintenanceWorkflow: the schedule of a
-// window passes the same input to every run it starts.
+// window passes the same input to every run it starts. Each run takes the
+// process from the worker's configuration as it begins; the war room runs
+// under incident.MaintenanceProcess of it.
 type MaintenanceInput struct {
 	Window incident.Window `json:"window"`
-	// Process is the configured process, snapshotted when the window was
-	// scheduled; the war room runs under incident.MaintenanceProcess of it.
-	Process incident.Process           `json:"process"`
+	// Process is as IncidentInput.Process: set only in schedules recorded
+	// before the process came from the worker; schedules leave it empty.
+	Process incident.Process           `json:"process,omitzero"`
 	Policy  incident.MaintenancePolicy `json:"policy"`
+	// TimeZone (IANA name) is the zone the window's start and recurrence
+	// were given in, the scheduler's time_zone, in which the schedule
+	// fires; empty in inputs recorded before it, whose Process.TimeZone
+	// says it.
+	TimeZone string `json:"time_zone,omitempty"`
 	// HeadsUp are the offsets this window's runs honour
 	// (incident.MaintenancePlan.HeadsUp); Policy.HeadsUp when nil (null),
 	// none when empty.
 	HeadsUp []time.Duration `json:"heads_up"`
+}
+
+// WindowZone is the zone of the window's start and recurrence: TimeZone,
+// or Process.TimeZone in inputs recorded before TimeZone; UTC when unset or
+// unknown.
+func (in *MaintenanceInput) WindowZone() *time.Location {
+	tz := in.TimeZone
+	if tz == "" {
+		tz = in.Process.TimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// MaintenanceRoom makes an IncidentWorkflow the war room of a maintenance
+// window: it runs under incident.MaintenanceProcess(the worker's process,
+// Window, Policy), reminding at the maintenance cadence and inviting the
+// leads of the window's services.
+type MaintenanceRoom struct {
+	Window incident.Window            `json:"window"`
+	Policy incident.MaintenancePolicy `json:"policy"`
 }
 
 // Names of the MaintenanceWorkflow's updates and query.

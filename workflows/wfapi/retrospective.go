@@ -4,11 +4,14 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 )
 
-// RetrospectiveInput starts a RetrospectiveWorkflow: the resolved incident
-// and the process it ran under.
+// RetrospectiveInput starts a RetrospectiveWorkflow: the resolved
+// incident. Every run takes the process (its retrospective settings) from
+// the worker's configuration as it begins.
 type RetrospectiveInput struct {
 	Incident incident.Incident `json:"incident"`
-	Process  incident.Process  `json:"process"`
+	// Process is as IncidentInput.Process: the incident's, or the previous
+	// run's.
+	Process incident.Process `json:"process,omitzero"`
 	// State is set when the workflow continues as new: the retrospective so
 	// far.
 	State *incident.RetroState `json:"state,omitempty"`
