@@ -190,17 +190,25 @@ func UpdateID(ctx context.Context) string {
 	return id
 }
 
-// update sends a named update to incident id and decodes its result into out
-// (which may be nil). A request that can check its own fields
-// (wfapi.Checker) is checked first: one that fails is refused as the
-// workflow's validator would refuse it (an application error with the same
-// sentence) and nothing is sent, so a text of megabytes gets the bound's
-// sentence rather than gRPC's message-size error.
-func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+// refuseInvalid checks a request that can check its own fields
+// (wfapi.Checker): one that fails is refused as the workflow's validator
+// would refuse it (an application error with the same sentence) before
+// anything is sent, so a text of megabytes gets the bound's sentence rather
+// than gRPC's message-size error.
+func refuseInvalid(arg any) error {
 	if req, ok := arg.(wfapi.Checker); ok {
 		if err := req.Check(); err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "", nil)
 		}
+	}
+	return nil
+}
+
+// update sends a named update to incident id and decodes its result into out
+// (which may be nil), once refuseInvalid has let it through.
+func (s *Incidents) update(ctx context.Context, id, name string, arg, out any) error {
+	if err := refuseInvalid(arg); err != nil {
+		return err
 	}
 	err := updateWorkflow(ctx, s.Client, wfapi.IncidentWorkflowID(id), name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {

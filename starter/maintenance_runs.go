@@ -106,8 +106,12 @@ func (m *Maintenance) activeRun(ctx context.Context, id string) (RunState, error
 
 // updateRun sends a named update to the run workflowID and decodes its
 // result into out (which may be nil). Under AcceptedIsEnough it returns
-// ErrPending once the run has accepted the update.
+// ErrPending once the run has accepted the update. A request
+// refuseInvalid refuses is never sent.
 func (m *Maintenance) updateRun(ctx context.Context, workflowID, name string, arg, out any) error {
+	if err := refuseInvalid(arg); err != nil {
+		return err
+	}
 	err := updateWorkflow(ctx, m.Client, workflowID, name, arg, out)
 	if err != nil && !errors.Is(err, ErrPending) {
 		return explain(err, "")

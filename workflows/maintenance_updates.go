@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -49,6 +50,9 @@ func (m *maintenanceWorkflow) checkRunning() error {
 
 func (m *maintenanceWorkflow) validateComplete(_ workflow.Context, req wfapi.CompleteMaintenanceRequest) error {
 	if err := m.checkRunning(); err != nil {
+		return err
+	}
+	if err := req.Check(); err != nil {
 		return err
 	}
 	if req.Retrospective && !m.base.Retrospective.Enabled {
@@ -117,7 +121,7 @@ func (m *maintenanceWorkflow) validatePromote(_ workflow.Context, req wfapi.Prom
 	if err := m.checkRunning(); err != nil {
 		return err
 	}
-	return m.base.CheckSeverity(req.Severity)
+	return cmp.Or(req.Check(), m.base.CheckSeverity(req.Severity))
 }
 
 // promote turns the window into an incident: a new IncidentWorkflow (a

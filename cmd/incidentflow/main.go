@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/incidentflow/incidentflow/devserver"
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -72,6 +73,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	out, errOut = cleanWriter{out}, cleanWriter{errOut}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(out)
 		return 0
@@ -108,4 +110,18 @@ func usage(w io.Writer) {
 func runVersion(_ context.Context, _ []string, out io.Writer) error {
 	fmt.Fprintln(out, "incidentflow", version)
 	return nil
+}
+
+// cleanWriter removes from what it writes the characters incident.Clean
+// removes, so that incident text the CLI prints (a title or an update typed
+// in Slack) can't move the terminal's cursor, recolour it or reorder a
+// line. Every print of the CLI is whole text, so no write splits a
+// character.
+type cleanWriter struct{ w io.Writer }
+
+func (c cleanWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, incident.Clean(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

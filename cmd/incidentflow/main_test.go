@@ -236,6 +236,20 @@ func TestDevRunsEverythingAndSurvivesARestart(t *testing.T) {
 	if code != 0 || !strings.Contains(out, room.ID) {
 		t.Errorf("list after restart (%d) does not show %s:\n%s", code, room.ID, out)
 	}
+
+	// A title that would recolour the terminal, clear it or reverse a line
+	// is printed without the characters that would.
+	out, code = d.cli(t, "declare", "--title", "DB \x1b[2J\x1b[31mdown\u202e now", "--severity", "minor", "--as", "U0ALICE")
+	id := strings.Fields(strings.TrimPrefix(out, "Declared incident "))
+	if code != 0 || len(id) == 0 {
+		t.Fatalf("declare exited %d: %s", code, out)
+	}
+	for _, args := range [][]string{{"status", "--incident", strings.TrimSuffix(id[0], ":")}, {"list"}} {
+		out, code = d.cli(t, args...)
+		if code != 0 || !strings.Contains(out, "DB [2J[31mdown now") || strings.ContainsAny(out, "\x1b\u202e") {
+			t.Errorf("%s (%d) printed the title unclean: %q", args[0], code, out)
+		}
+	}
 }
 
 // TestDevNamesTheFlagOfABusyPort: a port in use is one line naming the port

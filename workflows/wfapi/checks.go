@@ -78,3 +78,14 @@ func (r ResolveRequest) Check() error {
 	}
 	return cmp.Or(incident.CheckText("the resolution summary", r.Summary, incident.MaxText), incident.CheckName("who resolves it", r.By))
 }
+
+// Check refuses an over-long note or name.
+func (r CompleteMaintenanceRequest) Check() error {
+	return cmp.Or(incident.CheckText("the note", r.Note, incident.MaxText), incident.CheckName("who completes the window", r.By))
+}
+
+// Check refuses an over-long note or name. Whether the severity exists is
+// the process's to say, which the workflow holds.
+func (r PromoteMaintenanceRequest) Check() error {
+	return cmp.Or(incident.CheckText("the note", r.Note, incident.MaxText), incident.CheckName("who declares the incident", r.By))
+}
