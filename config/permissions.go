@@ -20,8 +20,9 @@ type Permissions struct {
 	// security incident (everyone, incident_admins or user IDs).
 	Declare         []string `mapstructure:"declare"`
 	DeclareSecurity []string `mapstructure:"declare_security"`
-	// Act says who may post status updates, add action items and add
-	// messages to the timeline.
+	// Act says who may post status updates, add action items, add
+	// messages to the timeline, and complete or promote a maintenance
+	// window from its war room.
 	Act []string `mapstructure:"act"`
 	// Resolve, ChangeSeverity and AssignRoles say who may resolve, change
 	// the severity and give the commander's or the spokesperson's role.

@@ -20,7 +20,8 @@ type Permissions struct {
 	Declare         []string `json:"declare,omitempty"`
 	DeclareSecurity []string `json:"declare_security,omitempty"`
 	// Act says who may work in a war room: post status updates, add
-	// action items, add messages to the timeline.
+	// action items, add messages to the timeline, and, in a maintenance
+	// window's war room, complete the window or promote it to an incident.
 	Act []string `json:"act,omitempty"`
 	// Resolve, ChangeSeverity and AssignRoles say who may resolve, change
 	// the severity, and give the commander's or the spokesperson's role.
@@ -91,9 +92,13 @@ const (
 	ActionPostUpdate      Action = "post_update"
 	ActionAddActionItem   Action = "add_action_item"
 	ActionMarkTimeline    Action = "mark_timeline"
-	ActionResolve         Action = "resolve"
-	ActionChangeSeverity  Action = "change_severity"
-	ActionAssignRole      Action = "assign_role"
+	// ActionCompleteMaintenance and ActionPromoteMaintenance end a
+	// maintenance window, or turn it into an incident, from its war room.
+	ActionCompleteMaintenance Action = "complete_maintenance"
+	ActionPromoteMaintenance  Action = "promote_maintenance"
+	ActionResolve             Action = "resolve"
+	ActionChangeSeverity      Action = "change_severity"
+	ActionAssignRole          Action = "assign_role"
 )
 
 // what completes "Only … can " for act.
@@ -109,6 +114,10 @@ func (act Action) what() string {
 		return "add action items to this incident"
 	case ActionMarkTimeline:
 		return "add messages to this incident's timeline"
+	case ActionCompleteMaintenance:
+		return "complete this maintenance"
+	case ActionPromoteMaintenance:
+		return "promote this maintenance to an incident"
 	case ActionResolve:
 		return "resolve this incident"
 	case ActionChangeSeverity:
@@ -133,7 +142,7 @@ func (p Permissions) rule(act Action) []string {
 		return pick(p.Declare, d.Declare)
 	case ActionDeclareSecurity:
 		return pick(p.DeclareSecurity, d.DeclareSecurity)
-	case ActionPostUpdate, ActionAddActionItem, ActionMarkTimeline:
+	case ActionPostUpdate, ActionAddActionItem, ActionMarkTimeline, ActionCompleteMaintenance, ActionPromoteMaintenance:
 		return pick(p.Act, d.Act)
 	case ActionResolve:
 		return pick(p.Resolve, d.Resolve)

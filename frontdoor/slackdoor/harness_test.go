@@ -112,6 +112,22 @@ func (d *door) warRoom(title string) (incident.Declaration, string) {
 	return decl, ch.ID
 }
 
+// maintenanceRoom is warRoom for a run of maintenance window windowID:
+// the war room of a maintenance-kind incident whose ID is the run's key,
+// led by Alice, with Bob, Carol and Dave in it, Erin, Frank and Grace not.
+func (d *door) maintenanceRoom(windowID string) (incident.Declaration, string) {
+	d.t.Helper()
+	w := incident.Window{ID: windowID, Title: "Maintenance " + windowID, Lead: slackemu.UserAlice, ScheduledBy: slackemu.UserAlice,
+		Severity: incident.Minor, Duration: time.Hour}
+	decl := w.Declaration(time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC))
+	ch, err := d.emu.CreateChannel("maint-"+decl.ID, false, slackemu.UserAlice, slackemu.UserBob, slackemu.UserCarol, slackemu.UserDave)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.ops.add(decl, ch.ID)
+	return decl, ch.ID
+}
+
 // command types a slash command and fails the test unless Slack got its
 // answer in time.
 func (d *door) command(channelID, user, text string) *slackemu.Reply {

@@ -79,13 +79,13 @@ var buttons = map[string]button{
 	},
 	wfapi.ActionMaintenancePromote: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
 		if _, ok := f.scheduler(); !ok {
-			f.maintenanceAction(ctx, cb, wfapi.ActionMaintenancePromote, m.Incident)
+			f.maintenanceAction(ctx, cb, wfapi.ActionMaintenancePromote, m)
 			return
 		}
-		f.openForm(ctx, cb, f.maintenancePromoteView(m)) // asks for the severity first
+		f.openPromoteForm(ctx, cb, m) // asks for the severity first
 	},
 	wfapi.ActionMaintenanceComplete: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
-		f.maintenanceAction(ctx, cb, wfapi.ActionMaintenanceComplete, m.Incident)
+		f.maintenanceAction(ctx, cb, wfapi.ActionMaintenanceComplete, m)
 	},
 	wfapi.ActionAlertDeclare: (*FrontDoor).alertDeclare,
 	wfapi.ActionAlertIgnore: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
@@ -136,15 +136,25 @@ func (f *FrontDoor) retroDone(ctx context.Context, cb slack.InteractionCallback,
 	}, fmt.Sprintf("Marked the retrospective of `%s` done. Thank you!", id), "the retrospective was NOT marked done")
 }
 
-func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionCallback, action, id string) {
+// maintenanceAction completes or promotes the window of m, the one whose
+// button was pressed in m.Channel, once the act rule lets the person who
+// pressed it (permitWindow).
+func (f *FrontDoor) maintenanceAction(ctx context.Context, cb slack.InteractionCallback, action string, m viewMeta) {
+	id, user := m.Incident, cb.User.ID
 	if action == wfapi.ActionMaintenanceComplete {
 		f.click(ctx, cb, f.maintenance != nil, "Maintenance buttons aren't supported by this incidentflow.", func(tctx context.Context) error {
-			return f.maintenance.Complete(tctx, id, cb.User.ID)
+			if err := f.permitWindow(tctx, incident.ActionCompleteMaintenance, id, m.Channel, user); err != nil {
+				return err
+			}
+			return f.maintenance.Complete(tctx, id, user)
 		}, "Marked maintenance `"+id+"` complete.", "the maintenance was NOT marked complete")
 		return
 	}
 	f.click(ctx, cb, f.maintenance != nil, "Maintenance buttons aren't supported by this incidentflow.", func(tctx context.Context) error {
-		return f.maintenance.Promote(tctx, id, cb.User.ID)
+		if err := f.permitWindow(tctx, incident.ActionPromoteMaintenance, id, m.Channel, user); err != nil {
+			return err
+		}
+		return f.maintenance.Promote(tctx, id, user)
 	}, "Turned maintenance `"+id+"` into an incident; its war room will tell you more.", "NO incident was declared")
 }
 

@@ -132,9 +132,10 @@ func TestActionItemWithoutRetro(t *testing.T) {
 func TestMaintenanceButtons(t *testing.T) {
 	m := &fakeMaintenance{}
 	d := newDoor(t, withMaintenance(m))
-	ts := d.postButtons(slackemu.IncidentsChannelID, "db-upgrade", wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote)
-	d.click(slackemu.IncidentsChannelID, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
-	d.click(slackemu.IncidentsChannelID, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
+	_, room := d.maintenanceRoom("db-upgrade")
+	ts := d.postButtons(room, "db-upgrade", wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote)
+	d.click(room, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
+	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
 	eventually(t, "both maintenance actions", func() bool {
 		m.mu.Lock()
 		defer m.mu.Unlock()

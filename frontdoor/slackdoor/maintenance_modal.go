@@ -121,6 +121,19 @@ func (f *FrontDoor) maintenancePromoteView(meta viewMeta) slack.ModalViewRequest
 	)
 }
 
+// openPromoteForm opens the promote form for the window of m, once the act
+// rule lets the person who pressed Promote (permitWindow), so that nobody
+// fills it in vain.
+func (f *FrontDoor) openPromoteForm(ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
+	tctx, cancel := f.temporalCtx(ctx, 0)
+	defer cancel()
+	if err := f.permitWindow(tctx, incident.ActionPromoteMaintenance, m.Incident, m.Channel, cb.User.ID); err != nil {
+		f.notify(cb, f.failure(err, "NO incident was declared"))
+		return
+	}
+	f.openForm(ctx, cb, f.maintenancePromoteView(m))
+}
+
 // submitMaintenance handles the maintenance modals' submissions.
 func (f *FrontDoor) submitMaintenance(ctx context.Context, s filledForm) *slack.ViewSubmissionResponse {
 	cb := s.cb
@@ -223,6 +236,18 @@ func (f *FrontDoor) submitPromote(ctx context.Context, cb slack.InteractionCallb
 	checkText(errs, FieldReason, "What went wrong", note, false, MaxText)
 	if r := errs.response(); r != nil {
 		return r
+	}
+	// The act rule again, at the submission: the form may have been opened
+	// by someone since removed from the war room, or forged.
+	pctx, cancel := f.temporalCtx(ctx, 0)
+	err := f.permitWindow(pctx, incident.ActionPromoteMaintenance, meta.Incident, meta.Channel, cb.User.ID)
+	cancel()
+	if refusal, ok := refusalOf(err); ok {
+		f.tell(recipient{channel: meta.Channel, user: cb.User.ID}, refusal) // ephemeral, with the mentions of who can
+		return slack.NewClearViewSubmissionResponse()
+	} else if err != nil {
+		f.log.Warn("deciding who may promote failed", "err", err)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{FieldSeverity: modalError(f.failure(err, "NO incident was declared"))})
 	}
 	var res wfapi.PromoteMaintenanceResult
 	resp := f.submittedNow(ctx, FieldSeverity, "NO incident was declared", func(tctx context.Context) error {

@@ -121,6 +121,7 @@ func TestMaintenanceFormShowsErrorsInline(t *testing.T) {
 func TestMaintenancePromoteFormDeclaresAtTheChosenSeverity(t *testing.T) {
 	sched := &fakeScheduler{}
 	f := maintenanceDoor(t, sched)
+	f.process.Permissions.Act = []string{incident.Everyone} // who may promote is TestMaintenanceButtonsFollowTheActRule's
 	view := f.maintenancePromoteView(viewMeta{Incident: "dbup", Channel: "C0ROOM"})
 	if b, _ := json.Marshal(view); !strings.Contains(string(b), `"initial_option":{"text":{"type":"plain_text","text":"MAJOR`) {
 		t.Fatalf("default severity: %s", b)

@@ -109,7 +109,7 @@ func TestRepeatedSubmissionIsAppliedOnce(t *testing.T) {
 func TestRepeatedClickIsAppliedOnce(t *testing.T) {
 	m, retro := &fakeMaintenance{}, &fakeRetro{}
 	d := newDoor(t, withMaintenance(m), withRetro(retro))
-	_, room := d.warRoom("DB upgrade")
+	_, room := d.maintenanceRoom("db-upgrade")
 	click := func(actionID, value, trigger string) {
 		t.Helper()
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, TriggerID: trigger,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -86,6 +87,33 @@ func (f *FrontDoor) permitted(act incident.Action, id, user string, change func(
 		}
 		return change(ctx)
 	}
+}
+
+// permitWindow decides whether user may do act (complete or promote) to
+// maintenance window windowID from channel, where its button was pressed:
+// as permit decides for the window's war room, which is the incident whose
+// war room channel is when that incident is a run of the window (the
+// workflow posts the buttons there). Elsewhere (the war room didn't open,
+// so the buttons went to an announce channel) there is no war room to be
+// a member of, and the rule alone decides.
+func (f *FrontDoor) permitWindow(ctx context.Context, act incident.Action, windowID, channel, user string) error {
+	if channel != "" {
+		id, err := f.warRoomOf(ctx, channel)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(id, windowID+"-") { // a run's ID is its RunKey
+			return f.permit(ctx, act, id, user)
+		}
+	}
+	return f.process.Permit(act, nil, incident.Actor{User: user}, incident.NotMember)
+}
+
+// permitTriage decides whether user may answer an alert's triage prompt
+// (Declare, Ignore, Snooze): deciding an alert's fate is deciding whether
+// to declare, so the declare rule says who may.
+func (f *FrontDoor) permitTriage(user string) error {
+	return f.process.Permit(incident.ActionDeclare, nil, incident.Actor{User: user}, incident.MembershipUnknown)
 }
 
 // permitMark decides whether the person who marked or unmarked a message

@@ -2,7 +2,9 @@ package slackdoor
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
@@ -205,5 +207,138 @@ func TestListShowsSecurityIncidentsToTheirMembersOnly(t *testing.T) {
 	}
 	if n := d.emu.CallCount("conversations.members"); n != 1 {
 		t.Errorf("conversations.members called %d times for three lists of one war room, want 1 (cached)", n)
+	}
+}
+
+// Someone not in a maintenance window's war room may neither complete nor
+// promote the window: the buttons are refused privately, saying who can,
+// and nothing reaches the maintenance workflow; a member may.
+func TestMaintenanceButtonsFollowTheActRule(t *testing.T) {
+	m := &fakeMaintenance{}
+	d := newDoor(t, withMaintenance(m))
+	_, room := d.maintenanceRoom("db-upgrade")
+	erin := slackemu.UserErin // not in the war room
+	ts := d.postButtons(room, "db-upgrade", wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote)
+
+	d.click(room, ts, wfapi.ActionMaintenanceComplete, erin)
+	d.waitToldPrivately(room, erin, "Only members of <#"+room+"> can complete this maintenance.")
+	d.click(room, ts, wfapi.ActionMaintenancePromote, erin)
+	d.waitToldPrivately(room, erin, "Only members of <#"+room+"> can promote this maintenance to an incident.")
+	m.mu.Lock()
+	if len(m.done) != 0 {
+		t.Errorf("a non-member's clicks reached the maintenance: %q", m.done)
+	}
+	m.mu.Unlock()
+
+	d.click(room, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
+	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
+	eventually(t, "a member's completion and promotion", func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return len(m.done) == 2
+	})
+	if m.done[0] != "complete db-upgrade by U0BOB" || m.done[1] != "promote db-upgrade by U0BOB" {
+		t.Fatalf("maintenance calls %q", m.done)
+	}
+}
+
+// With the promote form, a non-member's Promote opens no form, and a
+// promote form submitted by one anyway declares nothing; a member's
+// declares.
+func TestMaintenancePromoteFormFollowsTheActRule(t *testing.T) {
+	sched := &fakeScheduler{}
+	d := newDoor(t, withMaintenance(sched))
+	_, room := d.maintenanceRoom("db-upgrade")
+	erin := slackemu.UserErin
+	want := "Only members of <#" + room + "> can promote this maintenance to an incident."
+	ts := d.postButtons(room, "db-upgrade", wfapi.ActionMaintenancePromote)
+
+	d.click(room, ts, wfapi.ActionMaintenancePromote, erin)
+	d.waitToldPrivately(room, erin, want)
+	if n := len(d.emu.Views()); n != 0 {
+		t.Fatalf("a non-member's Promote opened %d forms", n)
+	}
+
+	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
+	v := d.openView(CallbackMaintenancePromote)
+	values := form().sel(FieldSeverity, "critical").text(FieldReason, "replication broke")
+	if rep := d.submit(v.ID, erin, values); rep.ResponseAction != "clear" { // someone else's form
+		t.Fatalf("the refused promotion answered %s, want the modal closed", rep.Body)
+	}
+	eventually(t, "the refusal, twice", func() bool {
+		return strings.Count(strings.Join(d.toldPrivately(room, erin), "\n"), want) == 2
+	})
+	sched.mu.Lock()
+	if len(sched.promotes) != 0 {
+		t.Errorf("a non-member's promotion reached the maintenance: %+v", sched.promotes)
+	}
+	sched.mu.Unlock()
+
+	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
+	if rep := d.submit(d.openView(CallbackMaintenancePromote).ID, slackemu.UserBob, values); rep.ResponseAction != "clear" {
+		t.Fatalf("a member's promotion answered %s", rep.Body)
+	}
+	sched.mu.Lock()
+	defer sched.mu.Unlock()
+	if len(sched.promotes) != 1 || sched.promotes[0].By != slackemu.UserBob || sched.promotes[0].Severity != incident.Critical {
+		t.Fatalf("promotes %+v, want Bob's", sched.promotes)
+	}
+}
+
+// fakeAlerts is an alert group waiting in triage; it records the answers
+// to its prompt.
+type fakeAlerts struct {
+	mu      sync.Mutex
+	triaged []string
+}
+
+func (a *fakeAlerts) Get(_ context.Context, groupID string) (wfapi.AlertGroupState, error) {
+	return wfapi.AlertGroupState{GroupID: groupID, Phase: wfapi.AlertTriage}, nil
+}
+
+func (a *fakeAlerts) Declare(context.Context, string, string, incident.Declaration) (string, error) {
+	return "", errors.New("not in this test")
+}
+
+func (a *fakeAlerts) Triage(_ context.Context, groupID, by, action string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.triaged = append(a.triaged, action+" "+groupID+" by "+by)
+	return nil
+}
+
+// Answering an alert's triage prompt is deciding whether to declare: the
+// declare rule says who may press Declare, Ignore or Snooze.
+func TestTriageButtonsFollowTheDeclareRule(t *testing.T) {
+	alerts := &fakeAlerts{}
+	d := newDoor(t, func(o *FrontDoorOptions) {
+		o.Alerts = alerts
+		o.Process.Permissions.Declare = []string{incident.IncidentAdmins}
+	}, withAdmins(slackemu.UserAlice))
+	ch := slackemu.IncidentsChannelID
+	const want = "Only an incident admin can declare an incident."
+	ts := d.postButtons(ch, "grp1", wfapi.ActionAlertDeclare, wfapi.ActionAlertIgnore, wfapi.ActionAlertSnooze)
+
+	for _, action := range []string{wfapi.ActionAlertIgnore, wfapi.ActionAlertSnooze, wfapi.ActionAlertDeclare} {
+		d.click(ch, ts, action, slackemu.UserBob)
+	}
+	eventually(t, "three refusals", func() bool {
+		return strings.Count(strings.Join(d.toldPrivately(ch, slackemu.UserBob), "\n"), want) == 3
+	})
+	if n := len(d.emu.Views()); n != 0 {
+		t.Errorf("a refused Declare opened %d forms", n)
+	}
+	alerts.mu.Lock()
+	if len(alerts.triaged) != 0 {
+		t.Errorf("refused answers reached the alert group: %q", alerts.triaged)
+	}
+	alerts.mu.Unlock()
+
+	d.click(ch, ts, wfapi.ActionAlertIgnore, slackemu.UserAlice)
+	d.waitToldPrivately(ch, slackemu.UserAlice, "Done: you ignored this alert group.")
+	alerts.mu.Lock()
+	defer alerts.mu.Unlock()
+	if len(alerts.triaged) != 1 || alerts.triaged[0] != "ignore grp1 by U0ALICE" {
+		t.Fatalf("triaged %q, want the admin's ignore", alerts.triaged)
 	}
 }
