@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,6 +33,14 @@ const (
 	// MaxLink bounds a link: the permalink of the message an incident was
 	// declared from.
 	MaxLink = 1000
+)
+
+// The bounds of the time to the next status update a responder may ask
+// for instead of the severity's cadence: the Slack form's and the CLI's
+// --next.
+const (
+	MinNextUpdate = time.Minute
+	MaxNextUpdate = 24 * time.Hour
 )
 
 // The bounds of the lists Compact keeps whole, so that the state an

@@ -28,16 +28,10 @@ func checkIDFlag(flag, id, ids string) error {
 	return nil
 }
 
-// Bounds of --next, as the Slack form has them.
-const (
-	minNextUpdate = time.Minute
-	maxNextUpdate = 24 * time.Hour
-)
-
 // checkNextUpdate refuses a --next that is set but negative, under a
 // minute or longer than a day.
 func checkNextUpdate(next time.Duration) error {
-	if next != 0 && (next < minNextUpdate || next > maxNextUpdate) {
+	if next != 0 && (next < incident.MinNextUpdate || next > incident.MaxNextUpdate) {
 		return fmt.Errorf("--next %s isn't a time to the next update: give 1m to 24h, e.g. --next 30m (leave it out for the severity's cadence)", next)
 	}
 	return nil

@@ -134,6 +134,14 @@ func TestMaintenanceButtons(t *testing.T) {
 	d := newDoor(t, withMaintenance(m))
 	_, room := d.maintenanceRoom("db-upgrade")
 	ts := d.postButtons(room, "db-upgrade", wfapi.ActionMaintenanceComplete, wfapi.ActionMaintenancePromote)
+	bobCompletesAndPromotes(t, d, m, room, ts)
+}
+
+// bobCompletesAndPromotes has Bob, a member of the window db-upgrade's war
+// room, click Complete and Promote on its buttons message ts, and checks
+// both reached the maintenance, in that order.
+func bobCompletesAndPromotes(t *testing.T, d *door, m *fakeMaintenance, room, ts string) {
+	t.Helper()
 	d.click(room, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
 	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
 	eventually(t, "both maintenance actions", func() bool {

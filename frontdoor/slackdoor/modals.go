@@ -53,9 +53,10 @@ const (
 // Limits the modals enforce: the title and texts are incidentflow's own
 // bounds, which the workflows and the starter enforce for every door.
 const (
-	MaxTitle      = incident.MaxTitle // characters in an incident title
-	MaxText       = incident.MaxText  // characters in a summary, update or resolution
-	MaxNextUpdate = 1440              // minutes until the next update (a day)
+	MaxTitle      = incident.MaxTitle                         // characters in an incident title
+	MaxText       = incident.MaxText                          // characters in a summary, update or resolution
+	MinNextUpdate = int(incident.MinNextUpdate / time.Minute) // minutes until the next update, at least
+	MaxNextUpdate = int(incident.MaxNextUpdate / time.Minute) // and at most
 )
 
 // securityValue is the value of the "security incident" checkbox.
@@ -218,7 +219,7 @@ func (f *FrontDoor) updateView(meta viewMeta, status incident.Status, text strin
 		opts = append(opts, option(string(st), capitalize(string(st))))
 	}
 	next := slack.NewNumberInputBlockElement(plain("Minutes (default: the severity's cadence)"), FieldNextUpdate, false)
-	next.MinValue, next.MaxValue = "1", strconv.Itoa(MaxNextUpdate)
+	next.MinValue, next.MaxValue = strconv.Itoa(MinNextUpdate), strconv.Itoa(MaxNextUpdate)
 	nextIn := slack.NewInputBlock(FieldNextUpdate, plain("Next update in (minutes)"), nil, next)
 	nextIn.Optional = true
 	return modal(CallbackUpdate, "Status update", "Post", meta,
@@ -395,8 +396,8 @@ func nextUpdateIn(errs fieldErrors, raw string) time.Duration {
 		return 0
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > MaxNextUpdate {
-		errs.add(FieldNextUpdate, "Give a whole number of minutes from 1 to %d.", MaxNextUpdate)
+	if err != nil || n < MinNextUpdate || n > MaxNextUpdate {
+		errs.add(FieldNextUpdate, "Give a whole number of minutes from %d to %d.", MinNextUpdate, MaxNextUpdate)
 		return 0
 	}
 	return time.Duration(n) * time.Minute

@@ -230,16 +230,7 @@ func TestMaintenanceButtonsFollowTheActRule(t *testing.T) {
 	}
 	m.mu.Unlock()
 
-	d.click(room, ts, wfapi.ActionMaintenanceComplete, slackemu.UserBob)
-	d.click(room, ts, wfapi.ActionMaintenancePromote, slackemu.UserBob)
-	eventually(t, "a member's completion and promotion", func() bool {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		return len(m.done) == 2
-	})
-	if m.done[0] != "complete db-upgrade by U0BOB" || m.done[1] != "promote db-upgrade by U0BOB" {
-		t.Fatalf("maintenance calls %q", m.done)
-	}
+	bobCompletesAndPromotes(t, d, m, room, ts)
 }
 
 // With the promote form, a non-member's Promote opens no form, and a
