@@ -22,8 +22,8 @@ RUN go build -trimpath -tags timetzdata \
       -o /out/incidentflow ./cmd/incidentflow
 
 FROM debian:bookworm-slim
-# ca-certificates: Slack and GitHub are HTTPS. curl: the compose healthcheck
-# of serve (GET /healthz).
+# ca-certificates: Slack and GitHub are HTTPS. curl: the compose
+# healthchecks of serve and the workers (GET /readyz).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \

@@ -84,7 +84,8 @@ func (c *Calendar) BookMeeting(ctx context.Context, m Meeting) (Booking, error) 
 		return Booking{}, temporal.NewApplicationErrorWithOptions(fmt.Sprintf("invalid meeting %q from %s to %s", m.IncidentID, m.Start, m.End),
 			ErrCalendarConfig, temporal.ApplicationErrorOptions{NonRetryable: true})
 	}
-	return c.backend.Book(ctx, m)
+	// A CalDAV server may take its HTTP client's 30 s: heartbeat meanwhile.
+	return beating(ctx, func() (Booking, error) { return c.backend.Book(ctx, m) })
 }
 
 // CalendarOptions configure the calendar backend (retrospective.calendar).

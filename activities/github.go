@@ -152,6 +152,11 @@ type IssueStatesRequest struct {
 // IssueStates returns the current state of each issue, in the order asked.
 // An issue GitHub no longer has (404, 410) is IssueMissing.
 func (g *GitHub) IssueStates(ctx context.Context, req IssueStatesRequest) ([]Issue, error) {
+	return beating(ctx, func() ([]Issue, error) { return g.issueStates(ctx, req) })
+}
+
+// issueStates is IssueStates's body; IssueStates heartbeats around it.
+func (g *GitHub) issueStates(ctx context.Context, req IssueStatesRequest) ([]Issue, error) {
 	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return nil, err

@@ -35,6 +35,11 @@ type PostmortemRequest struct {
 // the one already open (by its marker) and brings its action-item section up
 // to date. It never opens a second one.
 func (g *GitHub) PublishPostmortem(ctx context.Context, req PostmortemRequest) (IssueResult, error) {
+	return beating(ctx, func() (IssueResult, error) { return g.publishPostmortem(ctx, req) })
+}
+
+// publishPostmortem is PublishPostmortem's body; PublishPostmortem heartbeats around it.
+func (g *GitHub) publishPostmortem(ctx context.Context, req PostmortemRequest) (IssueResult, error) {
 	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return IssueResult{}, err
@@ -87,6 +92,11 @@ type IssueResult struct {
 // GitHub rejects the assignee or a label (422), the issue is opened without
 // them and Warnings say so.
 func (g *GitHub) OpenActionItem(ctx context.Context, req ActionItemIssueRequest) (IssueResult, error) {
+	return beating(ctx, func() (IssueResult, error) { return g.openActionItem(ctx, req) })
+}
+
+// openActionItem is OpenActionItem's body; OpenActionItem heartbeats around it.
+func (g *GitHub) openActionItem(ctx context.Context, req ActionItemIssueRequest) (IssueResult, error) {
 	g = g.in(req.Repo)
 	if err := g.check(); err != nil {
 		return IssueResult{}, err

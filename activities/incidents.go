@@ -27,7 +27,9 @@ type IncidentWorkflows interface {
 // incident's workflow, through the same updates the front door sends:
 // MaintenanceWorkflow waits for the war room it starts and resolves it;
 // AlertGroupWorkflow records its group's changes in its incident. The
-// outside system here is Temporal itself.
+// outside system here is Temporal itself. Waiting for a war room can take as
+// long as its Slack calls: the activities heartbeat meanwhile, and the waits
+// give way when their worker shuts down (a retry elsewhere waits the same).
 type Incidents struct {
 	Workflows IncidentWorkflows
 }
@@ -53,7 +55,9 @@ type Resolution struct {
 // open and returns it. It fails for good when the war room could not be
 // opened.
 func (a *Incidents) MaintenanceWarRoom(ctx context.Context, req WarRoomRequest) (incident.WarRoom, error) {
-	room, err := a.Workflows.AwaitWarRoom(ctx, req.IncidentID)
+	room, err := whileWorkerRuns(ctx, func(ctx context.Context) (incident.WarRoom, error) {
+		return beating(ctx, func() (incident.WarRoom, error) { return a.Workflows.AwaitWarRoom(ctx, req.IncidentID) })
+	})
 	return room, final(err)
 }
 
@@ -61,7 +65,12 @@ func (a *Incidents) MaintenanceWarRoom(ctx context.Context, req WarRoomRequest) 
 // resolved already (by an earlier attempt, or by a responder) is left as it
 // is.
 func (a *Incidents) MaintenanceResolveWarRoom(ctx context.Context, req ResolveWarRoomRequest) error {
-	return final(a.Workflows.ResolveIfOpen(ctx, req.IncidentID, req.Resolve.By, req.Resolve.Summary))
+	_, err := whileWorkerRuns(ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, beatingErr(ctx, func() error {
+			return a.Workflows.ResolveIfOpen(ctx, req.IncidentID, req.Resolve.By, req.Resolve.Summary)
+		})
+	})
+	return final(err)
 }
 
 // RecordAlertRequest is the argument of RecordAlert.
@@ -74,13 +83,16 @@ type RecordAlertRequest struct {
 // record's key makes a retry a no-op. An incident that refuses it (resolved
 // already) fails for good.
 func (a *Incidents) RecordAlert(ctx context.Context, req RecordAlertRequest) error {
-	return final(a.Workflows.RecordAlert(ctx, req.IncidentID, req.Record))
+	return final(beatingErr(ctx, func() error { return a.Workflows.RecordAlert(ctx, req.IncidentID, req.Record) }))
 }
 
 // final makes an error the incident workflow itself returned (a rejected
 // or failed update) non-retryable; Temporal's own errors (not started yet,
 // busy, unreachable) stay retryable.
 func final(err error) error {
+	if err == errWorkerStopping {
+		return err // retried on another worker
+	}
 	var appErr *temporal.ApplicationError
 	if err != nil && errors.As(err, &appErr) {
 		return temporal.NewNonRetryableApplicationError(appErr.Error(), "WarRoomFailed", err)

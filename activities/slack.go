@@ -47,12 +47,14 @@ func NewSlack(api *slack.Client, opts SlackOptions) *Slack {
 }
 
 // call waits for the rate limiter of method (and channel, for posts), runs
-// f, and turns its error into a Temporal application error.
+// f, and turns its error into a Temporal application error. It heartbeats
+// throughout, in the limiter and during the call (bounded by the HTTP
+// client's timeout, which may be longer than the heartbeat timeout).
 func (s *Slack) call(ctx context.Context, method, channel string, f func() error) error {
 	if err := s.limits.wait(ctx, method, channel); err != nil {
 		return err
 	}
-	return slackError(method, f())
+	return slackError(method, beatingErr(ctx, f))
 }
 
 // botUser returns the bot's own user ID.
@@ -115,6 +117,23 @@ func (s *Slack) channelID(ctx context.Context, ref string) (string, error) {
 // private (if the bot is in it), and caches its ID. It returns nil when
 // there is none.
 func (s *Slack) findChannel(ctx context.Context, name string) (*slack.Channel, error) {
+	var found *slack.Channel
+	err := s.eachChannel(ctx, func(ch *slack.Channel) bool {
+		if ch.Name != name {
+			return true
+		}
+		s.mu.Lock()
+		s.channels[name] = ch.ID
+		s.mu.Unlock()
+		found = ch
+		return false
+	})
+	return found, err
+}
+
+// eachChannel calls f with each channel the bot can see, archived or not,
+// public or private (if the bot is in it), until f returns false.
+func (s *Slack) eachChannel(ctx context.Context, f func(*slack.Channel) bool) error {
 	params := &slack.GetConversationsParameters{Limit: 1000, Types: []string{"public_channel", "private_channel"}}
 	for {
 		var page []slack.Channel
@@ -123,18 +142,15 @@ func (s *Slack) findChannel(ctx context.Context, name string) (*slack.Channel, e
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range page {
-			if page[i].Name == name {
-				s.mu.Lock()
-				s.channels[name] = page[i].ID
-				s.mu.Unlock()
-				return &page[i], nil
+			if !f(&page[i]) {
+				return nil
 			}
 		}
 		if params.Cursor == "" {
-			return nil, nil
+			return nil
 		}
 	}
 }

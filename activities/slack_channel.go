@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -36,60 +37,219 @@ type Channel struct {
 // purposeMarker ends the purpose of incident id's war room.
 func purposeMarker(id string) string { return " · incident " + id }
 
-// CreateChannel creates the war room under the first free name of
-// req.Names; it makes only the conversations.create call (and, when a name
-// is taken, the lookup of whether the channel under it is the incident's
-// own). The purpose, whose marker tells the incident's channel from
-// others, is set by SetPurpose, which the workflow runs beside the kickoff
-// post once the channel exists.
+// ProvisionalPrefix begins the name a war room is created under before it
+// is renamed to its wanted name (see CreateChannel). The names CreateChannel
+// is asked to move to may not begin with it.
+const ProvisionalPrefix = "incidentflow_"
+
+// provisionalName is the name incident id's war room is created under: no
+// other incident's CreateChannel ever creates a channel under it, nor
+// renames one to it. Incident IDs are channel-safe and at most 64
+// characters, so it fits Slack's 80.
+func provisionalName(id string) string { return ProvisionalPrefix + id }
+
+// CreateChannel creates the war room and gives it the first free name of
+// req.Names. The purpose, whose marker tells the incident's channel from
+// others once set, is set by SetPurpose, which the workflow runs beside the
+// kickoff post once the channel exists.
 //
-// It is idempotent: the channel is recorded in the heartbeat details right
-// after it is created, so a retry (after a crash, or an answer that was
-// lost) returns it without creating a second one; and a name taken by a
-// channel whose purpose carries the incident's marker (a war room whose
-// purpose was set, e.g. before the workflow was reset) is that channel.
+// The channel is created under a name only this incident ever uses,
+// ProvisionalPrefix + the incident's ID, and then renamed (conversations.rename)
+// to the first of req.Names that is free. Slack keeps a channel's earlier
+// names in previous_names, and both conversations.create and
+// conversations.rename refuse a name another channel holds (name_taken),
+// atomically. So a channel our bot user created whose name, or one of whose
+// previous names, is the provisional name is this incident's war room and no
+// other's, whatever Slack answered or failed to answer before:
 //
-// The remaining crash window: an attempt that dies after Slack created the
-// channel but before its heartbeat reached Temporal leaves a retry with no
-// details and a taken name whose purpose has no marker yet (SetPurpose runs
-// only after CreateChannel completes), so the retry moves on to the next
-// name and the first channel is left behind, empty. The same window existed
-// when the purpose was set within this activity; it is one Slack answer and
-// one heartbeat long.
+//   - a crash (or a lost answer) after Slack created the channel: the retry
+//     looks for that channel before creating anything (or its create meets
+//     name_taken and looks then), finds it, and goes on renaming it;
+//   - a crash after Slack renamed it: the retry finds it by its previous name
+//     and returns it as it is;
+//   - a crash before either was applied: the retry finds nothing and creates
+//     it, once;
+//   - another incident wanting the same name at the same minute renames its
+//     own, differently named, channel: one of the two renames wins, the other
+//     meets name_taken on a channel that is not its own (neither its ID nor
+//     its provisional name) and moves to the next name. Neither ever claims
+//     a channel on the strength of its name, its creator or its age.
+//
+// The channel is recorded in the heartbeat details after each step, which
+// spares a retry the lookup. A name taken by a channel whose purpose carries
+// the incident's marker (a war room whose purpose was set before the
+// workflow was reset, which starts the activity over) is that channel: the
+// channel just created for nothing is archived. When every name is taken,
+// the provisional channel is archived and the activity fails for good.
+//
+// An attempt that Temporal has given up on (its heartbeat timed out) but
+// that is still alive may see its conversations.create reach Slack only
+// after the next attempt has renamed the war room away from the
+// provisional name, and so create a second channel under it. Its rename
+// then meets name_taken on the war room's name, held by a channel renamed
+// from the provisional name: its own incident's, so it archives the spare
+// and returns the war room. Only a wanted name that came free in between
+// (a channel renamed or deleted under it) would let the spare through.
 func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Channel, error) {
-	var created Channel
-	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &created) == nil && created.ID != "" {
-		return created, s.legacyPurpose(ctx, created.ID, req)
+	if !incident.ValidID(req.IncidentID) {
+		return Channel{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("incident ID %q can't name a war room: use lowercase letters, digits, - and _ (at most 64)", req.IncidentID), ErrSlackRejected, nil)
 	}
+	provisional := provisionalName(req.IncidentID)
 	for _, name := range req.Names {
 		if len(name) > incident.MaxChannelName || name == "" {
 			return Channel{}, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("channel name %q is not a valid Slack name: fix the channel_name template", name), ErrSlackRejected, nil)
 		}
-		var ch *slack.Channel
-		err := s.call(ctx, "conversations.create", "", func() (err error) {
-			ch, err = s.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: req.Private})
+		if strings.HasPrefix(name, ProvisionalPrefix) {
+			return Channel{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("channel name %q begins with %q, which incidentflow keeps for war rooms being created: change the channel_name template",
+					name, ProvisionalPrefix), ErrSlackRejected, nil)
+		}
+	}
+	var ch Channel
+	if activity.HasHeartbeatDetails(ctx) {
+		if activity.GetHeartbeatDetails(ctx, &ch) != nil {
+			ch = Channel{}
+		}
+	}
+	switch {
+	case ch.ID != "" && ch.Name != provisional:
+		// Renamed (or, by an attempt of the code before the provisional
+		// name, created under its name): done.
+		return ch, s.legacyPurpose(ctx, ch.ID, req)
+	case ch.ID == "" && activity.GetInfo(ctx).Attempt > 1:
+		// An earlier attempt may have created (and renamed) the channel
+		// without recording it.
+		found, err := s.provisionalChannel(ctx, provisional)
+		if err != nil {
+			return Channel{}, err
+		}
+		if found != nil && found.Name != provisional {
+			return *found, s.legacyPurpose(ctx, found.ID, req)
+		}
+		if found != nil {
+			ch = *found
+		}
+	}
+	if ch.ID == "" {
+		created, err := s.createProvisional(ctx, provisional, req.Private)
+		if err != nil {
+			return Channel{}, err
+		}
+		if created.Name != provisional {
+			return created, s.legacyPurpose(ctx, created.ID, req)
+		}
+		ch = created
+	}
+	ctx = recordProgress(ctx, ch)
+	named, err := s.rename(ctx, ch, req)
+	if err != nil {
+		return Channel{}, err
+	}
+	ctx = recordProgress(ctx, named)
+	return named, s.legacyPurpose(ctx, named.ID, req)
+}
+
+// createProvisional creates the channel under the provisional name. When
+// the name is taken, the channel under it (or renamed from it) is the one an
+// earlier attempt created.
+func (s *Slack) createProvisional(ctx context.Context, provisional string, private bool) (Channel, error) {
+	var ch *slack.Channel
+	err := s.call(ctx, "conversations.create", "", func() (err error) {
+		ch, err = s.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: provisional, IsPrivate: private})
+		return err
+	})
+	if err == nil {
+		return Channel{ID: ch.ID, Name: ch.Name}, nil
+	}
+	if slackCode(err) != "name_taken" {
+		return Channel{}, err
+	}
+	found, ferr := s.provisionalChannel(ctx, provisional)
+	if ferr != nil {
+		return Channel{}, ferr
+	}
+	if found == nil {
+		return Channel{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"a channel named #%s exists that incidentflow did not create for this incident: rename it (an archived channel keeps its name), then declare again", provisional),
+			ErrSlackRejected, nil)
+	}
+	return *found, nil
+}
+
+// rename gives ch the first free name of req.Names.
+func (s *Slack) rename(ctx context.Context, ch Channel, req CreateChannelRequest) (Channel, error) {
+	for _, name := range req.Names {
+		var renamed *slack.Channel
+		err := s.call(ctx, "conversations.rename", "", func() (err error) {
+			renamed, err = s.api.RenameConversationContext(ctx, ch.ID, name)
 			return err
 		})
 		if err == nil {
-			created = Channel{ID: ch.ID, Name: ch.Name}
-			ctx = recordProgress(ctx, created)
-			return created, s.legacyPurpose(ctx, created.ID, req)
+			return Channel{ID: renamed.ID, Name: renamed.Name}, nil
 		}
 		if slackCode(err) != "name_taken" {
 			return Channel{}, err
 		}
-		mine, err := s.ownChannel(ctx, name, req.IncidentID)
+		holder, err := s.findChannel(ctx, name)
 		if err != nil {
 			return Channel{}, err
 		}
-		if mine != nil {
-			return *mine, nil
+		switch {
+		case holder == nil:
+			// Taken by a channel the bot can't see (private): next name.
+		case holder.ID == ch.ID:
+			// Already ours under this name (an earlier attempt renamed it).
+			return Channel{ID: holder.ID, Name: holder.Name}, nil
+		case s.isOwn(ctx, holder, req.IncidentID):
+			// The war room of an earlier run of this incident (reset).
+			s.archive(ctx, ch.ID)
+			return Channel{ID: holder.ID, Name: holder.Name}, nil
 		}
 	}
+	s.archive(ctx, ch.ID)
 	return Channel{}, temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("every war-room name tried is taken (%s): archive old channels or change the channel_name template",
 			strings.Join(req.Names, ", ")), ErrSlackRejected, nil)
+}
+
+// isOwn reports whether ch is incident id's war room: its purpose carries
+// the incident's marker, or our bot created it under the incident's
+// provisional name.
+func (s *Slack) isOwn(ctx context.Context, ch *slack.Channel, id string) bool {
+	if strings.HasSuffix(ch.Purpose.Value, purposeMarker(id)) {
+		return true
+	}
+	bot, err := s.botUser(ctx)
+	return err == nil && ch.Creator == bot && slices.Contains(ch.PreviousNames, provisionalName(id))
+}
+
+// provisionalChannel returns the channel our bot created under the
+// provisional name, by that name or by a previous one, or nil when there is
+// none.
+func (s *Slack) provisionalChannel(ctx context.Context, provisional string) (*Channel, error) {
+	bot, err := s.botUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found *Channel
+	err = s.eachChannel(ctx, func(ch *slack.Channel) bool {
+		if ch.Creator == bot && (ch.Name == provisional || slices.Contains(ch.PreviousNames, provisional)) {
+			found = &Channel{ID: ch.ID, Name: ch.Name}
+			return false
+		}
+		return true
+	})
+	return found, err
+}
+
+// archive archives a channel created for nothing. It is best effort: a
+// channel left unarchived is empty and named after the incident.
+func (s *Slack) archive(ctx context.Context, channelID string) {
+	_ = s.call(ctx, "conversations.archive", "", func() error {
+		return s.api.ArchiveConversationContext(ctx, channelID)
+	})
 }
 
 // legacyPurpose sets the purpose of a channel created for a request that
@@ -114,19 +274,6 @@ type PurposeRequest struct {
 // channel under a taken name. Setting it again is harmless.
 func (s *Slack) SetPurpose(ctx context.Context, req PurposeRequest) error {
 	return s.setPurpose(ctx, req.Channel, req.Purpose, req.IncidentID)
-}
-
-// ownChannel returns the channel named name if it is incident id's war room
-// (its purpose carries the incident's marker), nil otherwise.
-func (s *Slack) ownChannel(ctx context.Context, name, id string) (*Channel, error) {
-	ch, err := s.findChannel(ctx, name)
-	if err != nil || ch == nil {
-		return nil, err
-	}
-	if !strings.HasSuffix(ch.Purpose.Value, purposeMarker(id)) {
-		return nil, nil
-	}
-	return &Channel{ID: ch.ID, Name: ch.Name}, nil
 }
 
 // setPurpose sets the purpose of incident incidentID's war room: purpose,

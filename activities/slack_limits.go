@@ -23,6 +23,8 @@ const (
 // methods not listed are taken as Tier 4.
 var methodTiers = map[string]int{
 	"conversations.create":     tier2,
+	"conversations.rename":     tier2,
+	"conversations.archive":    tier2,
 	"conversations.setTopic":   tier2,
 	"conversations.setPurpose": tier2,
 	"conversations.list":       tier2,
@@ -43,10 +45,6 @@ var methodTiers = map[string]int{
 // postBurst is how many chat.postMessage calls a channel takes at once;
 // after it, one a sixtieth of the window (a second).
 const postBurst = 3
-
-// heartbeatEvery is how often a call waiting for its turn tells Temporal
-// that its activity is alive (the SDK throttles what it sends).
-const heartbeatEvery = 10 * time.Second
 
 // schedule hands out the times at which calls may start.
 type schedule interface {
@@ -144,8 +142,11 @@ func (l *limits) schedule(method, channel string) schedule {
 	return s
 }
 
-// wait blocks until a call of method may be made, heartbeating while it
-// waits so that a long queue doesn't look like a stuck activity. A turn
+// wait blocks until a call of method may be made, heartbeating every
+// heartbeatEvery while it waits so that a long queue doesn't look like a
+// stuck activity (the heartbeat timeout is seconds, a queue can be minutes).
+// When the worker begins to stop, a waiting call gives way with
+// errWorkerStopping. A turn
 // that comes after the activity's deadline fails at once with a retryable
 // error asking Temporal to retry when the turn comes.
 func (l *limits) wait(ctx context.Context, method, channel string) error {
@@ -159,6 +160,7 @@ func (l *limits) wait(ctx context.Context, method, channel string) error {
 			fmt.Sprintf("holding %s back to stay under Slack's rate limit; retrying in %s", method, delay.Round(time.Second)),
 			ErrSlackRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: delay})
 	}
+	stopping := workerStopping(ctx)
 	for {
 		heartbeat(ctx)
 		t := time.NewTimer(min(delay, heartbeatEvery))
@@ -167,6 +169,11 @@ func (l *limits) wait(ctx context.Context, method, channel string) error {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case <-stopping:
+			// A draining worker lets calls under way finish; one still
+			// waiting its turn goes to another worker's queue instead.
+			t.Stop()
+			return errWorkerStopping
 		}
 		if delay = time.Until(at); delay <= 0 {
 			return nil

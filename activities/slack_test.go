@@ -94,7 +94,8 @@ func (s *SlackSuite) TestATakenNameGetsASuffix() {
 	ch, err := s.create("inc-checkout", "inc-checkout-2")
 	s.Require().NoError(err)
 	s.Equal("inc-checkout-2", ch.Name)
-	s.Len(s.calls("conversations.create"), 2)
+	s.Len(s.calls("conversations.create"), 1, "created once, under the incident's provisional name")
+	s.Len(s.calls("conversations.rename"), 2, "renamed to the first free name")
 	s.Empty(s.calls("conversations.setPurpose"), "creating the channel is one call: the purpose is set separately")
 	s.setPurpose(ch)
 	got, _ := s.emu.Channel(ch.ID)
@@ -115,6 +116,7 @@ func (s *SlackSuite) TestARetriedCreateFindsItsOwnChannel() {
 		}
 	}
 	s.Equal(1, n, "one war room")
+	s.Empty(s.liveChannels(activities.ProvisionalPrefix), "the channel created for nothing is archived")
 }
 
 func (s *SlackSuite) TestATooLongTopicIsNeverSent() {

@@ -26,6 +26,7 @@ type call struct {
 	Error  string // Slack error code ("ratelimited" for a 429), "" when ok
 
 	FromDoor  bool   // made by the front door (its Slack client), not the worker
+	Via       string // the worker that made it, when it called through viaPrefix
 	Channel   string // the channel argument (an ID or a name)
 	Name      string // conversations.create: the name asked for
 	Text      string // the text argument (purpose, topic, message), cut short
@@ -59,6 +60,10 @@ func newCallLog(next http.Handler) *callLog {
 // calls: the emulator's /api/, marked.
 const doorPrefix = "/frontdoor/api/"
 
+// viaPrefix lets a worker process name itself in its calls: its Slack API
+// URL is the emulator's /via/<name>/api/.
+const viaPrefix = "/via/"
+
 // maxText bounds the text kept per call.
 const maxText = 200
 
@@ -70,6 +75,11 @@ func (l *callLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// them as any other.
 		c.FromDoor = true
 		r.URL.Path = "/api/" + rest
+		r.URL.RawPath = ""
+	} else if rest, ok := strings.CutPrefix(r.URL.Path, viaPrefix); ok {
+		name, path, _ := strings.Cut(rest, "/")
+		c.Via = name
+		r.URL.Path = "/" + path
 		r.URL.RawPath = ""
 	}
 	switch {
@@ -101,6 +111,11 @@ func (l *callLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(rec, r)
 	c.End = time.Now()
 	c.Status = rec.status
+	if !rec.wrote {
+		// The emulator answers nothing to a client that went away (a
+		// killed worker) and applies nothing either.
+		c.Status, c.Error = 499, "client_gone"
+	}
 	var ans struct {
 		OK      bool   `json:"ok"`
 		Error   string `json:"error"`
@@ -203,15 +218,17 @@ func (l *callLog) Reset() {
 type recorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool // an answer was written
 	body   bytes.Buffer
 }
 
 func (r *recorder) WriteHeader(status int) {
-	r.status = status
+	r.status, r.wrote = status, true
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
 	if r.body.Len() < 1<<16 {
 		r.body.Write(b)
 	}

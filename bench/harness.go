@@ -88,6 +88,9 @@ type stackOptions struct {
 	process incident.Process
 	// workerInChild runs the worker in a child process (see child.go).
 	workerInChild bool
+	// noWorker starts no worker: the figure runs its own (the recovery
+	// figure's `incidentflow worker` processes).
+	noWorker bool
 }
 
 // stack is one figure's incidentflow: a Slack emulator (with a call log in
@@ -162,6 +165,9 @@ func (h *harness) newStack(ctx context.Context, opts stackOptions) (*stack, erro
 	go func() { _ = s.doorHTTP.Serve(doorLn) }()
 	s.emu.SetFrontDoor(s.doorURL, signingSecret)
 
+	if opts.noWorker {
+		return s, nil
+	}
 	if s.worker, err = startWorker(ctx, s); err != nil {
 		s.close()
 		return nil, err

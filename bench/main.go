@@ -12,7 +12,9 @@
 // Slack's rate limits, (4) thousands of open incidents reminding on a short
 // cadence, (5) the history of a month-long incident, (6) an alert storm on
 // three front doors: exactly one incident per alert group, no notification
-// lost, and how fast each is acknowledged. docs/performance.md
+// lost, and how fast each is acknowledged, (7) crash recovery: kill -9 of
+// one of two `incidentflow worker` processes during bursts, the time until
+// the incidents it was working on move again, none doubled or lost. docs/performance.md
 // explains each figure, its floor and its flags.
 //
 // It exits non-zero when a figure could not be produced or an incident
@@ -43,11 +45,12 @@ type settings struct {
 	scale    scaleSettings
 	long     longSettings
 	storm    stormSettings
+	recovery recoverySettings
 	deadline time.Duration
 }
 
 // figureNames are the figures in the order they run.
-var figureNames = []string{"ack", "warroom", "burst", "scale", "long", "alertstorm"}
+var figureNames = []string{"ack", "warroom", "burst", "scale", "long", "alertstorm", "recovery"}
 
 func parseFlags(args []string) (*settings, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -81,6 +84,8 @@ func parseFlags(args []string) (*settings, error) {
 	fs.DurationVar(&s.long.MissEvery, "long-miss-every", 4*time.Hour, "long incident: simulated time between missed status updates, when the reminder fires (0: never)")
 	fs.DurationVar(&s.long.Cadence, "long-cadence", time.Second, "long incident: what the 15-minute cadence is compressed to when an update is missed (the embedded server fires no timer sooner than about 1s)")
 	stormFlags(fs, &s.storm)
+	fs.IntVar(&s.recovery.Kills, "recovery-kills", 20, "crash recovery: kill -9s of a worker process, one per burst")
+	fs.IntVar(&s.recovery.Burst, "recovery-burst", 5, "crash recovery: incidents declared at once before each kill")
 	fs.DurationVar(&s.deadline, "timeout", 0, "give up after this long (default 10m with --quick, 1h otherwise)")
 
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +107,8 @@ func parseFlags(args []string) (*settings, error) {
 			"scale-duration":    func() { s.scale.Duration = 20 * time.Second },
 			"scale-cadence":     func() { s.scale.Cadence = 5 * time.Second },
 			"long-days":         func() { s.long.Days = 3 },
+			"recovery-kills":    func() { s.recovery.Kills = 3 },
+			"recovery-burst":    func() { s.recovery.Burst = 3 },
 		}
 		for name, apply := range stormQuick(&s.storm) {
 			quick[name] = apply
@@ -134,7 +141,7 @@ func parseFlags(args []string) (*settings, error) {
 		s.figures[f] = true
 	}
 	s.warRoom.Latency, s.burst.Latency, s.scale.Latency, s.ack.Latency = s.latency, s.latency, s.latency, s.latency
-	s.storm.Latency = s.latency
+	s.storm.Latency, s.recovery.Latency = s.latency, s.latency
 	if err := s.storm.check(); err != nil {
 		return nil, err
 	}
@@ -147,6 +154,8 @@ func parseFlags(args []string) (*settings, error) {
 		return nil, fmt.Errorf("--rate-window must be at least 1s: Slack's Retry-After counts whole seconds")
 	case s.scale.Cadence <= 0 || s.scale.Duration <= 0 || s.long.Cadence <= 0 || s.long.Days <= 0:
 		return nil, fmt.Errorf("--scale-cadence, --scale-duration, --long-cadence and --long-days must be positive")
+	case s.recovery.Kills <= 0 || s.recovery.Burst <= 0 || s.recovery.Burst > 100:
+		return nil, fmt.Errorf("--recovery-kills must be positive and --recovery-burst between 1 and 100")
 	}
 	return s, nil
 }
@@ -231,6 +240,8 @@ func run(ctx context.Context, s *settings) (*report, error) {
 			fig = runLong(ctx, h, s.long)
 		case "alertstorm":
 			fig = runAlertStorm(ctx, h, s.storm)
+		case "recovery":
+			fig = runRecovery(ctx, h, s.recovery)
 		}
 		progress("figure %s done in %s", name, time.Duration(fig.Elapsed).Round(time.Second))
 		rep.Figures = append(rep.Figures, fig)
@@ -267,5 +278,6 @@ func (s *settings) describe() map[string]any {
 		"long_days": s.long.Days, "long_cadence": s.long.Cadence.String(), "long_miss_every": s.long.MissEvery.String(),
 		"storm_notifications": s.storm.Notifications, "storm_duration": s.storm.Duration.String(),
 		"storm_groups": s.storm.Groups, "storm_doors": s.storm.Doors,
+		"recovery_kills": s.recovery.Kills, "recovery_burst": s.recovery.Burst,
 	}
 }

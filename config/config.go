@@ -4,7 +4,11 @@
 // the bad value and what is allowed.
 package config
 
-import "github.com/incidentflow/incidentflow/alert"
+import (
+	"time"
+
+	"github.com/incidentflow/incidentflow/alert"
+)
 
 // Config is incidentflow's whole configuration. Durations are strings such as
 // "15m" in the file; Validate parses them.
@@ -52,6 +56,11 @@ type Temporal struct {
 	// Codec encrypts what incidentflow stores in Temporal (see
 	// TemporalCodec).
 	Codec TemporalCodec `mapstructure:"codec"`
+	// TLS secures the connection to Address (see TemporalTLS).
+	TLS TemporalTLS `mapstructure:"tls"`
+	// APIKey is a Temporal Cloud API key, sent with every call; it turns
+	// TLS on (with the system's roots) unless Address is a loopback one.
+	APIKey string `mapstructure:"api_key"`
 }
 
 // Slack holds the Slack app's credentials.
@@ -95,7 +104,17 @@ type Worker struct {
 	MaxConcurrentActivities    int `mapstructure:"max_concurrent_activities"`
 	MaxConcurrentWorkflowTasks int `mapstructure:"max_concurrent_workflow_tasks"`
 	MaxCachedWorkflows         int `mapstructure:"max_cached_workflows"`
+	// ShutdownGrace is how long a worker stopped with SIGTERM lets its
+	// running activities finish (and `serve` its in-flight requests) before
+	// it exits, e.g. "30s".
+	ShutdownGrace string `mapstructure:"shutdown_grace"`
+	// Listen, when set, is where `incidentflow worker` serves GET /healthz,
+	// /readyz and /metrics; empty means no listener.
+	Listen string `mapstructure:"listen"`
 }
+
+// Grace is ShutdownGrace as a duration (Validate has checked it).
+func (w Worker) Grace() time.Duration { return mustDuration(w.ShutdownGrace) }
 
 // Log configures logging.
 type Log struct {

@@ -33,6 +33,12 @@ var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[
 	"temporal.codec.token":        "",
 	"temporal.codec.cors_origins": []string{},
 
+	"temporal.tls.ca_file":     "",
+	"temporal.tls.cert_file":   "",
+	"temporal.tls.key_file":    "",
+	"temporal.tls.server_name": "",
+	"temporal.api_key":         "",
+
 	"slack.bot_token":      "",
 	"slack.app_token":      "",
 	"slack.signing_secret": "",
@@ -54,6 +60,8 @@ var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[
 	"worker.max_concurrent_activities":     200,
 	"worker.max_concurrent_workflow_tasks": 500,
 	"worker.max_cached_workflows":          10000,
+	"worker.shutdown_grace":                "30s",
+	"worker.listen":                        "",
 
 	"log.level":  "info",
 	"log.format": "auto",

@@ -96,6 +96,8 @@ const (
 	// minSigningSecret is the shortest signing secret accepted; Slack's
 	// are 32 characters.
 	minSigningSecret = 16
+	// maxShutdownGrace bounds worker.shutdown_grace.
+	maxShutdownGrace = 10 * time.Minute
 )
 
 // Validate checks every key and returns Problems naming each bad key, its
@@ -213,6 +215,7 @@ func (c *Config) Validate() error {
 		bad("temporal.web_ui_url", u, "the http(s) URL of the Temporal Web UI, e.g. http://localhost:8233, or empty for no bookmark")
 	}
 	ps = append(ps, c.Temporal.Codec.problems()...)
+	ps = append(ps, c.Temporal.connectionProblems(time.Now())...)
 	checkHostPort("http.listen", c.HTTP.Listen, true, "an address to listen on as host:port, e.g. 127.0.0.1:3000 or :3000", bad)
 	ports := map[string]int{"dev.frontend_port": c.Dev.FrontendPort, "dev.ui_port": c.Dev.UIPort, "dev.slack_port": c.Dev.SlackPort, "dev.github_port": c.Dev.GitHubPort}
 	portOf := map[int]string{}
@@ -228,11 +231,17 @@ func (c *Config) Validate() error {
 		}
 	}
 	checkDataDir(c.Dev.DataDir, bad)
+	if c.Worker.Listen != "" {
+		checkHostPort("worker.listen", c.Worker.Listen, true, "an address for the worker's /healthz, /readyz and /metrics as host:port, e.g. :9090, or empty for none", bad)
+	}
 	checkRange("worker.max_concurrent_activities", c.Worker.MaxConcurrentActivities, 1, 10000, "activities at once", bad)
 	// The SDK panics on 1 workflow task slot and silently takes 1000 for 0
 	// or less.
 	checkRange("worker.max_concurrent_workflow_tasks", c.Worker.MaxConcurrentWorkflowTasks, 2, 10000, "workflow tasks at once", bad)
 	checkRange("worker.max_cached_workflows", c.Worker.MaxCachedWorkflows, 1, 1000000, "cached workflows", bad)
+	if d := dur("worker.shutdown_grace", c.Worker.ShutdownGrace, time.Second); d > maxShutdownGrace {
+		bad("worker.shutdown_grace", c.Worker.ShutdownGrace, "a duration between 1s and "+durationText(maxShutdownGrace)+": activities still running then are retried on another worker anyway")
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -281,6 +281,21 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 			want: `worker.max_concurrent_workflow_tasks: "1" is not allowed: a number of workflow tasks at once from 2 to 10000`,
 		},
 		{
+			name: "shutdown grace without a unit",
+			yaml: "worker:\n  shutdown_grace: \"30\"\n",
+			want: `worker.shutdown_grace: "30" is not allowed: a duration such as 15m, 1h or 1h30m`,
+		},
+		{
+			name: "no shutdown grace",
+			yaml: "worker:\n  shutdown_grace: 0s\n",
+			want: `worker.shutdown_grace: "0s" is not allowed: a duration of at least 1s`,
+		},
+		{
+			name: "a shutdown grace of hours",
+			yaml: "worker:\n  shutdown_grace: 2h\n",
+			want: `worker.shutdown_grace: "2h" is not allowed: a duration between 1s and 10m: activities still running then are retried on another worker anyway`,
+		},
+		{
 			name: "negative workflow cache",
 			yaml: "worker:\n  max_cached_workflows: -1\n",
 			want: `worker.max_cached_workflows: "-1" is not allowed: a number of cached workflows from 1 to 1000000`,

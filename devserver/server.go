@@ -70,6 +70,9 @@ type Options struct {
 	// Logger receives the Temporal server's logs (nil: slog.Default()).
 	// Only Warn and above are passed on unless Logger is enabled for Debug.
 	Logger *slog.Logger
+	// TLS, when set, makes the frontend speak TLS only (and turns the Web
+	// UI off); see TLS.
+	TLS *TLS
 }
 
 // Server is a running embedded Temporal server and Web UI.
@@ -171,6 +174,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	phase("database ready")
 	conf := serverConfig(sqlConf, shards, frontendEP, internalEPs)
+	if opts.TLS != nil {
+		if err := opts.TLS.apply(conf); err != nil {
+			return nil, err
+		}
+	}
 	hosts := map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: static.SingleLocalHost(frontendEP.dialAddr()),
 	}
@@ -244,7 +252,7 @@ func withDefaults(opts Options) Options {
 	if opts.UIAddr == "" {
 		opts.UIAddr = DefaultUIAddr
 	}
-	if opts.UIAddr == "-" {
+	if opts.UIAddr == "-" || opts.TLS != nil {
 		opts.NoUI = true
 	}
 	if opts.Namespace == "" {
@@ -329,10 +337,14 @@ func stopTemporal(srv temporal.Server) (err error) {
 // setup dials the frontend until it answers and runs Setup, reporting
 // whether it added search attributes.
 func (s *Server) setup(ctx context.Context, opts Options) (added bool, err error) {
+	conn, err := opts.TLS.connection(s.frontend, opts.Namespace)
+	if err != nil {
+		return false, err
+	}
 	var c client.Client
 	for {
 		var err error
-		c, err = client.DialContext(ctx, temporalclient.Options(s.frontend, opts.Namespace, s.logger))
+		c, err = client.DialContext(ctx, temporalclient.ConnectionOptions(conn, s.logger, nil))
 		if err == nil {
 			break
 		}

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,11 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	ch, ok := env.Slack.Channel(room)
 	require.True(t, ok)
 	assert.True(t, strings.HasPrefix(ch.Name, "inc-"), ch.Name)
-	assert.Contains(t, ch.Members, slackemu.UserDave, "the service lead is invited")
+	// The channel is listed once it exists; the invitations follow it.
+	harness.Eventually(t, 10*time.Second, "the service lead invited", func() bool {
+		ch, _ := env.Slack.Channel(room)
+		return slices.Contains(ch.Members, slackemu.UserDave)
+	})
 	assert.Equal(t, "Checkout is down", sum.Title)
 	harness.Eventually(t, 10*time.Second, "the acknowledgement to the declarer", func() bool {
 		return len(env.Slack.Ephemerals(slackemu.GeneralChannelID, slackemu.UserAlice)) > 0

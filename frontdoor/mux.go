@@ -5,6 +5,7 @@
 // its paths beside the health and metrics endpoints:
 //
 //	GET  /healthz              the process is up
+//	GET  /readyz               Temporal is reachable (200) or not (503)
 //	GET  /metrics              Prometheus metrics of every route
 //	POST /slack/commands       slash commands        (slackdoor)
 //	POST /slack/interactions   buttons, modals       (slackdoor)
@@ -38,6 +39,8 @@ type Doors struct {
 	Alerts *alertdoor.Door
 	// Codec serves /codec/*; nil when no payload codec is configured.
 	Codec *codecdoor.Door
+	// Ready serves GET /readyz (health.Probe's handler); nil answers 404.
+	Ready http.Handler
 }
 
 // New returns the front door's handler: every route of doors, /healthz and
@@ -50,6 +53,9 @@ func New(doors Doors, reg *metrics.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /metrics", reg.Handler())
+	if doors.Ready != nil {
+		mux.Handle("GET /readyz", doors.Ready)
+	}
 	if s := doors.Slack; s != nil {
 		mux.Handle("POST /slack/commands", s.Commands())
 		mux.Handle("POST /slack/interactions", s.Interactions())

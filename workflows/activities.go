@@ -27,11 +27,22 @@ var (
 	processActivities  *activities.Process
 )
 
+// HeartbeatTimeout is the heartbeat timeout of every activity that can take
+// more than a few seconds (Slack, GitHub, calendar and incident calls). The
+// activities heartbeat every 2 s while they work and while they wait in the
+// Slack rate limiter, so a healthy call never reaches it, and Temporal
+// retries the activity of a worker killed mid-call on another worker (or on
+// the same one restarted) within about this long. Activity options are not
+// part of the workflow's commands checked on replay: changing it needs no
+// workflow.GetVersion.
+const HeartbeatTimeout = 10 * time.Second
+
 // incidentActivityOptions bound a call of the incidentActivities: the wait
 // for a war room (its channel, invitations and kickoff), the resolution of
 // one, an alert change recorded.
 var incidentActivityOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 5 * time.Minute,
+	HeartbeatTimeout:    HeartbeatTimeout,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,

@@ -22,10 +22,11 @@ var slackRetryPolicy = &temporal.RetryPolicy{
 // slackActivityOptions bound one Slack call. An attempt may wait its turn
 // in the worker's rate limiter for as long as a burst of incidents takes
 // (200 war rooms' bookmarks: 19 minutes at Slack's limits), heartbeating
-// meanwhile; a worker that dies is noticed within the heartbeat timeout.
+// meanwhile and during the call; a worker that dies is noticed within the
+// heartbeat timeout (HeartbeatTimeout, seconds).
 var slackActivityOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Hour,
-	HeartbeatTimeout:    time.Minute,
+	HeartbeatTimeout:    HeartbeatTimeout,
 	RetryPolicy:         slackRetryPolicy,
 }
 

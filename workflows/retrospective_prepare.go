@@ -14,20 +14,24 @@ import (
 
 // githubActivityOptions: GitHub calls retry with backoff and wait out rate
 // limits (the activity sets NextRetryDelay to the reset), for up to six
-// hours; configuration errors don't retry.
+// hours; configuration errors don't retry. The activities heartbeat while
+// GitHub answers.
 var githubActivityOptions = workflow.ActivityOptions{
 	StartToCloseTimeout:    2 * time.Minute,
 	ScheduleToCloseTimeout: 6 * time.Hour,
+	HeartbeatTimeout:       HeartbeatTimeout,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 15 * time.Minute,
 	},
 }
 
 // calendarActivityOptions: a calendar that stays down for an hour gets a
-// message in the war room instead.
+// message in the war room instead. The booking heartbeats while the
+// calendar answers.
 var calendarActivityOptions = workflow.ActivityOptions{
 	StartToCloseTimeout:    time.Minute,
 	ScheduleToCloseTimeout: time.Hour,
+	HeartbeatTimeout:       HeartbeatTimeout,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
 	},

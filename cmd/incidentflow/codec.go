@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -29,13 +30,19 @@ func payloadCodec(cfg *config.Config) (*payloadcodec.Codec, error) {
 }
 
 // clientOptions are the options a verb dials the Temporal at addr with:
-// its payloads encrypted with temporal.codec.keys when set.
-func clientOptions(cfg *config.Config, addr string, logger *slog.Logger) (client.Options, error) {
+// secured by temporal.tls and temporal.api_key when addr is
+// temporal.address, its payloads encrypted with temporal.codec.keys when
+// set. It also returns the connection, for temporalclient.Explain.
+func clientOptions(cfg *config.Config, addr string, logger *slog.Logger) (client.Options, temporalclient.Connection, error) {
 	codec, err := payloadCodec(cfg)
 	if err != nil {
-		return client.Options{}, err
+		return client.Options{}, temporalclient.Connection{}, err
 	}
-	return temporalclient.CodecOptions(addr, cfg.Temporal.Namespace, logger, codec), nil
+	conn, err := cfg.Temporal.Connection(addr, time.Now())
+	if err != nil {
+		return client.Options{}, conn, err
+	}
+	return temporalclient.ConnectionOptions(conn, logger, codec), conn, nil
 }
 
 // dataConverter decodes what Temporal hands back still encoded (memos, a

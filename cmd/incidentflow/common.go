@@ -25,6 +25,7 @@ import (
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/logging"
+	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -122,13 +123,13 @@ func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger, need 
 	if err != nil {
 		return nil, "", err
 	}
-	opts, err := clientOptions(cfg, addr, logger)
+	opts, conn, err := clientOptions(cfg, addr, logger)
 	if err != nil {
 		return nil, "", err
 	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, "", unreachable(addr, cfg.Dev.DataDir, dev, err)
+		return nil, "", unreachable(addr, cfg.Dev.DataDir, dev, temporalclient.Explain(err, conn))
 	}
 	if dev != nil {
 		err = checkIsDev(ctx, c, cfg.Dev.DataDir, *dev)
@@ -163,14 +164,15 @@ func findTemporal(cfg *config.Config) (string, *devstate.State, error) {
 	return st.TemporalAddress, &st, nil
 }
 
-// unreachable explains a failed dial of addr; dev is the state that named
-// addr, nil when temporal.address did.
-func unreachable(addr, dataDir string, dev *devstate.State, err error) error {
+// unreachable explains a failed dial of addr; why is the failure in words
+// (temporalclient.Explain), dev the state that named addr, nil when
+// temporal.address did.
+func unreachable(addr, dataDir string, dev *devstate.State, why string) error {
 	if dev == nil {
-		return fmt.Errorf("can't reach Temporal at %s: %v; check temporal.address (--temporal-address, INCIDENTFLOW_TEMPORAL_ADDRESS)", addr, err)
+		return fmt.Errorf("can't reach Temporal at %s: %s; check temporal.address (--temporal-address, INCIDENTFLOW_TEMPORAL_ADDRESS)", addr, why)
 	}
-	return fmt.Errorf("incidentflow dev isn't running: %s says it served Temporal at %s, but nothing answers there (%v); start `incidentflow dev` again",
-		devstate.Path(dataDir), addr, err)
+	return fmt.Errorf("incidentflow dev isn't running: %s says it served Temporal at %s, but nothing answers there (%s); start `incidentflow dev` again",
+		devstate.Path(dataDir), addr, why)
 }
 
 // checkIsDev fails unless the Temporal c reached is the one dev started:
@@ -197,6 +199,11 @@ func checkSetUp(ctx context.Context, c client.Client, namespace, addr string) er
 	switch {
 	case errors.As(err, &notFound):
 		return fmt.Errorf("the Temporal at %s has no namespace %q, so it isn't set up for incidentflow; %s", addr, namespace, hint)
+	case refusedByCluster(err):
+		// A cluster that keeps its operator API from this client (a
+		// Temporal Cloud API key scoped to the namespace) can't be asked;
+		// `incidentflow setup` tells what to check there.
+		return nil
 	case err != nil:
 		return fmt.Errorf("asking the Temporal at %s for the search attributes of namespace %q: %w", addr, namespace, err)
 	}

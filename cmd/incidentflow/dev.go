@@ -97,7 +97,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer sandboxes.close()
 
-	opts, err := clientOptions(cfg, srv.FrontendAddress(), logger)
+	opts, _, err := clientOptions(cfg, srv.FrontendAddress(), logger)
 	if err != nil {
 		return err
 	}
@@ -147,9 +147,9 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	case err = <-errs:
 		cancel()
 	}
-	// Let the worker and the front door finish before their client and
-	// the server go away.
-	stopWithin(3*time.Second, running.Wait)
+	// Let the worker and the front door drain (worker.shutdown_grace)
+	// before their client and the server go away.
+	stopWithin(cfg.Worker.Grace()+5*time.Second, running.Wait)
 	return err
 }
 

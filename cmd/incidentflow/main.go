@@ -69,6 +69,12 @@ func subNames(subs []verb) string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first SIGTERM or Ctrl-C drains (worker.shutdown_grace); a second
+	// one ends the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

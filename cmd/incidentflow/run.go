@@ -32,11 +32,17 @@ func runWorker(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := connect(ctx, cfg, newLogger(cfg), setUpNamespace)
+	logger := newLogger(cfg)
+	c, _, err := connect(ctx, cfg, logger, setUpNamespace)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	stopHTTP, err := startWorkerHTTP(cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
 	return worker.Run(ctx, cfg, c)
 }
 
@@ -83,10 +89,11 @@ func runSetup(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	if err := devserver.Setup(ctx, c, cfg.Temporal.Namespace, *retention, wfapi.SearchAttributeNames()); err != nil {
-		return fmt.Errorf("setting up namespace %s on %s: %w", cfg.Temporal.Namespace, addr, err)
+	outcome, err := setUpCluster(ctx, c, cfg.Temporal.Namespace, addr, *retention, wfapi.SearchAttributeNames())
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "Temporal at %s is ready: namespace %s, retention %s, search attributes %v\n", addr, cfg.Temporal.Namespace, *retention, wfapi.SearchAttributeNames())
+	printSetup(out, addr, cfg.Temporal.Namespace, *retention, outcome)
 	return nil
 }
 
@@ -135,7 +142,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor, Ready: temporalProbe(cfg, c).Handler()}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
 	}, nil
 }
 
@@ -178,11 +185,24 @@ func (d *frontDoor) run(ctx context.Context) error {
 	case err := <-errs:
 		return err
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	return d.drain()
+}
+
+// drain stops the front door on SIGTERM (or Ctrl-C): it stops accepting
+// connections, lets the requests in flight be answered, then finishes what
+// the front door does after answering Slack (opening modals, declarations
+// still on their way to Temporal), all within worker.shutdown_grace.
+func (d *frontDoor) drain() error {
+	grace := d.cfg.Worker.Grace()
+	d.logger.Info("stopping: no new connections; finishing the requests in flight", "grace", grace.String())
+	start := time.Now()
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	err = d.server.Shutdown(shutdown)
-	// Finish what the front door does after answering Slack (opening
-	// modals, declarations still on their way to Temporal).
-	stopWithin(2*time.Second, d.door.Wait)
-	return err
+	if err := d.server.Shutdown(shutdown); err != nil {
+		_ = d.server.Close()
+		return fmt.Errorf("requests were still in flight after the %s grace (worker.shutdown_grace) and were cut off: %w", grace, err)
+	}
+	stopWithin(max(grace-time.Since(start), time.Second), d.door.Wait)
+	d.logger.Info("front door stopped: every request answered; exiting", "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
 }

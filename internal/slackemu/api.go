@@ -181,6 +181,7 @@ func (s *Server) handleAPI(r *http.Request, method string) *apiAnswer {
 	s.deliverDueLocked(now)
 	res, err := h(s, rq)
 	var a *apiAnswer
+	var hook *afterHook
 	switch cerr := s.commitLocked(); {
 	case cerr != nil:
 		a = jsonAnswer(http.StatusInternalServerError, obj{"ok": false, "error": "fatal_error",
@@ -194,8 +195,12 @@ func (s *Server) handleAPI(r *http.Request, method string) *apiAnswer {
 		}
 		res["ok"] = true
 		a = jsonAnswer(http.StatusOK, res)
+		hook = s.takeHookLocked(method)
 	}
 	s.mu.Unlock()
+	if hook != nil && !s.runHook(hook, r.Context().Done()) {
+		return &apiAnswer{status: statusClientGone, code: "answer_withheld"}
+	}
 	return a
 }
 

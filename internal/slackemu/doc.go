@@ -88,6 +88,12 @@
 // FailNext (ok:false with a code), FailNextHTTP (an HTTP status; 429 carries
 // Retry-After: 1), HangNext (hold the call, then handle it) and SetLatency /
 // Options.Latency inject trouble per method, or for any method with AnyMethod.
+// AfterApplied runs a hook right after the nth successful call of a method
+// has changed the workspace, before its answer goes out, and then sends the
+// answer (SendAnswer) or withholds it until the caller gives up
+// (StallAnswer): the crash tests kill -9 the worker there, so every Slack
+// call's effect can be seen to survive a crash between Slack's work and the
+// caller's record of it.
 //
 // # Acting as Slack
 //

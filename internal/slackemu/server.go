@@ -86,6 +86,7 @@ type Server struct {
 	limits     *limiter
 	rateLimits bool
 	faults     map[string][]*fault
+	hooks      []*afterHook // AfterApplied (hooks.go)
 	latency    func(method string) time.Duration
 	calls      []Call
 	callCounts map[string]int
@@ -270,6 +271,7 @@ func (s *Server) resetLocked() {
 	s.limits = newLimiter(s.opts.RateWindow, s.opts.PostMessageBurst)
 	s.rateLimits = !s.opts.DisableRateLimits
 	s.faults = map[string][]*fault{}
+	s.hooks = nil
 	s.latency = s.opts.Latency
 	s.calls = nil
 	s.callCounts = map[string]int{}

@@ -1,8 +1,10 @@
 // Package temporalclient holds the options every incidentflow process
 // dials Temporal with: the CLI and `serve`, the embedded dev server's own
 // setup, the end-to-end tests and the benchmark, so all of them talk to
-// Temporal the same way. CodecOptions is the one place that sets how
-// payloads are encoded.
+// Temporal the same way. ConnectionOptions is the one place that sets how
+// a connection is secured (TLS, mutual TLS, an API key; see
+// NewConnection) and how payloads are encoded; Explain turns a failed
+// dial into a sentence a responder can act on.
 package temporalclient
 
 import (
@@ -26,15 +28,10 @@ import (
 // sidecar, compressing costs CPU at both ends and saves nothing: in the
 // alert-storm benchmark it was a twentieth of all the CPU the process
 // spent.
+//
+// The connection is plain gRPC; ConnectionOptions secures it.
 func Options(hostPort, namespace string, logger *slog.Logger) client.Options {
-	opts := client.Options{HostPort: hostPort, Namespace: namespace}
-	if logger != nil {
-		opts.Logger = sdklog.NewStructuredLogger(logger)
-	}
-	if IsLoopback(hostPort) {
-		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
-	}
-	return opts
+	return ConnectionOptions(Connection{HostPort: hostPort, Namespace: namespace}, logger, nil)
 }
 
 // CodecOptions are Options whose payloads codec encodes on their way to
@@ -46,7 +43,28 @@ func Options(hostPort, namespace string, logger *slog.Logger) client.Options {
 // record the same way. A nil codec leaves payloads as they are, as Options
 // does.
 func CodecOptions(hostPort, namespace string, logger *slog.Logger, codec *payloadcodec.Codec) client.Options {
-	opts := Options(hostPort, namespace, logger)
+	return ConnectionOptions(Connection{HostPort: hostPort, Namespace: namespace}, logger, codec)
+}
+
+// ConnectionOptions are the client options for conn: CodecOptions over
+// conn's TLS settings and API key. With an API key and no TLS (a loopback
+// address; see NewConnection) the key goes in plain text, which the SDK
+// would otherwise refuse by turning TLS on.
+func ConnectionOptions(conn Connection, logger *slog.Logger, codec *payloadcodec.Codec) client.Options {
+	opts := client.Options{HostPort: conn.HostPort, Namespace: conn.Namespace}
+	if logger != nil {
+		opts.Logger = sdklog.NewStructuredLogger(logger)
+	}
+	if IsLoopback(conn.HostPort) {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
+	if conn.TLS != nil {
+		opts.ConnectionOptions.TLS = conn.TLS.Clone()
+	}
+	if conn.APIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(conn.APIKey)
+		opts.ConnectionOptions.TLSDisabled = conn.TLS == nil
+	}
 	if codec != nil {
 		opts.DataConverter = DataConverter(codec)
 		opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
