@@ -1,8 +1,13 @@
 package wfapi
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/incidentflow/incidentflow/incident"
 )
 
 // Paging: the names and payloads by which the front doors and the CLI page
@@ -90,4 +95,35 @@ func IncidentOfDedupKey(key string) (string, bool) {
 	}
 	id, _, _ := strings.Cut(rest, "/")
 	return id, id != ""
+}
+
+// Check refuses an over-long service or name. Whether the service exists
+// and can be paged is the process's to say, which the workflow holds.
+func (r PageRequest) Check() error {
+	return cmp.Or(incident.CheckName("the service", r.Service), incident.CheckName("who pages", r.By))
+}
+
+// Bounds of a PageEvent's fields: PagerDuty's IDs are short, a dedup key
+// incidentflow made holds an incident ID and a service name.
+const (
+	maxEventID  = 200
+	maxDedupKey = 300
+	maxEventURL = 2000
+)
+
+// Check refuses an event without an ID or a dedup key, of an unknown kind,
+// or with fields past their bounds: what the webhook door and the starter
+// refuse before signalling, and what the workflow ignores.
+func (e PageEvent) Check() error {
+	if strings.TrimSpace(e.ID) == "" {
+		return errors.New("a PagerDuty event needs its ID, so that a redelivery is recorded once")
+	}
+	if e.Kind != PageAcknowledged && e.Kind != PageResolved {
+		return fmt.Errorf("unknown PagerDuty event kind %q: use %s or %s", incident.TruncateChars(e.Kind, incident.MaxName), PageAcknowledged, PageResolved)
+	}
+	if e.DedupKey == "" {
+		return errors.New("a PagerDuty event needs the dedup key of the page it is about")
+	}
+	return cmp.Or(incident.CheckText("the event ID", e.ID, maxEventID), incident.CheckText("the dedup key", e.DedupKey, maxDedupKey),
+		incident.CheckName("who acted", e.By), incident.CheckText("the PagerDuty link", e.URL, maxEventURL))
 }
