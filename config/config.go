@@ -42,6 +42,12 @@ type Config struct {
 
 	// Permissions says who may do what in Slack.
 	Permissions Permissions `mapstructure:"permissions"`
+
+	// Paging configures the pager (PagerDuty) that wakes the on-call.
+	Paging Paging `mapstructure:"paging"`
+
+	// StatusPage configures the public status page (Atlassian Statuspage).
+	StatusPage StatusPage `mapstructure:"statuspage"`
 }
 
 // Temporal says where the Temporal cluster is.
@@ -97,6 +103,12 @@ type Dev struct {
 	UIPort       int    `mapstructure:"ui_port"`
 	SlackPort    int    `mapstructure:"slack_port"`
 	GitHubPort   int    `mapstructure:"github_port"`
+	// PagerDutyPort is where the PagerDuty sandbox listens when
+	// paging.pagerduty.routing_key is empty.
+	PagerDutyPort int `mapstructure:"pagerduty_port"`
+	// StatusPagePort is where the Statuspage sandbox listens when
+	// statuspage.api_key is empty.
+	StatusPagePort int `mapstructure:"statuspage_port"`
 }
 
 // Worker tunes the Temporal worker.
@@ -136,6 +148,9 @@ type Severity struct {
 	Description string   `mapstructure:"description"`
 	UpdateEvery string   `mapstructure:"update_every"`
 	Leads       []string `mapstructure:"leads"`
+	// Page says whether incidents of this severity page the on-call
+	// (PagerDuty); unset means true for critical and false otherwise.
+	Page *bool `mapstructure:"page"`
 }
 
 // Service is a configured service.
@@ -144,6 +159,16 @@ type Service struct {
 	Severity string   `mapstructure:"severity"`
 	Leads    []string `mapstructure:"leads"`
 	Runbook  string   `mapstructure:"runbook"`
+	// PagerDutyRoutingKey is the Events API v2 integration key that pages
+	// this service's on-call (default paging.pagerduty.routing_key).
+	PagerDutyRoutingKey string `mapstructure:"pagerduty_routing_key"`
+	// PagerDutyEscalationPolicy is the ID of the escalation policy whose
+	// on-call people are invited to the service's war rooms (default
+	// paging.pagerduty.escalation_policy).
+	PagerDutyEscalationPolicy string `mapstructure:"pagerduty_escalation_policy"`
+	// StatusPageComponents are the IDs of the Statuspage components this
+	// service appears as on the public status page.
+	StatusPageComponents []string `mapstructure:"statuspage_components"`
 }
 
 // Doc is a document bookmarked in every war room.
@@ -202,3 +227,48 @@ type Maintenance struct {
 	Grace       string   `mapstructure:"grace"`
 	MaxDuration string   `mapstructure:"max_duration"`
 }
+
+// Paging configures the pager.
+type Paging struct {
+	PagerDuty PagerDuty `mapstructure:"pagerduty"`
+}
+
+// PagerDuty holds PagerDuty's keys and addresses. None of them ever reaches
+// Temporal: the activities read them from the worker's configuration.
+type PagerDuty struct {
+	// RoutingKey is the default Events API v2 integration key (32
+	// characters), used by services without pagerduty_routing_key. Empty
+	// in `incidentflow dev` means the PagerDuty sandbox.
+	RoutingKey string `mapstructure:"routing_key"`
+	// Token is a REST API token (read access) used to look up who is on
+	// call.
+	Token string `mapstructure:"token"`
+	// WebhookSecret verifies the X-PagerDuty-Signature of webhooks v3 on
+	// POST /pagerduty/webhook; empty turns the route off.
+	WebhookSecret string `mapstructure:"webhook_secret"`
+	// EscalationPolicy is the default escalation policy ID, for incidents
+	// whose service names none.
+	EscalationPolicy string `mapstructure:"escalation_policy"`
+	// EventsURL overrides https://events.pagerduty.com (an emulator, a
+	// proxy).
+	EventsURL string `mapstructure:"events_url"`
+	// APIURL overrides https://api.pagerduty.com.
+	APIURL string `mapstructure:"api_url"`
+}
+
+// StatusPage holds the Atlassian Statuspage page incidentflow keeps current.
+// The key never reaches Temporal: the activities read it from the worker's
+// configuration.
+type StatusPage struct {
+	// APIKey is a Statuspage API key (Authorization: OAuth <key>). Empty
+	// in `incidentflow dev` means the Statuspage sandbox.
+	APIKey string `mapstructure:"api_key"`
+	// PageID is the ID of the page (in its URL on manage.statuspage.io).
+	PageID string `mapstructure:"page_id"`
+	// APIURL overrides https://api.statuspage.io (an emulator, a proxy).
+	APIURL string `mapstructure:"api_url"`
+}
+
+// Configured reports whether a status page is set up: an API key and a
+// page.
+func (s StatusPage) Configured() bool { return s.APIKey != "" && s.PageID != "" }

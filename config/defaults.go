@@ -17,6 +17,8 @@ const (
 	DefaultUIPort       = 8233             // dev.ui_port
 	DefaultSlackPort    = 3001             // dev.slack_port
 	DefaultGitHubPort   = 3002             // dev.github_port
+	// DefaultPagerDutyPort is dev.pagerduty_port.
+	DefaultPagerDutyPort = 3003
 )
 
 // withProcessDefaults adds the defaults of the process keys (processDefaults)

@@ -49,13 +49,26 @@ var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[
 	"github.security_repo": "",
 	"github.base_url":      "",
 
+	"paging.pagerduty.routing_key":       "",
+	"paging.pagerduty.token":             "",
+	"paging.pagerduty.webhook_secret":    "",
+	"paging.pagerduty.escalation_policy": "",
+	"paging.pagerduty.events_url":        "",
+	"paging.pagerduty.api_url":           "",
+
+	"statuspage.api_key": "",
+	"statuspage.page_id": "",
+	"statuspage.api_url": "",
+
 	"http.listen": DefaultListen,
 
-	"dev.data_dir":      DefaultDataDir,
-	"dev.frontend_port": DefaultFrontendPort,
-	"dev.ui_port":       DefaultUIPort,
-	"dev.slack_port":    DefaultSlackPort,
-	"dev.github_port":   DefaultGitHubPort,
+	"dev.data_dir":        DefaultDataDir,
+	"dev.frontend_port":   DefaultFrontendPort,
+	"dev.ui_port":         DefaultUIPort,
+	"dev.slack_port":      DefaultSlackPort,
+	"dev.github_port":     DefaultGitHubPort,
+	"dev.pagerduty_port":  DefaultPagerDutyPort,
+	"dev.statuspage_port": DefaultStatusPagePort,
 
 	"worker.max_concurrent_activities":     200,
 	"worker.max_concurrent_workflow_tasks": 500,

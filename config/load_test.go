@@ -73,7 +73,7 @@ func TestLoadDefaultsWithoutFile(t *testing.T) {
 	check("slack", c.Slack, config.Slack{})
 	check("github", c.GitHub, config.GitHub{})
 	check("http.listen", c.HTTP.Listen, "127.0.0.1:3000")
-	check("dev", c.Dev, config.Dev{DataDir: ".incidentflow", FrontendPort: 7233, UIPort: 8233, SlackPort: 3001, GitHubPort: 3002})
+	check("dev", c.Dev, config.Dev{DataDir: ".incidentflow", FrontendPort: 7233, UIPort: 8233, SlackPort: 3001, GitHubPort: 3002, PagerDutyPort: 3003, StatusPagePort: 3004})
 	check("worker", c.Worker, config.Worker{MaxConcurrentActivities: 200, MaxConcurrentWorkflowTasks: 500, MaxCachedWorkflows: 10000, ShutdownGrace: "30s"})
 	check("log", c.Log, config.Log{Level: "info", Format: "auto"})
 	check("timeline", c.Timeline, config.Timeline{Reaction: "pushpin"})

@@ -29,6 +29,12 @@ type Permissions struct {
 	Resolve        []string `mapstructure:"resolve"`
 	ChangeSeverity []string `mapstructure:"change_severity"`
 	AssignRoles    []string `mapstructure:"assign_roles"`
+	// Page says who may page the on-call through PagerDuty by hand
+	// (default: members).
+	Page []string `mapstructure:"page"`
+	// Publish says who may put an incident on the public status page
+	// (default: spokesperson, commander).
+	Publish []string `mapstructure:"publish"`
 }
 
 // permissionRule is one rule's key, its place in Permissions and whether
@@ -47,6 +53,8 @@ var permissionRules = []permissionRule{
 	{"resolve", func(p *Permissions) *[]string { return &p.Resolve }, false},
 	{"change_severity", func(p *Permissions) *[]string { return &p.ChangeSeverity }, false},
 	{"assign_roles", func(p *Permissions) *[]string { return &p.AssignRoles }, false},
+	{"page", func(p *Permissions) *[]string { return &p.Page }, false},
+	{"publish", func(p *Permissions) *[]string { return &p.Publish }, false},
 }
 
 // withPermissionDefaults adds the defaults of the permissions keys, written

@@ -22,6 +22,8 @@ func TestPermissionsDefaults(t *testing.T) {
 		Resolve:         []string{"commander", "spokesperson", "leads", "incident_admins"},
 		ChangeSeverity:  []string{"commander", "spokesperson", "leads", "incident_admins"},
 		AssignRoles:     []string{"commander", "spokesperson", "leads", "incident_admins"},
+		Page:            []string{"members"},
+		Publish:         []string{"spokesperson", "commander"},
 	}
 	if !reflect.DeepEqual(c.Permissions, want) {
 		t.Errorf("Permissions = %#v, want %#v", c.Permissions, want)

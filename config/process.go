@@ -35,17 +35,23 @@ func (c *Config) Process() incident.Process {
 		WebUIURL:          strings.TrimRight(c.Temporal.WebUIURL, "/"),
 		Namespace:         c.Temporal.Namespace,
 		Permissions:       c.Permissions.policy(),
+		Paging:            c.Paging.PagerDuty.RoutingKey != "",
+		OnCallLookup:      c.Paging.PagerDuty.EscalationPolicy != "" && c.Paging.PagerDuty.Token != "",
+		StatusPage:        c.StatusPage.Configured(),
 	}
 	for _, s := range c.Severities {
 		p.Severities = append(p.Severities, incident.SeverityPolicy{
 			Name: incident.Severity(s.Name), Description: s.Description,
-			UpdateEvery: mustDuration(s.UpdateEvery), Leads: s.Leads,
+			UpdateEvery: mustDuration(s.UpdateEvery), Leads: s.Leads, Page: s.pages(),
 		})
 	}
 	if len(c.Services) > 0 {
 		p.Services = make(map[string]incident.Service, len(c.Services))
 		for name, s := range c.Services {
-			p.Services[name] = incident.Service{Severity: incident.Severity(s.Severity), Leads: s.Leads, Runbook: s.Runbook}
+			p.Services[name] = incident.Service{Severity: incident.Severity(s.Severity), Leads: s.Leads, Runbook: s.Runbook,
+				Paged:                s.PagerDutyRoutingKey != "",
+				OnCall:               s.PagerDutyEscalationPolicy != "" && c.Paging.PagerDuty.Token != "",
+				StatusPageComponents: s.StatusPageComponents}
 		}
 	}
 	for _, d := range c.Docs {
@@ -102,4 +108,12 @@ func trimChannels(chs []string) []string {
 		}
 	}
 	return out
+}
+
+// pages is severities[].page: as set, else true for critical alone.
+func (s Severity) pages() bool {
+	if s.Page != nil {
+		return *s.Page
+	}
+	return s.Name == string(incident.Critical)
 }

@@ -74,7 +74,7 @@ permissions:
 
 	want := incident.Process{
 		Severities: []incident.SeverityPolicy{
-			{Name: "critical", Description: "All hands", UpdateEvery: 10 * time.Minute, Leads: []string{"U0123ABCDEF", "oncall@example.com"}},
+			{Name: "critical", Description: "All hands", UpdateEvery: 10 * time.Minute, Leads: []string{"U0123ABCDEF", "oncall@example.com"}, Page: true},
 			{Name: "minor", UpdateEvery: 90 * time.Minute},
 		},
 		Services: map[string]incident.Service{
@@ -115,6 +115,8 @@ permissions:
 			Resolve:         []string{"commander", "incident_admins"},
 			ChangeSeverity:  []string{"commander", "leads", "U0SRE1"},
 			AssignRoles:     []string{"incident_admins"},
+			Page:            []string{"members"},
+			Publish:         []string{"spokesperson", "commander"},
 		},
 	}
 	if got := c.Process(); !reflect.DeepEqual(got, want) {
@@ -137,7 +139,7 @@ func TestProcessOfDefaults(t *testing.T) {
 	p := mustLoad(t, "", nil).Process()
 
 	wantSev := []incident.SeverityPolicy{
-		{Name: "critical", Description: "Customers can't use the service, or data is at risk", UpdateEvery: 15 * time.Minute},
+		{Name: "critical", Description: "Customers can't use the service, or data is at risk", UpdateEvery: 15 * time.Minute, Page: true},
 		{Name: "major", Description: "A major feature is broken or badly degraded", UpdateEvery: 30 * time.Minute},
 		{Name: "minor", Description: "A minor feature is degraded; a workaround exists", UpdateEvery: 30 * time.Minute},
 	}

@@ -218,6 +218,10 @@ func (c *Config) Validate() error {
 	ps = append(ps, c.Temporal.connectionProblems(time.Now())...)
 	checkHostPort("http.listen", c.HTTP.Listen, true, "an address to listen on as host:port, e.g. 127.0.0.1:3000 or :3000", bad)
 	ports := map[string]int{"dev.frontend_port": c.Dev.FrontendPort, "dev.ui_port": c.Dev.UIPort, "dev.slack_port": c.Dev.SlackPort, "dev.github_port": c.Dev.GitHubPort}
+	ports["dev.pagerduty_port"] = c.Dev.PagerDutyPort
+	ports["dev.statuspage_port"] = c.Dev.StatusPagePort
+	c.checkStatusPage(bad, say)
+	c.checkPaging(bad, say)
 	portOf := map[int]string{}
 	for _, key := range incident.SortedKeys(ports) {
 		port := ports[key]

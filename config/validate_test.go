@@ -508,7 +508,7 @@ func TestValidateReportsProblemsInAStableOrder(t *testing.T) {
 	r.RemindBefore, r.DoneRemindEvery, r.CheckEvery, r.DigestEvery, r.FollowUpFor = "x", "x", "x", "x", "x"
 	want := []string{
 		"services.api.runbook", "services.payments.runbook", "services.search.runbook",
-		"dev.frontend_port", "dev.github_port", "dev.slack_port", "dev.ui_port",
+		"dev.frontend_port", "dev.github_port", "dev.pagerduty_port", "dev.slack_port", "dev.statuspage_port", "dev.ui_port",
 		"retrospective.check_every", "retrospective.digest_every", "retrospective.done_remind_every",
 		"retrospective.follow_up_for", "retrospective.remind_before",
 	}

@@ -15,6 +15,7 @@
 //	POST /alerts/webhook       plain JSON alerts     (alertdoor)
 //	POST /codec/decode         Temporal codec server (codecdoor),
 //	POST /codec/encode         with their CORS preflights (OPTIONS)
+//	POST /pagerduty/webhook    PagerDuty webhooks v3 (pagerdutydoor)
 //
 // A new door gets its routes in New and a field in Doors; docs/architecture.md
 // says where its package goes.
@@ -27,6 +28,7 @@ import (
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/codecdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/pagerdutydoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/metrics"
 )
@@ -41,6 +43,9 @@ type Doors struct {
 	Codec *codecdoor.Door
 	// Ready serves GET /readyz (health.Probe's handler); nil answers 404.
 	Ready http.Handler
+	// PagerDuty serves /pagerduty/webhook; nil when
+	// paging.pagerduty.webhook_secret is empty.
+	PagerDuty *pagerdutydoor.Door
 }
 
 // New returns the front door's handler: every route of doors, /healthz and
@@ -71,6 +76,9 @@ func New(doors Doors, reg *metrics.Registry) http.Handler {
 		mux.Handle("POST /codec/encode", c.Encode())
 		mux.Handle("OPTIONS /codec/decode", c.Preflight())
 		mux.Handle("OPTIONS /codec/encode", c.Preflight())
+	}
+	if p := doors.PagerDuty; p != nil {
+		mux.Handle("POST /pagerduty/webhook", p.Handler())
 	}
 	return reg.Instrument(mux)
 }

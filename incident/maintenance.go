@@ -62,6 +62,12 @@ type Window struct {
 	// Retrospective asks for a retrospective after every window; none
 	// otherwise.
 	Retrospective bool `json:"retrospective,omitempty"`
+	// StatusPage puts the window on the public status page as scheduled
+	// maintenance (its title and description go public): scheduled when
+	// its run begins, in progress at the start, completed at the end,
+	// cancelled when it is called off. The services' statuspage_components
+	// are under maintenance while it runs.
+	StatusPage bool `json:"statuspage,omitempty"`
 }
 
 // End is when a window starting at start is planned to end.

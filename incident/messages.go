@@ -101,6 +101,9 @@ func KickoffText(inc *Incident, p *Process) string {
 	if d.Service != "" {
 		fmt.Fprintf(&b, " · *Service:* %s", safe(d.Service, maxTitleInMessage))
 	}
+	if len(inc.OnCall) > 0 {
+		fmt.Fprintf(&b, "\n*On call (PagerDuty):* %s", OnCallLine(inc.OnCall))
+	}
 	fmt.Fprintf(&b, "\nDeclared%s at %s.", declaredBy(d), Clock(d.DeclaredAt, p.Location()))
 	if !inc.IsResolved() {
 		fmt.Fprintf(&b, " Post a status update every %s; the topic says when the next is due.",

@@ -28,6 +28,12 @@ type Permissions struct {
 	Resolve        []string `json:"resolve,omitempty"`
 	ChangeSeverity []string `json:"change_severity,omitempty"`
 	AssignRoles    []string `json:"assign_roles,omitempty"`
+	// Page says who may page the on-call through PagerDuty by hand
+	// (`/incident page`, the kickoff's Page on-call button).
+	Page []string `json:"page,omitempty"`
+	// Publish says who may put the incident on the public status page
+	// (ActionPublish).
+	Publish []string `json:"publish,omitempty"`
 }
 
 // The words a rule may list besides Slack user IDs.
@@ -53,7 +59,9 @@ const (
 // security incidents included (they stay visible to their war room's
 // members only); the war room's members may work in it; the commander,
 // the spokesperson, the current severity's leads and the incident admins
-// may resolve, change the severity and give the roles.
+// may resolve, change the severity and give the roles; the war room's
+// members may page the on-call; the spokesperson and the commander may
+// publish to the status page.
 func DefaultPermissions() Permissions {
 	leaders := []string{CommanderWord, SpokespersonWord, Leads, IncidentAdmins}
 	return Permissions{
@@ -63,6 +71,8 @@ func DefaultPermissions() Permissions {
 		Resolve:         leaders,
 		ChangeSeverity:  slices.Clone(leaders),
 		AssignRoles:     slices.Clone(leaders),
+		Page:            []string{Members},
+		Publish:         []string{SpokespersonWord, CommanderWord},
 	}
 }
 
@@ -99,6 +109,8 @@ const (
 	ActionResolve             Action = "resolve"
 	ActionChangeSeverity      Action = "change_severity"
 	ActionAssignRole          Action = "assign_role"
+	// ActionPage pages the on-call through PagerDuty by hand.
+	ActionPage Action = "page"
 )
 
 // what completes "Only … can " for act.
@@ -124,6 +136,10 @@ func (act Action) what() string {
 		return "change this incident's severity"
 	case ActionAssignRole:
 		return "give this incident's roles"
+	case ActionPage:
+		return "page the on-call for this incident"
+	case ActionPublish:
+		return "publish this incident to the status page"
 	}
 	return string(act)
 }
@@ -150,6 +166,10 @@ func (p Permissions) rule(act Action) []string {
 		return pick(p.ChangeSeverity, d.ChangeSeverity)
 	case ActionAssignRole:
 		return pick(p.AssignRoles, d.AssignRoles)
+	case ActionPage:
+		return pick(p.Page, d.Page)
+	case ActionPublish:
+		return pick(p.Publish, d.Publish)
 	}
 	return nil
 }

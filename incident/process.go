@@ -38,6 +38,19 @@ type Process struct {
 	Retrospective Retrospective `json:"retrospective"`
 	// Permissions says who may do what (Permit).
 	Permissions Permissions `json:"permissions"`
+	// Paging says PagerDuty is configured: a page of a service with no
+	// routing key of its own goes to the default routing key
+	// (paging.pagerduty.routing_key, or the sandbox's). When false, only the
+	// services whose Paged is true can be paged.
+	Paging bool `json:"paging,omitempty"`
+	// OnCallLookup says who is on call can be looked up for an incident
+	// with no service, or a service with no escalation policy of its own
+	// (paging.pagerduty.escalation_policy and paging.pagerduty.token set).
+	OnCallLookup bool `json:"on_call_lookup,omitempty"`
+	// StatusPage says a public status page (Atlassian Statuspage) is set
+	// up: statuspage.api_key and statuspage.page_id, or the sandbox of
+	// `incidentflow dev`.
+	StatusPage bool `json:"status_page,omitempty"`
 }
 
 // SeverityPolicy is one configured severity.
@@ -48,6 +61,10 @@ type SeverityPolicy struct {
 	// Leads are invited to every war room of this severity (Slack user IDs
 	// or emails).
 	Leads []string `json:"leads,omitempty"`
+	// Page says whether declaring an incident of this severity, or raising
+	// one to it, pages the on-call through PagerDuty (severities[].page;
+	// true for critical unless set).
+	Page bool `json:"page,omitempty"`
 }
 
 // Service is a configured service: who leads its incidents and where its
@@ -57,6 +74,18 @@ type Service struct {
 	Severity Severity `json:"severity,omitempty"`
 	Leads    []string `json:"leads,omitempty"`
 	Runbook  string   `json:"runbook,omitempty"`
+	// Paged says the service has a PagerDuty routing key of its own
+	// (services.<name>.pagerduty_routing_key); the key itself stays in the
+	// worker's configuration.
+	Paged bool `json:"paged,omitempty"`
+	// OnCall says who is on call for the service can be looked up: it has
+	// a PagerDuty escalation policy (services.<name>.pagerduty_escalation_policy,
+	// or paging.pagerduty.escalation_policy) and a REST API token is set.
+	OnCall bool `json:"on_call,omitempty"`
+	// StatusPageComponents are the IDs of the Statuspage components the
+	// service appears as on the public status page
+	// (services.<name>.statuspage_components).
+	StatusPageComponents []string `json:"statuspage_components,omitempty"`
 }
 
 // Doc is a document bookmarked in every war room.
@@ -218,7 +247,7 @@ const (
 func DefaultProcess() Process {
 	return Process{
 		Severities: []SeverityPolicy{
-			{Name: Critical, Description: "Customers can't use the service, or data is at risk", UpdateEvery: 15 * time.Minute},
+			{Name: Critical, Description: "Customers can't use the service, or data is at risk", UpdateEvery: 15 * time.Minute, Page: true},
 			{Name: Major, Description: "A major feature is broken or badly degraded", UpdateEvery: 30 * time.Minute},
 			{Name: Minor, Description: "A minor feature is degraded; a workaround exists", UpdateEvery: 30 * time.Minute},
 		},

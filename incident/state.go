@@ -47,10 +47,26 @@ type Incident struct {
 	// continue-as-new, is recorded once.
 	AlertKeys []string `json:"alert_keys,omitempty"`
 
+	// StatusPage is what the incident put on the public status page; nil
+	// until someone publishes it (never automatically).
+	StatusPage *StatusPage `json:"status_page,omitempty"`
+
 	// NextUpdateBy is when the next status update is due.
 	NextUpdateBy time.Time `json:"next_update_by,omitempty"`
 	// MissedReminders counts reminders in a row with no update between.
 	MissedReminders int `json:"missed_reminders,omitempty"`
+
+	// Pages are the PagerDuty pages the incident sent or is sending (at
+	// most MaxPages); resolving the incident resolves each. PageEvents are
+	// the IDs of the latest PagerDuty events recorded (RecordPageEvent);
+	// PageAcknowledgedAt is when PagerDuty first said a page was
+	// acknowledged, the end of the time to acknowledge the page
+	// (TimeToAcknowledgePage). OnCall are the people PagerDuty said were on
+	// call, brought into the war room.
+	Pages              []Page            `json:"pages,omitempty"`
+	PageEvents         []string          `json:"page_events,omitempty"`
+	PageAcknowledgedAt time.Time         `json:"page_acknowledged_at,omitempty"`
+	OnCall             []OnCallResponder `json:"on_call,omitempty"`
 
 	AcknowledgedAt time.Time `json:"acknowledged_at,omitempty"`
 	MitigatedAt    time.Time `json:"mitigated_at,omitempty"`

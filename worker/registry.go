@@ -30,6 +30,10 @@ type Activities struct {
 	// Process hands every workflow run the incident process of this
 	// worker's configuration as it begins.
 	Process *activities.Process
+	// PagerDuty pages the on-call and says who is on call.
+	PagerDuty *activities.PagerDuty
+	// StatusPage keeps the public status page (Statuspage) current.
+	StatusPage *activities.StatusPage
 }
 
 // slackCallTimeout bounds one Slack Web API call, well within the Slack
@@ -80,11 +84,13 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 		return nil, err
 	}
 	return &Activities{
-		Slack:     slackActs,
-		GitHub:    gh,
-		Calendar:  activities.NewCalendar(backend),
-		Incidents: &activities.Incidents{Workflows: &starter.Incidents{Client: c}},
-		Process:   &activities.Process{Current: cfg.Process()},
+		Slack:      slackActs,
+		GitHub:     gh,
+		Calendar:   activities.NewCalendar(backend),
+		Incidents:  &activities.Incidents{Workflows: &starter.Incidents{Client: c}},
+		Process:    &activities.Process{Current: cfg.Process()},
+		PagerDuty:  NewPagerDuty(cfg),
+		StatusPage: NewStatusPage(cfg),
 	}, nil
 }
 
@@ -100,4 +106,10 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterActivity(a.Calendar)
 	r.RegisterActivity(a.Incidents)
 	r.RegisterActivity(a.Process)
+	if a.PagerDuty != nil {
+		r.RegisterActivity(a.PagerDuty)
+	}
+	if a.StatusPage != nil {
+		r.RegisterActivity(a.StatusPage)
+	}
 }

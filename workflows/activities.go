@@ -25,6 +25,11 @@ var (
 	calendarActivities *activities.Calendar
 	incidentActivities *activities.Incidents
 	processActivities  *activities.Process
+	// pagerdutyActivities are the PagerDuty activities (incident_paging.go).
+	pagerdutyActivities *activities.PagerDuty
+	// statuspageActivities keep the public status page current
+	// (incident_statuspage.go, maintenance_statuspage.go).
+	statuspageActivities *activities.StatusPage
 )
 
 // HeartbeatTimeout is the heartbeat timeout of every activity that can take

@@ -56,6 +56,10 @@ type incidentWorkflow struct {
 	liveKickoff  bool
 	kickoffShown string
 	kickoffBusy  bool
+	// pg is the run's paging (incident_paging.go).
+	pg pagingState
+	// public is the run's sender of status-page posts (incident_statuspage.go).
+	public publicSender
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
@@ -82,6 +86,8 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 	}
 	w.publish(ctx)
 	w.keepKickoffCurrent(ctx)
+	w.startPaging(ctx)
+	w.sendPublicPosts(ctx) // the posts a run continued from left to send
 	if !w.ready {
 		if err := w.openWarRoom(ctx); err != nil {
 			return w.endWithoutWarRoom(ctx, fmt.Errorf("the war room of incident %s could not be opened: %s",
@@ -106,7 +112,7 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 		return w.inc, err
 	}
 	w.startRetrospective(ctx)
-	if err := workflow.Await(ctx, func() bool { return w.kickoffSettled(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return w.kickoffSettled(ctx) && w.pagingSettled() && w.statusPageSettled() }); err != nil {
 		return w.inc, err
 	}
 	return w.payload(), nil

@@ -24,6 +24,7 @@ func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 // war room and stay in this run's history. Call it once every handler has
 // finished.
 func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Incident, error) {
+	w.drainPageEvents(ctx)
 	w.inc.Compact(incident.DefaultLimits)
 	state := w.inc
 	next := w.in

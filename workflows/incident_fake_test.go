@@ -110,6 +110,10 @@ type fakeSlack struct {
 	createErr, updateErr error
 	// updateDelay, when set, says how long each UpdateMessage call takes.
 	updateDelay func() time.Duration
+	// users, when set, is who Slack knows by email: an invited email it
+	// maps to a user ID, one it lacks is not found (other refs are invited
+	// as they are).
+	users map[string]string
 
 	mu    sync.Mutex
 	calls []slackCall
@@ -133,7 +137,20 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 	env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.InviteRequest) (activities.InviteResult, error) {
 			f.record("Invite", req)
-			return activities.InviteResult{Invited: req.Users}, nil
+			if f.users == nil {
+				return activities.InviteResult{Invited: req.Users}, nil
+			}
+			var res activities.InviteResult
+			for _, u := range req.Users {
+				if !strings.Contains(u, "@") {
+					res.Invited = append(res.Invited, u)
+				} else if id := f.users[u]; id != "" {
+					res.Invited = append(res.Invited, id)
+				} else {
+					res.NotFound = append(res.NotFound, u)
+				}
+			}
+			return res, nil
 		}).Maybe()
 	env.OnActivity(a.AddBookmarks, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.BookmarksRequest) error {

@@ -28,7 +28,7 @@ const kickoffUpdateTimeout = 30 * time.Minute
 // retrospective goes on in their place.
 func (w *incidentWorkflow) kickoff(ctx workflow.Context) (string, []activities.Button) {
 	if !w.inc.IsResolved() {
-		return incident.KickoffText(&w.inc, &w.proc), kickoffButtons(w.inc.Declaration.ID)
+		return incident.KickoffText(&w.inc, &w.proc), w.withStatusPageButton(w.withPageButton(kickoffButtons(w.inc.Declaration.ID)))
 	}
 	return incident.ResolvedKickoffText(&w.inc, &w.proc, w.wantsRetrospective(), w.retrospectiveURL(ctx)), nil
 }

@@ -41,6 +41,7 @@ func (w *incidentWorkflow) resolve(ctx workflow.Context, req wfapi.ResolveReques
 	dur := w.inc.Durations()
 	key := w.record(ctx, req.By, incident.EntryResolved, fmt.Sprintf("resolved: %s (acknowledged in %s, %s, resolved in %s)",
 		req.Summary, incident.FormatDuration(dur.ToAcknowledge), w.inc.MitigatedIn(), incident.FormatDuration(dur.ToResolve)))
+	w.publishResolution(ctx, req.By)
 
 	b := w.newBatch()
 	b.add("post the resolution", w.post(ctx, "Post and pin the resolution", activities.PostRequest{

@@ -17,7 +17,10 @@ func (w *incidentWorkflow) validatePostStatus(_ workflow.Context, req wfapi.Post
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	return req.Check()
+	if err := req.Check(); err != nil {
+		return err
+	}
+	return w.validatePublicUpdate(req)
 }
 
 // postStatus posts a status update in the war room and the broadcast
@@ -41,6 +44,7 @@ func (w *incidentWorkflow) postStatus(ctx workflow.Context, req wfapi.PostStatus
 	}
 	w.restartCadence(u.NextUpdateBy)
 	key := w.record(ctx, req.Author, incident.EntryUpdate, string(status)+": "+req.Text)
+	w.publishUpdate(ctx, req, status) // queued now: before a resolution that follows
 
 	b := w.newBatch()
 	summary := fmt.Sprintf("Post status update %d (%s)", len(w.inc.Updates), status)
@@ -111,6 +115,7 @@ func (w *incidentWorkflow) setSeverity(ctx workflow.Context, req wfapi.SetSeveri
 		b.add("invite the "+string(req.Severity)+" leads", w.invite(ctx, "Invite the "+string(req.Severity)+" leads", leads), nil)
 	}
 	w.announceEscalation(ctx, b, key, change)
+	w.pageOnRaise(ctx, change)
 	b.wait(ctx)
 	w.publish(ctx)
 	return nil

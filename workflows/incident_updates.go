@@ -30,6 +30,8 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 		{wfapi.UpdateResolve, w.resolve, w.validateResolve},
 		{wfapi.UpdateRecordAlert, w.recordAlert, w.validateRecordAlert},
 		{wfapi.UpdateMarkMessage, w.markMessage, w.validateMarkMessage},
+		{wfapi.UpdatePublishStatusPage, w.publishStatusPage, w.validatePublishStatusPage},
+		{wfapi.UpdatePage, w.page, w.validatePage},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,

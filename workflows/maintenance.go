@@ -48,6 +48,8 @@ type maintenanceWorkflow struct {
 	closing bool
 	// searched holds the search attribute values last published.
 	searched []string
+	// sp is the window's scheduled maintenance on the status page.
+	sp maintStatusPageRun
 }
 
 func newMaintenanceWorkflow(ctx workflow.Context, in wfapi.MaintenanceInput) *maintenanceWorkflow {
@@ -114,13 +116,16 @@ func (m *maintenanceWorkflow) headsUpOffsets() []time.Duration {
 // the end, until the window is completed, promoted or cancelled.
 func (m *maintenanceWorkflow) run(ctx workflow.Context) (wfapi.MaintenanceState, error) {
 	m.publish(ctx)
+	m.startStatusPage(ctx)
 	if m.beforeStart(ctx) {
+		m.statusPageStarted()
 		m.open(ctx)
 		m.watchEnd(ctx)
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return m.st, err
 	}
+	m.drainStatusPage(ctx)
 	m.publish(ctx)
 	return m.st, nil
 }

@@ -97,6 +97,7 @@ func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 	m.st.ChannelID, m.st.ChannelName = room.ChannelID, room.ChannelName
 	m.st.Announcements = m.announce(ctx, "announce the maintenance", "maint-start",
 		incident.MaintenanceInProgressText(&m.win, m.st.Start, room.ChannelID, m.loc))
+	m.statusPageRoomOpened(ctx)
 	m.publish(ctx)
 }
 
@@ -163,5 +164,6 @@ func (m *maintenanceWorkflow) closeIfResolved(ctx workflow.Context) {
 // ended records how the window ended.
 func (m *maintenanceWorkflow) ended(ctx workflow.Context, phase wfapi.MaintenancePhase, by string) {
 	m.st.Phase, m.st.EndedAt, m.st.EndedBy = phase, workflow.Now(ctx), by
+	m.statusPageEnded(phase)
 	m.publish(ctx)
 }

@@ -75,10 +75,40 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// process (a local activity) as it begins.
 		{"maintenance", wfapi.MaintenanceWorkflowName, workflows.MaintenanceWorkflow, "testdata/maintenance_history.json"},
 		{"maintenance war room", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/maintenance_war_room_history.json"},
+		// A window completed, and a window cancelled after its heads-up,
+		// both recorded before "maintenance-statuspage"
+		// (TestRecordMaintenanceBeforeStatusPage).
+		{"maintenance before statuspage", wfapi.MaintenanceWorkflowName, workflows.MaintenanceWorkflow,
+			"testdata/maintenance_history_before_statuspage.json"},
+		{"cancelled maintenance before statuspage", wfapi.MaintenanceWorkflowName, workflows.MaintenanceWorkflow,
+			"testdata/maintenance_cancelled_history_before_statuspage.json"},
 		// Declared by a starter without a process, run under the worker's,
 		// updated, resolved (TestTheIncidentFollowsTheWorkersProcess).
 		{"incident since process from worker", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
 			"testdata/incident_history_process_from_worker.json"},
+		// Declared minor, raised to critical, updated, resolved; recorded
+		// before "paging" (with the workflow code of before it: a one-off
+		// e2e test of the harness declared it through the starter and saved
+		// its history). The second copy is the same history with the
+		// worker's process answer edited to what a worker configured for
+		// PagerDuty answers (critical pages, a default routing key, on-call
+		// lookup): an incident in flight when the worker's configuration
+		// and code changed, which must not page on replay.
+		{"incident before paging", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_before_paging.json"},
+		{"incident before paging, under a process that pages", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_before_paging_paged_process.json"},
+		// Declared, updated, resolved, recorded with the code before
+		// "statuspage" (by a test doing TestStatusPageEndToEnd's steps
+		// without the status page): an update and a resolution that
+		// publish nothing and record no marker.
+		{"incident before status page", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_before_statuspage.json"},
+		// Declared, published, a published and an internal update,
+		// resolved on the status page too, recorded since "statuspage"
+		// (TestStatusPageEndToEnd).
+		{"incident on the status page", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_statuspage.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,8 @@ func TestDevBannerNamesTheSigningSecretInUse(t *testing.T) {
 		t.Setenv("INCIDENTFLOW_SLACK_SIGNING_SECRET", tt.configured)
 		t.Setenv("INCIDENTFLOW_DEV_SLACK_PORT", fmt.Sprint(freePort(t)))
 		t.Setenv("INCIDENTFLOW_DEV_GITHUB_PORT", fmt.Sprint(freePort(t)))
+		t.Setenv("INCIDENTFLOW_DEV_PAGERDUTY_PORT", fmt.Sprint(freePort(t)))
+		t.Setenv("INCIDENTFLOW_DEV_STATUSPAGE_PORT", fmt.Sprint(freePort(t)))
 		cfg, err := config.Load("", nil)
 		if err != nil {
 			t.Fatal(err)

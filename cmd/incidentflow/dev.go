@@ -22,7 +22,9 @@ import (
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/devstate"
 	"github.com/incidentflow/incidentflow/internal/githubemu"
+	"github.com/incidentflow/incidentflow/internal/pagerdutyemu"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
+	"github.com/incidentflow/incidentflow/internal/statuspageemu"
 	"github.com/incidentflow/incidentflow/worker"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -36,16 +38,18 @@ const (
 
 // devFlagFor names the flag that changes the port of each dev server role.
 var devFlagFor = map[string]string{
-	"frontend": "--frontend-port",
-	"ui":       "--ui-port",
-	"http":     "--listen",
-	"slack":    "--slack-port",
-	"github":   "--github-port",
+	"frontend":   "--frontend-port",
+	"ui":         "--ui-port",
+	"http":       "--listen",
+	"slack":      "--slack-port",
+	"github":     "--github-port",
+	"pagerduty":  "--pagerduty-port",
+	"statuspage": "--statuspage-port",
 }
 
 func runDev(ctx context.Context, args []string, out io.Writer) error {
-	f := newConfigFlags("dev", fmt.Sprintf("[--data-dir DIR] [--frontend-port %d] [--ui-port %d] [--listen %s] [--slack-port %d] [--github-port %d]",
-		config.DefaultFrontendPort, config.DefaultUIPort, config.DefaultListen, config.DefaultSlackPort, config.DefaultGitHubPort)).withDataDir()
+	f := newConfigFlags("dev", fmt.Sprintf("[--data-dir DIR] [--frontend-port %d] [--ui-port %d] [--listen %s] [--slack-port %d] [--github-port %d] [--pagerduty-port %d]",
+		config.DefaultFrontendPort, config.DefaultUIPort, config.DefaultListen, config.DefaultSlackPort, config.DefaultGitHubPort, config.DefaultPagerDutyPort)).withDataDir()
 	for _, p := range []struct {
 		name, key, usage string
 		def              int
@@ -54,6 +58,8 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 		{"ui-port", "dev.ui_port", "Temporal Web UI port", config.DefaultUIPort},
 		{"slack-port", "dev.slack_port", "Slack sandbox port (used when slack.bot_token is empty)", config.DefaultSlackPort},
 		{"github-port", "dev.github_port", "GitHub sandbox port (used when github.token is empty)", config.DefaultGitHubPort},
+		{"pagerduty-port", "dev.pagerduty_port", "PagerDuty sandbox port (used when paging.pagerduty.routing_key is empty)", config.DefaultPagerDutyPort},
+		{"statuspage-port", "dev.statuspage_port", "Statuspage sandbox port (used when statuspage.api_key is empty)", config.DefaultStatusPagePort},
 	} {
 		f.fs.Int(p.name, p.def, p.usage)
 		config.BindFlag(f.fs, p.name, p.key)
@@ -130,7 +136,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
 	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
-	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /healthz, /metrics)\n", state.FrontDoorURL)
+	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /pagerduty/webhook, /healthz, /metrics)\n", state.FrontDoorURL)
 	sandboxes.describe(out)
 	describeCodec(out, cfg, state.FrontDoorURL)
 	from := "run from this directory"
@@ -190,6 +196,12 @@ func dataDirFlag(cfg *config.Config) string {
 type sandboxes struct {
 	slack  *slackemu.Server
 	github *githubemu.Server
+	// pagerduty is the PagerDuty sandbox (dev_pagerduty.go), on call
+	// through escalation policy onCallPolicy.
+	pagerduty    *pagerdutyemu.Server
+	onCallPolicy string
+	// statuspage is the Statuspage sandbox (dev_statuspage.go).
+	statuspage *statuspageemu.Server
 	// alertToken is the token every alert source accepts when none is
 	// configured.
 	alertToken string
@@ -268,6 +280,16 @@ func startSandboxes(cfg *config.Config) (*sandboxes, error) {
 			cfg.GitHub.Repo = sandboxGitHubRepo
 		}
 	}
+	pd, err := startPagerDutySandbox(cfg)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.pagerduty, s.onCallPolicy = pd, cfg.Paging.PagerDuty.EscalationPolicy
+	if s.statuspage, err = startStatusPageSandbox(cfg); err != nil {
+		s.close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -295,6 +317,8 @@ func (s *sandboxes) describe(out io.Writer) {
 	if s.github != nil {
 		fmt.Fprintf(out, "  GitHub sandbox    %s  (state: %s/_emu/state, repo %s)\n", s.github.URL(), s.github.URL(), sandboxGitHubRepo)
 	}
+	describePagerDuty(out, s.pagerduty, s.onCallPolicy)
+	describeStatusPage(out, s.statuspage)
 }
 
 func (s *sandboxes) close() {
@@ -303,6 +327,12 @@ func (s *sandboxes) close() {
 	}
 	if s.github != nil {
 		s.github.Close()
+	}
+	if s.pagerduty != nil {
+		s.pagerduty.Close()
+	}
+	if s.statuspage != nil {
+		s.statuspage.Close()
 	}
 }
 
@@ -315,7 +345,13 @@ func checkPorts(cfg *config.Config) error {
 	if cfg.GitHub.Token == "" {
 		ports["github"] = devserver.LoopbackAddr(cfg.Dev.GitHubPort)
 	}
-	for _, role := range []string{"frontend", "ui", "http", "slack", "github"} {
+	if cfg.Paging.PagerDuty.RoutingKey == "" {
+		ports["pagerduty"] = devserver.LoopbackAddr(cfg.Dev.PagerDutyPort)
+	}
+	if cfg.StatusPage.APIKey == "" {
+		ports["statuspage"] = devserver.LoopbackAddr(cfg.Dev.StatusPagePort)
+	}
+	for _, role := range []string{"frontend", "ui", "http", "slack", "github", "pagerduty", "statuspage"} {
 		addr, ok := ports[role]
 		if !ok {
 			continue

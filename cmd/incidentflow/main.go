@@ -49,9 +49,11 @@ func verbs() []verb {
 		{"update", "post a status update: --incident ID --status S --text T", runUpdate},
 		{"severity", "change the severity: --incident ID --to S", runSeverity},
 		{"resolve", "resolve an incident: --incident ID --summary T", runResolve},
+		{"page", "page the on-call through PagerDuty: --incident ID [--service S]", runPage},
 		{"status", "show an incident: --incident ID", runStatus},
 		{"list", "list open incidents", runList},
 		{"maintenance", "planned maintenance: " + subNames(maintenanceVerbs), maintenanceVerb},
+		{"statuspage", "the public status page: " + subNames(statusPageVerbs), statusPageVerb},
 		{"alert", "send a test alert to the front door as Alertmanager would: " + subNames(alertVerbs) + " --labels k=v,…", alertVerb},
 		{"version", "print the version", runVersion},
 	}

@@ -83,7 +83,7 @@ func startDev(t *testing.T, dataDir string, extra ...string) *devProcess {
 func tryStartDev(t *testing.T, dataDir string, extra []string) (d *devProcess, busy bool) {
 	t.Helper()
 	ports := map[string]int{}
-	for _, name := range []string{"frontend", "ui", "http", "slack", "github"} {
+	for _, name := range []string{"frontend", "ui", "http", "slack", "github", "pagerduty", "statuspage"} {
 		ports[name] = freePort(t)
 	}
 	d = &devProcess{
@@ -98,7 +98,8 @@ func tryStartDev(t *testing.T, dataDir string, extra []string) (d *devProcess, b
 	devArgs := []string{"dev", "--data-dir", dataDir,
 		"--frontend-port", fmt.Sprint(ports["frontend"]), "--ui-port", fmt.Sprint(ports["ui"]),
 		"--listen", fmt.Sprintf("127.0.0.1:%d", ports["http"]),
-		"--slack-port", fmt.Sprint(ports["slack"]), "--github-port", fmt.Sprint(ports["github"])}
+		"--slack-port", fmt.Sprint(ports["slack"]), "--github-port", fmt.Sprint(ports["github"]),
+		"--pagerduty-port", fmt.Sprint(ports["pagerduty"]), "--statuspage-port", fmt.Sprint(ports["statuspage"])}
 	devArgs = append(devArgs, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
@@ -264,7 +265,8 @@ func TestDevNamesTheFlagOfABusyPort(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"dev", "--data-dir", t.TempDir(), "--ui-port", fmt.Sprint(port),
 		"--frontend-port", fmt.Sprint(freePort(t)), "--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		"--slack-port", fmt.Sprint(freePort(t)), "--github-port", fmt.Sprint(freePort(t))}, &out, &errOut)
+		"--slack-port", fmt.Sprint(freePort(t)), "--github-port", fmt.Sprint(freePort(t)), "--pagerduty-port", fmt.Sprint(freePort(t)),
+		"--statuspage-port", fmt.Sprint(freePort(t))}, &out, &errOut)
 	msg := strings.TrimSpace(errOut.String())
 	if code == 0 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, fmt.Sprint(port)) || !strings.Contains(msg, "--ui-port") {
 		t.Errorf("dev with a busy UI port: exit %d, message %q; want one line naming port %d and --ui-port", code, msg, port)

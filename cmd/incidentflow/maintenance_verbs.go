@@ -175,6 +175,7 @@ func runMaintenanceStatus(ctx context.Context, args []string, out io.Writer) err
 				fmt.Fprintf(&b, ", war room #%s (%s)", r.State.ChannelName, r.State.ChannelID)
 			}
 			b.WriteString("\n")
+			writeStatusPage(&b, r.State.StatusPage)
 		}
 		return s, b.String(), nil
 	}, func() error { return checkWindowID(*id) })

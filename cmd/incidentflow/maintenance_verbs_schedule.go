@@ -17,7 +17,7 @@ type scheduleFlags struct {
 	id, title, start, recurrence, description, severity, lead *string
 	duration                                                  *time.Duration
 	services, announce                                        *[]string
-	retro                                                     *bool
+	retro, statuspage                                         *bool
 	// who schedules it (--as).
 	who *identity
 	// key names a window scheduled without --id, so that scheduling it
@@ -26,7 +26,7 @@ type scheduleFlags struct {
 }
 
 func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) error {
-	f := newFlags("maintenance schedule", "--title T --start RFC3339 --duration D [--recurrence none|weekly|monthly|cron:<expr>] [--service S] [--description T] [--announce ch,ch] [--id ID] [--idempotency-key K]").withJSON()
+	f := newFlags("maintenance schedule", "--title T --start RFC3339 --duration D [--recurrence none|weekly|monthly|cron:<expr>] [--service S] [--description T] [--announce ch,ch] [--statuspage] [--id ID] [--idempotency-key K]").withJSON()
 	sf := scheduleFlags{
 		id:          f.fs.String("id", "", "the window's ID; an existing ID reschedules that window (default: made from the title)"),
 		title:       f.fs.String("title", "", "what is being done, in a few words (required)"),
@@ -40,6 +40,7 @@ func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) e
 		lead:        f.fs.String("lead", "", "Slack user ID of who runs the window and confirms its end (default: --as)"),
 		who:         newIdentity(f.fs, "who schedules it"),
 		retro:       f.fs.Bool("retrospective", false, "hold a retrospective after each window"),
+		statuspage:  f.fs.Bool("statuspage", false, "put each window on the public status page as scheduled maintenance (its title and description go public)"),
 		key:         idempotencyFlag(f.fs, "without --id, scheduling again with the same key schedules the same window, not a second one"),
 	}
 	return withMaintenance(ctx, f, args, out, sf.who, func(m *starter.Maintenance) (any, string, error) {
@@ -114,6 +115,7 @@ func (sf scheduleFlags) window(ctx context.Context, f *commonFlags, m *starter.M
 		"severity":      func() { w.Severity = incident.Severity(*sf.severity) },
 		"lead":          func() { w.Lead = *sf.lead },
 		"retrospective": func() { w.Retrospective = *sf.retro },
+		"statuspage":    func() { w.StatusPage = *sf.statuspage },
 	} {
 		if changed(name) {
 			set()
@@ -172,6 +174,9 @@ func scheduledText(res starter.ScheduledWindow, loc *time.Location) string {
 		fmt.Fprintf(&b, "  The window waiting for the old time was called off; %s, which had a heads-up, %s told the new time.\n", channelList(res.Notified), isAre(len(res.Notified)))
 	case len(res.CalledOff) > 0:
 		b.WriteString("  The window waiting for the old time was called off (it had sent no heads-up yet).\n")
+	}
+	if w.StatusPage {
+		b.WriteString("  On the public status page: scheduled as each window's run begins, in progress at the start, completed at the end.\n")
 	}
 	if len(res.InProgress) > 0 {
 		b.WriteString("  A window in progress carries on; the new times apply to the next ones.\n")

@@ -119,8 +119,9 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	dc := temporalclient.DataConverter(codec)
 	proc := cfg.Process()
 	alerts := newAlerts(cfg, c)
+	incidents := &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc, DataConverter: dc}
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
-		Incidents:        &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc, DataConverter: dc},
+		Incidents:        incidents,
 		Slack:            api,
 		SlackAPIURL:      cfg.Slack.APIURL,
 		SigningSecret:    cfg.Slack.SigningSecret,
@@ -138,11 +139,15 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	if err != nil {
 		return nil, err
 	}
+	pagerDutyDoor, err := newPagerDutyDoor(cfg, incidents, logger)
+	if err != nil {
+		return nil, err
+	}
 	return &frontDoor{
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor, Ready: temporalProbe(cfg, c).Handler()}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor, PagerDuty: pagerDutyDoor, Ready: temporalProbe(cfg, c).Handler()}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
 	}, nil
 }
 

@@ -87,7 +87,7 @@ func (f *FrontDoor) personCommand(ctx context.Context, sc slack.SlashCommand, cm
 // warRoomCommand runs a subcommand that needs the incident of the channel.
 func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, cmd Command) *ephemeral {
 	var reserve time.Duration
-	opensForm := cmd.Verb == VerbUpdate || cmd.Verb == VerbResolve
+	opensForm := cmd.Verb == VerbUpdate || cmd.Verb == VerbResolve || cmd.Verb == VerbStatusPage
 	if opensForm {
 		reserve = f.slackTO // a modal opens after the lookup
 	}
@@ -114,10 +114,13 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 	switch cmd.Verb {
 	case VerbUpdate:
 		cancel()
-		return f.openModal(ctx, sc, f.updateView(meta, incident.Status(cmd.Arg), cmd.Text), "status update form")
+		return f.openModal(ctx, sc, f.updateViewFor(ctx, meta, sc.UserID, incident.Status(cmd.Arg), cmd.Text), "status update form")
 	case VerbResolve:
 		cancel()
 		return f.openModal(ctx, sc, f.resolveView(meta, cmd.Text), "resolve form")
+	case VerbStatusPage:
+		cancel()
+		return f.statusPageCommand(ctx, sc, meta)
 	case VerbStatus:
 		inc, err := f.ops.Get(tctx, id)
 		if err != nil {
@@ -138,6 +141,8 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 			By: sc.UserID, Severity: incident.Severity(cmd.Arg), Reason: cmd.Text,
 		})
 		return f.done(err, fmt.Sprintf("Severity of `%s` is now *%s*.", id, strings.ToUpper(cmd.Arg)), "the severity was NOT changed")
+	case VerbPage:
+		return f.pageCommand(tctx, id, sc.UserID, cmd.Arg)
 	case VerbLead, VerbComms:
 		role := incident.Commander
 		if cmd.Verb == VerbComms {

@@ -69,11 +69,13 @@ type button func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback
 
 // buttons are every button the workflows post, by action ID.
 var buttons = map[string]button{
-	wfapi.ActionPostUpdate:     opens(func(f *FrontDoor, m viewMeta) slack.ModalViewRequest { return f.updateView(m, "", "") }),
-	wfapi.ActionChangeSeverity: opens((*FrontDoor).severityView),
-	wfapi.ActionAssignRole:     opens((*FrontDoor).roleView),
-	wfapi.ActionResolve:        opens(func(f *FrontDoor, m viewMeta) slack.ModalViewRequest { return f.resolveView(m, "") }),
-	wfapi.ActionAddActionItems: opens((*FrontDoor).actionItemsView),
+	wfapi.ActionPostUpdate:        (*FrontDoor).openUpdateForm,
+	wfapi.ActionChangeSeverity:    opens((*FrontDoor).severityView),
+	wfapi.ActionAssignRole:        opens((*FrontDoor).roleView),
+	wfapi.ActionResolve:           opens(func(f *FrontDoor, m viewMeta) slack.ModalViewRequest { return f.resolveView(m, "") }),
+	wfapi.ActionAddActionItems:    opens((*FrontDoor).actionItemsView),
+	wfapi.ActionPage:              (*FrontDoor).pageButton,
+	wfapi.ActionPublishStatusPage: (*FrontDoor).publishButton,
 	wfapi.ActionRetroDone: func(f *FrontDoor, ctx context.Context, cb slack.InteractionCallback, m viewMeta) {
 		f.retroDone(ctx, cb, m.Incident)
 	},

@@ -44,7 +44,13 @@ const (
 	FieldMaintCron        = "maint_cron"        // plain text, with cron
 	FieldMaintAnnounce    = "maint_announce"    // plain text: channel names
 	FieldMaintLead        = "maint_lead"        // users select
+	// FieldMaintStatusPage is a checkbox (value statusPageValue), offered
+	// when a status page is configured.
+	FieldMaintStatusPage = "maint_statuspage"
 )
+
+// statusPageValue is the value of the "on the status page" checkbox.
+const statusPageValue = "statuspage"
 
 // newWindowMeta stands for the window a schedule form will create; the
 // window's ID comes from the view at submission.
@@ -89,6 +95,16 @@ func (f *FrontDoor) maintenanceView(meta viewMeta, user string) slack.ModalViewR
 		textInput(FieldMaintCron, "Cron expression (only with “By cron”)", "0 2 * * 2 = Tuesdays at 02:00", "", false, 100, true),
 		textInput(FieldMaintAnnounce, "Announce in", "incidents, ops", strings.Join(f.process.AnnounceChannels, ", "), false, 500, true),
 		usersSelect(FieldMaintLead, "Lead", user, true),
+	)
+	if f.process.StatusPage {
+		check := slack.NewCheckboxGroupsBlockElement(FieldMaintStatusPage,
+			slack.NewOptionBlockObject(statusPageValue, mrkdwn("*Put it on the public status page*"),
+				plain("Scheduled maintenance there: the title and details go public, and the services' components are under maintenance while it runs")))
+		in := slack.NewInputBlock(FieldMaintStatusPage, plain("Status page"), nil, check)
+		in.Optional = true
+		blocks = append(blocks, in)
+	}
+	blocks = append(blocks,
 		slack.NewContextBlock("maint_hint", mrkdwn(fmt.Sprintf("Cron times are in %s. Heads-ups go out before the start; a war room opens at the start.", f.process.Location()))),
 	)
 	return modal(CallbackMaintenanceSchedule, "Plan maintenance", "Schedule", meta, blocks...)
@@ -178,6 +194,7 @@ func (f *FrontDoor) windowFromForm(v slack.View, user string) (incident.Window, 
 	w := incident.Window{
 		Title: fv.text(FieldTitle), Description: fv.text(FieldMaintDescription),
 		Lead: fv.user(FieldMaintLead), ScheduledBy: user,
+		StatusPage: f.process.StatusPage && fv.checked(FieldMaintStatusPage, statusPageValue),
 	}
 	w.ID = starter.WindowIDFromKey(w.Title, v.ID)
 	checkText(errs, FieldMaintDescription, "The details", w.Description, false, MaxText)

@@ -74,6 +74,10 @@ type viewMeta struct {
 	// keys the incident ID: repeats of one submission share both, while a
 	// view ID seen again after a sandbox restart gets a new incident.
 	Nonce string `json:"n,omitempty"`
+	// Blank is set on a status page form whose public title and text
+	// opened empty: what the submitter sends is what they typed
+	// (wfapi.PublishStatusPageRequest.TypedByCommander).
+	Blank bool `json:"b,omitempty"`
 }
 
 // newNonce returns 8 random bytes in hex.

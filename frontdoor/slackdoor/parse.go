@@ -29,6 +29,12 @@ const (
 	VerbCatchup  Verb = "catchup"  // what someone joining the war room needs
 	// VerbMaintenance opens the form that schedules planned maintenance.
 	VerbMaintenance Verb = "maintenance"
+	// VerbPage pages the on-call through PagerDuty: the incident's service,
+	// or the one named.
+	VerbPage Verb = "page"
+	// VerbStatusPage opens the form that publishes the incident to the
+	// public status page: `/incident statuspage publish`.
+	VerbStatusPage Verb = "statuspage"
 )
 
 // verbAliases maps every word a responder may type to its subcommand.
@@ -46,6 +52,8 @@ var verbAliases = map[string]Verb{
 	"timeline": VerbTimeline,
 	"catchup":  VerbCatchup, "catch-up": VerbCatchup, "recap": VerbCatchup,
 	"maintenance": VerbMaintenance, "maint": VerbMaintenance,
+	"page": VerbPage, "pager": VerbPage,
+	"statuspage": VerbStatusPage, "status-page": VerbStatusPage,
 }
 
 // MaxCommandText bounds the text of a slash command this parser accepts, in
@@ -164,6 +172,24 @@ func ParseCommand(text string) (Command, error) {
 		if cmd.Text == "" {
 			return Command{}, errors.New("what needs doing? Type /incident action [@owner] <what needs doing>, e.g. /incident action @dana add an alert on queue depth")
 		}
+	case VerbPage:
+		tok, after, err := nextToken(rest)
+		if err != nil {
+			return Command{}, err
+		}
+		if _, isUser := mentionedUser(tok); isUser || strings.HasPrefix(tok, "@") {
+			return Command{}, errors.New("/incident page pages a service's on-call, not a person: type /incident page [service], e.g. /incident page checkout")
+		}
+		if trimSpace(after) != "" {
+			return Command{}, errors.New("one service at a time: type /incident page [service], e.g. /incident page checkout")
+		}
+		cmd.Arg = plainText(unquote(tok))
+	case VerbStatusPage:
+		sub, _ := cutWord(rest)
+		if !strings.EqualFold(unquote(sub), "publish") {
+			return Command{}, errStatusPageUsage
+		}
+		cmd.Arg = "publish"
 	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup:
 		// Anything after these is ignored.
 	}

@@ -41,6 +41,7 @@ func (f *FrontDoor) decide(ctx context.Context, act incident.Action, id, user st
 // timeline, and answers a repeated request as it answered the first.
 var workflowGuarded = map[incident.Action]bool{
 	incident.ActionResolve: true, incident.ActionChangeSeverity: true, incident.ActionAssignRole: true,
+	incident.ActionPage: true, incident.ActionPublish: true,
 }
 
 // permit decides whether user's change act to incident id goes to
@@ -76,6 +77,7 @@ var commandActions = map[Verb]incident.Action{
 	VerbComms:    incident.ActionAssignRole,
 	VerbAction:   incident.ActionAddActionItem,
 	VerbResolve:  incident.ActionResolve,
+	VerbPage:     incident.ActionPage,
 }
 
 // permitted is change, carried out once permit lets user do act to

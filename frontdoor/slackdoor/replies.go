@@ -57,7 +57,12 @@ func helpText(process incident.Process, reaction string, maintenance bool) strin
 		"• `/incident catchup` — what you need to know joining now: roles, the last update, what was marked since",
 		"• `/incident timeline` — the last entries of the incident's timeline",
 		"• react with :" + reaction + ":, pin a message, or the message menu (⋯) → *Add to incident timeline* — add it to the timeline",
+		"• `/incident page [service]` — page the on-call through PagerDuty: the incident's service, or the one named (the kickoff's *Page on-call* button does the first)",
+		"• `/incident statuspage publish` — put it on the public status page, or post an update there (opens a form; the kickoff's *Publish to status page* button does the same)",
 		"• `/incident resolve` or `/closeincident` — resolve it (opens a form)",
+	}
+	if !process.StatusPage {
+		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "• `/incident statuspage") })
 	}
 	if maintenance {
 		lines = slices.Insert(lines, 7, "• `/incident maintenance` — plan maintenance (opens a form)")

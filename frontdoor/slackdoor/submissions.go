@@ -39,6 +39,7 @@ var forms = map[string]modalForm{
 	CallbackRole:                {FieldUser, true, (*FrontDoor).submitRole},
 	CallbackResolve:             {FieldResolution, true, (*FrontDoor).submitResolve},
 	CallbackActionItems:         {FieldText, true, (*FrontDoor).submitActionItem},
+	CallbackStatusPage:          {FieldPublicBody, true, (*FrontDoor).submitStatusPage},
 	CallbackMaintenanceSchedule: {FieldTitle, false, (*FrontDoor).submitMaintenance},
 	CallbackMaintenancePromote:  {FieldTitle, false, (*FrontDoor).submitMaintenance},
 }
@@ -74,8 +75,9 @@ func (f *FrontDoor) submitUpdate(ctx context.Context, s filledForm) *slack.ViewS
 	text := s.fv.text(FieldText)
 	checkText(errs, FieldText, "The update", text, true, MaxText)
 	next := nextUpdateIn(errs, s.fv.get(FieldNextUpdate).Value)
+	public := publicUpdate(errs, s.fv)
 	return f.submitted(ctx, errs, s.to, FieldText, "your update was NOT posted", f.permitted(incident.ActionPostUpdate, s.meta.Incident, s.user, func(tctx context.Context) error {
-		return f.ops.PostStatus(tctx, s.meta.Incident, wfapi.PostStatusRequest{Author: s.user, Status: status, Text: text, NextUpdateIn: next})
+		return f.ops.PostStatus(tctx, s.meta.Incident, wfapi.PostStatusRequest{Author: s.user, Status: status, Text: text, NextUpdateIn: next, Public: public})
 	}))
 }
 

@@ -191,6 +191,9 @@ type PostStatusRequest struct {
 	// NextUpdateIn overrides the severity's cadence for the next update
 	// when positive.
 	NextUpdateIn time.Duration `json:"next_update_in,omitempty"`
+	// Public, on an incident already on the status page, publishes the
+	// update there too, with its own public text (PublicUpdate).
+	Public *PublicUpdate `json:"public,omitempty"`
 }
 
 // SetSeverityRequest is the argument of UpdateSetSeverity.

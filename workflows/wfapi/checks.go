@@ -36,6 +36,9 @@ func (r PostStatusRequest) Check() error {
 	if r.NextUpdateIn < 0 {
 		return errors.New("the time to the next update can't be negative")
 	}
+	if r.Public != nil {
+		return r.Public.Check()
+	}
 	return nil
 }
 

@@ -131,6 +131,29 @@ type MaintenanceState struct {
 	MovedTo      time.Time `json:"moved_to,omitempty"`
 	// Notes are things that went wrong without stopping the window.
 	Notes []string `json:"notes,omitempty"`
+	// StatusPage is the window's scheduled maintenance on the public
+	// status page (a window with statuspage: true).
+	StatusPage *MaintenanceStatusPage `json:"statuspage,omitempty"`
+}
+
+// MaintenanceStatusPage is where a window's scheduled maintenance stands on
+// the public status page.
+type MaintenanceStatusPage struct {
+	// PageIncidentID is Statuspage's ID of the scheduled maintenance, once
+	// made; Shortlink its public address.
+	PageIncidentID string `json:"page_incident_id,omitempty"`
+	Shortlink      string `json:"shortlink,omitempty"`
+	// Status is the public status last posted (scheduled, in_progress,
+	// completed).
+	Status string `json:"status,omitempty"`
+	// Timeline has an entry for each public post (kind
+	// incident.EntryStatusPage): "published to the status page at 14:05: …".
+	Timeline []incident.TimelineEntry `json:"timeline,omitempty"`
+	// Pending counts the posts still to go out.
+	Pending int `json:"pending,omitempty"`
+	// Told is set once the war room (or, before it opens, the first
+	// announce channel) has heard that the status page isn't taking posts.
+	Told bool `json:"told,omitempty"`
 }
 
 // HeadsUpChannels lists the channels (IDs) that got a heads-up.
