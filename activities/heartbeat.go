@@ -12,11 +12,12 @@ import (
 // heartbeatEvery is how often an activity tells Temporal it is alive, both
 // while a call waits for its turn in the Slack rate limiter and while a
 // call to Slack, GitHub, a calendar or Temporal itself is under way. The
-// workflows give these activities a heartbeat timeout of about 10 s
-// (workflows.HeartbeatTimeout), so a worker killed mid-call is noticed
-// within seconds while a healthy call, however slow, never times out. The
-// SDK throttles what it sends to about 80% of the timeout.
-var heartbeatEvery = 2 * time.Second // a variable only so that tests can shorten it
+// workflows give these activities a heartbeat timeout of 3 s
+// (workflows.HeartbeatTimeout) and the worker sends heartbeats at most a
+// second apart (worker.HeartbeatThrottle), so a worker killed mid-call is
+// noticed within seconds while a healthy call, however slow, never times
+// out.
+var heartbeatEvery = time.Second // a variable only so that tests can shorten it
 
 // beating runs f, the body of an activity or one outside call within it,
 // and heartbeats the activity of ctx every heartbeatEvery until f returns,

@@ -96,6 +96,10 @@ func activitiesWord(n int64) string {
 // back to the normal queue. The SDK's 5 s is cut to StickyTimeout so that
 // an incident on a killed worker moves again within seconds.
 //
+// Heartbeats are sent at most HeartbeatThrottle apart (the SDK's own
+// throttle, 80% of the heartbeat timeout, would leave a 3 s timeout 0.6 s
+// of slack).
+//
 // WorkerStopTimeout is worker.shutdown_grace: on SIGTERM the running
 // activities get that long to finish (the SDK's default, 0, cancels them
 // at once).
@@ -107,8 +111,16 @@ func Options(cfg *config.Config) sdkworker.Options {
 		ActivityTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
 		StickyScheduleToStartTimeout:           StickyTimeout,
 		WorkerStopTimeout:                      cfg.Worker.Grace(),
+		MaxHeartbeatThrottleInterval:           HeartbeatThrottle,
+		DefaultHeartbeatThrottleInterval:       HeartbeatThrottle,
 	}
 }
+
+// HeartbeatThrottle is the longest the worker holds an activity's
+// heartbeat before sending it: with the activities heartbeating every
+// second, a heartbeat reaches Temporal at least every second, two seconds
+// within workflows.HeartbeatTimeout.
+const HeartbeatThrottle = time.Second
 
 // StickyTimeout is how long a workflow task waits on the sticky queue of
 // the worker that cached its workflow before any worker may take it. The

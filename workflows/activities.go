@@ -34,13 +34,15 @@ var (
 
 // HeartbeatTimeout is the heartbeat timeout of every activity that can take
 // more than a few seconds (Slack, GitHub, calendar and incident calls). The
-// activities heartbeat every 2 s while they work and while they wait in the
-// Slack rate limiter, so a healthy call never reaches it, and Temporal
-// retries the activity of a worker killed mid-call on another worker (or on
-// the same one restarted) within about this long. Activity options are not
-// part of the workflow's commands checked on replay: changing it needs no
-// workflow.GetVersion.
-const HeartbeatTimeout = 10 * time.Second
+// activities heartbeat every second while they work and while they wait in
+// the Slack rate limiter, and the worker sends each heartbeat within a
+// second (worker.HeartbeatThrottle), so a healthy call keeps two seconds of
+// slack, while Temporal retries the activity of a worker killed mid-call on
+// another worker within about this long: with the retry's first interval,
+// the five seconds from a kill to the incident's next call.
+// Activity options are not part of the workflow's commands checked on
+// replay: changing it needs no workflow.GetVersion.
+const HeartbeatTimeout = 3 * time.Second
 
 // incidentActivityOptions bound a call of the incidentActivities: the wait
 // for a war room (its channel, invitations and kickoff), the resolution of

@@ -12,9 +12,11 @@ import (
 )
 
 // slackRetryPolicy retries a Slack call until Slack answers or says no for
-// good.
+// good. The first retry comes half a second after a failure, so an attempt
+// lost with a killed worker (noticed after HeartbeatTimeout) runs again
+// well within five seconds of the kill.
 var slackRetryPolicy = &temporal.RetryPolicy{
-	InitialInterval:    time.Second,
+	InitialInterval:    500 * time.Millisecond,
 	BackoffCoefficient: 2,
 	MaximumInterval:    time.Minute,
 }
