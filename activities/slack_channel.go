@@ -20,6 +20,12 @@ type CreateChannelRequest struct {
 	// same with "-2", "-3", … for when a name is taken.
 	Names   []string `json:"names"`
 	Private bool     `json:"private"`
+	// Provisional asks for the channel under its provisional name: the
+	// workflow names it with NameChannel beside the kickoff post, off the
+	// war room's critical path. Workflows started before the
+	// "name-beside-kickoff" change leave it false and get the channel
+	// renamed within CreateChannel.
+	Provisional bool `json:"provisional,omitempty"`
 	// Purpose, when set, is also set as the channel's purpose, with the
 	// incident's marker, by CreateChannel itself. Only workflows started
 	// before the "purpose-in-parallel" change send it; the current workflow
@@ -96,16 +102,8 @@ func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Ch
 			fmt.Sprintf("incident ID %q can't name a war room: use lowercase letters, digits, - and _ (at most 64)", req.IncidentID), ErrSlackRejected, nil)
 	}
 	provisional := provisionalName(req.IncidentID)
-	for _, name := range req.Names {
-		if len(name) > incident.MaxChannelName || name == "" {
-			return Channel{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("channel name %q is not a valid Slack name: fix the channel_name template", name), ErrSlackRejected, nil)
-		}
-		if strings.HasPrefix(name, ProvisionalPrefix) {
-			return Channel{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("channel name %q begins with %q, which incidentflow keeps for war rooms being created: change the channel_name template",
-					name, ProvisionalPrefix), ErrSlackRejected, nil)
-		}
+	if err := checkNames(req.Names); err != nil {
+		return Channel{}, err
 	}
 	var ch Channel
 	if activity.HasHeartbeatDetails(ctx) {
@@ -143,12 +141,54 @@ func (s *Slack) CreateChannel(ctx context.Context, req CreateChannelRequest) (Ch
 		ch = created
 	}
 	ctx = recordProgress(ctx, ch)
-	named, err := s.rename(ctx, ch, req)
+	if req.Provisional {
+		return ch, nil
+	}
+	named, err := s.rename(ctx, ch, req.IncidentID, req.Names, true)
 	if err != nil {
 		return Channel{}, err
 	}
 	ctx = recordProgress(ctx, named)
 	return named, s.legacyPurpose(ctx, named.ID, req)
+}
+
+// checkNames refuses, for good, wanted war-room names Slack would refuse
+// or that begin with ProvisionalPrefix.
+func checkNames(names []string) error {
+	for _, name := range names {
+		if len(name) > incident.MaxChannelName || name == "" {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("channel name %q is not a valid Slack name: fix the channel_name template", name), ErrSlackRejected, nil)
+		}
+		if strings.HasPrefix(name, ProvisionalPrefix) {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("channel name %q begins with %q, which incidentflow keeps for war rooms being created: change the channel_name template",
+					name, ProvisionalPrefix), ErrSlackRejected, nil)
+		}
+	}
+	return nil
+}
+
+// NameChannelRequest gives a war room created under its provisional name
+// (CreateChannelRequest.Provisional) its wanted name.
+type NameChannelRequest struct {
+	IncidentID string  `json:"incident_id"`
+	Channel    Channel `json:"channel"`
+	// Names are the names to try in order, as in CreateChannelRequest.
+	Names []string `json:"names"`
+}
+
+// NameChannel renames the war room to the first free name of req.Names and
+// returns it under its new name. It is idempotent: a war room already under
+// one of the names (an earlier attempt's rename applied, its answer lost)
+// is returned as it is. When every name is taken the war room keeps its
+// provisional name, which the error says: by then it holds the kickoff and
+// its responders, so it is never archived.
+func (s *Slack) NameChannel(ctx context.Context, req NameChannelRequest) (Channel, error) {
+	if err := checkNames(req.Names); err != nil {
+		return Channel{}, err
+	}
+	return s.rename(ctx, req.Channel, req.IncidentID, req.Names, false)
 }
 
 // createProvisional creates the channel under the provisional name. When
@@ -178,9 +218,11 @@ func (s *Slack) createProvisional(ctx context.Context, provisional string, priva
 	return *found, nil
 }
 
-// rename gives ch the first free name of req.Names.
-func (s *Slack) rename(ctx context.Context, ch Channel, req CreateChannelRequest) (Channel, error) {
-	for _, name := range req.Names {
+// rename gives ch, incident id's war room, the first free name of names.
+// When every name is taken it archives ch if archiveIfNone (a channel
+// created for nothing) and fails for good.
+func (s *Slack) rename(ctx context.Context, ch Channel, id string, names []string, archiveIfNone bool) (Channel, error) {
+	for _, name := range names {
 		var renamed *slack.Channel
 		err := s.call(ctx, "conversations.rename", "", func() (err error) {
 			renamed, err = s.api.RenameConversationContext(ctx, ch.ID, name)
@@ -202,16 +244,22 @@ func (s *Slack) rename(ctx context.Context, ch Channel, req CreateChannelRequest
 		case holder.ID == ch.ID:
 			// Already ours under this name (an earlier attempt renamed it).
 			return Channel{ID: holder.ID, Name: holder.Name}, nil
-		case s.isOwn(ctx, holder, req.IncidentID):
-			// The war room of an earlier run of this incident (reset).
+		case archiveIfNone && s.isOwn(ctx, holder, id):
+			// The war room of an earlier run of this incident (reset),
+			// while ch is still empty: the war room is that one.
 			s.archive(ctx, ch.ID)
 			return Channel{ID: holder.ID, Name: holder.Name}, nil
 		}
 	}
+	if !archiveIfNone {
+		return Channel{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("every war-room name tried is taken (%s), so the war room keeps the name #%s: archive old channels or change the channel_name template",
+				strings.Join(names, ", "), ch.Name), ErrSlackRejected, nil)
+	}
 	s.archive(ctx, ch.ID)
 	return Channel{}, temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("every war-room name tried is taken (%s): archive old channels or change the channel_name template",
-			strings.Join(req.Names, ", ")), ErrSlackRejected, nil)
+			strings.Join(names, ", ")), ErrSlackRejected, nil)
 }
 
 // isOwn reports whether ch is incident id's war room: its purpose carries

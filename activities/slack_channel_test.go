@@ -201,3 +201,45 @@ func (s *SlackSuite) TestAStaleAttemptsLateCreateLeavesOneWarRoom() {
 	s.Empty(s.liveChannels(activities.ProvisionalPrefix), "the late attempt's channel is archived")
 	s.Len(s.calls("conversations.create"), 2)
 }
+
+// nameRetried is a workflow that names a war room, retrying the activity.
+func nameRetried(ctx workflow.Context, req activities.NameChannelRequest) (activities.Channel, error) {
+	var a *activities.Slack
+	var ch activities.Channel
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, retryOptions), a.NameChannel, req).Get(ctx, &ch)
+	return ch, err
+}
+
+// A war room asked for under its provisional name is created under it and
+// named by NameChannel; a rename whose answer was lost is not repeated.
+func (s *SlackSuite) TestAProvisionalWarRoomIsNamedOnce() {
+	s.impatient()
+	var ch activities.Channel
+	s.runRetried(createRetried, activities.CreateChannelRequest{IncidentID: "prov1", Names: []string{"inc-prov"}, Provisional: true}, &ch)
+	s.Equal(activities.ProvisionalPrefix+"prov1", ch.Name)
+	s.Empty(s.calls("conversations.rename"), "CreateChannel leaves the naming to NameChannel")
+
+	s.emu.AfterApplied("conversations.rename", 1, slackemu.StallAnswer, func() {})
+	var named activities.Channel
+	s.runRetried(nameRetried, activities.NameChannelRequest{IncidentID: "prov1", Channel: ch, Names: []string{"inc-prov", "inc-prov-2"}}, &named)
+	s.Equal(activities.Channel{ID: ch.ID, Name: "inc-prov"}, named)
+	s.Len(s.liveChannels("inc-prov"), 1)
+	s.Empty(s.liveChannels(activities.ProvisionalPrefix))
+}
+
+// When every wanted name is taken, the war room (by now holding its
+// kickoff and responders) keeps its provisional name and is not archived.
+func (s *SlackSuite) TestAWarRoomWithEveryNameTakenKeepsItsProvisionalName() {
+	s.createRetriedFor("other1", "inc-busy")
+	var ch activities.Channel
+	s.runRetried(createRetried, activities.CreateChannelRequest{IncidentID: "prov2", Names: []string{"inc-busy"}, Provisional: true}, &ch)
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterActivity(s.slack)
+	env.RegisterWorkflow(nameRetried)
+	env.ExecuteWorkflow(nameRetried, activities.NameChannelRequest{IncidentID: "prov2", Channel: ch, Names: []string{"inc-busy"}})
+	err := env.GetWorkflowError()
+	s.Require().Error(err)
+	s.Contains(err.Error(), "keeps the name #"+activities.ProvisionalPrefix+"prov2")
+	got, _ := s.emu.Channel(ch.ID)
+	s.False(got.IsArchived, "the war room stays open under its provisional name")
+}

@@ -8,11 +8,12 @@ import (
 )
 
 // warRoomMethods are the Slack calls that open and equip a war room and
-// announce the incident: channel created (and its purpose set), members
+// announce the incident: channel created (then named, and its purpose set), members
 // invited, topic set, bookmarks added, kickoff posted and pinned,
 // announcement posted.
 var warRoomMethods = map[string]bool{
 	"conversations.create":     true,
+	"conversations.rename":     true,
 	"conversations.setPurpose": true,
 	"conversations.invite":     true,
 	"conversations.setTopic":   true,
@@ -123,6 +124,7 @@ func criticalPath(calls []call) []call {
 // dependsOn names, for a war-room call, the calls whose results it needs
 // (every call also needs the channel, from conversations.create).
 var dependsOn = map[string]map[string]bool{
+	"conversations.rename":     {"conversations.create": true},
 	"conversations.setPurpose": {"conversations.create": true},
 	"bookmarks.list":           {"conversations.create": true, "conversations.setPurpose": true},
 	"bookmarks.add":            {"bookmarks.list": true, "bookmarks.add": true},

@@ -91,7 +91,7 @@ func runWarRoom(ctx context.Context, h *harness, set warRoomSettings) *figure {
 	fig.note("p50 is %.0f%% of what the same calls take one at a time", 100*float64(p50)/float64(sum))
 	fig.note("%d incidents declared through the front door (slash command, then the declare modal submitted), %d at a time; %v Slack latency per call, rate limits off",
 		len(times), set.Concurrency, set.Latency)
-	fig.note("measured from sending the view submission to the end of the incident's last war-room call in the call log: create (+ purpose), invite, topic, bookmarks, kickoff post + pin, announcement")
+	fig.note("measured from sending the view submission to the end of the incident's last war-room call in the call log: create (+ name, purpose), invite, topic, bookmarks, kickoff post + pin, announcement")
 	fig.note("incidentflow's own time: the time to war room minus the Slack calls on its critical path (the chain of calls, each the last to end before the next started, back from the last call): Temporal round trips, workflow tasks, activity dispatch")
 	fig.note("floor: the dependent chain conversations.create → chat.postMessage (kickoff) → pins.add = %d × %v; every other call needs only the channel", dependentCalls, set.Latency)
 	type depth struct {

@@ -433,6 +433,7 @@ func (s *Incidents) fillTitles(ctx context.Context, list []Summary) {
 // explain turns Temporal errors into sentences a responder can act on.
 func explain(err error, id string) error {
 	var notFound *serviceerror.NotFound
+	var noNamespace *serviceerror.NamespaceNotFound
 	switch {
 	case errors.As(err, &notFound):
 		if id != "" {
@@ -441,6 +442,12 @@ func explain(err error, id string) error {
 		return ErrNotFound
 	case isUnavailable(err):
 		return fmt.Errorf("%w right now (%v); try again in a minute", ErrUnavailable, err)
+	case errors.As(err, &noNamespace):
+		// A Temporal server that can't read its database answers as if the
+		// namespace were gone; a namespace that never existed is refused at
+		// start (the search-attribute check), so here it is the outage.
+		return fmt.Errorf("%w right now: it says namespace %q doesn't exist, which it says when it can't read its database; try again in a minute (if it persists, run `incidentflow setup`)",
+			ErrUnavailable, noNamespace.Namespace)
 	}
 	return err
 }

@@ -128,7 +128,15 @@ func newFakeSlack(env *testsuite.TestWorkflowEnvironment) *fakeSlack {
 	env.OnActivity(a.CreateChannel, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.CreateChannelRequest) (activities.Channel, error) {
 			f.record("CreateChannel", req)
+			if req.Provisional {
+				return activities.Channel{ID: "C0WARROOM", Name: activities.ProvisionalPrefix + req.IncidentID}, f.createErr
+			}
 			return activities.Channel{ID: "C0WARROOM", Name: req.Names[0]}, f.createErr
+		}).Maybe()
+	env.OnActivity(a.NameChannel, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.NameChannelRequest) (activities.Channel, error) {
+			f.record("NameChannel", req)
+			return activities.Channel{ID: req.Channel.ID, Name: req.Names[0]}, nil
 		}).Maybe()
 	env.OnActivity(a.SetPurpose, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.PurposeRequest) error { f.record("SetPurpose", req); return nil }).Maybe()

@@ -15,6 +15,11 @@ import (
 // purpose out of CreateChannel into the batch that follows it.
 const versionPurposeInParallel = "purpose-in-parallel"
 
+// versionNameBesideKickoff is the change that creates the war room under its
+// provisional name and gives it its name (NameChannel) beside the kickoff
+// post, instead of within CreateChannel before it.
+const versionNameBesideKickoff = "name-beside-kickoff"
+
 // maxNameSuffix is the highest "-N" suffix tried when war-room names are
 // taken.
 const maxNameSuffix = 9
@@ -24,14 +29,19 @@ const maxNameSuffix = 9
 // bookmarks, the pinned kickoff message, the announcements and the
 // declarer's acknowledgement.
 //
-// Only the channel's creation precedes the kickoff post: the purpose (with
-// the incident's marker) is set in the batch beside it. Incidents started
+// Only the channel's creation precedes the kickoff post: the channel is
+// created under its provisional name (only this incident's, so a crash
+// never doubles it) and given its name in the batch beside the kickoff
+// ("name-beside-kickoff"; before it, CreateChannel renamed it first), and
+// the purpose (with the incident's marker) is set in the batch too. Incidents started
 // before that change ("purpose-in-parallel") set the purpose within
 // CreateChannel, and keep doing so when replayed.
 func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	d := w.inc.Declaration
 	purposeInParallel := workflow.GetVersion(ctx, versionPurposeInParallel, workflow.DefaultVersion, 1) >= 1
-	req := activities.CreateChannelRequest{IncidentID: d.ID, Names: w.channelNames(), Private: d.Security}
+	nameBeside := workflow.GetVersion(ctx, versionNameBesideKickoff, workflow.DefaultVersion, 1) >= 1
+	names := w.channelNames()
+	req := activities.CreateChannelRequest{IncidentID: d.ID, Names: names, Private: d.Security, Provisional: nameBeside}
 	if !purposeInParallel {
 		req.Purpose = w.purpose()
 	}
@@ -41,14 +51,26 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 		w.note(ctx, "could not open the war room: "+errorMessage(err))
 		return err
 	}
-	w.inc.ChannelID, w.inc.ChannelName = ch.ID, ch.Name
+	w.inc.ChannelID = ch.ID
 	w.inc.NextUpdateBy = w.proc.NextUpdateDue(w.inc.Severity, workflow.Now(ctx), 0)
-	w.record(ctx, "", incident.EntryWarRoom, "war room #"+ch.Name+" opened")
-	w.publish(ctx)
+	nameRequest := activities.NameChannelRequest{IncidentID: d.ID, Channel: ch, Names: names}
+	// A video link made of the channel's name needs the name before the
+	// bookmarks: then naming stays ahead of the batch.
+	nameInBatch := nameBeside && !strings.Contains(w.proc.VideoLink, "{channel}")
+	if nameBeside && !nameInBatch {
+		ch = w.nameWarRoom(ctx, w.nameChannel(ctx, nameRequest), ch)
+	}
+	if !nameInBatch {
+		w.warRoomOpened(ctx, ch)
+	}
 
 	var invited activities.InviteResult
 	w.inc.Announcements = make([]incident.MessageRef, len(w.proc.AnnounceChannels))
 	b := w.newBatch()
+	var naming workflow.Future
+	if nameInBatch {
+		naming = w.nameChannel(ctx, nameRequest)
+	}
 	kickoff := func() {
 		text, buttons := w.kickoff(ctx)
 		w.kickoffShown = text
@@ -82,6 +104,9 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 		User: d.Declarer, Channel: d.OriginChannel, Key: "ack", Text: incident.AckText(&w.inc),
 	}), nil)
 	b.wait(ctx)
+	if nameInBatch {
+		w.warRoomOpened(ctx, w.nameWarRoom(ctx, naming, ch))
+	}
 	for _, u := range invited.NotFound {
 		w.note(ctx, "could not invite "+u+": Slack has no such user")
 	}
@@ -89,6 +114,31 @@ func (w *incidentWorkflow) openWarRoom(ctx workflow.Context) error {
 	w.ready = true
 	w.publish(ctx)
 	return nil
+}
+
+// nameChannel starts giving the war room, created under its provisional
+// name, its name.
+func (w *incidentWorkflow) nameChannel(ctx workflow.Context, req activities.NameChannelRequest) workflow.Future {
+	return workflow.ExecuteActivity(slackCall(ctx, "Name the war room"), slackActivities.NameChannel, req)
+}
+
+// nameWarRoom waits for naming and returns the war room under its name, or
+// under its provisional name, saying why, when it could not be named.
+func (w *incidentWorkflow) nameWarRoom(ctx workflow.Context, naming workflow.Future, provisional activities.Channel) activities.Channel {
+	var named activities.Channel
+	if err := naming.Get(ctx, &named); err != nil {
+		w.note(ctx, "could not give the war room its name: "+errorMessage(err))
+		return provisional
+	}
+	return named
+}
+
+// warRoomOpened records the war room under its name: in the incident, its
+// timeline and its search attributes.
+func (w *incidentWorkflow) warRoomOpened(ctx workflow.Context, ch activities.Channel) {
+	w.inc.ChannelName = ch.Name
+	w.record(ctx, "", incident.EntryWarRoom, "war room #"+ch.Name+" opened")
+	w.publish(ctx)
 }
 
 // channelNames are the war-room names to try: the template's, then with
