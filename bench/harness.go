@@ -34,32 +34,55 @@ const signingSecret = "bench-signing-secret"
 const benchSeverity incident.Severity = "bench"
 
 // harness is the Temporal server every figure shares: the embedded dev
-// server, in memory, on ephemeral ports, without the Web UI.
+// server, in memory, on ephemeral ports, without the Web UI; or, with
+// --temporal postgres, the production topology's server on PostgreSQL.
 type harness struct {
-	srv    *devserver.Server
+	srv    temporalServer
 	client client.Client
 	logger *slog.Logger
 }
 
-// startHarness starts the embedded Temporal server and connects to it.
-func startHarness(ctx context.Context, logger *slog.Logger) (*harness, error) {
-	srv, err := devserver.Start(ctx, devserver.Options{
-		FrontendAddr:     "127.0.0.1:0",
-		UIAddr:           "-",
-		NoUI:             true,
-		SearchAttributes: wfapi.SearchAttributeNames(),
-		Logger:           logger,
-	})
+// startHarness starts the Temporal server backend names ("sqlite" or
+// "postgres") and connects to it.
+func startHarness(ctx context.Context, backend string, logger *slog.Logger) (*harness, error) {
+	var srv temporalServer
+	var err error
+	if backend == backendPostgres {
+		srv, err = startPostgresServer(ctx)
+	} else {
+		srv, err = devserver.Start(ctx, devserver.Options{
+			FrontendAddr:     "127.0.0.1:0",
+			UIAddr:           "-",
+			NoUI:             true,
+			SearchAttributes: wfapi.SearchAttributeNames(),
+			Logger:           logger,
+		})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
+		return nil, fmt.Errorf("starting the Temporal server (%s): %w", backend, err)
 	}
 	c, err := client.DialContext(ctx, temporalclient.Options(srv.FrontendAddress(), srv.Namespace(), logger))
 	if err != nil {
 		_ = srv.Stop()
-		return nil, fmt.Errorf("connecting to the embedded Temporal server: %w", err)
+		return nil, fmt.Errorf("connecting to the Temporal server: %w", err)
+	}
+	if backend == backendPostgres {
+		// What `incidentflow setup` does on a new cluster: the namespace and
+		// the search attributes.
+		if err := devserver.Setup(ctx, c, srv.Namespace(), devserver.DefaultRetention, wfapi.SearchAttributeNames()); err != nil {
+			c.Close()
+			_ = srv.Stop()
+			return nil, fmt.Errorf("setting up the namespace on PostgreSQL's Temporal: %w", err)
+		}
 	}
 	return &harness{srv: srv, client: c, logger: logger}, nil
 }
+
+// The Temporal servers --temporal chooses between.
+const (
+	backendSQLite   = "sqlite"
+	backendPostgres = "postgres"
+)
 
 // close stops the server.
 func (h *harness) close() {

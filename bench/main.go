@@ -38,6 +38,9 @@ type settings struct {
 	jsonFile string
 	verbose  bool
 	figures  map[string]bool
+	// temporal is the Temporal server the figures share (backendSQLite or
+	// backendPostgres).
+	temporal string
 	latency  time.Duration
 	ack      ackSettings
 	warRoom  warRoomSettings
@@ -64,6 +67,7 @@ func parseFlags(args []string) (*settings, error) {
 	fs.StringVar(&s.jsonFile, "json-file", "", "also write the JSON object to this file")
 	fs.BoolVar(&s.verbose, "verbose", false, "show the Temporal server's and the SDK's warnings")
 	only := fs.String("figures", strings.Join(figureNames, ","), "the figures to run, comma-separated: "+strings.Join(figureNames, ","))
+	fs.StringVar(&s.temporal, "temporal", backendSQLite, "the Temporal server the figures share: sqlite (the embedded dev server) or postgres (the production topology's server on a throwaway PostgreSQL, as e2e/production runs it)")
 	fs.DurationVar(&s.latency, "slack-latency", 100*time.Millisecond, "latency the Slack emulator adds to every Web API call")
 
 	fs.Float64Var(&s.ack.Rate, "ack-rate", 50, "ack: requests per second sent to the front door (half slash commands, half view submissions)")
@@ -124,6 +128,9 @@ func parseFlags(args []string) (*settings, error) {
 		if s.quick {
 			s.deadline = 10 * time.Minute
 		}
+	}
+	if s.temporal != backendSQLite && s.temporal != backendPostgres {
+		return nil, fmt.Errorf("--temporal %q: use %s or %s", s.temporal, backendSQLite, backendPostgres)
 	}
 	s.figures = map[string]bool{}
 	for _, f := range strings.Split(*only, ",") {
@@ -211,8 +218,8 @@ func run(ctx context.Context, s *settings) (*report, error) {
 			fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
 		}
 	}
-	progress("starting the embedded Temporal server")
-	h, err := startHarness(ctx, logger)
+	progress("starting the Temporal server (%s)", s.temporal)
+	h, err := startHarness(ctx, s.temporal, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +276,7 @@ func (s *settings) describe() map[string]any {
 		}
 	}
 	return map[string]any{
-		"quick": s.quick, "figures": figs, "slack_latency": s.latency.String(),
+		"quick": s.quick, "figures": figs, "temporal": s.temporal, "slack_latency": s.latency.String(),
 		"ack_rate": s.ack.Rate, "ack_duration": s.ack.Duration.String(),
 		"warroom_incidents": s.warRoom.Incidents, "warroom_concurrency": s.warRoom.Concurrency,
 		"burst": s.burst.Incidents, "rate_window": s.burst.Window.String(),

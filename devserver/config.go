@@ -162,6 +162,12 @@ func staticDynamicConfig() dynamicconfig.StaticClient {
 		// The Web UI lists and counts on every page view; 10 visibility
 		// RPS per namespace throttles it (and polling tests).
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// A worker that stops (SIGTERM, `dev` restarted) has the server
+		// answer its outstanding polls empty instead of handing them a task
+		// it would never run: without it a workflow task dispatched to a
+		// stopping worker waited its 10 s timeout (a rolling restart's
+		// stall).
+		dynamicconfig.EnableCancelWorkerPollsOnShutdown.Key(): true,
 		// 128k cached workflows is for production hosts, not a laptop.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8192,
 		// One partition per task queue instead of four: a dev server has a
