@@ -35,6 +35,11 @@ func startPostgresServer(ctx context.Context) (_ *postgresServer, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// PostgreSQL runs as the postgres account under root: it must be able
+	// to reach its cluster's directory inside this one.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, err
+	}
 	s := &postgresServer{dir: dir}
 	defer func() {
 		if err != nil {
