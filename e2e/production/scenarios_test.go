@@ -130,14 +130,10 @@ func longestQuiet(from, to time.Time) (time.Duration, time.Time) {
 	return gap, at
 }
 
-// outage stops what (PostgreSQL or Temporal) while the incidents in rs are
-// open, over the time their reminders fall due: a status update sent
-// meanwhile through the front doors is answered that Temporal can't be
-// reached and changes nothing; once what is back, every reminder that fell
-// due is posted, and the same update goes through, once.
-func outage(ctx context.Context, t *testing.T, rs []room, what string, stop, start func() error) {
-	var earliest, latest time.Time
-	reminders := map[string]int{}
+// remindersDue returns when the next reminders of the incidents in rs fall
+// due, the earliest and the latest, and how many reminders each has had.
+func remindersDue(ctx context.Context, t *testing.T, rs []room) (earliest, latest time.Time, reminders map[string]int) {
+	reminders = map[string]int{}
 	for _, r := range rs {
 		inc, err := incidents.Get(ctx, r.ID)
 		require.NoError(t, err)
@@ -151,8 +147,28 @@ func outage(ctx context.Context, t *testing.T, rs []room, what string, stop, sta
 		}
 		reminders[r.ID] = len(posts(r.Channels[0].ID, r.ID, incident.EntryReminder+"-"))
 	}
-	// Stop a few seconds before the first reminder falls due.
-	if wait := time.Until(earliest) - 6*time.Second; wait > 0 {
+	return earliest, latest, reminders
+}
+
+// outage stops what (PostgreSQL or Temporal) while the incidents in rs are
+// open, over the time their reminders fall due: a status update sent
+// meanwhile through the front doors is answered that Temporal can't be
+// reached and changes nothing; once what is back, every reminder that fell
+// due is posted, and the same update goes through, once.
+func outage(ctx context.Context, t *testing.T, rs []room, what string, stop, start func() error) {
+	earliest, latest, reminders := remindersDue(ctx, t, rs)
+	// Stopping takes a few seconds (the server drains): when the next
+	// reminders fall due sooner than that, let them go by and take the
+	// ones after (a reminder moves the next one a cadence on).
+	for try := 0; time.Until(earliest) < 16*time.Second; try++ {
+		require.Less(t, try, 3, "the reminders of %v don't move on (next due %s)", rs, earliest.Format("15:04:05"))
+		t.Logf("the reminders due at %s come too soon to stop %s before them; waiting for the next ones", earliest.Format("15:04:05"), what)
+		time.Sleep(time.Until(latest) + 3*time.Second)
+		earliest, latest, reminders = remindersDue(ctx, t, rs)
+	}
+	// Stop a few seconds before the first reminder falls due (stopping
+	// itself takes some: the server drains).
+	if wait := time.Until(earliest) - 12*time.Second; wait > 0 {
 		t.Logf("waiting %v for the reminders to come close", wait.Round(time.Second))
 		time.Sleep(wait)
 	}
