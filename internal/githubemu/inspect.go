@@ -48,7 +48,7 @@ type IssueInput struct {
 func (s *Server) Issues(repo string) []Issue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.snapshotLocked(repo, s.url)
+	return s.snapshotLocked(repo, s.srv.URL())
 }
 
 // Issue returns one issue and whether it exists.
@@ -59,7 +59,7 @@ func (s *Server) Issue(repo string, number int) (Issue, bool) {
 	if r == nil || r.issue(number) == nil {
 		return Issue{}, false
 	}
-	return snapshot(r, r.issue(number), s.url), true
+	return snapshot(r, r.issue(number), s.srv.URL()), true
 }
 
 // CloseIssue closes an issue as completed, the way a person marking the work
@@ -106,7 +106,7 @@ func (s *Server) AddIssue(repo string, in IssueInput) (Issue, error) {
 	if err := s.commitLocked(); err != nil {
 		return Issue{}, err
 	}
-	return snapshot(r, is, s.url), nil
+	return snapshot(r, is, s.srv.URL()), nil
 }
 
 func (s *Server) snapshotLocked(repo, web string) []Issue {

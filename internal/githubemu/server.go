@@ -1,15 +1,13 @@
 package githubemu
 
 import (
-	"errors"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/incidentflow/incidentflow/internal/emuserve"
 	"github.com/incidentflow/incidentflow/internal/statefile"
 )
 
@@ -27,8 +25,7 @@ type Server struct {
 	faults  []*fault
 	buckets map[string]*bucket // key: login + "\x00" + resource
 	calls   []Call
-	url     string
-	closeFn func()
+	srv     emuserve.Listener // where it serves (Start, NewTestServer)
 
 	journal     *statefile.Journal // nil without Options.StateFile
 	pending     statefile.Pending  // the records the next commit writes to it
@@ -68,10 +65,7 @@ func New(opts Options) *Server {
 func NewTestServer(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	ts := httptest.NewServer(s.Handler())
-	s.mu.Lock()
-	s.url, s.closeFn = ts.URL, ts.Close
-	s.mu.Unlock()
+	s.srv.StartTest(s.Handler())
 	t.Cleanup(s.Close)
 	return s
 }
@@ -82,41 +76,20 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 // Start listens on addr (e.g. "127.0.0.1:3002", or port 0 for any) and serves
 // in the background until Close.
 func (s *Server) Start(addr string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closeFn != nil {
-		return errors.New("githubemu: server already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	s.url = "http://" + ln.Addr().String()
-	s.closeFn = func() { _ = hs.Close() }
-	return nil
+	return s.srv.Start("githubemu", addr, s.Handler())
 }
 
 // URL returns the base URL the server listens on ("http://127.0.0.1:port",
 // no trailing slash), or "" before Start.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
+	return s.srv.URL()
 }
 
 // Close stops a server started by Start or NewTestServer and folds the
 // journal of the state file (Options.StateFile) into it. It is safe to call
 // more than once.
 func (s *Server) Close() {
-	s.mu.Lock()
-	fn := s.closeFn
-	s.closeFn = nil
-	s.mu.Unlock()
-	if fn != nil {
-		fn()
-	}
+	s.srv.Stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_ = s.journal.Close()

@@ -1,16 +1,15 @@
 package pagerdutyemu
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/emuserve"
 )
 
 // Server is the emulator. Create it with New or NewTestServer; it is safe
@@ -30,8 +29,7 @@ type Server struct {
 	deliveries []Delivery
 	nextNum    int
 	nextID     int
-	url        string
-	closeFn    func()
+	srv        emuserve.Listener // where it serves (Start, NewTestServer)
 	stateErr   error
 
 	queue   chan delivery
@@ -66,10 +64,7 @@ func New(opts Options) *Server {
 func NewTestServer(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	ts := httptest.NewServer(s.Handler())
-	s.mu.Lock()
-	s.url, s.closeFn = ts.URL, ts.Close
-	s.mu.Unlock()
+	s.srv.StartTest(s.Handler())
 	t.Cleanup(s.Close)
 	return s
 }
@@ -77,43 +72,24 @@ func NewTestServer(t testing.TB, opts Options) *Server {
 // Start listens on addr (e.g. "127.0.0.1:3003", or port 0 for any) and
 // serves in the background until Close.
 func (s *Server) Start(addr string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closeFn != nil {
-		return errors.New("pagerdutyemu: server already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	s.url = "http://" + ln.Addr().String()
-	s.closeFn = func() { _ = hs.Close() }
-	return nil
+	return s.srv.Start("pagerdutyemu", addr, s.Handler())
 }
 
 // URL returns the base URL the server listens on ("http://127.0.0.1:port",
 // no trailing slash), or "" before Start. Both the Events API and the REST
 // API are served there.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
+	return s.srv.URL()
 }
 
 // Close stops the server and its webhook sender (deliveries still queued
 // are dropped). It is safe to call more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
-	fn := s.closeFn
-	s.closeFn = nil
 	already := s.closed
 	s.closed = true
 	s.mu.Unlock()
-	if fn != nil {
-		fn()
-	}
+	s.srv.Stop()
 	if !already {
 		close(s.stop)
 		s.sending.Wait()

@@ -87,8 +87,8 @@ func Sign(secret string, body []byte) string {
 // webBase is where the alerts' pages are: the server's URL, or a
 // stand-in before it listens.
 func (s *Server) webBase() string {
-	if s.url != "" {
-		return s.url
+	if u := s.srv.URL(); u != "" {
+		return u
 	}
 	return "http://pagerduty.invalid"
 }

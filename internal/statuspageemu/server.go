@@ -4,15 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentflow/incidentflow/internal/emuserve"
 )
 
 // Server is the emulator. Create it with New or NewTestServer; it is safe
@@ -27,8 +27,7 @@ type Server struct {
 	faults     []*fault
 	spent      map[string][]time.Time // key → times of its requests in the window
 	calls      []Call
-	url        string
-	closeFn    func()
+	srv        emuserve.Listener // where it serves (Start, NewTestServer)
 	stateErr   error
 }
 
@@ -56,10 +55,7 @@ func New(opts Options) *Server {
 func NewTestServer(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
-	ts := httptest.NewServer(s.Handler())
-	s.mu.Lock()
-	s.url, s.closeFn = ts.URL, ts.Close
-	s.mu.Unlock()
+	s.srv.StartTest(s.Handler())
 	t.Cleanup(s.Close)
 	return s
 }
@@ -70,28 +66,13 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 // Start listens on addr (e.g. "127.0.0.1:3004") and serves in the
 // background until Close.
 func (s *Server) Start(addr string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closeFn != nil {
-		return errors.New("statuspageemu: server already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	s.url = "http://" + ln.Addr().String()
-	s.closeFn = func() { _ = hs.Close() }
-	return nil
+	return s.srv.Start("statuspageemu", addr, s.Handler())
 }
 
 // URL is the base URL ("http://127.0.0.1:port", no trailing slash), or ""
 // before Start.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
+	return s.srv.URL()
 }
 
 // APIKey and PageID are the credentials the emulator accepts.
@@ -103,13 +84,7 @@ func (s *Server) PageID() string { return s.opts.PageID }
 // Close stops a server started by Start or NewTestServer. It is safe to
 // call more than once.
 func (s *Server) Close() {
-	s.mu.Lock()
-	fn := s.closeFn
-	s.closeFn = nil
-	s.mu.Unlock()
-	if fn != nil {
-		fn()
-	}
+	s.srv.Stop()
 }
 
 // StateFileError reports why Options.StateFile could not be loaded (the
