@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,13 +43,41 @@ func browse(t *testing.T) context.Context {
 		chromedp.ExecPath(chromium(t)), chromedp.Flag("no-sandbox", true))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// A step that waits for something the page never shows fails the test
+	// within two minutes instead of hanging until go test's timeout.
+	ctx, cancelDeadline := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelDeadline(); cancelCtx(); cancelAlloc() })
 	// The first action starts the browser, bound to the context it runs
 	// on: this one, which lives as long as the test.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	return ctx
+}
+
+// press clicks the button that selector finds on the page as it is now and
+// waits until the page shows evidence, failing the test after 10 s. The
+// click happens inside the page in one step, so a page that reloads (after a
+// form post, or on its own every few seconds) can't leave the test holding a
+// node that is gone; a press made while a page is loading is tried again.
+func press(t *testing.T, ctx context.Context, what, selector, evidence string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	click := `(function () { var b = document.querySelector(` + strconv.Quote(selector) + `); if (!b || b.disabled) { return false; } b.click(); return true; })()`
+	for {
+		clicked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click))
+		if err == nil && clicked {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("pressing %s: no enabled %s on the page within 10 s (last error: %v)", what, selector, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(evidence))); err != nil {
+		t.Fatalf("after pressing %s, the page never showed %s: %v", what, evidence, err)
+	}
 }
 
 // commandApp records the slash commands it receives and answers each with
@@ -120,14 +149,11 @@ func TestSandboxPageInABrowser(t *testing.T) {
 		t.Errorf("the side panel says %q", panel)
 	}
 
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`button.timeline`)),
-		chromedp.WaitVisible(chromedp.CSS(`button.pin`)),
-		chromedp.Click(chromedp.CSS(`button.pin`)),
-		chromedp.WaitVisible(chromedp.CSS(`#play li:nth-child(3)`)),
-	); err != nil {
-		t.Fatalf("reacting and pinning: %v", err)
-	}
+	// Each button submits a form and the page loads anew, so a node found
+	// before the click may be gone after it: press the button the page
+	// shows now, then wait for the new page to show what it did.
+	press(t, ctx, "the React 📌 button", `button.timeline`, `#play li:nth-child(2)`)
+	press(t, ctx, "the Pin button", `button.pin`, `#play li:nth-child(3)`)
 	got := events.wait(3)
 	if ev := inner[*slackevents.ReactionAddedEvent](t, got[1]); ev.User != slackemu.UserBob || ev.Reaction != "pushpin" || ev.Item.Timestamp != msg.TS {
 		t.Errorf("reaction_added = %+v", ev)
