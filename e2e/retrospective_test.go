@@ -77,6 +77,13 @@ func TestRetrospectiveEndToEnd(t *testing.T) {
 	harness.Eventually(t, 30*time.Second, "the retrospective's announcement", func() bool {
 		return len(posts(env, room.ChannelID, "e2eretro", "retro-announce")) == 1
 	})
+	// A worker killed inside a workflow task holds it up for this long
+	// only: the incident's and its retrospective's.
+	for _, id := range []string{room.WorkflowID, wfapi.RetrospectiveWorkflowID("e2eretro")} {
+		desc, err := env.Client.DescribeWorkflowExecution(ctx, id, "")
+		require.NoError(t, err)
+		assert.Equal(t, wfapi.WorkflowTaskTimeout, desc.GetExecutionConfig().GetDefaultWorkflowTaskTimeout().AsDuration(), id)
+	}
 	issues := gh.Issues(retroRepo)
 	require.Len(t, issues, 2)
 	pm, item := issues[0], issues[1]

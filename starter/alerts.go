@@ -41,6 +41,7 @@ func (a *Alerts) Notify(ctx context.Context, n alert.Notification, dec alert.Dec
 			ID:                    wfapi.AlertGroupWorkflowID(group),
 			TaskQueue:             a.TaskQueue,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			WorkflowTaskTimeout:   wfapi.WorkflowTaskTimeout,
 			StaticSummary:         "Alert group: " + incident.Truncate(title, 200),
 		},
 		wfapi.AlertGroupWorkflowName, wfapi.AlertGroupInput{GroupID: group, Settings: a.Settings})

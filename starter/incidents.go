@@ -70,6 +70,7 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowTaskTimeout:      wfapi.WorkflowTaskTimeout,
 		StaticSummary:            wfapi.IncidentSummary(d),
 		StaticDetails:            staticDetails(d),
 		TypedSearchAttributes:    wfapi.StartSearchAttributes(d),

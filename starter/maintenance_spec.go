@@ -44,6 +44,7 @@ func (m *Maintenance) scheduleOptions(w incident.Window, plan incident.Maintenan
 			Workflow:              wfapi.MaintenanceWorkflowName,
 			Args:                  []any{input},
 			TaskQueue:             m.TaskQueue,
+			WorkflowTaskTimeout:   wfapi.WorkflowTaskTimeout,
 			TypedSearchAttributes: temporal.NewSearchAttributes(attrs...),
 			Memo:                  map[string]any{"window": w.ID, "title": w.Title},
 			StaticSummary:         "Maintenance window: " + incident.Truncate(w.Title, 200),

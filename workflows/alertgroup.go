@@ -426,14 +426,10 @@ func (w *alertGroupWorkflow) declare(ctx workflow.Context, d incident.Declaratio
 			d.ID = fmt.Sprintf("%s-%d", w.st.GroupID, w.st.Attempts)
 		}
 		w.st.IncidentID = d.ID
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            wfapi.IncidentWorkflowID(d.ID),
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			StaticSummary:         wfapi.IncidentSummary(d),
-			TypedSearchAttributes: wfapi.StartSearchAttributes(d),
-			Memo:                  wfapi.Memo(d),
-		})
+		opts := incidentChild(d)
+		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+		opts.TypedSearchAttributes = wfapi.StartSearchAttributes(d)
+		cctx := workflow.WithChildOptions(ctx, opts)
 		child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: w.proc})
 		err := child.GetChildWorkflowExecution().Get(ctx, nil)
 		if err == nil {

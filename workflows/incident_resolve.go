@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
@@ -91,11 +90,7 @@ func (w *incidentWorkflow) startRetrospective(ctx workflow.Context) {
 		return
 	}
 	id := w.inc.Declaration.ID
-	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        wfapi.RetrospectiveWorkflowID(id),
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     wfapi.RetrospectiveSummary(w.inc.Declaration),
-	})
+	ctx = workflow.WithChildOptions(ctx, abandonedChild(wfapi.RetrospectiveWorkflowID(id), wfapi.RetrospectiveSummary(w.inc.Declaration)))
 	child := workflow.ExecuteChildWorkflow(ctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: w.payload(), Process: w.proc})
 	var started workflow.Execution
 	if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {

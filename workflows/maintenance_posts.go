@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
@@ -72,12 +71,7 @@ func (m *maintenanceWorkflow) open(ctx workflow.Context) {
 	d := m.win.Declaration(m.st.Start)
 	m.st.IncidentID = d.ID
 	m.publish(ctx)
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        wfapi.IncidentWorkflowID(d.ID),
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     wfapi.IncidentSummary(d),
-		Memo:              wfapi.Memo(d),
-	})
+	cctx := workflow.WithChildOptions(ctx, incidentChild(d))
 	m.warRoom = workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{
 		Declaration: d, Process: m.proc, Retrospective: m.win.Retrospective,
 		Maintenance: &wfapi.MaintenanceRoom{Window: m.win, Policy: m.in.Policy},

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/activities"
@@ -106,11 +105,7 @@ func (m *maintenanceWorkflow) startRetrospective(ctx workflow.Context) {
 		m.note(ctx, "no retrospective: the war room ended with "+errorMessage(err))
 		return
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        wfapi.RetrospectiveWorkflowID(inc.Declaration.ID),
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     wfapi.RetrospectiveSummary(inc.Declaration),
-	})
+	cctx := workflow.WithChildOptions(ctx, abandonedChild(wfapi.RetrospectiveWorkflowID(inc.Declaration.ID), wfapi.RetrospectiveSummary(inc.Declaration)))
 	child := workflow.ExecuteChildWorkflow(cctx, wfapi.RetrospectiveWorkflowName, wfapi.RetrospectiveInput{Incident: inc, Process: m.proc})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		m.note(ctx, "could not start the retrospective: "+errorMessage(err))
@@ -135,11 +130,7 @@ func (m *maintenanceWorkflow) promote(ctx workflow.Context, req wfapi.PromoteMai
 	m.closing = true
 	d := incident.PromotionDeclaration(&m.win, m.st.Start, m.st.ChannelID, req.Severity, req.By, req.Note, workflow.Now(ctx), m.loc)
 	res := wfapi.PromoteMaintenanceResult{IncidentID: d.ID, WorkflowID: wfapi.IncidentWorkflowID(d.ID)}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        res.WorkflowID,
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     wfapi.IncidentSummary(d),
-	})
+	cctx := workflow.WithChildOptions(ctx, abandonedChild(res.WorkflowID, wfapi.IncidentSummary(d)))
 	child := workflow.ExecuteChildWorkflow(cctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Process: m.base})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		m.closing = false

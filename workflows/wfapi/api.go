@@ -25,6 +25,17 @@ const (
 	MaintenanceWorkflowName   = "MaintenanceWorkflow"
 )
 
+// WorkflowTaskTimeout is the workflow task timeout of every workflow
+// incidentflow starts (incidents, alert groups, maintenance runs and their
+// children; a run that continues as new keeps its run's). A worker killed
+// while it holds a workflow task leaves the task started until this much
+// time has passed; only then does another worker take it, so it bounds the
+// recovery from such a kill (Temporal's default is 10 s). A workflow task
+// of these workflows takes milliseconds, a full replay of a history at its
+// continue-as-new size well under a second, and the SDK extends a task
+// that waits on local activities, so 4 s is never too short.
+const WorkflowTaskTimeout = 4 * time.Second
+
 // IncidentWorkflowID is the workflow ID of incident id.
 func IncidentWorkflowID(id string) string { return "incident-" + id }
 
