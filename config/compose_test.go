@@ -311,8 +311,18 @@ func TestComposeTemporalDynamicConfig(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(dc.Content), &settings); err != nil {
 		t.Fatalf("temporal-dynamic-config is not a dynamic configuration: %v", err)
 	}
-	if v := settings["system.forceSearchAttributesCacheRefreshOnRead"]; len(v) != 1 || v[0].Value != true {
-		t.Errorf("system.forceSearchAttributesCacheRefreshOnRead = %v, want true: declarations right after setup need the search attributes", v)
+	for key, want := range map[string]struct {
+		value any
+		why   string
+	}{
+		"system.forceSearchAttributesCacheRefreshOnRead": {true, "declarations right after setup need the search attributes"},
+		"frontend.enableCancelWorkerPollsOnShutdown":     {true, "a stopping worker must not be handed tasks"},
+		"matching.numTaskqueueReadPartitions":            {1, "with four partitions a rolling restart stalled for up to a minute"},
+		"matching.numTaskqueueWritePartitions":           {1, "with four partitions a rolling restart stalled for up to a minute"},
+	} {
+		if v := settings[key]; len(v) != 1 || v[0].Value != want.value {
+			t.Errorf("%s = %v, want %v: %s", key, v, want.value, want.why)
+		}
 	}
 }
 

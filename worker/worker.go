@@ -87,7 +87,8 @@ func activitiesWord(n int64) string {
 // two per task kind: with two, a burst of declarations waited in Temporal's
 // queues long enough for the Slack front door's 2 s to run out (go run
 // ./bench --figures burst: 4–116 of 200 simultaneous declarations refused
-// with two pollers, 0–12 with autoscaling, on 2 cores).
+// with two pollers, 0–12 with autoscaling, on 2 cores), and never fewer
+// than MinPollers.
 //
 // A workflow's tasks go to the worker that ran its last one (its sticky
 // queue, where its state is cached). When that worker dies, the server
@@ -107,14 +108,28 @@ func Options(cfg *config.Config) sdkworker.Options {
 	return sdkworker.Options{
 		MaxConcurrentActivityExecutionSize:     cfg.Worker.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: cfg.Worker.MaxConcurrentWorkflowTasks,
-		WorkflowTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
-		ActivityTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+		WorkflowTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(pollers),
+		ActivityTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(pollers),
 		StickyScheduleToStartTimeout:           StickyTimeout,
 		WorkerStopTimeout:                      cfg.Worker.Grace(),
 		MaxHeartbeatThrottleInterval:           HeartbeatThrottle,
 		DefaultHeartbeatThrottleInterval:       HeartbeatThrottle,
 	}
 }
+
+// pollers scale each kind of poller with the load, never below
+// MinPollers.
+var pollers = sdkworker.PollerBehaviorAutoscalingOptions{MinimumNumberOfPollers: MinPollers}
+
+// MinPollers is the fewest pollers of each kind a worker keeps, however
+// quiet: one for each of a task queue's partitions at Temporal's default
+// of four (Temporal sends each poll to the partition with the fewest, so
+// four cover them all). A task waits in its partition until a poll lands
+// there, and a poll waits up to a minute: with the SDK's minimum of one,
+// a quiet worker left partitions unpolled, and the one worker left
+// running in a rolling restart did too, so incidents stalled for up to
+// a minute (35-55 s measured, one run in three).
+const MinPollers = 4
 
 // HeartbeatThrottle is the longest the worker holds an activity's
 // heartbeat before sending it: with the activities heartbeating every

@@ -186,12 +186,20 @@ func assertOnce(t *testing.T, rs []room) {
 
 // titles makes n titles "<prefix> 000", "<prefix> 001", ...
 func titles(prefix string, n int) []string {
+	rounds[prefix]++
+	if r := rounds[prefix]; r > 1 { // go test -count: a round of its own
+		prefix = fmt.Sprintf("%s (round %d)", prefix, r)
+	}
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf("%s %03d", prefix, i)
 	}
 	return out
 }
+
+// rounds counts the calls of titles with each prefix, so that a scenario
+// run again (go test -count=N) declares incidents of its own.
+var rounds = map[string]int{}
 
 // failedActivities counts the activity failures and timeouts in the
 // history of incident id's workflow: retries a crash or a restart caused.
