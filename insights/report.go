@@ -34,8 +34,11 @@ type Report struct {
 	// UpdatesOnTimeRatio is the share of ended update intervals that ended
 	// with an update before the reminder (0 when none ended).
 	UpdatesOnTimeRatio float64 `json:"updates_on_time_ratio"`
-	Reminders          int     `json:"reminders"`
-	Escalations        int     `json:"escalations"`
+	// UpdateIntervals is how many update intervals ended: the ratio's
+	// denominator, which tells "none on time" from "none ended".
+	UpdateIntervals int `json:"update_intervals"`
+	Reminders       int `json:"reminders"`
+	Escalations     int `json:"escalations"`
 	// RolesWithin10m counts incidents that had a commander and a
 	// spokesperson assigned within 10 minutes of the declaration.
 	RolesWithin10m int `json:"roles_within_10m"`
