@@ -6,6 +6,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/incidentflow/incidentflow/internal/metrics"
 )
 
 // Application error types the Slack activities return.
@@ -47,12 +49,16 @@ var slackAdvice = map[string]string{
 // slackError turns an error of Slack method into a Temporal application
 // error: rate limits retry after Retry-After, transient failures retry, and
 // everything else stops retrying with a sentence a responder can act on.
+// It counts the error in incidentflow_slack_rate_limited_total or
+// incidentflow_slack_api_errors_total.
 func slackError(method string, err error) error {
 	if err == nil {
 		return nil
 	}
 	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
+	limited := errors.As(err, &rl)
+	metrics.SlackError(method, slackCode(err), limited)
+	if limited {
 		return temporal.NewApplicationErrorWithOptions(
 			fmt.Sprintf("Slack rate-limited %s; retrying in %s", method, rl.RetryAfter),
 			ErrSlackRateLimited, temporal.ApplicationErrorOptions{Cause: err, NextRetryDelay: rl.RetryAfter})

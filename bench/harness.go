@@ -54,7 +54,7 @@ func startHarness(ctx context.Context, backend string, logger *slog.Logger) (*ha
 			FrontendAddr:     "127.0.0.1:0",
 			UIAddr:           "-",
 			NoUI:             true,
-			SearchAttributes: wfapi.SearchAttributeNames(),
+			SearchAttributes: wfapi.SearchAttributeTypes(),
 			Logger:           logger,
 		})
 	}
@@ -69,7 +69,7 @@ func startHarness(ctx context.Context, backend string, logger *slog.Logger) (*ha
 	if backend == backendPostgres {
 		// What `incidentflow setup` does on a new cluster: the namespace and
 		// the search attributes.
-		if err := devserver.Setup(ctx, c, srv.Namespace(), devserver.DefaultRetention, wfapi.SearchAttributeNames()); err != nil {
+		if err := devserver.Setup(ctx, c, srv.Namespace(), devserver.DefaultRetention, wfapi.SearchAttributeTypes()); err != nil {
 			c.Close()
 			_ = srv.Stop()
 			return nil, fmt.Errorf("setting up the namespace on PostgreSQL's Temporal: %w", err)

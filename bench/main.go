@@ -14,7 +14,8 @@
 // three front doors: exactly one incident per alert group, no notification
 // lost, and how fast each is acknowledged, (7) crash recovery: kill -9 of
 // one of two `incidentflow worker` processes during bursts, the time until
-// the incidents it was working on move again, none doubled or lost. docs/performance.md
+// the incidents it was working on move again, none doubled or lost, (8)
+// `incidentflow insights --json` over 10,000 closed incidents. docs/performance.md
 // explains each figure, its floor and its flags.
 //
 // It exits non-zero when a figure could not be produced or an incident
@@ -49,11 +50,12 @@ type settings struct {
 	long     longSettings
 	storm    stormSettings
 	recovery recoverySettings
+	insights insightsSettings
 	deadline time.Duration
 }
 
 // figureNames are the figures in the order they run.
-var figureNames = []string{"ack", "warroom", "burst", "scale", "long", "alertstorm", "recovery"}
+var figureNames = []string{"ack", "warroom", "burst", "scale", "long", "alertstorm", "recovery", "insights"}
 
 func parseFlags(args []string) (*settings, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -90,6 +92,11 @@ func parseFlags(args []string) (*settings, error) {
 	stormFlags(fs, &s.storm)
 	fs.IntVar(&s.recovery.Kills, "recovery-kills", 20, "crash recovery: kill -9s of a worker process, one per burst")
 	fs.IntVar(&s.recovery.Burst, "recovery-burst", 5, "crash recovery: incidents declared at once before each kill")
+	fs.IntVar(&s.insights.Incidents, "insights-incidents", 10000, "insights: closed incidents in visibility when `incidentflow insights --json` is timed (the real ones and their copies)")
+	fs.IntVar(&s.insights.Real, "insights-real", 200, "insights: of those, incidents closed through the real incident workflow; the rest copy their visibility footprint")
+	fs.IntVar(&s.insights.Concurrency, "insights-concurrency", 50, "insights: real incidents generated at a time")
+	fs.IntVar(&s.insights.CopyConcurrency, "insights-copy-concurrency", 50, "insights: copies started (and terminated) at a time")
+	fs.IntVar(&s.insights.Runs, "insights-runs", 3, "insights: timed runs of the verb (the median is reported)")
 	fs.DurationVar(&s.deadline, "timeout", 0, "give up after this long (default 10m with --quick, 1h otherwise)")
 
 	if err := fs.Parse(args); err != nil {
@@ -102,17 +109,19 @@ func parseFlags(args []string) (*settings, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if s.quick {
 		quick := map[string]func(){
-			"ack-duration":      func() { s.ack.Duration = 2 * time.Second },
-			"ack-rate":          func() { s.ack.Rate = 20 },
-			"warroom-incidents": func() { s.warRoom.Incidents = 10 },
-			"burst":             func() { s.burst.Incidents = 20 },
-			"rate-window":       func() { s.burst.Window = 3 * time.Second },
-			"scale-incidents":   func() { s.scale.Incidents = 50 },
-			"scale-duration":    func() { s.scale.Duration = 20 * time.Second },
-			"scale-cadence":     func() { s.scale.Cadence = 5 * time.Second },
-			"long-days":         func() { s.long.Days = 3 },
-			"recovery-kills":    func() { s.recovery.Kills = 3 },
-			"recovery-burst":    func() { s.recovery.Burst = 3 },
+			"ack-duration":       func() { s.ack.Duration = 2 * time.Second },
+			"ack-rate":           func() { s.ack.Rate = 20 },
+			"warroom-incidents":  func() { s.warRoom.Incidents = 10 },
+			"burst":              func() { s.burst.Incidents = 20 },
+			"rate-window":        func() { s.burst.Window = 3 * time.Second },
+			"scale-incidents":    func() { s.scale.Incidents = 50 },
+			"scale-duration":     func() { s.scale.Duration = 20 * time.Second },
+			"scale-cadence":      func() { s.scale.Cadence = 5 * time.Second },
+			"long-days":          func() { s.long.Days = 3 },
+			"recovery-kills":     func() { s.recovery.Kills = 3 },
+			"recovery-burst":     func() { s.recovery.Burst = 3 },
+			"insights-incidents": func() { s.insights.Incidents = 1000 },
+			"insights-real":      func() { s.insights.Real = 30 },
 		}
 		for name, apply := range stormQuick(&s.storm) {
 			quick[name] = apply
@@ -163,6 +172,10 @@ func parseFlags(args []string) (*settings, error) {
 		return nil, fmt.Errorf("--scale-cadence, --scale-duration, --long-cadence and --long-days must be positive")
 	case s.recovery.Kills <= 0 || s.recovery.Burst <= 0 || s.recovery.Burst > 100:
 		return nil, fmt.Errorf("--recovery-kills must be positive and --recovery-burst between 1 and 100")
+	case s.insights.Incidents <= 0 || s.insights.Concurrency <= 0 || s.insights.CopyConcurrency <= 0 || s.insights.Runs <= 0:
+		return nil, fmt.Errorf("--insights-incidents, --insights-concurrency, --insights-copy-concurrency and --insights-runs must be positive")
+	case s.insights.Real <= 0 || s.insights.Real > s.insights.Incidents:
+		return nil, fmt.Errorf("--insights-real must be between 1 and --insights-incidents")
 	}
 	return s, nil
 }
@@ -249,6 +262,8 @@ func run(ctx context.Context, s *settings) (*report, error) {
 			fig = runAlertStorm(ctx, h, s.storm)
 		case "recovery":
 			fig = runRecovery(ctx, h, s.recovery)
+		case "insights":
+			fig = runInsights(ctx, h, s.insights)
 		}
 		progress("figure %s done in %s", name, time.Duration(fig.Elapsed).Round(time.Second))
 		rep.Figures = append(rep.Figures, fig)
@@ -286,5 +301,7 @@ func (s *settings) describe() map[string]any {
 		"storm_notifications": s.storm.Notifications, "storm_duration": s.storm.Duration.String(),
 		"storm_groups": s.storm.Groups, "storm_doors": s.storm.Doors,
 		"recovery_kills": s.recovery.Kills, "recovery_burst": s.recovery.Burst,
+		"insights_incidents": s.insights.Incidents, "insights_real": s.insights.Real,
+		"insights_concurrency": s.insights.Concurrency, "insights_copy_concurrency": s.insights.CopyConcurrency,
 	}
 }

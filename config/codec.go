@@ -42,6 +42,20 @@ func (c TemporalCodec) On() bool {
 	return false
 }
 
+// Codec is the codec of Keys, with which every client of Temporal
+// (worker, front door, CLI) encrypts payloads; nil, payloads in plain
+// text, when no key is set.
+func (c TemporalCodec) Codec() (*payloadcodec.Codec, error) {
+	if !c.On() {
+		return nil, nil
+	}
+	codec, err := payloadcodec.New(c.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("temporal.codec.keys: %w", err)
+	}
+	return codec, nil
+}
+
 // CodecOrigins are the origins allowed to call the codec endpoints from a
 // browser: temporal.codec.cors_origins, or else the origin of
 // temporal.web_ui_url (none when that is empty).

@@ -48,6 +48,9 @@ type Config struct {
 
 	// StatusPage configures the public status page (Atlassian Statuspage).
 	StatusPage StatusPage `mapstructure:"statuspage"`
+
+	// Insights configures the insights page and the digest.
+	Insights Insights `mapstructure:"insights"`
 }
 
 // Temporal says where the Temporal cluster is.

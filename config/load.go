@@ -60,6 +60,11 @@ var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[
 	"statuspage.page_id": "",
 	"statuspage.api_url": "",
 
+	"insights.token":          "",
+	"insights.url":            "",
+	"insights.digest_channel": "",
+	"insights.digest_every":   durationText(DefaultInsightsDigestEvery),
+
 	"http.listen": DefaultListen,
 
 	"dev.data_dir":        DefaultDataDir,

@@ -222,6 +222,7 @@ func (c *Config) Validate() error {
 	ports["dev.statuspage_port"] = c.Dev.StatusPagePort
 	c.checkStatusPage(bad, say)
 	c.checkPaging(bad, say)
+	c.checkInsights(bad, say)
 	portOf := map[int]string{}
 	for _, key := range incident.SortedKeys(ports) {
 		port := ports[key]

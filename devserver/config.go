@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -73,14 +72,6 @@ func shardCount(path string) int32 {
 		return historyShards
 	}
 	return n
-}
-
-func keywordMap(names []string) map[string]enumspb.IndexedValueType {
-	m := make(map[string]enumspb.IndexedValueType, len(names))
-	for _, n := range names {
-		m[n] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
-	return m
 }
 
 func serverConfig(sqlConf *config.SQL, shards int32, frontend endpoint, internal map[string]endpoint) *config.Config {

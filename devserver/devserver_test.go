@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,7 +30,18 @@ import (
 	"github.com/incidentflow/incidentflow/devserver"
 )
 
-var searchAttributes = []string{"IncidentSeverity", "IncidentStatus", "IncidentCommander", "IncidentKind", "IncidentChannel"}
+var searchAttributes = map[string]enumspb.IndexedValueType{
+	"IncidentSeverity": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "IncidentStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"IncidentCommander": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "IncidentKind": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"IncidentChannel": enumspb.INDEXED_VALUE_TYPE_KEYWORD, "IncidentDeclaredAt": enumspb.INDEXED_VALUE_TYPE_DATETIME,
+}
+
+// withAttribute is searchAttributes and one more.
+func withAttribute(name string, typ enumspb.IndexedValueType) map[string]enumspb.IndexedValueType {
+	m := maps.Clone(searchAttributes)
+	m[name] = typ
+	return m
+}
 
 const taskQueue = "devserver-test"
 
@@ -170,16 +182,16 @@ func TestRestartKeepsRunningWorkflow(t *testing.T) {
 
 	// Same data dir, same ports (they must be free again after Stop), and
 	// one more search attribute, which Start adds to the existing namespace.
-	opts.SearchAttributes = append(append([]string{}, searchAttributes...), "IncidentAddedLater")
+	opts.SearchAttributes = withAttribute("IncidentAddedLater", enumspb.INDEXED_VALUE_TYPE_DATETIME)
 	s2 := start(t, opts)
 	c2 := dial(t, s2)
 	list, err := c2.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: s2.Namespace()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range opts.SearchAttributes {
-		if typ := list.GetCustomAttributes()[name]; typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
-			t.Errorf("after restart, search attribute %s: type %v, want Keyword", name, typ)
+	for name, want := range opts.SearchAttributes {
+		if typ := list.GetCustomAttributes()[name]; typ != want {
+			t.Errorf("after restart, search attribute %s: type %v, want %v", name, typ, want)
 		}
 	}
 	info, err := c2.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
@@ -238,7 +250,7 @@ func TestANewSearchAttributeIsUsableRightAfterTheUpgrade(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	stop(t, start(t, devserver.Options{DataDir: dir}))
-	extra := append(append([]string{}, searchAttributes...), "IncidentExtra")
+	extra := withAttribute("IncidentExtra", enumspb.INDEXED_VALUE_TYPE_KEYWORD)
 	s := start(t, devserver.Options{DataDir: dir, SearchAttributes: extra})
 	c := dial(t, s)
 	startWorker(t, c)
@@ -261,7 +273,7 @@ func TestSetupSearchAttributesRetentionAndUI(t *testing.T) {
 	ctx := ctxT(t)
 
 	// Setup is idempotent, also with a new attribute added later.
-	extra := append(append([]string{}, searchAttributes...), "IncidentExtra")
+	extra := withAttribute("IncidentExtra", enumspb.INDEXED_VALUE_TYPE_KEYWORD)
 	for i := 0; i < 2; i++ {
 		if err := devserver.Setup(ctx, c, s.Namespace(), devserver.DefaultRetention, extra); err != nil {
 			t.Fatalf("Setup #%d: %v", i+1, err)
@@ -271,9 +283,9 @@ func TestSetupSearchAttributesRetentionAndUI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range extra {
-		if typ := list.GetCustomAttributes()[name]; typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
-			t.Errorf("search attribute %s: type %v, want Keyword", name, typ)
+	for name, want := range extra {
+		if typ := list.GetCustomAttributes()[name]; typ != want {
+			t.Errorf("search attribute %s: type %v, want %v", name, typ, want)
 		}
 	}
 	if r := retention(t, c, s.Namespace()); r != 30*24*time.Hour {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/config"
@@ -65,8 +66,9 @@ type Options struct {
 	Namespace string
 	// Retention is the namespace's workflow retention; default 30 days.
 	Retention time.Duration
-	// SearchAttributes are registered as Keyword search attributes.
-	SearchAttributes []string
+	// SearchAttributes are registered with their types (Keyword,
+	// Datetime, ...).
+	SearchAttributes map[string]enumspb.IndexedValueType
 	// Logger receives the Temporal server's logs (nil: slog.Default()).
 	// Only Warn and above are passed on unless Logger is enabled for Debug.
 	Logger *slog.Logger
@@ -161,7 +163,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	nsConf, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, keywordMap(opts.SearchAttributes))
+	nsConf, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
 	if err != nil {
 		return nil, fmt.Errorf("namespace %q: %w", opts.Namespace, err)
 	}

@@ -20,26 +20,29 @@ import (
 // server (Start calls it) and for `incidentflow setup` on an external
 // cluster. It registers the namespace if it is missing, sets its workflow
 // retention (retention <= 0 means DefaultRetention) and adds every search
-// attribute in searchAttributes that is missing, as Keyword, through
+// attribute in searchAttributes that is missing, with its type, through
 // OperatorService().AddSearchAttributes. It is idempotent: running it again
 // changes nothing. An attribute that already exists with another type is an
 // error.
-func Setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes []string) error {
+func Setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes map[string]enumspb.IndexedValueType) error {
 	_, err := setup(ctx, c, namespace, retention, searchAttributes)
 	return err
 }
 
 // setup is Setup, reporting whether it added search attributes.
-func setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes []string) (added bool, err error) {
+func setup(ctx context.Context, c client.Client, namespace string, retention time.Duration, searchAttributes map[string]enumspb.IndexedValueType) (added bool, err error) {
 	if namespace == "" {
 		return false, errors.New("setup: namespace is empty")
 	}
 	if retention <= 0 {
 		retention = DefaultRetention
 	}
-	for _, name := range searchAttributes {
+	for name, typ := range searchAttributes {
 		if name == "" {
 			return false, errors.New("setup: empty search attribute name")
+		}
+		if typ == enumspb.INDEXED_VALUE_TYPE_UNSPECIFIED {
+			return false, fmt.Errorf("setup: search attribute %s has no type", name)
 		}
 	}
 	if err := ensureNamespace(ctx, c, namespace, retention); err != nil {
@@ -93,10 +96,10 @@ func ensureNamespace(ctx context.Context, c client.Client, namespace string, ret
 	return nil
 }
 
-// ensureSearchAttributes adds those of names namespace lacks, and reports
-// whether there were any.
-func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, names []string) (bool, error) {
-	if len(names) == 0 {
+// ensureSearchAttributes adds those of attributes namespace lacks, and
+// reports whether there were any.
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, attributes map[string]enumspb.IndexedValueType) (bool, error) {
+	if len(attributes) == 0 {
 		return false, nil
 	}
 	ops := c.OperatorService()
@@ -110,16 +113,22 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return false, fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
+	names := make([]string, 0, len(attributes))
+	for name := range attributes {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the first conflict named is always the same
 	for _, name := range names {
+		want := attributes[name]
 		typ, ok := list.GetCustomAttributes()[name]
 		if !ok {
 			typ, ok = list.GetSystemAttributes()[name]
 		}
 		switch {
 		case !ok:
-			missing[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-		case typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD:
-			return false, fmt.Errorf("search attribute %s already exists in namespace %q with type %s, want Keyword: remove it or use another name", name, namespace, typ)
+			missing[name] = want
+		case typ != want:
+			return false, fmt.Errorf("search attribute %s already exists in namespace %q with type %s, want %s: remove it or use another name", name, namespace, typ, want)
 		}
 	}
 	if len(missing) == 0 {

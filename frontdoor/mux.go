@@ -16,6 +16,8 @@
 //	POST /codec/decode         Temporal codec server (codecdoor),
 //	POST /codec/encode         with their CORS preflights (OPTIONS)
 //	POST /pagerduty/webhook    PagerDuty webhooks v3 (pagerdutydoor)
+//	GET  /insights             the insights page     (insightsdoor)
+//	GET  /insights.json        its figures as JSON   (insightsdoor)
 //
 // A new door gets its routes in New and a field in Doors; docs/architecture.md
 // says where its package goes.
@@ -28,6 +30,7 @@ import (
 	"github.com/incidentflow/incidentflow/alert"
 	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/codecdoor"
+	"github.com/incidentflow/incidentflow/frontdoor/insightsdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/pagerdutydoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/internal/metrics"
@@ -46,6 +49,9 @@ type Doors struct {
 	// PagerDuty serves /pagerduty/webhook; nil when
 	// paging.pagerduty.webhook_secret is empty.
 	PagerDuty *pagerdutydoor.Door
+	// Insights serves /insights and /insights.json (each answers 405 to
+	// anything but GET and HEAD).
+	Insights *insightsdoor.Door
 }
 
 // New returns the front door's handler: every route of doors, /healthz and
@@ -79,6 +85,10 @@ func New(doors Doors, reg *metrics.Registry) http.Handler {
 	}
 	if p := doors.PagerDuty; p != nil {
 		mux.Handle("POST /pagerduty/webhook", p.Handler())
+	}
+	if i := doors.Insights; i != nil {
+		mux.Handle("/insights", i.Page())
+		mux.Handle("/insights.json", i.JSON())
 	}
 	return reg.Instrument(mux)
 }

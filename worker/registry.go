@@ -34,6 +34,8 @@ type Activities struct {
 	PagerDuty *activities.PagerDuty
 	// StatusPage keeps the public status page (Statuspage) current.
 	StatusPage *activities.StatusPage
+	// Insights computes the insights digest from Temporal's visibility.
+	Insights *activities.Insights
 }
 
 // slackCallTimeout bounds one Slack Web API call, well within the Slack
@@ -83,7 +85,12 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 	if err != nil {
 		return nil, err
 	}
+	insightsActs, err := NewInsights(cfg, c)
+	if err != nil {
+		return nil, err
+	}
 	return &Activities{
+		Insights:   insightsActs,
 		Slack:      slackActs,
 		GitHub:     gh,
 		Calendar:   activities.NewCalendar(backend),
@@ -101,6 +108,7 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterWorkflowWithOptions(workflows.RetrospectiveWorkflow, workflow.RegisterOptions{Name: wfapi.RetrospectiveWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.InsightsDigestWorkflow, workflow.RegisterOptions{Name: wfapi.InsightsDigestWorkflowName})
 	r.RegisterActivity(a.Slack)
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)
@@ -111,5 +119,8 @@ func Register(r sdkworker.Registry, a *Activities) {
 	}
 	if a.StatusPage != nil {
 		r.RegisterActivity(a.StatusPage)
+	}
+	if a.Insights != nil {
+		r.RegisterActivity(a.Insights)
 	}
 }

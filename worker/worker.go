@@ -28,15 +28,20 @@ func Run(ctx context.Context, cfg *config.Config, c client.Client) error {
 	// Incidents wait for long stretches between reminders: keep their
 	// workflows cached so a reminder doesn't replay a whole history.
 	sdkworker.SetStickyWorkflowCacheSize(cfg.Worker.MaxCachedWorkflows)
+	counted, err := Milestones(cfg)
+	if err != nil {
+		return err
+	}
 	opts := Options(cfg)
 	counter := &activityCounter{}
-	opts.Interceptors = append(opts.Interceptors, counter)
+	opts.Interceptors = append(opts.Interceptors, counter, counted)
 	w := sdkworker.New(c, cfg.Temporal.TaskQueue, opts)
 	Register(w, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the worker on task queue %q: %w", cfg.Temporal.TaskQueue, err)
 	}
 	logger.Info("worker polling", "task_queue", cfg.Temporal.TaskQueue, "namespace", cfg.Temporal.Namespace)
+	EnsureDigest(ctx, cfg, c, logger)
 	<-ctx.Done()
 	drain(w, counter, cfg.Worker.Grace(), logger)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/insights"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -60,10 +61,15 @@ type incidentWorkflow struct {
 	pg pagingState
 	// public is the run's sender of status-page posts (incident_statuspage.go).
 	public publicSender
+	// insights is the run's keeping of its insights (incident_insights.go);
+	// resolvedAtSet says it set IncidentResolvedAt.
+	insights      keptMemo[insights.Record]
+	resolvedAtSet bool
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
 	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
+	w.insights.last = in.Insights
 	if in.State != nil {
 		w.inc = *in.State
 		w.ready = w.inc.ChannelID != ""

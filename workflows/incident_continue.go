@@ -21,13 +21,19 @@ func (w *incidentWorkflow) continueAsNewDue(ctx workflow.Context) bool {
 // first compacts the incident to incident.DefaultLimits,
 // so that the state it carries stays bounded however long the incident
 // lasts: the older updates and timeline entries it drops were posted in the
-// war room and stay in this run's history. Call it once every handler has
-// finished.
+// war room and stay in this run's history. The insights' record, taken
+// before compacting, goes along for the first times it holds (the memo
+// goes along by itself). Call it once every handler has finished.
 func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Incident, error) {
 	w.drainPageEvents(ctx)
+	next := w.in
+	next.Insights = nil
+	if w.insights.on {
+		rec := w.insightsRecord(ctx)
+		next.Insights = &rec
+	}
 	w.inc.Compact(incident.DefaultLimits)
 	state := w.inc
-	next := w.in
 	next.State, next.Process = &state, w.proc
 	return w.inc, workflow.NewContinueAsNewError(ctx, wfapi.IncidentWorkflowName, next)
 }

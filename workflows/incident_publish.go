@@ -13,8 +13,10 @@ func (w *incidentWorkflow) searchValues() []string {
 }
 
 // publish shows where the incident stands in the Temporal Web UI (the
-// current details) and in visibility (the search attributes that changed).
+// current details) and in visibility (the search attributes that changed,
+// and the insights in the memo).
 func (w *incidentWorkflow) publish(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, incident.Details(&w.inc, w.loc))
 	w.searched = upsertChanged(ctx, wfapi.SearchKeys, w.searched, w.searchValues())
+	w.keepInsights(ctx)
 }

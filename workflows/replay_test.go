@@ -109,6 +109,17 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// (TestStatusPageEndToEnd).
 		{"incident on the status page", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
 			"testdata/incident_history_statuspage.json"},
+		// Declared from the CLI, a commander assigned, updated, mitigated,
+		// an action item, resolved, and its retrospective up to its
+		// follow-up, recorded since "insights-memo": each milestone kept in
+		// the memo, IncidentDeclaredAt from the start and
+		// IncidentResolvedAt set on resolution (TestInsightsFromVisibility;
+		// every history above was recorded before it and replays keeping
+		// nothing).
+		{"incident since insights memo", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow,
+			"testdata/incident_history_insights.json"},
+		{"retrospective since insights memo", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow,
+			"testdata/retrospective_history_insights.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/insights"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
 
@@ -63,6 +64,8 @@ type retrospectiveWorkflow struct {
 	cfg incident.Retrospective
 	loc *time.Location
 	st  *incident.RetroState
+	// insights is the run's keeping of the follow-through in its memo.
+	insights keptMemo[insights.Retrospective]
 }
 
 // versionSecurityOffGitHub is the change that stopped publishing a
@@ -164,7 +167,20 @@ func (r *retrospectiveWorkflow) once(name string, f func()) {
 // setPhase moves to phase p and says so in the Web UI.
 func (r *retrospectiveWorkflow) setPhase(p incident.RetroPhase) {
 	r.st.Phase = p
+	r.publish()
+}
+
+// publish shows where the retrospective stands in the Web UI (the current
+// details) and in visibility (its insights.Retrospective in the memo, when
+// it changed).
+func (r *retrospectiveWorkflow) publish() {
 	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
+	if !r.insights.keeps(r.ctx) {
+		return
+	}
+	if rec := insights.FromRetrospective(*r.st); r.insights.last == nil || !r.insights.last.Equal(rec) {
+		r.insights.upsert(r.ctx, rec)
+	}
 }
 
 // deadline is a time the retrospective sleeps until, and what comes then

@@ -157,7 +157,7 @@ func (r *retrospectiveWorkflow) checkIssues() {
 			r.st.Items[i].Issue.State = s
 		}
 	}
-	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
+	r.publish()
 }
 
 // finish archives the war room when configured.

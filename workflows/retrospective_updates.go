@@ -140,5 +140,5 @@ func (r *retrospectiveWorkflow) openPending() {
 	}
 	r.openIssues(idx, true)
 	r.post("List the action items added", fmt.Sprintf("items-%d", start), incident.RetroItemsAddedText(r.st.Items[start:]), addItemsButton(r.st.IncidentID))
-	workflow.SetCurrentDetails(r.ctx, incident.RetroDetails(r.st, r.loc))
+	r.publish()
 }

@@ -15,26 +15,12 @@ import (
 	"github.com/incidentflow/incidentflow/internal/temporalclient"
 )
 
-// payloadCodec is the codec of temporal.codec.keys, with which every
-// client of Temporal (worker, front door, CLI) encrypts payloads; nil,
-// payloads in plain text, when no key is set.
-func payloadCodec(cfg *config.Config) (*payloadcodec.Codec, error) {
-	if !cfg.Temporal.Codec.On() {
-		return nil, nil
-	}
-	codec, err := payloadcodec.New(cfg.Temporal.Codec.Keys)
-	if err != nil {
-		return nil, fmt.Errorf("temporal.codec.keys: %w", err)
-	}
-	return codec, nil
-}
-
 // clientOptions are the options a verb dials the Temporal at addr with:
 // secured by temporal.tls and temporal.api_key when addr is
 // temporal.address, its payloads encrypted with temporal.codec.keys when
 // set. It also returns the connection, for temporalclient.Explain.
 func clientOptions(cfg *config.Config, addr string, logger *slog.Logger) (client.Options, temporalclient.Connection, error) {
-	codec, err := payloadCodec(cfg)
+	codec, err := cfg.Temporal.Codec.Codec()
 	if err != nil {
 		return client.Options{}, temporalclient.Connection{}, err
 	}
@@ -48,7 +34,7 @@ func clientOptions(cfg *config.Config, addr string, logger *slog.Logger) (client
 // dataConverter decodes what Temporal hands back still encoded (memos, a
 // schedule's arguments) as the clients of clientOptions encode it.
 func dataConverter(cfg *config.Config) (converter.DataConverter, error) {
-	codec, err := payloadCodec(cfg)
+	codec, err := cfg.Temporal.Codec.Codec()
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +61,7 @@ func newCodecDoor(cfg *config.Config, codec *payloadcodec.Codec, logger *slog.Lo
 // describeCodec adds dev's banner line about the payload codec, when one
 // is configured.
 func describeCodec(out io.Writer, cfg *config.Config, frontDoorURL string) {
-	codec, err := payloadCodec(cfg)
+	codec, err := cfg.Temporal.Codec.Codec()
 	if err != nil || codec == nil {
 		return
 	}

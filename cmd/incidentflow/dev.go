@@ -86,7 +86,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 		FrontendAddr:     devserver.LoopbackAddr(cfg.Dev.FrontendPort),
 		UIAddr:           devserver.LoopbackAddr(cfg.Dev.UIPort),
 		Namespace:        cfg.Temporal.Namespace,
-		SearchAttributes: wfapi.SearchAttributeNames(),
+		SearchAttributes: wfapi.SearchAttributeTypes(),
 		Logger:           logger,
 	})
 	if err != nil {
@@ -136,7 +136,7 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "incidentflow dev is ready (%s)\n", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(out, "  Temporal Web UI   %s\n", srv.UIURL())
 	fmt.Fprintf(out, "  Temporal frontend %s (namespace %s, data in %s)\n", srv.FrontendAddress(), cfg.Temporal.Namespace, filepath.Join(cfg.Dev.DataDir, "temporal.db"))
-	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /pagerduty/webhook, /healthz, /metrics)\n", state.FrontDoorURL)
+	fmt.Fprintf(out, "  Front door        %s  (/slack/commands, /slack/interactions, /slack/events, /alerts/*, /pagerduty/webhook, /insights, /healthz, /metrics)\n", state.FrontDoorURL)
 	sandboxes.describe(out)
 	describeCodec(out, cfg, state.FrontDoorURL)
 	from := "run from this directory"

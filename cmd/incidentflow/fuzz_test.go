@@ -12,6 +12,7 @@ var fuzzedVerbs = [][]string{
 	{"declare"}, {"update"}, {"severity"}, {"resolve"}, {"status"}, {"list"}, {"worker"}, {"serve"}, {"setup"},
 	{"maintenance", "schedule"}, {"maintenance", "list"}, {"maintenance", "cancel"}, {"maintenance", "status"},
 	{"maintenance", "complete"}, {"maintenance", "promote"}, {"alert", "fire"}, {"alert", "resolve"}, {"maintenance"}, {"alert"},
+	{"insights"},
 }
 
 // reaching are the flags that would point a verb at another configuration,

@@ -7,6 +7,7 @@
 //	incidentflow declare|update|severity|resolve|status|list   drive incidents from a terminal
 //	incidentflow maintenance schedule|list|cancel|status|complete|promote   planned maintenance
 //	incidentflow alert fire|resolve   a test alert to the front door, as Alertmanager sends it
+//	incidentflow insights   response figures of a period (--since 90d), as a table, --json or --csv
 //	incidentflow version
 //
 // `incidentflow dev` writes where it serves to dev.json in its data
@@ -52,6 +53,7 @@ func verbs() []verb {
 		{"page", "page the on-call through PagerDuty: --incident ID [--service S]", runPage},
 		{"status", "show an incident: --incident ID", runStatus},
 		{"list", "list open incidents", runList},
+		{"insights", "response figures of a period: --since 90d [--until D] [--severity S] [--service S] [--json | --csv]", runInsights},
 		{"maintenance", "planned maintenance: " + subNames(maintenanceVerbs), maintenanceVerb},
 		{"statuspage", "the public status page: " + subNames(statusPageVerbs), statusPageVerb},
 		{"alert", "send a test alert to the front door as Alertmanager would: " + subNames(alertVerbs) + " --labels k=v,…", alertVerb},

@@ -20,7 +20,6 @@ import (
 	"github.com/incidentflow/incidentflow/frontdoor/alertdoor"
 	"github.com/incidentflow/incidentflow/frontdoor/slackdoor"
 	"github.com/incidentflow/incidentflow/incident"
-	"github.com/incidentflow/incidentflow/internal/metrics"
 	"github.com/incidentflow/incidentflow/internal/temporalclient"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/worker"
@@ -89,7 +88,7 @@ func runSetup(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	outcome, err := setUpCluster(ctx, c, cfg.Temporal.Namespace, addr, *retention, wfapi.SearchAttributeNames())
+	outcome, err := setUpCluster(ctx, c, cfg.Temporal.Namespace, addr, *retention, wfapi.SearchAttributeTypes())
 	if err != nil {
 		return err
 	}
@@ -112,7 +111,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		opts = append(opts, slack.OptionAPIURL(cfg.Slack.APIURL))
 	}
 	api := slack.New(cfg.Slack.BotToken, opts...)
-	codec, err := payloadCodec(cfg)
+	codec, err := cfg.Temporal.Codec.Codec()
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +119,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	proc := cfg.Process()
 	alerts := newAlerts(cfg, c)
 	incidents := &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc, DataConverter: dc}
+	reports := newInsights(cfg, c, dc)
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:        incidents,
 		Slack:            api,
@@ -130,6 +130,8 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		Maintenance:      newMaintenance(cfg, c, proc, dc),
 		Alerts:           alerts,
 		TimelineReaction: cfg.Timeline.Reaction,
+		Insights:         reports,
+		InsightsURL:      cfg.InsightsPageURL(),
 	})
 	alertDoor, err := newAlertDoor(cfg, &proc, alerts, logger)
 	if err != nil {
@@ -143,11 +145,15 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	if err != nil {
 		return nil, err
 	}
+	insightsDoor, err := newInsightsDoor(cfg, reports, proc, logger)
+	if err != nil {
+		return nil, err
+	}
 	return &frontDoor{
 		cfg:    cfg,
 		door:   door,
 		logger: logger,
-		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor, PagerDuty: pagerDutyDoor, Ready: temporalProbe(cfg, c).Handler()}, metrics.New()), ReadHeaderTimeout: 5 * time.Second},
+		server: &http.Server{Handler: frontdoor.New(frontdoor.Doors{Slack: door, Alerts: alertDoor, Codec: codecDoor, PagerDuty: pagerDutyDoor, Insights: insightsDoor, Ready: temporalProbe(cfg, c).Handler()}, processMetrics(cfg, c)), ReadHeaderTimeout: 5 * time.Second},
 	}, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,24 +38,25 @@ type setupOutcome struct {
 // devserver.Setup on a cluster that lets clients manage namespaces. A
 // cluster that refuses (PermissionDenied or Unimplemented, as Temporal
 // Cloud answers the operator API) is only checked: it succeeds when the
-// namespace exists with every search attribute in names, and otherwise
-// fails with the exact tcld command and Cloud UI step that fix it, one a
-// line.
-func setUpCluster(ctx context.Context, c client.Client, namespace, addr string, retention time.Duration, names []string) (setupOutcome, error) {
-	err := devserver.Setup(ctx, c, namespace, retention, names)
+// namespace exists with every search attribute in attrs, of its type, and
+// otherwise fails with the exact tcld command and Cloud UI step that fix
+// it, one a line.
+func setUpCluster(ctx context.Context, c client.Client, namespace, addr string, retention time.Duration, attrs map[string]enumspb.IndexedValueType) (setupOutcome, error) {
+	err := devserver.Setup(ctx, c, namespace, retention, attrs)
 	if err == nil {
 		return setupOutcome{Managed: true}, nil
 	}
 	if !refusedByCluster(err) {
 		return setupOutcome{}, fmt.Errorf("setting up namespace %s on %s: %w", namespace, addr, err)
 	}
-	return checkManagedElsewhere(ctx, c, namespace, addr, retention, names)
+	return checkManagedElsewhere(ctx, c, namespace, addr, retention, attrs)
 }
 
 // checkManagedElsewhere checks a cluster whose namespaces are managed
 // outside incidentflow (Temporal Cloud) for what setup would have made.
-func checkManagedElsewhere(ctx context.Context, c client.Client, namespace, addr string, retention time.Duration, names []string) (setupOutcome, error) {
+func checkManagedElsewhere(ctx context.Context, c client.Client, namespace, addr string, retention time.Duration, attrs map[string]enumspb.IndexedValueType) (setupOutcome, error) {
 	out := setupOutcome{}
+	names := slices.Sorted(maps.Keys(attrs))
 	days := retentionDays(retention)
 	desc, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
 	var notFound *serviceerror.NamespaceNotFound
@@ -64,7 +67,7 @@ func checkManagedElsewhere(ctx context.Context, c client.Client, namespace, addr
 			fmt.Sprintf("  tcld namespace create --namespace %s --region <region> --retention-days %d --ca-certificate-file <ca.pem of your client certificates>", cloudName(namespace), days),
 			"  or in the Temporal Cloud UI: Namespaces → Create Namespace (name "+cloudName(namespace)+fmt.Sprintf(", retention %d days)", days),
 			"then add incidentflow's search attributes:",
-			searchAttributesCommand(namespace, names),
+			searchAttributesCommand(namespace, names, attrs),
 			"and run `incidentflow setup` again.",
 		)
 	case err != nil:
@@ -80,8 +83,8 @@ func checkManagedElsewhere(ctx context.Context, c client.Client, namespace, addr
 		if refusedByCluster(err) {
 			return out, lines(
 				fmt.Sprintf("this cluster does not let incidentflow add or even list the search attributes of namespace %s (%s); make sure it has them:", namespace, status.Code(err)),
-				searchAttributesCommand(namespace, names),
-				cloudUIStep(namespace, names),
+				searchAttributesCommand(namespace, names, attrs),
+				cloudUIStep(namespace, names, attrs),
 			)
 		}
 		return out, fmt.Errorf("listing the search attributes of namespace %s on %s: %w", namespace, addr, err)
@@ -95,16 +98,16 @@ func checkManagedElsewhere(ctx context.Context, c client.Client, namespace, addr
 		switch {
 		case !ok:
 			missing = append(missing, name)
-		case typ != enumspb.INDEXED_VALUE_TYPE_KEYWORD:
-			return out, fmt.Errorf("search attribute %s exists in namespace %s with type %s, but incidentflow needs it Keyword: remove it in Temporal Cloud (Namespaces → %s → Search Attributes) and run `incidentflow setup` again",
-				name, namespace, typ, namespace)
+		case typ != attrs[name]:
+			return out, fmt.Errorf("search attribute %s exists in namespace %s with type %s, but incidentflow needs it %s: remove it in Temporal Cloud (Namespaces → %s → Search Attributes) and run `incidentflow setup` again",
+				name, namespace, typ, attrs[name], namespace)
 		}
 	}
 	if len(missing) > 0 {
 		return out, lines(
 			fmt.Sprintf("namespace %s lacks incidentflow's search attributes %s, and this cluster does not let incidentflow add them (on Temporal Cloud they are added in Cloud):", namespace, strings.Join(missing, ", ")),
-			searchAttributesCommand(namespace, missing),
-			cloudUIStep(namespace, missing),
+			searchAttributesCommand(namespace, missing, attrs),
+			cloudUIStep(namespace, missing, attrs),
 			"then run `incidentflow setup` again.",
 		)
 	}
@@ -125,20 +128,25 @@ func refusedByCluster(err error) bool {
 	return code == codes.PermissionDenied || code == codes.Unimplemented
 }
 
-// searchAttributesCommand is the tcld command that adds names, as Keyword,
-// to namespace.
-func searchAttributesCommand(namespace string, names []string) string {
+// searchAttributesCommand is the tcld command that adds names, of their
+// types in attrs, to namespace.
+func searchAttributesCommand(namespace string, names []string, attrs map[string]enumspb.IndexedValueType) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  tcld namespace search-attributes add --namespace %s", namespace)
 	for _, n := range names {
-		fmt.Fprintf(&b, " --search-attribute %q", n+"=Keyword")
+		fmt.Fprintf(&b, " --search-attribute %q", n+"="+attrs[n].String())
 	}
 	return b.String()
 }
 
-// cloudUIStep is the Temporal Cloud UI step that adds names to namespace.
-func cloudUIStep(namespace string, names []string) string {
-	return fmt.Sprintf("  or in the Temporal Cloud UI: Namespaces → %s → Search Attributes → Add, once for each of %s, type Keyword", namespace, strings.Join(names, ", "))
+// cloudUIStep is the Temporal Cloud UI step that adds names, of their types
+// in attrs, to namespace.
+func cloudUIStep(namespace string, names []string, attrs map[string]enumspb.IndexedValueType) string {
+	each := make([]string, len(names))
+	for i, n := range names {
+		each[i] = n + " (type " + attrs[n].String() + ")"
+	}
+	return fmt.Sprintf("  or in the Temporal Cloud UI: Namespaces → %s → Search Attributes → Add, once for each of %s", namespace, strings.Join(each, ", "))
 }
 
 // cloudName is the name a Temporal Cloud namespace is created with: the

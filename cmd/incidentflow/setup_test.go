@@ -118,13 +118,9 @@ func (o fakeOperatorService) AddSearchAttributes(_ context.Context, r *operators
 	return &operatorservice.AddSearchAttributesResponse{}, nil
 }
 
-// allAttributes are incidentflow's search attributes, all Keyword.
+// allAttributes are incidentflow's search attributes, with their types.
 func allAttributes() map[string]enumspb.IndexedValueType {
-	m := map[string]enumspb.IndexedValueType{}
-	for _, n := range wfapi.SearchAttributeNames() {
-		m[n] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
-	return m
+	return wfapi.SearchAttributeTypes()
 }
 
 const (
@@ -135,7 +131,7 @@ const (
 
 func setUpFake(t *testing.T, f *fakeCluster) (setupOutcome, error) {
 	t.Helper()
-	return setUpCluster(context.Background(), f, cloudNS, cloudAddr, month, wfapi.SearchAttributeNames())
+	return setUpCluster(context.Background(), f, cloudNS, cloudAddr, month, wfapi.SearchAttributeTypes())
 }
 
 func wantLines(t *testing.T, err error, want ...string) {
@@ -188,12 +184,14 @@ func TestSetUpCloudMissingAttributes(t *testing.T) {
 	have := allAttributes()
 	delete(have, "IncidentSeverity")
 	delete(have, "IncidentSource")
+	delete(have, "IncidentDeclaredAt")
 	f := &fakeCluster{cloud: true, refusal: serviceerror.NewPermissionDenied("Request unauthorized.", ""), namespace: cloudNS, retention: month, attributes: have}
 	_, err := setUpFake(t, f)
 	wantLines(t, err,
-		"lacks incidentflow's search attributes IncidentSeverity, IncidentSource",
-		`tcld namespace search-attributes add --namespace incidents.a1b2c --search-attribute "IncidentSeverity=Keyword" --search-attribute "IncidentSource=Keyword"`,
+		"lacks incidentflow's search attributes IncidentDeclaredAt, IncidentSeverity, IncidentSource",
+		`tcld namespace search-attributes add --namespace incidents.a1b2c --search-attribute "IncidentDeclaredAt=Datetime" --search-attribute "IncidentSeverity=Keyword" --search-attribute "IncidentSource=Keyword"`,
 		"Temporal Cloud UI: Namespaces → incidents.a1b2c → Search Attributes",
+		"IncidentDeclaredAt (type Datetime)",
 		"run `incidentflow setup` again")
 	if strings.Contains(err.Error(), "IncidentStatus") {
 		t.Errorf("the command adds an attribute that is there:\n%s", err)

@@ -29,6 +29,16 @@ func temporalProbe(cfg *config.Config, c client.Client) *health.Probe {
 	return health.NewTemporal(c, conn, health.Options{})
 }
 
+// processMetrics is the registry a process serves on /metrics (the
+// worker's listener, the front door): metrics.New's, and the open
+// incidents of cfg's severities counted in c's visibility.
+func processMetrics(cfg *config.Config, c client.Client) *metrics.Registry {
+	reg := metrics.New()
+	proc := cfg.Process()
+	reg.CountOpenIncidents(c, cfg.Temporal.Namespace, proc.SeverityNames())
+	return reg
+}
+
 // workerMux is what `incidentflow worker` serves on worker.listen:
 // GET /healthz (the process is up), GET /readyz (Temporal is reachable)
 // and GET /metrics.
@@ -52,7 +62,7 @@ func startWorkerHTTP(cfg *config.Config, c client.Client, logger *slog.Logger) (
 		return nil, fmt.Errorf("worker.listen: can't listen on %s for the worker's /healthz and /readyz: %v; stop whatever holds the port or set another (INCIDENTFLOW_WORKER_LISTEN)", cfg.Worker.Listen, errors.Unwrap(err))
 	}
 	srv := &http.Server{
-		Handler:           workerMux(temporalProbe(cfg, c), metrics.New()),
+		Handler:           workerMux(temporalProbe(cfg, c), processMetrics(cfg, c)),
 		ReadHeaderTimeout: 5 * time.Second,
 		MaxHeaderBytes:    8 << 10,
 	}

@@ -43,7 +43,7 @@ func Start(t testing.TB, slackOpts slackemu.Options) *Env {
 	defer cancel()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		FrontendAddr: "127.0.0.1:0", NoUI: true,
-		SearchAttributes: wfapi.SearchAttributeNames(), Logger: logger(),
+		SearchAttributes: wfapi.SearchAttributeTypes(), Logger: logger(),
 	})
 	if err != nil {
 		t.Fatalf("starting Temporal: %v", err)

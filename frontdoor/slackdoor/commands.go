@@ -41,6 +41,8 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 		return f.maintenanceCommand(ctx, sc)
 	case VerbList:
 		return f.list(ctx, sc.UserID)
+	case VerbInsights:
+		return f.insightsCommand(ctx)
 	case VerbDeclare:
 		return f.openModal(ctx, sc, f.declareView(declarePrefill{
 			Title:     cmd.Text,

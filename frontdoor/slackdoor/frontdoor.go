@@ -118,6 +118,12 @@ type FrontDoorOptions struct {
 	// message to the timeline (timeline.reaction; default
 	// incident.DefaultTimelineReaction, pushpin).
 	TimelineReaction string
+	// Insights computes the figures of /incident insights; nil answers
+	// that insights are not set up.
+	Insights InsightsReports
+	// InsightsURL is the insights page's address (insights.url) that
+	// /incident insights links to; empty says where the page is instead.
+	InsightsURL string
 }
 
 // FrontDoor is incidentflow's Slack front door: /incident and
@@ -142,6 +148,8 @@ type FrontDoor struct {
 	submitWait  time.Duration
 	submitTO    time.Duration
 	reaction    string
+	insights    InsightsReports
+	insightsURL string
 	// warRooms caches which incident a channel is the war room of (""
 	// for none), so that events from other channels cost no Temporal call.
 	warRooms *ttlCache[string]
@@ -179,6 +187,8 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		submitWait:  opts.SubmitWait,
 		submitTO:    opts.SubmitTimeout,
 		reaction:    opts.TimelineReaction,
+		insights:    opts.Insights,
+		insightsURL: opts.InsightsURL,
 		warRooms:    newTTLCache[string](warRoomCacheSize),
 		members:     newTTLCache[roomMembers](membersCacheSize),
 	}

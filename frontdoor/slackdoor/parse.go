@@ -35,6 +35,8 @@ const (
 	// VerbStatusPage opens the form that publishes the incident to the
 	// public status page: `/incident statuspage publish`.
 	VerbStatusPage Verb = "statuspage"
+	// VerbInsights sums up the response figures of the last 30 days.
+	VerbInsights Verb = "insights"
 )
 
 // verbAliases maps every word a responder may type to its subcommand.
@@ -54,6 +56,7 @@ var verbAliases = map[string]Verb{
 	"maintenance": VerbMaintenance, "maint": VerbMaintenance,
 	"page": VerbPage, "pager": VerbPage,
 	"statuspage": VerbStatusPage, "status-page": VerbStatusPage,
+	"insights": VerbInsights, "stats": VerbInsights,
 }
 
 // MaxCommandText bounds the text of a slash command this parser accepts, in
@@ -190,7 +193,7 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, errStatusPageUsage
 		}
 		cmd.Arg = "publish"
-	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup:
+	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup, VerbInsights:
 		// Anything after these is ignored.
 	}
 	return cmd, nil

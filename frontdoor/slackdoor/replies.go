@@ -44,6 +44,7 @@ func helpText(process incident.Process, reaction string, maintenance bool) strin
 		"*Anywhere*",
 		"• `/incident` or `/incident declare [title]` — declare an incident (opens a form)",
 		"• `/incident list` — the open incidents",
+		"• `/incident insights` — how we responded over the last 30 days (time to acknowledge and resolve, updates on time), with a link to the insights page",
 		"• `/incident help` — this list",
 		"• the message menu (⋯) → *Declare incident* — declare from a support message",
 		"",
@@ -65,7 +66,7 @@ func helpText(process incident.Process, reaction string, maintenance bool) strin
 		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "• `/incident statuspage") })
 	}
 	if maintenance {
-		lines = slices.Insert(lines, 7, "• `/incident maintenance` — plan maintenance (opens a form)")
+		lines = slices.Insert(lines, 8, "• `/incident maintenance` — plan maintenance (opens a form)")
 	}
 	return errEscaper.Replace(strings.Join(lines, "\n"))
 }

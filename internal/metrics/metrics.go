@@ -1,10 +1,17 @@
 // Package metrics exposes incidentflow's Prometheus metrics on /metrics: the
-// front door's requests and how fast they were acknowledged, plus the Go
-// runtime and process collectors.
+// front door's requests and how fast they were acknowledged; the incidents'
+// milestones (declared, acknowledged, mitigated, resolved, reminders,
+// escalations) as the workflows reach them; the Slack activities' errors
+// and rate limits; the incidents open now, read from Temporal's
+// visibility; the Temporal SDK's worker metrics; and the Go runtime and
+// process collectors.
 package metrics
 
 import (
+	"maps"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,9 +25,12 @@ type Registry struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// registered are the collectors of reg, for Names.
+	registered []prometheus.Collector
 }
 
-// New returns a registry with the runtime, process and HTTP metrics.
+// New returns a registry with the runtime, process and HTTP metrics, and
+// the process-wide incident, Slack and Temporal SDK metrics.
 func New() *Registry {
 	r := &Registry{
 		reg: prometheus.NewRegistry(),
@@ -34,12 +44,46 @@ func New() *Registry {
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 3, 5},
 		}, []string{"path"}),
 	}
-	r.reg.MustRegister(
+	r.register(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		r.requests, r.latency,
+		r.requests, r.latency, sdk,
 	)
+	r.register(process.collectors()...)
 	return r
+}
+
+func (r *Registry) register(cs ...prometheus.Collector) {
+	r.reg.MustRegister(cs...)
+	r.registered = append(r.registered, cs...)
+}
+
+// fqName picks a metric's name out of its Desc's String.
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// Names lists the names of the metric families r can expose: every
+// registered metric, whether or not it has a value yet, and the Temporal
+// SDK's metrics emitted so far. A histogram is named without its _bucket,
+// _sum and _count suffixes.
+func (r *Registry) Names() ([]string, error) {
+	names := map[string]bool{}
+	descs := make(chan *prometheus.Desc)
+	go func() {
+		for _, c := range r.registered {
+			c.Describe(descs)
+		}
+		close(descs)
+	}()
+	for d := range descs {
+		if m := fqName.FindStringSubmatch(d.String()); m != nil {
+			names[m[1]] = true
+		}
+	}
+	families, err := r.reg.Gather()
+	for _, f := range families {
+		names[f.GetName()] = true
+	}
+	return slices.Sorted(maps.Keys(names)), err
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,44 +14,9 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/incidentflow/incidentflow/internal/browsertest"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 )
-
-// chromium returns the path of a Chromium to drive, skipping the test when
-// there is none outside CI and failing it in CI (.ci/run installs the
-// Debian package).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium is not installed; .ci/run installs the Debian package chromium")
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium): skipping the browser test")
-	return ""
-}
-
-// browse starts a headless Chromium for the test.
-func browse(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)), chromedp.Flag("no-sandbox", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	// A step that waits for something the page never shows fails the test
-	// within two minutes instead of hanging until go test's timeout.
-	ctx, cancelDeadline := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelDeadline(); cancelCtx(); cancelAlloc() })
-	// The first action starts the browser, bound to the context it runs
-	// on: this one, which lives as long as the test.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
-}
 
 // press clicks the button that selector finds on the page as it is now and
 // waits until the page shows evidence, failing the test after 10 s. The
@@ -107,7 +70,7 @@ func (a *commandApp) received() []string {
 // panel, and the 📌 and Pin buttons under a message react and pin, which
 // the app hears as events.
 func TestSandboxPageInABrowser(t *testing.T) {
-	ctx := browse(t)
+	ctx := browsertest.Start(t)
 	srv := slackemu.NewTestServer(t, slackemu.Options{})
 	events, commands := &eventApp{t: t}, &commandApp{}
 	mux := http.NewServeMux()

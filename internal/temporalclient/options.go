@@ -17,6 +17,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/incidentflow/incidentflow/internal/metrics"
 	"github.com/incidentflow/incidentflow/internal/payloadcodec"
 )
 
@@ -47,11 +48,12 @@ func CodecOptions(hostPort, namespace string, logger *slog.Logger, codec *payloa
 }
 
 // ConnectionOptions are the client options for conn: CodecOptions over
-// conn's TLS settings and API key. With an API key and no TLS (a loopback
+// conn's TLS settings and API key, the SDK's metrics going to
+// metrics.SDKHandler (a worker's task latencies and slots on /metrics). With an API key and no TLS (a loopback
 // address; see NewConnection) the key goes in plain text, which the SDK
 // would otherwise refuse by turning TLS on.
 func ConnectionOptions(conn Connection, logger *slog.Logger, codec *payloadcodec.Codec) client.Options {
-	opts := client.Options{HostPort: conn.HostPort, Namespace: conn.Namespace}
+	opts := client.Options{HostPort: conn.HostPort, Namespace: conn.Namespace, MetricsHandler: metrics.SDKHandler()}
 	if logger != nil {
 		opts.Logger = sdklog.NewStructuredLogger(logger)
 	}

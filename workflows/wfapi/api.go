@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/incident"
+	"github.com/incidentflow/incidentflow/insights"
 )
 
 // TaskQueue is the default task queue of incidentflow's workers.
@@ -88,14 +89,16 @@ var SearchSource = temporal.NewSearchAttributeKeyKeyword("IncidentSource")
 // the order it publishes them.
 var SearchKeys = []temporal.SearchAttributeKeyKeyword{SearchSeverity, SearchStatus, SearchCommander, SearchKind, SearchChannel}
 
-// SearchAttributeNames lists every search attribute above (SearchKeys and
-// SearchSource), for registering them on a cluster.
+// SearchAttributeNames lists every search attribute of incidentflow's
+// workflows (SearchKeys, SearchSource, SearchDeclaredAt and
+// SearchResolvedAt), for registering them on a cluster with the types
+// SearchAttributeTypes gives.
 func SearchAttributeNames() []string {
-	names := make([]string, 0, len(SearchKeys)+1)
+	names := make([]string, 0, len(SearchKeys)+3)
 	for _, k := range SearchKeys {
 		names = append(names, k.GetName())
 	}
-	return append(names, SearchSource.GetName())
+	return append(names, SearchSource.GetName(), SearchDeclaredAt.GetName(), SearchResolvedAt.GetName())
 }
 
 // StartSearchAttributes are the search attributes the workflow of the
@@ -113,6 +116,9 @@ func StartSearchAttributes(d incident.Declaration) temporal.SearchAttributes {
 	}
 	if d.Source != "" {
 		updates = append(updates, SearchSource.ValueSet(string(d.Source)))
+	}
+	if !d.DeclaredAt.IsZero() {
+		updates = append(updates, SearchDeclaredAt.ValueSet(d.DeclaredAt.UTC()))
 	}
 	return temporal.NewSearchAttributes(updates...)
 }
@@ -159,6 +165,10 @@ type IncidentInput struct {
 	Maintenance *MaintenanceRoom `json:"maintenance,omitempty"`
 	// State is set when the workflow continues as new: the incident so far.
 	State *incident.Incident `json:"state,omitempty"`
+	// Insights is set when the workflow continues as new: the record the
+	// run kept in its memo (MemoInsights), whose first times outlive the
+	// timeline entries compaction drops (insights.Record.Carry).
+	Insights *insights.Record `json:"insights,omitempty"`
 	// HistoryLimit continues the workflow as new once a run's history has
 	// this many events (default DefaultHistoryLimit); the server's own
 	// suggestion does too. Tests set a low one.
