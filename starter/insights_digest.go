@@ -52,11 +52,12 @@ func (d *InsightsDigest) Ensure(ctx context.Context, req wfapi.InsightsDigestReq
 	}
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: req.Every, Offset: digestPhase % req.Every}}}
 	action := &client.ScheduleWorkflowAction{
-		ID:            wfapi.InsightsDigestScheduleID,
-		Workflow:      wfapi.InsightsDigestWorkflowName,
-		Args:          []any{req},
-		TaskQueue:     d.TaskQueue,
-		StaticSummary: "Insights digest to " + req.Channel,
+		ID:                  wfapi.InsightsDigestScheduleID,
+		Workflow:            wfapi.InsightsDigestWorkflowName,
+		Args:                []any{req},
+		TaskQueue:           d.TaskQueue,
+		WorkflowTaskTimeout: wfapi.WorkflowTaskTimeout,
+		StaticSummary:       "Insights digest to " + req.Channel,
 		// A digest that can't be posted within its period gives way to
 		// the next one.
 		WorkflowExecutionTimeout: req.Every,
