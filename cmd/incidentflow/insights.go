@@ -185,12 +185,12 @@ func timestamp(t time.Time) string {
 }
 
 // secondsTo is the seconds from inc's declaration to at, as Compute counts
-// them (never below zero); empty when at is zero.
+// them (never below zero), to the millisecond; empty when at is zero.
 func secondsTo(inc insights.Incident, at time.Time) string {
 	if at.IsZero() {
 		return ""
 	}
-	return strconv.FormatFloat(max(0, at.Sub(inc.DeclaredAt).Seconds()), 'f', -1, 64)
+	return strconv.FormatFloat(max(0, at.Sub(inc.DeclaredAt).Seconds()), 'f', 3, 64)
 }
 
 // defuse keeps a spreadsheet from reading cell as a formula: one that
