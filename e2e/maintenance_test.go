@@ -189,6 +189,11 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 		return len(posts(env, slackemu.IncidentsChannelID, oldKey, "maint-headsup-")) == 1
 	})
 	oldRun := activeRun(ctx, t, m, "e2emove", wfapi.PhaseScheduled, 5*time.Second)
+	// The run triggered by the move may get the same workflow ID (Temporal
+	// names triggered runs by the second), so the old one is read by run ID.
+	oldDesc, err := env.Client.DescribeWorkflowExecution(ctx, oldRun.WorkflowID, "")
+	require.NoError(t, err)
+	oldRunID := oldDesc.WorkflowExecutionInfo.Execution.RunId
 
 	// Moving it changes the schedule and calls off the waiting run, whose
 	// heads-up channel hears of the new time.
@@ -199,7 +204,7 @@ func TestMaintenanceCancelAndRescheduleLeaveOneSchedule(t *testing.T) {
 	assert.Equal(t, []string{oldRun.WorkflowID}, res.CalledOff)
 	assert.Equal(t, []string{slackemu.IncidentsChannelID}, res.Notified, "the channel that had the heads-up")
 	var st wfapi.MaintenanceState
-	require.NoError(t, env.Client.GetWorkflow(ctx, oldRun.WorkflowID, "").Get(ctx, &st))
+	require.NoError(t, env.Client.GetWorkflow(ctx, oldRun.WorkflowID, oldRunID).Get(ctx, &st))
 	assert.Equal(t, wfapi.PhaseCancelled, st.Phase)
 	assert.True(t, st.MovedTo.Equal(moved))
 	movedPosts := posts(env, slackemu.IncidentsChannelID, oldKey, "maint-moved")

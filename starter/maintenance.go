@@ -103,6 +103,34 @@ func (m *Maintenance) Schedule(ctx context.Context, w incident.Window) (Schedule
 	return res, nil
 }
 
+// listedWithin bounds how long AwaitListed waits.
+const listedWithin = 5 * time.Second
+
+// AwaitListed waits, at most five seconds, until Temporal's visibility
+// lists window id's schedule, so that a window just scheduled is in the
+// next List (visibility catches up a moment after a schedule is created).
+// Past the bound the window is scheduled all the same and shows a little
+// later. Doors with a deadline of their own (Slack's 3 s) don't call it.
+func (m *Maintenance) AwaitListed(ctx context.Context, windowID string) {
+	id := wfapi.MaintenanceWorkflowID(windowID)
+	ctx, cancel := context.WithTimeout(ctx, listedWithin)
+	defer cancel()
+	for {
+		iter, err := m.Client.ScheduleClient().List(ctx, client.ScheduleListOptions{PageSize: 200})
+		for err == nil && iter.HasNext() {
+			var e *client.ScheduleListEntry
+			if e, err = iter.Next(); err == nil && e.ID == id {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // reschedule points the existing schedule of res's window at the new plan.
 // Runs still waiting for the old time are called off first; a run already
 // in progress carries on.

@@ -52,6 +52,7 @@ func runMaintenanceSchedule(ctx context.Context, args []string, out io.Writer) e
 		if err != nil {
 			return sf.key.done(nil, "", err)
 		}
+		m.AwaitListed(ctx, res.ID)
 		return sf.key.done(res, scheduledText(res, m.Process.Location())+"\n  Scheduled as "+sf.who.actor.String()+".", nil)
 	}, sf.check)
 }
