@@ -51,6 +51,9 @@ type Config struct {
 
 	// Insights configures the insights page and the digest.
 	Insights Insights `mapstructure:"insights"`
+
+	// Drills configures incident drills.
+	Drills Drills `mapstructure:"drills"`
 }
 
 // Temporal says where the Temporal cluster is.

@@ -62,6 +62,9 @@ func normalize(c config.Config) config.Config {
 	if len(c.Retrospective.Assignees) == 0 {
 		c.Retrospective.Assignees = nil
 	}
+	if len(c.Drills.Schedules) == 0 {
+		c.Drills.Schedules = nil
+	}
 	return c
 }
 
@@ -77,7 +80,7 @@ func TestExampleFileDocumentsEveryKey(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	fileOnly := map[string]bool{"severities": true, "services": true, "docs": true, "retrospective.assignees": true, "alerts.sources": true, "alerts.routes": true}
+	fileOnly := map[string]bool{"severities": true, "services": true, "docs": true, "retrospective.assignees": true, "alerts.sources": true, "alerts.routes": true, "drills.schedules": true}
 	keys := config.Keys()
 	for k := range fileOnly {
 		if !slices.Contains(keys, k) {

@@ -65,6 +65,11 @@ var defaults = withPermissionDefaults(withAlertDefaults(withProcessDefaults(map[
 	"insights.digest_channel": "",
 	"insights.digest_every":   durationText(DefaultInsightsDigestEvery),
 
+	"drills.channel":       "",
+	"drills.scenarios_dir": DefaultDrillsDir,
+	"drills.debrief_dir":   "drill-debriefs",
+	"drills.schedules":     []map[string]any{},
+
 	"http.listen": DefaultListen,
 
 	"dev.data_dir":        DefaultDataDir,

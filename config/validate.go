@@ -223,6 +223,7 @@ func (c *Config) Validate() error {
 	c.checkStatusPage(bad, say)
 	c.checkPaging(bad, say)
 	c.checkInsights(bad, say)
+	c.checkDrills(bad, say)
 	portOf := map[int]string{}
 	for _, key := range incident.SortedKeys(ports) {
 		port := ports[key]

@@ -254,7 +254,7 @@ func ActionItemText(a ActionItem) string {
 func ResolvedText(inc *Incident, loc *time.Location) string {
 	dur := inc.Durations()
 	return fmt.Sprintf(":white_check_mark: *Resolved* by %s at %s\n%s\nAcknowledged in %s · %s · resolved in %s.",
-		MentionOr(inc.ResolvedBy, "unassigned"), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
+		MentionOr(inc.ResolvedBy, "incidentflow"), Clock(inc.ResolvedAt, loc), safe(inc.Resolution, maxTextInMessage),
 		FormatDuration(dur.ToAcknowledge), inc.MitigatedIn(), FormatDuration(dur.ToResolve))
 }
 

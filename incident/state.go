@@ -101,6 +101,9 @@ const (
 	// EntryAlert records what changed in the alert group the incident was
 	// declared from.
 	EntryAlert = "alert"
+	// EntryDrill records what a drill played: an inject, a hint, a
+	// status-page draft, the debrief.
+	EntryDrill = "drill"
 )
 
 // New returns the initial state of the incident d declares.

@@ -2,6 +2,7 @@ package insights
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -58,6 +59,7 @@ const NoneKey = "(none)"
 func Compute(records []Record, f Filter, now time.Time) Report {
 	now = now.UTC()
 	incidents := make([]*Record, 0, len(records))
+	var drills []*Record
 	rep := Report{Filter: f, GeneratedAt: now}
 	for i := range records {
 		r := &records[i]
@@ -67,6 +69,9 @@ func Compute(records []Record, f Filter, now time.Time) Report {
 		switch r.Kind {
 		case string(incident.KindDrill):
 			rep.Drills++
+			if r.Drill.MaxPoints > 0 {
+				drills = append(drills, r)
+			}
 		case string(incident.KindMaintenance):
 			rep.Maintenance++
 		default:
@@ -91,7 +96,32 @@ func Compute(records []Record, f Filter, now time.Time) Report {
 	for i, r := range incidents {
 		rep.Incidents[i] = line(r)
 	}
+	rep.DrillScores = drillScores(drills)
 	return rep
+}
+
+// drillScores groups the scored drills by team, teams by name and each
+// team's drills in order of declaration.
+func drillScores(drills []*Record) []DrillTeam {
+	slices.SortFunc(drills, func(a, b *Record) int {
+		return cmp.Or(cmp.Compare(a.Service, b.Service), a.DeclaredAt.Compare(b.DeclaredAt), cmp.Compare(a.ID, b.ID))
+	})
+	out := []DrillTeam{}
+	for _, r := range drills {
+		if len(out) == 0 || out[len(out)-1].Team != r.Service {
+			out = append(out, DrillTeam{Team: r.Service})
+		}
+		t := &out[len(out)-1]
+		t.Drills = append(t.Drills, DrillScore{ID: r.ID, Scenario: r.Drill.Scenario, DeclaredAt: utc(r.DeclaredAt), Points: r.Drill.Points, MaxPoints: r.Drill.MaxPoints})
+	}
+	for i := range out {
+		var sum float64
+		for _, d := range out[i].Drills {
+			sum += 100 * float64(d.Points) / float64(d.MaxPoints)
+		}
+		out[i].MeanPercent = math.Round(10*sum/float64(len(out[i].Drills))) / 10
+	}
+	return out
 }
 
 // chosen says whether f chooses r.

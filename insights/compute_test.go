@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/insights"
+	"github.com/incidentflow/incidentflow/insights/insightstext"
 )
 
 // at is a time in March 2026 (UTC): day, hour, minute. 2 March 2026 is a
@@ -341,3 +343,38 @@ func checkDeclared(t *testing.T, what string, got map[string]insights.Group, wan
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+// Drill scores are kept apart, per team (the scenario's service), each
+// team's drills in order of declaration; drills not yet debriefed and
+// incidents count in none.
+func TestComputeDrillScoresPerTeam(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	drill := func(id, svc string, d, points, max int) insights.Record {
+		return insights.Record{ID: id, Kind: string(incident.KindDrill), Service: svc, Severity: "major", DeclaredAt: day(d),
+			Drill: insights.DrillResult{Scenario: "bad-deploy", Points: points, MaxPoints: max}}
+	}
+	recs := []insights.Record{
+		drill("d3", "checkout", 20, 8, 9),
+		drill("d1", "checkout", 2, 3, 9),
+		drill("d2", "", 10, 1, 2),
+		{ID: "d4", Kind: string(incident.KindDrill), Service: "checkout", DeclaredAt: day(21)},
+		{ID: "i1", Kind: string(incident.KindIncident), Service: "checkout", Severity: "major", DeclaredAt: day(3)},
+	}
+	rep := insights.Compute(recs, insights.Filter{Since: day(1), Until: day(30)}, day(30))
+	if rep.Drills != 4 || rep.Declared != 1 {
+		t.Fatalf("drills %d, declared %d", rep.Drills, rep.Declared)
+	}
+	want := []insights.DrillTeam{
+		{Team: "", MeanPercent: 50, Drills: []insights.DrillScore{{ID: "d2", Scenario: "bad-deploy", DeclaredAt: day(10), Points: 1, MaxPoints: 2}}},
+		{Team: "checkout", MeanPercent: 61.1, Drills: []insights.DrillScore{
+			{ID: "d1", Scenario: "bad-deploy", DeclaredAt: day(2), Points: 3, MaxPoints: 9},
+			{ID: "d3", Scenario: "bad-deploy", DeclaredAt: day(20), Points: 8, MaxPoints: 9},
+		}},
+	}
+	if !reflect.DeepEqual(rep.DrillScores, want) {
+		t.Fatalf("drill scores:\n got %+v\nwant %+v", rep.DrillScores, want)
+	}
+	if got := insightstext.DrillScores(rep); got != "no team 50% (1/2); checkout 61% (3/9, 8/9)" {
+		t.Errorf("DrillScores = %q", got)
+	}
+}

@@ -46,6 +46,17 @@ type Record struct {
 
 	// Retrospective is nil until the incident's retrospective has begun.
 	Retrospective *Retrospective `json:"retrospective,omitempty"`
+
+	// Drill is a finished drill's score (zero for incidents, and for a
+	// drill until its debrief).
+	Drill DrillResult `json:"drill,omitzero"`
+}
+
+// DrillResult is the score of one drill.
+type DrillResult struct {
+	Scenario  string `json:"scenario"`
+	Points    int    `json:"points"`
+	MaxPoints int    `json:"max_points"`
 }
 
 // Retrospective is the follow-through of one incident.

@@ -60,6 +60,30 @@ type Report struct {
 	// Incidents are the real incidents behind the figures, in order of
 	// declaration.
 	Incidents []Incident `json:"incidents"`
+
+	// DrillScores are the scores of the drills debriefed in the period,
+	// per team (the scenario's service; "" for none), teams by name: the
+	// trend of how each team rehearses.
+	DrillScores []DrillTeam `json:"drill_scores"`
+}
+
+// DrillTeam is one team's drills.
+type DrillTeam struct {
+	Team string `json:"team"`
+	// MeanPercent is the mean of the drills' points as a share of their
+	// maximum, 0–100.
+	MeanPercent float64 `json:"mean_percent"`
+	// Drills are the team's scored drills, in order of declaration.
+	Drills []DrillScore `json:"drills"`
+}
+
+// DrillScore is one drill's score.
+type DrillScore struct {
+	ID         string    `json:"id"`
+	Scenario   string    `json:"scenario"`
+	DeclaredAt time.Time `json:"declared_at"`
+	Points     int       `json:"points"`
+	MaxPoints  int       `json:"max_points"`
 }
 
 // Stat summarises durations: how many, and their median, 90th percentile

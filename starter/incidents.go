@@ -55,6 +55,13 @@ var ErrNotFound = errors.New("no such incident")
 // unknown severity) returns the workflow's sentence, which names the
 // severities there are.
 func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bool) (incident.WarRoom, error) {
+	return s.Start(ctx, wfapi.IncidentInput{Declaration: d}, wait)
+}
+
+// Start is Declare with the whole input: a drill's (in.Drill) besides the
+// declaration.
+func (s *Incidents) Start(ctx context.Context, in wfapi.IncidentInput, wait bool) (incident.WarRoom, error) {
+	d := in.Declaration
 	if err := incident.CheckDeclaration(d); err != nil {
 		return incident.WarRoom{}, err
 	}
@@ -64,6 +71,7 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 	if d.Kind == "" {
 		d.Kind = incident.KindIncident
 	}
+	in.Declaration = d
 	wfID := wfapi.IncidentWorkflowID(d.ID)
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       wfID,
@@ -75,7 +83,7 @@ func (s *Incidents) Declare(ctx context.Context, d incident.Declaration, wait bo
 		StaticDetails:            staticDetails(d),
 		TypedSearchAttributes:    wfapi.StartSearchAttributes(d),
 		Memo:                     wfapi.Memo(d),
-	}, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d})
+	}, wfapi.IncidentWorkflowName, in)
 	stage := client.WorkflowUpdateStageAccepted
 	if wait {
 		stage = client.WorkflowUpdateStageCompleted

@@ -36,6 +36,8 @@ type Activities struct {
 	StatusPage *activities.StatusPage
 	// Insights computes the insights digest from Temporal's visibility.
 	Insights *activities.Insights
+	// Debriefs keep drill debriefs (GitHub issues, or Markdown files).
+	Debriefs *activities.Debriefs
 }
 
 // slackCallTimeout bounds one Slack Web API call, well within the Slack
@@ -98,6 +100,7 @@ func NewActivities(cfg *config.Config, c client.Client, logger *slog.Logger) (*A
 		Process:    &activities.Process{Current: cfg.Process()},
 		PagerDuty:  NewPagerDuty(cfg),
 		StatusPage: NewStatusPage(cfg),
+		Debriefs:   &activities.Debriefs{GitHub: gh, Dir: cfg.Drills.DebriefDir},
 	}, nil
 }
 
@@ -109,6 +112,7 @@ func Register(r sdkworker.Registry, a *Activities) {
 	r.RegisterWorkflowWithOptions(workflows.MaintenanceWorkflow, workflow.RegisterOptions{Name: wfapi.MaintenanceWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AlertGroupWorkflow, workflow.RegisterOptions{Name: wfapi.AlertGroupWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.InsightsDigestWorkflow, workflow.RegisterOptions{Name: wfapi.InsightsDigestWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.DrillLaunchWorkflow, workflow.RegisterOptions{Name: wfapi.DrillLaunchWorkflowName})
 	r.RegisterActivity(a.Slack)
 	r.RegisterActivity(a.GitHub)
 	r.RegisterActivity(a.Calendar)
@@ -122,5 +126,8 @@ func Register(r sdkworker.Registry, a *Activities) {
 	}
 	if a.Insights != nil {
 		r.RegisterActivity(a.Insights)
+	}
+	if a.Debriefs != nil {
+		r.RegisterActivity(a.Debriefs)
 	}
 }

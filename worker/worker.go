@@ -42,6 +42,7 @@ func Run(ctx context.Context, cfg *config.Config, c client.Client) error {
 	}
 	logger.Info("worker polling", "task_queue", cfg.Temporal.TaskQueue, "namespace", cfg.Temporal.Namespace)
 	EnsureDigest(ctx, cfg, c, logger)
+	EnsureDrillSchedules(ctx, cfg, c, logger)
 	<-ctx.Done()
 	drain(w, counter, cfg.Worker.Grace(), logger)
 	return nil

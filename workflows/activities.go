@@ -30,6 +30,8 @@ var (
 	// statuspageActivities keep the public status page current
 	// (incident_statuspage.go, maintenance_statuspage.go).
 	statuspageActivities *activities.StatusPage
+	// debriefActivities keep drill debriefs (incident_drill.go).
+	debriefActivities *activities.Debriefs
 )
 
 // HeartbeatTimeout is the heartbeat timeout of every activity that can take

@@ -65,10 +65,12 @@ type incidentWorkflow struct {
 	// resolvedAtSet says it set IncidentResolvedAt.
 	insights      keptMemo[insights.Record]
 	resolvedAtSet bool
+	// dr is the run's playing of its drill (incident_drill.go).
+	dr drillState
 }
 
 func newIncidentWorkflow(in wfapi.IncidentInput) *incidentWorkflow {
-	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location()}
+	w := &incidentWorkflow{in: in, proc: in.Process, loc: in.Process.Location(), dr: newDrillState(in.Drill)}
 	w.insights.last = in.Insights
 	if in.State != nil {
 		w.inc = *in.State
@@ -100,9 +102,12 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 				w.inc.Declaration.ID, errorMessage(err)), err)
 		}
 	}
+	w.playDrill(ctx)
 	for !w.inc.IsResolved() {
 		if w.continueAsNewDue(ctx) {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && w.kickoffSettled(ctx) }); err != nil {
+			if err := workflow.Await(ctx, func() bool {
+				return workflow.AllHandlersFinished(ctx) && w.kickoffSettled(ctx) && w.drillSettled()
+			}); err != nil {
 				return w.inc, err
 			}
 			if !w.inc.IsResolved() {
@@ -114,9 +119,10 @@ func (w *incidentWorkflow) run(ctx workflow.Context) (incident.Incident, error) 
 			return w.inc, err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && w.drillSettled() }); err != nil {
 		return w.inc, err
 	}
+	w.debriefDrill(ctx)
 	w.startRetrospective(ctx)
 	if err := workflow.Await(ctx, func() bool { return w.kickoffSettled(ctx) && w.pagingSettled() && w.statusPageSettled() }); err != nil {
 		return w.inc, err
@@ -135,12 +141,16 @@ func (w *incidentWorkflow) begin(ctx workflow.Context) error {
 	if err := w.refuseUnboundedDeclaration(ctx); err != nil {
 		return err
 	}
+	w.beginDrill(ctx)
 	p, fromWorker, err := runProcess(ctx, w.in.Process)
 	if err != nil {
 		return err
 	}
 	if room := w.in.Maintenance; room != nil {
 		p = incident.MaintenanceProcess(p, &room.Window, room.Policy)
+	}
+	if room := w.in.Drill; room != nil {
+		p = drillProcess(p, room)
 	}
 	w.proc, w.loc = p, p.Location()
 	if !fromWorker || w.in.State != nil {

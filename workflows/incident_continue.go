@@ -35,5 +35,10 @@ func (w *incidentWorkflow) continueAsNew(ctx workflow.Context) (incident.Inciden
 	w.inc.Compact(incident.DefaultLimits)
 	state := w.inc
 	next.State, next.Process = &state, w.proc
+	if w.in.Drill != nil {
+		room, prog := *w.in.Drill, w.dr.prog
+		room.Progress = &prog
+		next.Drill = &room
+	}
 	return w.inc, workflow.NewContinueAsNewError(ctx, wfapi.IncidentWorkflowName, next)
 }

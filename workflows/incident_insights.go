@@ -49,6 +49,9 @@ func (m *keptMemo[T]) upsert(ctx workflow.Context, rec T) bool {
 func (w *incidentWorkflow) insightsRecord(ctx workflow.Context) insights.Record {
 	rec := insights.FromIncident(w.inc)
 	rec.WorkflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	if sc := w.dr.score; sc != nil {
+		rec.Drill = insights.DrillResult{Scenario: sc.Scenario, Points: sc.Points, MaxPoints: sc.MaxPoints}
+	}
 	if w.insights.last != nil {
 		rec = rec.Carry(*w.insights.last)
 	}

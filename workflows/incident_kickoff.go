@@ -28,9 +28,9 @@ const kickoffUpdateTimeout = 30 * time.Minute
 // retrospective goes on in their place.
 func (w *incidentWorkflow) kickoff(ctx workflow.Context) (string, []activities.Button) {
 	if !w.inc.IsResolved() {
-		return incident.KickoffText(&w.inc, &w.proc), w.withStatusPageButton(w.withPageButton(kickoffButtons(w.inc.Declaration.ID)))
+		return w.drillText(incident.KickoffText(&w.inc, &w.proc)), w.withStatusPageButton(w.withPageButton(kickoffButtons(w.inc.Declaration.ID)))
 	}
-	return incident.ResolvedKickoffText(&w.inc, &w.proc, w.wantsRetrospective(), w.retrospectiveURL(ctx)), nil
+	return w.drillText(incident.ResolvedKickoffText(&w.inc, &w.proc, w.wantsRetrospective(), w.retrospectiveURL(ctx))), nil
 }
 
 // retrospectiveURL is the retrospective's page in the Temporal Web UI, or

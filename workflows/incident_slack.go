@@ -42,7 +42,7 @@ func slackCall(ctx workflow.Context, summary string) workflow.Context {
 
 // post posts a message about the incident (idempotent per key).
 func (w *incidentWorkflow) post(ctx workflow.Context, summary string, req activities.PostRequest) workflow.Future {
-	req.IncidentID = w.inc.Declaration.ID
+	req.IncidentID, req.Text = w.inc.Declaration.ID, w.drillText(req.Text)
 	return workflow.ExecuteActivity(slackCall(ctx, summary), slackActivities.PostMessage, req)
 }
 
@@ -57,19 +57,19 @@ var slackLocalOptions = workflow.LocalActivityOptions{
 // local activity: one marker in the history instead of an activity's
 // three events and the workflow task that follows its completion.
 func (w *incidentWorkflow) postLocal(ctx workflow.Context, req activities.PostRequest) workflow.Future {
-	req.IncidentID = w.inc.Declaration.ID
+	req.IncidentID, req.Text = w.inc.Declaration.ID, w.drillText(req.Text)
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, slackLocalOptions), slackActivities.PostMessage, req)
 }
 
 // notify tells one user something privately.
 func (w *incidentWorkflow) notify(ctx workflow.Context, summary string, req activities.NotifyRequest) workflow.Future {
-	req.IncidentID = w.inc.Declaration.ID
+	req.IncidentID, req.Text = w.inc.Declaration.ID, w.drillText(req.Text)
 	return workflow.ExecuteActivity(slackCall(ctx, summary), slackActivities.Notify, req)
 }
 
 // setTopic sets the war room's topic to where the incident stands.
 func (w *incidentWorkflow) setTopic(ctx workflow.Context) workflow.Future {
-	topic := incident.Topic(&w.inc, w.loc)
+	topic := w.drillText(incident.Topic(&w.inc, w.loc))
 	return workflow.ExecuteActivity(slackCall(ctx, "Set the topic: "+topic), slackActivities.SetTopic,
 		activities.TopicRequest{Channel: w.inc.ChannelID, Topic: topic})
 }

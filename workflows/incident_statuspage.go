@@ -62,6 +62,9 @@ func (w *incidentWorkflow) validatePublishStatusPage(_ workflow.Context, req wfa
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
+	if w.dr.on {
+		return req.Check() // a draft: nothing goes out
+	}
 	if !w.proc.StatusPage {
 		return errors.New("the status page isn't set up on this incidentflow: set statuspage.api_key and statuspage.page_id (incidentflow dev uses its sandbox without them)")
 	}
@@ -97,6 +100,9 @@ func (w *incidentWorkflow) publishStatusPage(ctx workflow.Context, req wfapi.Pub
 	}
 	if err := w.refuseUntypedSecurityPost(ctx, req.By, req.TypedByCommander); err != nil {
 		return wfapi.PublishStatusPageOutcome{}, err
+	}
+	if w.dr.on {
+		return w.draftStatusPage(ctx, req), nil
 	}
 	if !w.statusPageVersion(ctx) {
 		return wfapi.PublishStatusPageOutcome{}, errors.New("this incident began before incidentflow could publish to the status page")
@@ -304,6 +310,9 @@ func (w *incidentWorkflow) tellWarRoom(ctx workflow.Context, key, text string) {
 // to status page" when the status page is set up: the door opens the form
 // that publishes. A button's presence records no command.
 func (w *incidentWorkflow) withStatusPageButton(buttons []activities.Button) []activities.Button {
+	if w.dr.on {
+		return append(buttons, activities.Button{ActionID: wfapi.ActionPublishStatusPage, Text: "Draft status page post", Value: w.inc.Declaration.ID})
+	}
 	if !w.proc.StatusPage || incident.CheckPublishable(&w.inc) != nil {
 		return buttons
 	}

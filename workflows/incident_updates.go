@@ -18,6 +18,13 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if w.isDrill() {
+		if err := workflow.SetQueryHandler(ctx, wfapi.QueryDrill, func() (wfapi.DrillReport, error) {
+			return wfapi.DrillReport{Scenario: w.dr.scenario, Progress: w.dr.prog, Score: w.dr.score}, nil
+		}); err != nil {
+			return err
+		}
+	}
 	updates := []struct {
 		name               string
 		handler, validator any
@@ -32,6 +39,7 @@ func (w *incidentWorkflow) setup(ctx workflow.Context) error {
 		{wfapi.UpdateMarkMessage, w.markMessage, w.validateMarkMessage},
 		{wfapi.UpdatePublishStatusPage, w.publishStatusPage, w.validatePublishStatusPage},
 		{wfapi.UpdatePage, w.page, w.validatePage},
+		{wfapi.UpdateDrillHint, w.drillHint, w.validateDrillHint},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,

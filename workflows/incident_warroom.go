@@ -156,15 +156,18 @@ func (w *incidentWorkflow) channelNames() []string {
 func (w *incidentWorkflow) purpose() string {
 	d := w.inc.Declaration
 	if strings.TrimSpace(d.Summary) != "" {
-		return incident.EscapeTopic(d.Summary)
+		return w.drillText(incident.EscapeTopic(d.Summary))
 	}
-	return incident.EscapeTopic(d.Title)
+	return w.drillText(incident.EscapeTopic(d.Title))
 }
 
 // responders are invited to the war room: the declarer, the commander and
 // the leads of the severity and the service.
 func (w *incidentWorkflow) responders() []string {
 	users := []string{w.inc.Declaration.Declarer, w.inc.Commander}
+	if w.in.Drill != nil {
+		users = append(users, w.in.Drill.Participants...)
+	}
 	return append(users, w.proc.Leads(w.inc.Severity, w.inc.Declaration.Service)...)
 }
 

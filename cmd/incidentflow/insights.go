@@ -85,6 +85,9 @@ func insightsSummary(rep insights.Report) string {
 	}
 	fmt.Fprintf(&b, ":\n  %d declared, %d resolved, %d open (apart from these: %s, %s)\n",
 		rep.Declared, rep.Resolved, rep.Open, count(rep.Drills, "drill"), count(rep.Maintenance, "maintenance window"))
+	if drills := insightstext.DrillScores(rep); drills != "" {
+		fmt.Fprintf(&b, "  drill scores by team: %s\n", drills)
+	}
 	if rep.Declared == 0 {
 		return strings.TrimSuffix(b.String(), "\n")
 	}

@@ -56,6 +56,7 @@ func verbs() []verb {
 		{"insights", "response figures of a period: --since 90d [--until D] [--severity S] [--service S] [--json | --csv]", runInsights},
 		{"maintenance", "planned maintenance: " + subNames(maintenanceVerbs), maintenanceVerb},
 		{"statuspage", "the public status page: " + subNames(statusPageVerbs), statusPageVerb},
+		{"drill", "rehearse an incident: --scenario NAME [--participants U1,U2] [--speed 4] | " + subNames(drillVerbs), drillVerb},
 		{"alert", "send a test alert to the front door as Alertmanager would: " + subNames(alertVerbs) + " --labels k=v,…", alertVerb},
 		{"version", "print the version", runVersion},
 	}

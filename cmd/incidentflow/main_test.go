@@ -55,6 +55,7 @@ type devProcess struct {
 	http     string
 	ui       string
 	slack    string
+	github   string
 	cancel   context.CancelFunc
 	done     chan int
 	out      *syncBuffer
@@ -92,6 +93,7 @@ func tryStartDev(t *testing.T, dataDir string, extra []string) (d *devProcess, b
 		http:     fmt.Sprintf("http://127.0.0.1:%d", ports["http"]),
 		ui:       fmt.Sprintf("http://127.0.0.1:%d", ports["ui"]),
 		slack:    fmt.Sprintf("http://127.0.0.1:%d", ports["slack"]),
+		github:   fmt.Sprintf("http://127.0.0.1:%d", ports["github"]),
 		done:     make(chan int, 1),
 		out:      &syncBuffer{},
 	}
@@ -146,7 +148,7 @@ func (d *devProcess) cli(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	verb := 1
-	if args[0] == "alert" || args[0] == "maintenance" {
+	if args[0] == "alert" || args[0] == "maintenance" || args[0] == "drill" && len(args) > 1 && !strings.HasPrefix(args[1], "-") {
 		verb = 2 // the flags follow the subcommand
 	}
 	full := append(append(append([]string(nil), args[:verb]...), d.args...), args[verb:]...)

@@ -120,6 +120,10 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 	alerts := newAlerts(cfg, c)
 	incidents := &starter.Incidents{Client: c, TaskQueue: cfg.Temporal.TaskQueue, Process: proc, DataConverter: dc}
 	reports := newInsights(cfg, c, dc)
+	scenarios, err := cfg.DrillScenarios()
+	if err != nil {
+		return nil, err
+	}
 	door := slackdoor.NewFrontDoor(slackdoor.FrontDoorOptions{
 		Incidents:        incidents,
 		Slack:            api,
@@ -132,6 +136,7 @@ func newFrontDoor(cfg *config.Config, c client.Client, logger *slog.Logger) (*fr
 		TimelineReaction: cfg.Timeline.Reaction,
 		Insights:         reports,
 		InsightsURL:      cfg.InsightsPageURL(),
+		Drills:           &starter.Drills{Incidents: incidents, Scenarios: scenarios, Channel: cfg.Drills.Channel},
 	})
 	alertDoor, err := newAlertDoor(cfg, &proc, alerts, logger)
 	if err != nil {

@@ -89,6 +89,15 @@ type page struct {
 	Listed, Total int
 }
 
+// drillsNote says drills are apart from the figures, and gives their
+// scores by team when some were debriefed.
+func drillsNote(rep insights.Report) string {
+	if scores := insightstext.DrillScores(rep); scores != "" {
+		return "not in the figures; scores by team: " + scores
+	}
+	return "not in the figures"
+}
+
 // renderPage writes p as HTML.
 func renderPage(w io.Writer, p page) error { return pageTemplate.Execute(w, p) }
 
@@ -110,7 +119,7 @@ func newPage(rep insights.Report, proc *incident.Process, raw string) page {
 			{ID: "declared", Label: "Declared", Value: strconv.Itoa(rep.Declared)},
 			{ID: "resolved", Label: "Resolved", Value: strconv.Itoa(rep.Resolved)},
 			{ID: "open", Label: "Open now", Value: strconv.Itoa(rep.Open)},
-			{ID: "drills", Label: "Drills", Value: strconv.Itoa(rep.Drills), Note: "not in the figures"},
+			{ID: "drills", Label: "Drills", Value: strconv.Itoa(rep.Drills), Note: drillsNote(rep)},
 			{ID: "maintenance", Label: "Maintenance", Value: strconv.Itoa(rep.Maintenance), Note: "not in the figures"},
 		},
 		Times: []timeRow{

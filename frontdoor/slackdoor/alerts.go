@@ -18,7 +18,7 @@ func (f *FrontDoor) alertDeclare(ctx context.Context, cb slack.InteractionCallba
 		f.notify(cb, "Alert triage isn't supported by this incidentflow.")
 		return
 	}
-	if refusal, ok := refusalOf(f.permitTriage(cb.User.ID)); ok {
+	if refusal, ok := refusalOf(f.permitDeclare(cb.User.ID)); ok {
 		f.notify(cb, refusal)
 		return
 	}
@@ -40,10 +40,10 @@ func (f *FrontDoor) alertDeclare(ctx context.Context, cb slack.InteractionCallba
 }
 
 // alertTriage ignores or snoozes the alert group of a triage prompt, once
-// the declare rule lets the person who pressed the button (permitTriage).
+// the declare rule lets the person who pressed the button (permitDeclare).
 func (f *FrontDoor) alertTriage(ctx context.Context, cb slack.InteractionCallback, groupID, action string) {
 	f.click(ctx, cb, f.alerts != nil, "Alert triage isn't supported by this incidentflow.", func(tctx context.Context) error {
-		if err := f.permitTriage(cb.User.ID); err != nil {
+		if err := f.permitDeclare(cb.User.ID); err != nil {
 			return err
 		}
 		return f.alerts.Triage(tctx, groupID, cb.User.ID, action)

@@ -36,7 +36,13 @@ func (f *FrontDoor) command(ctx context.Context, sc slack.SlashCommand) *ephemer
 	switch cmd.Verb {
 	case VerbHelp:
 		_, maintenance := f.scheduler()
-		return say("%s", helpText(f.process, f.reaction, maintenance))
+		return say("%s", helpText(f.process, f.reaction, maintenance, f.drills != nil))
+	case VerbDrill:
+		return f.drillCommand(ctx, sc, cmd)
+	case VerbHint:
+		if f.drills == nil {
+			return say("%s", drillsOff)
+		}
 	case VerbMaintenance:
 		return f.maintenanceCommand(ctx, sc)
 	case VerbList:
@@ -145,6 +151,8 @@ func (f *FrontDoor) warRoomCommand(ctx context.Context, sc slack.SlashCommand, c
 		return f.done(err, fmt.Sprintf("Severity of `%s` is now *%s*.", id, strings.ToUpper(cmd.Arg)), "the severity was NOT changed")
 	case VerbPage:
 		return f.pageCommand(tctx, id, sc.UserID, cmd.Arg)
+	case VerbHint:
+		return f.hintCommand(tctx, id, sc.UserID)
 	case VerbLead, VerbComms:
 		role := incident.Commander
 		if cmd.Verb == VerbComms {

@@ -30,7 +30,7 @@ func (f *FrontDoor) event(task eventTask, retry bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_, err := f.slack.PostEphemeralContext(ctx, m.Channel, m.User,
-				slack.MsgOptionText(helpText(f.process, f.reaction, maintenance), false))
+				slack.MsgOptionText(helpText(f.process, f.reaction, maintenance, f.drills != nil), false))
 			if err != nil {
 				f.log.Warn("answering a mention failed", "channel", m.Channel, "err", err)
 			}

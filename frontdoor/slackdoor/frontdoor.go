@@ -17,6 +17,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/incidentflow/incidentflow/drill"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/starter"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -72,6 +73,21 @@ type AlertActions interface {
 
 var _ AlertActions = (*starter.Alerts)(nil)
 
+// DrillActions is what incident drills offer the front door: `/incident
+// drill` starts one, `/incident hint` asks a drill room's drill for its
+// next hint. *starter.Drills implements it.
+type DrillActions interface {
+	// Start starts the drill req asks for; with wait it returns once the
+	// drill room is open. The same req.Key starts one drill.
+	Start(ctx context.Context, req starter.DrillRequest, wait bool) (starter.DrillStarted, error)
+	// Hint has drill id post its next hint in the drill room.
+	Hint(ctx context.Context, id, by string) (wfapi.HintOutcome, error)
+	// List returns the scenarios there are.
+	List() []drill.Scenario
+}
+
+var _ DrillActions = (*starter.Drills)(nil)
+
 // FrontDoorOptions configures a FrontDoor.
 type FrontDoorOptions struct {
 	// Incidents starts and drives incident workflows (required).
@@ -124,6 +140,9 @@ type FrontDoorOptions struct {
 	// InsightsURL is the insights page's address (insights.url) that
 	// /incident insights links to; empty says where the page is instead.
 	InsightsURL string
+	// Drills starts drills (/incident drill) and gives their hints
+	// (/incident hint); nil answers that drills aren't set up.
+	Drills DrillActions
 }
 
 // FrontDoor is incidentflow's Slack front door: /incident and
@@ -150,6 +169,11 @@ type FrontDoor struct {
 	reaction    string
 	insights    InsightsReports
 	insightsURL string
+	drills      DrillActions
+	// drillsTold holds the drill forms (by key) whose starter tells the
+	// submitter when the drill room is open: one message per drill,
+	// however often its form is delivered.
+	drillsTold *ttlCache[struct{}]
 	// warRooms caches which incident a channel is the war room of (""
 	// for none), so that events from other channels cost no Temporal call.
 	warRooms *ttlCache[string]
@@ -189,6 +213,8 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		reaction:    opts.TimelineReaction,
 		insights:    opts.Insights,
 		insightsURL: opts.InsightsURL,
+		drills:      opts.Drills,
+		drillsTold:  newTTLCache[struct{}](1000),
 		warRooms:    newTTLCache[string](warRoomCacheSize),
 		members:     newTTLCache[roomMembers](membersCacheSize),
 	}
@@ -201,6 +227,9 @@ func NewFrontDoor(opts FrontDoorOptions) *FrontDoor {
 		} else {
 			f.process = incident.DefaultProcess()
 		}
+	}
+	if d, ok := f.drills.(*starter.Drills); ok && d == nil {
+		f.drills = nil // a nil *Drills is no drills
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/incidentflow/incidentflow/drill"
 	"github.com/incidentflow/incidentflow/incident"
 	"github.com/incidentflow/incidentflow/internal/slackemu"
 )
@@ -146,6 +148,7 @@ var modalFields = []string{
 	FieldNextUpdate, FieldReason, FieldRole, FieldUser, FieldResolution, FieldOwner, FieldDue,
 	FieldMaintDescription, FieldMaintStart, FieldMaintDuration, FieldMaintServices, FieldMaintRecurrence,
 	FieldMaintCron, FieldMaintAnnounce, FieldMaintLead,
+	FieldDrillScenario, FieldDrillParticipants, FieldDrillCommander, FieldDrillSpeed,
 }
 
 // FuzzModalSubmission: whatever a person types, picks or forges into any of
@@ -173,14 +176,16 @@ func FuzzModalSubmission(f *testing.F) {
 		{6, `"new-window"`, "DB upgrade", "2 h", "", "cron", slackemu.UserBob, 1893456000},
 		{7, `{"i":"db-upgrade-x7k2m","c":"C1"}`, "", "", "critical", "", "", 0},
 		{0, `{"i":`, "\x00\u202e", "\xff", "\u202e", "\n", "U\n", -1},
+		{8, `{"c":"C1","n":"abc"}`, "", "", "database-outage", "4", slackemu.UserBob, 0},
+		{8, `{"c":"C1"}`, "", "", "moon-landing", "3", "bob", 0},
 	} {
 		f.Add(seed.callback, seed.meta, seed.typed, seed.longer, seed.picked, seed.other, seed.picker, seed.when)
 	}
 	callbacks := []string{CallbackDeclare, CallbackUpdate, CallbackSeverity, CallbackRole, CallbackResolve,
-		CallbackActionItems, CallbackMaintenanceSchedule, CallbackMaintenancePromote}
+		CallbackActionItems, CallbackMaintenanceSchedule, CallbackMaintenancePromote, CallbackDrill}
 	f.Fuzz(func(t *testing.T, callback uint8, meta, typed, longer, picked, other, picker string, when int64) {
-		sched := &fakeScheduler{}
-		d := newDoor(t, withMaintenance(sched))
+		sched, drills := &fakeScheduler{}, newFakeDrills()
+		d := newDoor(t, withMaintenance(sched), withDrills(drills))
 		d.warRoom(fuzzTitle)
 		values := form()
 		for i, field := range modalFields {
@@ -189,7 +194,7 @@ func FuzzModalSubmission(f *testing.F) {
 				text, option = longer, other
 			}
 			values.input(field, slack.BlockAction{Type: "fuzzed", Value: text,
-				SelectedOption: slack.OptionBlockObject{Value: option}, SelectedUser: picker, SelectedDate: longer,
+				SelectedOption: slack.OptionBlockObject{Value: option}, SelectedUser: picker, SelectedUsers: []string{picker}, SelectedDate: longer,
 				SelectedDateTime: when, SelectedOptions: []slack.OptionBlockObject{{Value: option}}})
 		}
 		cb := slack.InteractionCallback{
@@ -238,6 +243,19 @@ func FuzzModalSubmission(f *testing.F) {
 		for _, p := range sched.promotes {
 			if d.fd.process.CheckSeverity(p.Severity) != nil {
 				t.Fatalf("promoted to severity %q", p.Severity)
+			}
+		}
+		for _, c := range drills.startCalls() {
+			r := c.Req
+			_, known := drill.Find(drills.scenarios, r.Scenario)
+			_, offered := offeredSpeed(strconv.FormatFloat(r.Speed, 'f', -1, 64))
+			if !known || !offered || !incident.IsUserID(r.Commander) || len(r.Participants) > maxDrillParticipants || r.Key == "" {
+				t.Fatalf("started drill %+v", r)
+			}
+			for _, u := range r.Participants {
+				if !incident.IsUserID(u) {
+					t.Fatalf("drill participant %q", u)
+				}
 			}
 		}
 	})

@@ -37,6 +37,11 @@ const (
 	VerbStatusPage Verb = "statuspage"
 	// VerbInsights sums up the response figures of the last 30 days.
 	VerbInsights Verb = "insights"
+	// VerbDrill opens the form that starts a drill: `/incident drill
+	// [scenario]`.
+	VerbDrill Verb = "drill"
+	// VerbHint asks a drill for its next hint, in the drill room.
+	VerbHint Verb = "hint"
 )
 
 // verbAliases maps every word a responder may type to its subcommand.
@@ -57,6 +62,8 @@ var verbAliases = map[string]Verb{
 	"page": VerbPage, "pager": VerbPage,
 	"statuspage": VerbStatusPage, "status-page": VerbStatusPage,
 	"insights": VerbInsights, "stats": VerbInsights,
+	"drill": VerbDrill, "gameday": VerbDrill, "game-day": VerbDrill,
+	"hint": VerbHint, "clue": VerbHint,
 }
 
 // MaxCommandText bounds the text of a slash command this parser accepts, in
@@ -72,7 +79,8 @@ type Command struct {
 	// action item of action, the reason of severity.
 	Text string
 	// Arg is the one-word argument: the severity name of severity
-	// (lower-cased), the status of update when the text starts with one.
+	// (lower-cased), the status of update when the text starts with one,
+	// the scenario of drill (lower-cased, untrusted: the door checks it).
 	Arg string
 	// User is the Slack user ID named by lead, comms or (as the owner) action
 	// with a mention: <@U123>, what Slack sends when the person was picked
@@ -193,7 +201,9 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, errStatusPageUsage
 		}
 		cmd.Arg = "publish"
-	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup, VerbInsights:
+	case VerbDrill:
+		cmd.Arg = strings.ToLower(freeText(rest))
+	case VerbStatus, VerbList, VerbHelp, VerbMaintenance, VerbTimeline, VerbCatchup, VerbInsights, VerbHint:
 		// Anything after these is ignored.
 	}
 	return cmd, nil

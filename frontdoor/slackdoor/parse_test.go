@@ -117,6 +117,7 @@ func FuzzParseCommand(f *testing.F) {
 		"", "declare Checkout down", "update identified x", "severity critical db",
 		"lead <@U0BOB|bob>", "comms <@U1>", "action <@U1|a b> fix", "resolve \"done\"",
 		"sev “major", "lead <@", "<<<>>>", "declare &amp;&lt;&gt;", "\xff\xfe", "list", "help",
+		"drill", "drill database-outage", "gameday \"Bad-Deploy\"", "game-day <@U1> x", "hint", "clue now",
 	} {
 		f.Add(s)
 	}

@@ -111,10 +111,11 @@ func (f *FrontDoor) permitWindow(ctx context.Context, act incident.Action, windo
 	return f.process.Permit(act, nil, incident.Actor{User: user}, incident.NotMember)
 }
 
-// permitTriage decides whether user may answer an alert's triage prompt
-// (Declare, Ignore, Snooze): deciding an alert's fate is deciding whether
-// to declare, so the declare rule says who may.
-func (f *FrontDoor) permitTriage(user string) error {
+// permitDeclare decides whether user may answer an alert's triage prompt
+// (Declare, Ignore, Snooze), or start a drill: deciding an alert's fate is
+// deciding whether to declare, and a drill declares one, so the declare
+// rule says who may.
+func (f *FrontDoor) permitDeclare(user string) error {
 	return f.process.Permit(incident.ActionDeclare, nil, incident.Actor{User: user}, incident.MembershipUnknown)
 }
 

@@ -34,9 +34,10 @@ func say(format string, args ...any) *ephemeral {
 
 // helpText lists the subcommands and the ways to mark a message for the
 // timeline (reaction is the configured emoji); maintenance adds the
-// subcommand that plans maintenance. Placeholders such as <title> are
+// subcommand that plans maintenance, drills those that start a drill and
+// ask it for a hint. Placeholders such as <title> are
 // escaped, since Slack reads <…> as a link, even inside `…`.
-func helpText(process incident.Process, reaction string, maintenance bool) string {
+func helpText(process incident.Process, reaction string, maintenance, drills bool) string {
 	sev := strings.Join(process.SeverityNames(), "|")
 	lines := []string{
 		"*incidentflow* runs the incident process in Slack.",
@@ -61,12 +62,19 @@ func helpText(process incident.Process, reaction string, maintenance bool) strin
 		"• `/incident page [service]` — page the on-call through PagerDuty: the incident's service, or the one named (the kickoff's *Page on-call* button does the first)",
 		"• `/incident statuspage publish` — put it on the public status page, or post an update there (opens a form; the kickoff's *Publish to status page* button does the same)",
 		"• `/incident resolve` or `/closeincident` — resolve it (opens a form)",
+		"• `/incident hint` — in a drill room: the drill's next hint",
 	}
 	if !process.StatusPage {
 		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "• `/incident statuspage") })
 	}
+	if !drills {
+		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "• `/incident hint") })
+	}
 	if maintenance {
 		lines = slices.Insert(lines, 8, "• `/incident maintenance` — plan maintenance (opens a form)")
+	}
+	if drills {
+		lines = slices.Insert(lines, 8, "• `/incident drill [scenario]` — rehearse: start a drill from a scenario, in its own drill room (opens a form)")
 	}
 	return errEscaper.Replace(strings.Join(lines, "\n"))
 }

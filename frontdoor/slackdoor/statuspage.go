@@ -87,21 +87,40 @@ func (f *FrontDoor) statusPageCommand(ctx context.Context, sc slack.SlashCommand
 // statusPageForm is the publish form of the incident meta names, for
 // user, or why it won't open: no status page, no publisher, user may not
 // publish (mayOpen), or the incident can't be read in time.
+//
+// A drill's form opens whether or not a status page is set up: what it
+// sends is a draft, which the drill keeps and publishes nowhere.
 func (f *FrontDoor) statusPageForm(ctx context.Context, meta viewMeta, user string) (slack.ModalViewRequest, string) {
+	tctx, cancel := f.temporalCtx(ctx, f.slackTO) // the modal opens after the lookup
+	defer cancel()
+	var drillInc *incident.Incident // read first when only a drill can use the form
 	if !f.process.StatusPage {
-		return slack.ModalViewRequest{}, statusPageOff
+		inc, err := f.ops.Get(tctx, meta.Incident)
+		if err != nil || inc.Declaration.Kind != incident.KindDrill {
+			return slack.ModalViewRequest{}, statusPageOff
+		}
+		drillInc = &inc
 	}
 	if _, ok := f.publisher(); !ok {
 		return slack.ModalViewRequest{}, publishUnsupported
 	}
-	tctx, cancel := f.temporalCtx(ctx, f.slackTO) // the modal opens after the lookup
-	defer cancel()
 	if err := f.mayOpen(tctx, incident.ActionPublish, meta.Incident, user); err != nil {
 		return slack.ModalViewRequest{}, f.failure(err, "nothing was published")
 	}
-	inc, err := f.ops.Get(tctx, meta.Incident)
-	if err != nil {
-		return slack.ModalViewRequest{}, f.failure(err, "nothing was published")
+	var inc incident.Incident
+	if drillInc != nil {
+		inc = *drillInc
+	} else {
+		var err error
+		if inc, err = f.ops.Get(tctx, meta.Incident); err != nil {
+			return slack.ModalViewRequest{}, f.failure(err, "nothing was published")
+		}
+	}
+	if inc.Declaration.Kind == incident.KindDrill {
+		if inc.IsResolved() {
+			return slack.ModalViewRequest{}, fmt.Sprintf("Drill `%s` is over; read its debrief in the drill room.", inc.Declaration.ID)
+		}
+		return f.statusPageView(meta, &inc), ""
 	}
 	if inc.IsResolved() {
 		return slack.ModalViewRequest{}, fmt.Sprintf("Incident `%s` is resolved; its public incident was resolved with it.", inc.Declaration.ID)
@@ -205,8 +224,22 @@ func (f *FrontDoor) statusPageView(meta viewMeta, inc *incident.Incident) slack.
 	if inc.StatusPage != nil {
 		submit = "Post update"
 	}
+	if inc.Declaration.Kind == incident.KindDrill {
+		// Slack cuts a modal's title at 24 characters: the whole name
+		// heads the form instead.
+		blocks[1] = slack.NewSectionBlock(mrkdwn("*"+drillDraftTitle+"*\n"+intro+
+			"\n:performing_arts: This is a drill: the post is a draft, kept on the drill's timeline and shown in the drill room. Nothing goes on the status page."), nil, nil)
+		return modal(CallbackStatusPage, "Draft post (drill)", "Draft", meta, blocks...)
+	}
 	return modal(CallbackStatusPage, "Status page", submit, meta, blocks...)
 }
+
+// drillDraftTitle names the status page form of a drill.
+const drillDraftTitle = "Draft status page post (drill)"
+
+// draftedText tells the submitter of a drill's status page form what came
+// of it.
+const draftedText = ":memo: Drafted (a drill publishes nothing): the draft is on the drill's timeline and in the drill room, as the real post would read."
 
 // publicStatusSelect is the public status select, starting at initial.
 func publicStatusSelect(initial string) *slack.InputBlock {
@@ -247,7 +280,10 @@ func (f *FrontDoor) submitStatusPage(ctx context.Context, s filledForm) *slack.V
 		}
 	}
 	return f.submitted(ctx, errs, s.to, FieldPublicBody, "nothing was published", f.permitted(incident.ActionPublish, s.meta.Incident, s.user, func(tctx context.Context) error {
-		_, err := pub.PublishStatusPage(tctx, s.meta.Incident, req)
+		out, err := pub.PublishStatusPage(tctx, s.meta.Incident, req)
+		if err == nil && out.Drafted {
+			f.tell(s.to, draftedText)
+		}
 		return err
 	}))
 }

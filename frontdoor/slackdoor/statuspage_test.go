@@ -19,10 +19,14 @@ import (
 var _ StatusPagePublisher = (*fakeOps)(nil)
 
 // PublishStatusPage plays the workflow's part: the first publication puts
-// the incident on the status page.
+// the incident on the status page; a drill's is only drafted.
 func (f *fakeOps) PublishStatusPage(ctx context.Context, id string, req wfapi.PublishStatusPageRequest) (wfapi.PublishStatusPageOutcome, error) {
 	var out wfapi.PublishStatusPageOutcome
 	err := f.change(ctx, "PublishStatusPage", id, req, func(inc *incident.Incident) {
+		if inc.Declaration.Kind == incident.KindDrill {
+			out.Drafted = true // a drill keeps a draft, publishes nothing
+			return
+		}
 		out.Created = inc.StatusPage == nil
 		if inc.StatusPage == nil {
 			inc.StatusPage = &incident.StatusPage{Name: req.Name, PageIncidentID: "sp1", Components: req.Components}

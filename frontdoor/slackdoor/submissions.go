@@ -42,6 +42,7 @@ var forms = map[string]modalForm{
 	CallbackStatusPage:          {FieldPublicBody, true, (*FrontDoor).submitStatusPage},
 	CallbackMaintenanceSchedule: {FieldTitle, false, (*FrontDoor).submitMaintenance},
 	CallbackMaintenancePromote:  {FieldTitle, false, (*FrontDoor).submitMaintenance},
+	CallbackDrill:               {FieldDrillScenario, false, (*FrontDoor).submitDrill},
 }
 
 // submit handles a modal's filledForm: inline errors keep the modal open with

@@ -76,6 +76,9 @@ func Summary(rep insights.Report, heading, pageURL string, severities []string) 
 	if by := bySeverity(rep, severities); by != "" {
 		lines = append(lines, "• By severity: "+by)
 	}
+	if drills := DrillScores(rep); drills != "" {
+		lines = append(lines, "• Drill scores by team: "+incident.Escape(drills))
+	}
 	if pageURL != "" {
 		lines = append(lines, incident.SlackLink(pageURL, "Open the insights page")+" for the charts and every incident.")
 	} else {
@@ -113,4 +116,24 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// DrillScores is rep's drill scores per team in plain text, "" when no
+// drill was debriefed: "checkout 72% (5/9, 7/9, 8/9); no team 50% (2/4)",
+// each team's drills in order, so the trend reads left to right. Team
+// names are as configured (escape them for a markup).
+func DrillScores(rep insights.Report) string {
+	var parts []string
+	for _, t := range rep.DrillScores {
+		team := t.Team
+		if team == "" {
+			team = "no team"
+		}
+		scores := make([]string, len(t.Drills))
+		for i, d := range t.Drills {
+			scores[i] = fmt.Sprintf("%d/%d", d.Points, d.MaxPoints)
+		}
+		parts = append(parts, fmt.Sprintf("%s %.0f%% (%s)", team, t.MeanPercent, strings.Join(scores, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }

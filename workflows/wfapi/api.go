@@ -163,6 +163,9 @@ type IncidentInput struct {
 	// Maintenance is set on the war room of a maintenance window: each run
 	// follows incident.MaintenanceProcess of the worker's process.
 	Maintenance *MaintenanceRoom `json:"maintenance,omitempty"`
+	// Drill is set on a drill: the scenario the workflow plays against the
+	// responders, under the drill's rewrite of the worker's process.
+	Drill *DrillRoom `json:"drill,omitempty"`
 	// State is set when the workflow continues as new: the incident so far.
 	State *incident.Incident `json:"state,omitempty"`
 	// Insights is set when the workflow continues as new: the record the

@@ -99,6 +99,9 @@ type PublishStatusPageOutcome struct {
 	PageIncidentID string `json:"page_incident_id,omitempty"`
 	// Queued counts the public posts waiting to go out, this one included.
 	Queued int `json:"queued"`
+	// Drafted says the post was only drafted: a drill publishes nothing,
+	// it keeps the draft on its timeline and shows it in the drill room.
+	Drafted bool `json:"drafted,omitempty"`
 }
 
 // PublicUpdate, set on a PostStatusRequest of an incident already on the
