@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -44,49 +43,8 @@ func TestFrontDoorOverHTTP(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	slash := func(channel, user, text string) *slackemu.Reply {
-		t.Helper()
-		rep, err := env.Slack.SlashCommand(ctx, slackemu.SlashCommand{Text: text, UserID: user, ChannelID: channel})
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, rep.Status)
-		require.False(t, rep.Late, "answered after %v", rep.Elapsed)
-		return rep
-	}
-	openView := func(callbackID string) slackemu.View {
-		t.Helper()
-		var open slackemu.View
-		// views.open runs right after the command's answer.
-		harness.Eventually(t, 3*time.Second, "an open "+callbackID+" modal", func() bool {
-			views := env.Slack.Views()
-			for i := len(views) - 1; i >= 0; i-- {
-				if views[i].CallbackID == callbackID && views[i].Open {
-					open = views[i]
-					return true
-				}
-			}
-			return false
-		})
-		return open
-	}
-	input := func(typ, field string, fill func(*slack.BlockAction)) map[string]slack.BlockAction {
-		a := slack.BlockAction{ActionID: field, BlockID: field, Type: slack.ActionType(typ)}
-		fill(&a)
-		return map[string]slack.BlockAction{field: a}
-	}
-	text := func(field, v string) map[string]slack.BlockAction {
-		return input("plain_text_input", field, func(a *slack.BlockAction) { a.Value = v })
-	}
-	selected := func(field, v string) map[string]slack.BlockAction {
-		return input("static_select", field, func(a *slack.BlockAction) { a.SelectedOption = slack.OptionBlockObject{Value: v} })
-	}
-	submit := func(viewID string, values map[string]map[string]slack.BlockAction) *slackemu.Reply {
-		t.Helper()
-		rep, err := env.Slack.SubmitView(ctx, viewID, "", values)
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, rep.Status)
-		require.False(t, rep.Late, "answered after %v", rep.Elapsed)
-		return rep
-	}
+	drv := slackDriver{t: t, env: env, ctx: ctx}
+	slash, openView, submit, text, selected := drv.slash, drv.openView, drv.submit, textInput, selectedInput
 
 	// Declare from #general through the modal.
 	require.Empty(t, slash(slackemu.GeneralChannelID, slackemu.UserAlice, "declare Checkout is down").Body)

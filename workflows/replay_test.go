@@ -120,6 +120,12 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 			"testdata/incident_history_insights.json"},
 		{"retrospective since insights memo", wfapi.RetrospectiveWorkflowName, workflows.RetrospectiveWorkflow,
 			"testdata/retrospective_history_insights.json"},
+		// A drill of bad-deploy at 8× played through the front door
+		// (TestDrillThroughTheFrontDoor), recorded since "drill": injects
+		// on time and on the responders' events, a hint, comms assigned,
+		// an update, an action item, resolved, debriefed. Every history
+		// above has no drill and replays without asking "drill".
+		{"drill", wfapi.IncidentWorkflowName, workflows.IncidentWorkflow, "testdata/drill_history.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
