@@ -32,6 +32,12 @@ type DebriefRequest struct {
 	Body string `json:"body"`
 	// NotBefore is when the drill began: no older issue is its debrief.
 	NotBefore time.Time `json:"not_before"`
+	// Repo (owner/name) receives the issue instead of the configured
+	// repository: a security drill's goes where security postmortems go
+	// (github.security_repo). OffGitHub keeps it in a file instead: a
+	// security drill with no security repository.
+	Repo      string `json:"repo,omitempty"`
+	OffGitHub bool   `json:"off_github,omitempty"`
 }
 
 // DebriefResult says where a debrief is kept: an issue, or a file.
@@ -53,20 +59,21 @@ func (r DebriefResult) Where() string {
 // drill id.
 func DebriefMarker(id string) string { return "<!-- incidentflow:drill:" + id + " -->" }
 
-// KeepDrillDebrief opens the debrief issue of req.IncidentID, or finds the
-// one an earlier attempt opened (by its marker): never a second one.
-// Without GitHub it writes the debrief to Dir/<id>.md instead (replacing
+// KeepDrillDebrief opens the debrief issue of req.IncidentID in req.Repo
+// (default: the configured repository), or finds the one an earlier
+// attempt opened (by its marker): never a second one. Without GitHub, or
+// with OffGitHub, it writes the debrief to Dir/<id>.md instead (replacing
 // an earlier attempt's whole).
 func (d *Debriefs) KeepDrillDebrief(ctx context.Context, req DebriefRequest) (DebriefResult, error) {
 	if !incident.ValidID(req.IncidentID) {
 		return DebriefResult{}, temporal.NewNonRetryableApplicationError("a debrief needs the drill's ID", "", nil)
 	}
 	body := DebriefMarker(req.IncidentID) + "\n" + req.Body
-	if d.GitHub == nil || d.GitHub.check() != nil {
+	if req.OffGitHub || d.GitHub == nil || d.GitHub.in(req.Repo).check() != nil {
 		return d.writeFile(req.IncidentID, body)
 	}
 	return beating(ctx, func() (DebriefResult, error) {
-		g := d.GitHub
+		g := d.GitHub.in(req.Repo)
 		found, err := g.findByMarker(ctx, DebriefMarker(req.IncidentID), req.NotBefore)
 		if err != nil {
 			return DebriefResult{}, err

@@ -54,14 +54,14 @@ func happened(inc *incident.Incident, p *Progress, ev Event) time.Time {
 		var first time.Time
 		for _, e := range inc.Timeline {
 			if e.Actor != "" && e.Kind != incident.EntryDeclared && !e.At.Before(p.StartedAt) {
-				first = earliest(first, e.At)
+				first = incident.Earliest(first, e.At)
 			}
 		}
 		return first
 	case EventFirstUpdate:
 		var first time.Time
 		for _, u := range inc.Updates {
-			first = earliest(first, u.At)
+			first = incident.Earliest(first, u.At)
 		}
 		return first
 	case EventRolesAssigned:
@@ -76,11 +76,11 @@ func happened(inc *incident.Incident, p *Progress, ev Event) time.Time {
 		var first time.Time
 		for _, e := range inc.Timeline {
 			if e.Kind == incident.EntryAction {
-				first = earliest(first, e.At)
+				first = incident.Earliest(first, e.At)
 			}
 		}
 		for _, it := range inc.ActionItems {
-			first = earliest(first, it.At)
+			first = incident.Earliest(first, it.At)
 		}
 		return first
 	case EventResolved:
@@ -97,11 +97,11 @@ func happened(inc *incident.Incident, p *Progress, ev Event) time.Time {
 		var first time.Time
 		for _, u := range inc.Updates {
 			if string(u.Status) == arg {
-				first = earliest(first, u.At)
+				first = incident.Earliest(first, u.At)
 			}
 		}
 		if arg == string(incident.Mitigated) {
-			first = earliest(first, inc.MitigatedAt)
+			first = incident.Earliest(first, inc.MitigatedAt)
 		}
 		return first
 	case eventSeverity:
@@ -146,17 +146,6 @@ func (s Scenario) Due(i Inject, inc *incident.Incident, p *Progress) (time.Time,
 		return time.Time{}, false
 	}
 	return at.Add(t.Delay), true
-}
-
-// earliest is the earlier of a and b, a zero time meaning "not yet".
-func earliest(a, b time.Time) time.Time {
-	switch {
-	case a.IsZero():
-		return b
-	case b.IsZero() || a.Before(b):
-		return a
-	}
-	return b
 }
 
 // latest is the later of a and b.

@@ -440,3 +440,14 @@ func (inc *Incident) RememberAlertKey(key string) bool {
 	}
 	return true
 }
+
+// Earliest is the earlier of a and b, a zero time meaning "not yet".
+func Earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}

@@ -69,22 +69,22 @@ func FromIncident(inc incident.Incident) Record {
 		}
 		switch {
 		case strings.HasSuffix(e.Text, " is now "+string(incident.Commander)):
-			rec.CommanderAt = firstOf(rec.CommanderAt, utc(e.At))
+			rec.CommanderAt = incident.Earliest(rec.CommanderAt, utc(e.At))
 		case strings.HasSuffix(e.Text, " is now "+string(incident.Comms)):
-			rec.CommsAt = firstOf(rec.CommsAt, utc(e.At))
+			rec.CommsAt = incident.Earliest(rec.CommsAt, utc(e.At))
 		}
 	}
 	rec.MitigatedAt = utc(inc.MitigatedAt)
 	for _, u := range inc.Updates {
 		if u.Status == incident.Mitigated || u.Status == incident.Monitoring {
-			rec.MitigatedAt = firstOf(rec.MitigatedAt, utc(u.At))
+			rec.MitigatedAt = incident.Earliest(rec.MitigatedAt, utc(u.At))
 		}
 	}
 	rec.AcknowledgedAt = rec.CommanderAt
 	if len(inc.Updates) > 0 {
-		rec.AcknowledgedAt = firstOf(rec.AcknowledgedAt, utc(inc.Updates[0].At))
+		rec.AcknowledgedAt = incident.Earliest(rec.AcknowledgedAt, utc(inc.Updates[0].At))
 	}
-	rec.AcknowledgedAt = firstOf(rec.AcknowledgedAt, utc(inc.PageAcknowledgedAt))
+	rec.AcknowledgedAt = incident.Earliest(rec.AcknowledgedAt, utc(inc.PageAcknowledgedAt))
 	if inc.IsResolved() {
 		rec.ResolvedAt = utc(inc.ResolvedAt)
 	}
@@ -96,10 +96,10 @@ func FromIncident(inc incident.Incident) Record {
 // times of the first commander, spokesperson, acknowledgement and
 // mitigation, whose entries compaction may have dropped since.
 func (r Record) Carry(earlier Record) Record {
-	r.CommanderAt = firstOf(r.CommanderAt, earlier.CommanderAt)
-	r.CommsAt = firstOf(r.CommsAt, earlier.CommsAt)
-	r.AcknowledgedAt = firstOf(r.AcknowledgedAt, earlier.AcknowledgedAt)
-	r.MitigatedAt = firstOf(r.MitigatedAt, earlier.MitigatedAt)
+	r.CommanderAt = incident.Earliest(r.CommanderAt, earlier.CommanderAt)
+	r.CommsAt = incident.Earliest(r.CommsAt, earlier.CommsAt)
+	r.AcknowledgedAt = incident.Earliest(r.AcknowledgedAt, earlier.AcknowledgedAt)
+	r.MitigatedAt = incident.Earliest(r.MitigatedAt, earlier.MitigatedAt)
 	return r
 }
 
@@ -160,15 +160,4 @@ func cmpKind(k incident.Kind) incident.Kind {
 		return incident.KindIncident
 	}
 	return k
-}
-
-// firstOf is the earlier of a and b, a zero time meaning "not yet".
-func firstOf(a, b time.Time) time.Time {
-	switch {
-	case a.IsZero():
-		return b
-	case b.IsZero() || a.Before(b):
-		return a
-	}
-	return b
 }

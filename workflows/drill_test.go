@@ -406,3 +406,15 @@ func (s *DrillSuite) TestProgressSurvivesContinueAsNew() {
 	}
 	s.Equal(1, played, "the early inject was played once")
 }
+
+// A security drill's debrief goes where security postmortems go, and off
+// GitHub when there is no security repository; its room is private.
+func (s *DrillSuite) TestSecurityDrillDebriefStaysPrivate() {
+	in := s.input(1)
+	in.Declaration.Security, in.Drill.Scenario.Security = true, true
+	s.update(time.Minute, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0ALICE", Summary: "contained"})
+	s.run(in)
+	s.True(s.slack.called("CreateChannel")[0].Req.(activities.CreateChannelRequest).Private)
+	s.Require().Len(s.debriefs, 1)
+	s.True(s.debriefs[0].OffGitHub, "no security repository: kept in a file")
+}

@@ -307,6 +307,10 @@ func (w *incidentWorkflow) debriefDrill(ctx workflow.Context) {
 	if err := workflow.UpsertMemo(ctx, map[string]any{wfapi.MemoDrillScore: score}); err != nil {
 		workflow.GetLogger(ctx).Warn("could not keep the drill's score in the memo", "error", err)
 	}
+	repo := "" // the configured repository
+	if w.inc.Declaration.Security {
+		repo = w.proc.Retrospective.SecurityRepo // as a security postmortem
+	}
 	b := w.newBatch()
 	b.add("post the drill's debrief", w.post(ctx, "Post the drill's debrief", activities.PostRequest{
 		Channel: w.inc.ChannelID, Key: key, Text: slackText, Pin: true,
@@ -316,6 +320,7 @@ func (w *incidentWorkflow) debriefDrill(ctx workflow.Context) {
 		activities.DebriefRequest{
 			IncidentID: w.inc.Declaration.ID, Title: "Drill debrief: " + w.dr.scenario.Title + fmt.Sprintf(" (%d/%d)", score.Points, score.MaxPoints),
 			Body: markdown, NotBefore: w.dr.prog.StartedAt,
+			Repo: repo, OffGitHub: w.inc.Declaration.Security && repo == "",
 		}), &kept)
 	b.wait(ctx)
 	if where := kept.Where(); where != "" {

@@ -145,7 +145,8 @@ func runDev(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  Other verbs       %s, find this dev through %s; from anywhere, use --temporal-address %s\n",
 		from, devstate.Path(cfg.Dev.DataDir), srv.FrontendAddress())
-	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical%s\nPress Ctrl-C to stop.\n", dataDirFlag(cfg))
+	fmt.Fprintf(out, "Try: incidentflow declare --title \"Checkout is down\" --severity critical%s\n", dataDirFlag(cfg))
+	fmt.Fprintf(out, "  or rehearse one: incidentflow drill --scenario bad-deploy --speed 8%s\nPress Ctrl-C to stop.\n", dataDirFlag(cfg))
 
 	select {
 	case <-ctx.Done():
