@@ -155,6 +155,13 @@ func (s *DrillSuite) respond(firstUpdate time.Duration, withAction bool) time.Du
 // draft; no retrospective; the debrief is kept.
 func (s *DrillSuite) TestDrillIsSafeByConstruction() {
 	s.respond(3*time.Minute, true)
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(wfapi.UpdatePage, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.Contains(err.Error(), "is a drill") },
+			OnAccept:   func() { s.Fail("a page was accepted in a drill") },
+			OnComplete: func(any, error) {},
+		}, wfapi.PageRequest{By: "U0ALICE"})
+	}, 6*time.Minute)
 	inc, rep := s.run(s.input(1))
 
 	create := s.slack.called("CreateChannel")
@@ -183,6 +190,7 @@ func (s *DrillSuite) TestDrillIsSafeByConstruction() {
 	s.ElementsMatch([]string{"U0ALICE", "U0ALICE", "U0PAT", "U0SAM", "U0SAM"}, invited, "the participants and the commander, no leads")
 
 	s.Equal(incident.KindDrill, inc.Declaration.Kind)
+	s.Empty(inc.Pages, "raised to critical, which pages, the drill paged no one")
 	s.Nil(inc.StatusPage, "nothing went to the status page")
 	s.False(rep.Progress.DraftedAt.IsZero(), "the draft was kept")
 	drafts := 0
