@@ -70,6 +70,9 @@ func (c *Config) checkDrills(bad func(key, value, allowed string), say func(key,
 		if _, werr := drill.ParseWhen(s.Cron); werr != nil {
 			say(key+".cron", werr.Error())
 		}
+		if len(s.Participants) == 0 {
+			say(key+".participants", "is empty: name at least one Slack user ID (U0123ABCDEF); a scheduled drill invites only its participants")
+		}
 		for _, u := range s.Participants {
 			if !incident.IsUserID(u) {
 				bad(key+".participants", u, "Slack user IDs such as U0123ABCDEF")

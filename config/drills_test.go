@@ -50,6 +50,11 @@ func TestDrillsConfig(t *testing.T) {
 			s.Speed = 1000
 			d.Schedules = []config.DrillSchedule{s}
 		}, `drills.schedules[0].speed: speed 1000 is out of range`},
+		{"nobody", func(d *config.Drills) {
+			s := good
+			s.Participants = nil
+			d.Schedules = []config.DrillSchedule{s}
+		}, `drills.schedules[0].participants: is empty`},
 		{"twice", func(d *config.Drills) { d.Schedules = []config.DrillSchedule{good, good} }, `drills.schedules[1].scenario: "database-outage" is scheduled twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
