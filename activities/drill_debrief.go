@@ -69,11 +69,14 @@ func (d *Debriefs) KeepDrillDebrief(ctx context.Context, req DebriefRequest) (De
 		return DebriefResult{}, temporal.NewNonRetryableApplicationError("a debrief needs the drill's ID", "", nil)
 	}
 	body := DebriefMarker(req.IncidentID) + "\n" + req.Body
-	if req.OffGitHub || d.GitHub == nil || d.GitHub.in(req.Repo).check() != nil {
+	var g *GitHub
+	if d.GitHub != nil {
+		g = d.GitHub.in(req.Repo)
+	}
+	if req.OffGitHub || g == nil || g.check() != nil {
 		return d.writeFile(req.IncidentID, body)
 	}
 	return beating(ctx, func() (DebriefResult, error) {
-		g := d.GitHub.in(req.Repo)
 		found, err := g.findByMarker(ctx, DebriefMarker(req.IncidentID), req.NotBefore)
 		if err != nil {
 			return DebriefResult{}, err

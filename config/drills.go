@@ -78,10 +78,8 @@ func (c *Config) checkDrills(bad func(key, value, allowed string), say func(key,
 				bad(key+".participants", u, "Slack user IDs such as U0123ABCDEF")
 			}
 		}
-		if s.Speed != 0 {
-			if serr := drill.CheckSpeed(s.Speed); serr != nil {
-				say(key+".speed", serr.Error())
-			}
+		if serr := drill.CheckSpeed(s.Speed); serr != nil {
+			say(key+".speed", serr.Error())
 		}
 	}
 }

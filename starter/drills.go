@@ -58,7 +58,7 @@ func (d *Drills) check(req DrillRequest) (drill.Scenario, error) {
 	if !ok {
 		return s, fmt.Errorf("there is no scenario %q: choose one of %s (incidentflow drill list)", req.Scenario, strings.Join(drill.Names(d.Scenarios), ", "))
 	}
-	if err := drill.CheckSpeed(req.Speed); req.Speed != 0 && err != nil {
+	if err := drill.CheckSpeed(req.Speed); err != nil {
 		return s, err
 	}
 	if len(req.Participants) > maxParticipants {

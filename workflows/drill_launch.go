@@ -17,15 +17,9 @@ func DrillLaunchWorkflow(ctx workflow.Context, in wfapi.DrillLaunchInput) (strin
 	info := workflow.GetInfo(ctx)
 	id := incident.IDFromKey("drill-schedule:" + info.WorkflowExecution.ID)
 	d := in.Room.Scenario.Declaration(drill.Start{
-		ID: id, DeclaredVia: "the schedule " + wfapi.DrillScheduleID(in.Room.Scenario.Name),
-		Commander: in.Commander, At: workflow.Now(ctx),
+		ID: id, DeclaredVia: "the schedule " + wfapi.DrillScheduleID(in.Room.Scenario.Name), At: workflow.Now(ctx),
 	})
-	room := in.Room
 	ctx = workflow.WithChildOptions(ctx, incidentChild(d))
-	child := workflow.ExecuteChildWorkflow(ctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Drill: &room})
-	var started workflow.Execution
-	if err := child.GetChildWorkflowExecution().Get(ctx, &started); err != nil {
-		return id, err
-	}
-	return id, nil
+	child := workflow.ExecuteChildWorkflow(ctx, wfapi.IncidentWorkflowName, wfapi.IncidentInput{Declaration: d, Drill: &in.Room})
+	return id, child.GetChildWorkflowExecution().Get(ctx, nil)
 }

@@ -33,12 +33,10 @@ type DrillRoom struct {
 }
 
 // DrillLaunchInput is the input a drill's schedule gives each run of
-// DrillLaunchWorkflow: the drill to start. Declarer is empty (the
-// schedule declared it).
+// DrillLaunchWorkflow: the drill to start. It has no declarer and no
+// commander (the schedule declared it): a participant takes the lead.
 type DrillLaunchInput struct {
 	Room DrillRoom `json:"room"`
-	// Commander plays the commander, if set.
-	Commander string `json:"commander,omitempty"`
 }
 
 // UpdateDrillHint reveals the drill's next fact (HintRequest) and returns
@@ -69,6 +67,7 @@ type DrillReport struct {
 	Score    *drill.Score   `json:"score,omitempty"`
 }
 
-// MemoDrillScore is the memo field that holds a finished drill's
-// drill.Score, for the CLI and the end-to-end tests.
+// MemoDrillScore is the memo field that holds a finished drill's whole
+// drill.Score, for operators reading it in the Temporal Web UI (QueryDrill
+// needs a worker; insights keep only the points).
 const MemoDrillScore = "drill_score"
