@@ -70,8 +70,11 @@ func (c *Config) checkDrills(bad func(key, value, allowed string), say func(key,
 		if _, werr := drill.ParseWhen(s.Cron); werr != nil {
 			say(key+".cron", werr.Error())
 		}
-		if len(s.Participants) == 0 {
+		switch n := len(s.Participants); {
+		case n == 0:
 			say(key+".participants", "is empty: name at least one Slack user ID (U0123ABCDEF); a scheduled drill invites only its participants")
+		case n > drill.MaxParticipants:
+			say(key+".participants", fmt.Sprintf("names %d people: a drill takes at most %d", n, drill.MaxParticipants))
 		}
 		for _, u := range s.Participants {
 			if !incident.IsUserID(u) {

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,14 @@ func TestDrillsConfig(t *testing.T) {
 			s.Participants = nil
 			d.Schedules = []config.DrillSchedule{s}
 		}, `drills.schedules[0].participants: is empty`},
+		{"crowd", func(d *config.Drills) {
+			s := good
+			s.Participants = make([]string, 51)
+			for i := range s.Participants {
+				s.Participants[i] = fmt.Sprintf("U%010d", i)
+			}
+			d.Schedules = []config.DrillSchedule{s}
+		}, `drills.schedules[0].participants: names 51 people: a drill takes at most 50`},
 		{"twice", func(d *config.Drills) { d.Schedules = []config.DrillSchedule{good, good} }, `drills.schedules[1].scenario: "database-outage" is scheduled twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// MaxParticipants bounds the people a drill invites, however it was
+// started (the CLI, the Slack form, a schedule).
+const MaxParticipants = 50
+
 // MinSpeed and MaxSpeed bound a drill's speed: a quarter of real time to
 // sixty times faster (an hour's scenario in a minute).
 const MinSpeed, MaxSpeed = 0.25, 60

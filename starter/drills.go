@@ -49,9 +49,6 @@ type DrillStarted struct {
 	Scenario   string `json:"scenario"`
 }
 
-// maxParticipants bounds a drill's participants.
-const maxParticipants = 50
-
 // Check refuses a request that can't start a drill, saying what to change.
 func (d *Drills) check(req DrillRequest) (drill.Scenario, error) {
 	s, ok := drill.Find(d.Scenarios, req.Scenario)
@@ -61,8 +58,8 @@ func (d *Drills) check(req DrillRequest) (drill.Scenario, error) {
 	if err := drill.CheckSpeed(req.Speed); err != nil {
 		return s, err
 	}
-	if len(req.Participants) > maxParticipants {
-		return s, fmt.Errorf("a drill takes at most %d participants", maxParticipants)
+	if len(req.Participants) > drill.MaxParticipants {
+		return s, fmt.Errorf("a drill takes at most %d participants", drill.MaxParticipants)
 	}
 	for _, u := range append([]string{req.Commander}, req.Participants...) {
 		if u != "" && !incident.IsUserID(u) {

@@ -30,10 +30,6 @@ const (
 // drillsOff answers /incident drill and hint when the door has no drills.
 const drillsOff = "Drills aren't set up on this incidentflow."
 
-// maxDrillParticipants bounds the participants the form takes (the
-// starter's bound too).
-const maxDrillParticipants = 50
-
 // maxScenarioOptions is Slack's bound on a static select's options.
 const maxScenarioOptions = 100
 
@@ -107,7 +103,7 @@ func (f *FrontDoor) drillView(meta viewMeta, list []drill.Scenario, scenario, us
 		speeds = append(speeds, option(s.value, s.text))
 	}
 	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Pick people"), FieldDrillParticipants)
-	people.WithMaxSelectedItems(maxDrillParticipants)
+	people.WithMaxSelectedItems(drill.MaxParticipants)
 	participants := slack.NewInputBlock(FieldDrillParticipants, plain("Participants"), plain("Invited to the drill room"), people)
 	participants.Optional = true
 	meta.Nonce = newNonce()
@@ -160,8 +156,8 @@ func (f *FrontDoor) drillRequest(ctx context.Context, s filledForm, list []drill
 			req.Participants = append(req.Participants, u)
 		}
 	}
-	if len(req.Participants) > maxDrillParticipants {
-		errs.add(FieldDrillParticipants, "A drill takes at most %d participants.", maxDrillParticipants)
+	if len(req.Participants) > drill.MaxParticipants {
+		errs.add(FieldDrillParticipants, "A drill takes at most %d participants.", drill.MaxParticipants)
 	}
 	switch {
 	case req.Commander == "":

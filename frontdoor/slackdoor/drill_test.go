@@ -160,7 +160,7 @@ func TestABadDrillFormIsRefusedInline(t *testing.T) {
 	}
 	// A speed out of the list (even one drills can play) and too many
 	// participants are refused too.
-	many := make([]string, maxDrillParticipants+1)
+	many := make([]string, drill.MaxParticipants+1)
 	for i := range many {
 		many[i] = fmt.Sprintf("U0PART%02d", i)
 	}

@@ -249,7 +249,7 @@ func FuzzModalSubmission(f *testing.F) {
 			r := c.Req
 			_, known := drill.Find(drills.scenarios, r.Scenario)
 			_, offered := offeredSpeed(strconv.FormatFloat(r.Speed, 'f', -1, 64))
-			if !known || !offered || !incident.IsUserID(r.Commander) || len(r.Participants) > maxDrillParticipants || r.Key == "" {
+			if !known || !offered || !incident.IsUserID(r.Commander) || len(r.Participants) > drill.MaxParticipants || r.Key == "" {
 				t.Fatalf("started drill %+v", r)
 			}
 			for _, u := range r.Participants {
