@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/drill"
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
@@ -106,21 +105,11 @@ func (d *DrillSchedules) ensure(ctx context.Context, id string, ds DrillSchedule
 		// A launch that can't start its drill within an hour gives way.
 		WorkflowExecutionTimeout: time.Hour,
 	}
-	_, err := d.Client.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	_, err := ensureSchedule(ctx, d.Client, "its schedule", client.ScheduleOptions{
 		ID: id, Spec: spec, Action: action,
 		// A drill missed during an outage is not played late.
 		CatchupWindow: time.Minute,
 		Note:          "drills.schedules; every worker keeps it as configured",
 	})
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return explain(err, "")
-	}
-	return d.Client.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-		s := in.Description.Schedule
-		s.Spec, s.Action = &spec, action
-		return &client.ScheduleUpdate{Schedule: &s}, nil
-	}})
+	return err
 }

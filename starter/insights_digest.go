@@ -3,12 +3,10 @@ package starter
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/incidentflow/incidentflow/workflows/wfapi"
 )
@@ -62,29 +60,17 @@ func (d *InsightsDigest) Ensure(ctx context.Context, req wfapi.InsightsDigestReq
 		// the next one.
 		WorkflowExecutionTimeout: req.Every,
 	}
-	_, err := d.Client.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	created, err := ensureSchedule(ctx, d.Client, "the insights digest's schedule", client.ScheduleOptions{
 		ID: wfapi.InsightsDigestScheduleID, Spec: spec, Action: action,
 		// One missed run is caught up after an outage, not a backlog.
 		CatchupWindow: req.Every,
 		Note:          "insights.digest_channel and insights.digest_every; every worker keeps it as configured",
 	})
-	if err == nil {
+	switch {
+	case err != nil:
+		return "", err
+	case created:
 		return "created", nil
-	}
-	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return "", explain(err, "")
-	}
-	err = handle.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-		s := in.Description.Schedule
-		s.Spec, s.Action = &spec, action
-		if s.Policy == nil {
-			s.Policy = &client.SchedulePolicies{}
-		}
-		s.Policy.CatchupWindow = req.Every
-		return &client.ScheduleUpdate{Schedule: &s}, nil
-	}})
-	if err != nil {
-		return "", fmt.Errorf("updating the insights digest's schedule: %w", explain(err, ""))
 	}
 	return "updated", nil
 }
