@@ -105,13 +105,7 @@ func (s *DrillSuite) input(speed float64) wfapi.IncidentInput {
 
 // update sends an update after delay and requires it to complete.
 func (s *DrillSuite) update(delay time.Duration, name string, arg any) {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
-			OnAccept:   func() {},
-			OnComplete: func(_ any, err error) { s.NoError(err, name) },
-		}, arg)
-	}, delay)
+	updateAfter(&s.Suite, s.env, delay, name, arg)
 }
 
 // run plays the drill to its end and returns its report.

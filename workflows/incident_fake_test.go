@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/suite"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -236,4 +237,16 @@ func times(calls []slackCall) []time.Duration {
 		out[i] = c.At.Sub(declaredAt).Round(time.Second)
 	}
 	return out
+}
+
+// updateAfter sends update name with arg to env's workflow after delay and
+// has s require it to be accepted and to complete without error.
+func updateAfter(s *suite.Suite, env *testsuite.TestWorkflowEnvironment, delay time.Duration, name string, arg any) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
+			OnAccept:   func() {},
+			OnComplete: func(_ any, err error) { s.NoError(err, name) },
+		}, arg)
+	}, delay)
 }

@@ -104,13 +104,7 @@ func (s *PagingSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
 // update sends an update after delay and requires it to be accepted and
 // to complete without error.
 func (s *PagingSuite) update(delay time.Duration, name string, arg any) {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
-			OnAccept:   func() {},
-			OnComplete: func(_ any, err error) { s.NoError(err, name) },
-		}, arg)
-	}, delay)
+	updateAfter(&s.Suite, s.env, delay, name, arg)
 }
 
 // resolveAt resolves the incident after delay.

@@ -95,13 +95,7 @@ func (s *MaintenanceSuite) input() wfapi.MaintenanceInput {
 // update sends an update after delay and requires it to complete without
 // error.
 func (s *MaintenanceSuite) update(delay time.Duration, name string, arg any) {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Fail("update rejected", "%s: %v", name, err) },
-			OnAccept:   func() {},
-			OnComplete: func(_ any, err error) { s.NoError(err, name) },
-		}, arg)
-	}, delay)
+	updateAfter(&s.Suite, s.env, delay, name, arg)
 }
 
 // rejected sends an update after delay and requires it to be rejected
