@@ -181,6 +181,12 @@ func staticDynamicConfig() dynamicconfig.StaticClient {
 		// the scanners clean up orphaned task queues and history branches,
 		// and with the parent-close-policy worker off, history applies
 		// parent close policies inline.
+		// The size accounting of external payloads (payloads a codec
+		// stored elsewhere, which incidentflow never makes) walks every
+		// payload of every event the server persists: about 3% of its CPU
+		// under the alert storm, and as much again growing stacks for the
+		// walk's recursion.
+		dynamicconfig.ExternalPayloadsEnabled.Key():       false,
 		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
 		dynamicconfig.HistoryScannerEnabled.Key():         false,
 		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,

@@ -60,6 +60,13 @@ type alertGroupWorkflow struct {
 	// keeps one timer per deadline in timer.
 	oneTimer bool
 	timer    deadlineTimer
+	// batching is asked once (versionBatchedTimeline) when the group first
+	// hands a change to its incident: set, the changes that come within
+	// wfapi.AlertRecordEvery of the last hand-over wait and go together.
+	batching keptVersion
+	// closing is set while the run reads its last signals (readAll):
+	// every change goes to the incident at once.
+	closing bool
 }
 
 // versionOneDeadlineTimer is the change that made the group keep one timer
@@ -69,6 +76,16 @@ type alertGroupWorkflow struct {
 // was pending left dozens of timers, each a write then and a workflow task
 // when it fired.
 const versionOneDeadlineTimer = "one-deadline-timer"
+
+// versionBatchedTimeline is the change that hands the changes of a busy
+// group to its incident at most once per wfapi.AlertRecordEvery. Before it,
+// every notification that changed the group was an update of the
+// incident (a workflow task there, and five events of its history): a
+// group changing every second of an hour-long storm filled the incident's
+// history with them. The first change after a quiet spell still goes at
+// once; a change told in the war room (the throttled post, every alert
+// resolved) too, with the ones waiting before it.
+const versionBatchedTimeline = "batched-alert-timeline"
 
 // deadlineTimer is the timer of the group's next deadline.
 type deadlineTimer struct {
@@ -146,7 +163,20 @@ func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
 	for _, n := range w.drain() {
 		w.apply(ctx, n)
 	}
-	w.flush(ctx)
+	if w.recordDue(ctx) {
+		w.flush(ctx)
+	}
+}
+
+// recordDue reports whether the queued changes go to the incident now:
+// always in runs from before versionBatchedTimeline, while the run is
+// ending or the group no longer has an open incident, and otherwise once
+// wfapi.AlertRecordEvery has passed since the last hand-over.
+func (w *alertGroupWorkflow) recordDue(ctx workflow.Context) bool {
+	if w.queued == nil || !w.batching.on || w.closing || w.st.Phase != wfapi.AlertDeclared {
+		return true
+	}
+	return alert.Throttle{Every: wfapi.AlertRecordEvery}.Due(w.st.LastRecord, workflow.Now(ctx))
 }
 
 // readAll applies every signal received, until none came while the
@@ -154,6 +184,9 @@ func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
 // update is in flight, so that the run can end or continue as new
 // without leaving one unread.
 func (w *alertGroupWorkflow) readAll(ctx workflow.Context) error {
+	w.closing = true
+	defer func() { w.closing = false }()
+	w.flush(ctx)
 	for {
 		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 			return err
@@ -213,14 +246,29 @@ func (w *alertGroupWorkflow) timerOptions(next time.Time) workflow.TimerOptions 
 // deadline is the next time the group must act without a notification.
 func (w *alertGroupWorkflow) deadline() (time.Time, bool) {
 	switch {
-	case w.st.Phase == wfapi.AlertDeclared && w.st.Pending:
-		return alert.Throttle{Every: w.in.Settings.PostEvery}.Next(w.st.LastPost), true
+	case w.st.Phase == wfapi.AlertDeclared && (w.st.Pending || w.queued != nil):
+		return w.declaredDeadline(), true
 	case w.st.Phase == wfapi.AlertSnoozed:
 		return w.st.SnoozedUntil, true
 	case w.st.Phase == wfapi.AlertReopenable:
 		return w.st.ResolvedAt.Add(w.in.Settings.ReopenWithin), true
 	}
 	return time.Time{}, false
+}
+
+// declaredDeadline is the earlier of the throttled post's time (if a
+// change waits for it) and the queued changes' hand-over (if any wait).
+func (w *alertGroupWorkflow) declaredDeadline() time.Time {
+	var next time.Time
+	if w.st.Pending {
+		next = alert.Throttle{Every: w.in.Settings.PostEvery}.Next(w.st.LastPost)
+	}
+	if w.queued != nil {
+		if at := (alert.Throttle{Every: wfapi.AlertRecordEvery}).Next(w.st.LastRecord); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
 }
 
 // drain takes the signals received: it returns the notifications, in
@@ -301,6 +349,12 @@ func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
 	}
 	switch w.st.Phase {
 	case wfapi.AlertDeclared:
+		if w.recordDue(ctx) {
+			w.flush(ctx)
+		}
+		if !w.st.Pending || !(alert.Throttle{Every: w.in.Settings.PostEvery}).Due(w.st.LastPost, now) {
+			return
+		}
 		change := w.st.Group.SincePost()
 		w.st.Pending = false
 		if !change.Empty() {
@@ -345,6 +399,7 @@ func (w *alertGroupWorkflow) tellIncident(ctx workflow.Context, n alert.Notifica
 // notifications is one update of the incident. A change told in the war
 // room goes at once, with the changes queued before it.
 func (w *alertGroupWorkflow) queue(ctx workflow.Context, req wfapi.RecordAlertRequest) {
+	w.batching.is(ctx, versionBatchedTimeline)
 	if q := w.queued; q != nil {
 		req.Earlier = append(append(q.Earlier, q.Timeline), req.Earlier...)
 	}
@@ -361,6 +416,7 @@ func (w *alertGroupWorkflow) flush(ctx workflow.Context) {
 	}
 	req := *w.queued
 	w.queued = nil
+	w.st.LastRecord = workflow.Now(ctx)
 	w.recordAlert(ctx, req)
 }
 

@@ -742,6 +742,61 @@ func (s *AlertGroupSuite) TestABurstOfOneGroupIsOneUpdateOfTheIncident() {
 	s.Equal(fmt.Sprintf("%s-4", testGroup), recs[1].Req.Key, "keyed by its latest change")
 }
 
+// TestABusyGroupHandsItsChangesOverOncePerInterval: changes a second
+// apart, each its own workflow task, reach the incident as the first at
+// once and the rest together once wfapi.AlertRecordEvery has passed; a
+// change after a quiet spell goes at once again.
+func (s *AlertGroupSuite) TestABusyGroupHandsItsChangesOverOncePerInterval() {
+	s.notify(0, notification(declareRoute, alertErrors))
+	at := 2 * time.Minute
+	s.notify(at, notification(declareRoute, alertErrors, alertLatency))
+	s.notify(at+time.Second, notification(declareRoute, alertErrors, alertLatency, alertSaturation))
+	s.notify(at+2*time.Second, notification(declareRoute, ended(alertErrors, at), alertLatency, alertSaturation))
+	s.notify(at+3*time.Second, notification(declareRoute, ended(alertErrors, at), alertLatency, alertSaturation, alertPayments))
+	s.stateAt(at+4*time.Second, func(st wfapi.AlertGroupState) {
+		s.Equal(declaredAt.Add(at), st.LastRecord, "the first change went at once; the next ones wait")
+	})
+	s.notify(at+time.Minute, notification(declareRoute, ended(alertErrors, at), ended(alertLatency, at+time.Minute), alertSaturation, alertPayments))
+	s.resolveIncident(5*time.Minute, testGroup)
+	st := s.run(groupInput())
+
+	s.Equal(6, st.Notifications)
+	recs := s.recordList()
+	s.Require().Len(recs, 3, "%+v", recs)
+	s.Equal(at, since(recs[0].At))
+	s.Empty(recs[0].Req.Earlier)
+	s.Contains(recs[0].Req.Timeline, "1 newly firing (CheckoutLatency)")
+	s.Equal(at+wfapi.AlertRecordEvery, since(recs[1].At), "the changes that waited go together, 5 s after the last hand-over")
+	s.Equal([]string{"alertmanager: 1 newly firing (CheckoutSaturation); 2 still firing",
+		"alertmanager: 1 resolved (CheckoutErrors); 2 still firing"}, recs[1].Req.Earlier, "oldest first")
+	s.Contains(recs[1].Req.Timeline, "1 newly firing (CheckoutPayments)")
+	s.Equal(fmt.Sprintf("%s-5", testGroup), recs[1].Req.Key, "keyed by its latest change")
+	s.Equal(at+time.Minute, since(recs[2].At), "after a quiet spell a change goes at once")
+	s.Empty(recs[2].Req.Earlier)
+}
+
+// TestChangesWaitingForTheirHandOverGoBeforeContinueAsNew: a run that
+// switches while changes wait for wfapi.AlertRecordEvery hands them over
+// first.
+func (s *AlertGroupSuite) TestChangesWaitingForTheirHandOverGoBeforeContinueAsNew() {
+	in := groupInput()
+	in.HistoryLimit = 100
+	s.notify(0, notification(declareRoute, alertErrors))
+	s.notify(time.Minute, notification(declareRoute, alertErrors, alertLatency))
+	s.notify(time.Minute+time.Second, notification(declareRoute, alertErrors, alertLatency, alertSaturation))
+	s.env.RegisterDelayedCallback(func() { s.env.SetCurrentHistoryLength(100) }, time.Minute+2*time.Second)
+	s.notify(time.Minute+3*time.Second, notification(declareRoute, alertErrors, alertLatency, alertSaturation, alertPayments))
+	s.env.ExecuteWorkflow(workflows.AlertGroupWorkflow, in)
+
+	var can *workflow.ContinueAsNewError
+	s.Require().ErrorAs(s.env.GetWorkflowError(), &can)
+	recs := s.recordList()
+	s.Require().Len(recs, 2, "%+v", recs)
+	s.Equal(time.Minute+3*time.Second, since(recs[1].At), "handed over as the run switched, not left behind")
+	s.Equal([]string{"alertmanager: 1 newly firing (CheckoutSaturation); 2 still firing"}, recs[1].Req.Earlier)
+	s.Contains(recs[1].Req.Timeline, "1 newly firing (CheckoutPayments)")
+}
+
 func (s *AlertGroupSuite) TestRepeatsWhileAPostWaitsKeepOneTimerPerDeadline() {
 	// Deadlines the group set timers for (when each would fire), and the
 	// timers cancelled.

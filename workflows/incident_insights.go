@@ -15,23 +15,30 @@ import (
 const versionInsightsMemo = "insights-memo"
 
 // keptMemo is a run's keeping of its insights in the memo: whether the run
-// keeps them (asked once, as it first would), and the record (an
-// insights.Record or insights.Retrospective) it last kept.
+// keeps them (versionInsightsMemo, asked once, as it first would), and the
+// record (an insights.Record or insights.Retrospective) it last kept.
 type keptMemo[T any] struct {
-	asked, on bool
+	keptVersion
 	// last is the record last upserted, or carried from the run this one
 	// continued from.
 	last *T
 }
 
-// keeps reports whether this run keeps its insights, asking GetVersion the
-// first time.
-func (m *keptMemo[T]) keeps(ctx workflow.Context) bool {
-	if !m.asked {
-		m.asked = true
-		m.on = workflow.GetVersion(ctx, versionInsightsMemo, workflow.DefaultVersion, 1) >= 1
+// keeps reports whether this run keeps its insights.
+func (m *keptMemo[T]) keeps(ctx workflow.Context) bool { return m.is(ctx, versionInsightsMemo) }
+
+// keptVersion is a change asked of GetVersion once, where the run first
+// needs it.
+type keptVersion struct{ asked, on bool }
+
+// is reports whether the run has change id, asking GetVersion the first
+// time.
+func (v *keptVersion) is(ctx workflow.Context, id string) bool {
+	if !v.asked {
+		v.asked = true
+		v.on = workflow.GetVersion(ctx, id, workflow.DefaultVersion, 1) >= 1
 	}
-	return m.on
+	return v.on
 }
 
 // upsert keeps rec in the memo and as last, and reports whether it could.

@@ -48,6 +48,11 @@ const (
 	ActionAlertSnooze  = "alert_snooze"
 )
 
+// AlertRecordEvery is how often, at most, an alert group hands its changes
+// to its incident: the first change after a quiet spell goes at once, the
+// ones within AlertRecordEvery of it go together when it has passed.
+const AlertRecordEvery = 5 * time.Second
+
 // MaxAlertBatch bounds how many changes one RecordAlertRequest carries.
 const MaxAlertBatch = 50
 
@@ -149,6 +154,8 @@ type AlertGroupState struct {
 	// set while a change waits for the throttle.
 	LastPost time.Time `json:"last_post,omitempty"`
 	Pending  bool      `json:"pending,omitempty"`
+	// LastRecord is when changes were last handed to the incident.
+	LastRecord time.Time `json:"last_record,omitempty"`
 }
 
 // AlertDeclareRequest is the argument of UpdateAlertDeclare: the
