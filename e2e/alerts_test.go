@@ -455,7 +455,7 @@ func TestAlertmanagerGroupDeclaresOneIncident(t *testing.T) {
 			g, err := e.alerts.Get(ctx, id)
 			return err == nil && g.Phase == wfapi.AlertReopenable
 		})
-		saveHistory(ctx, t, e.Env, wfapi.AlertGroupWorkflowID(id), "alertgroup_history.json")
+		saveHistory(ctx, t, e.Env, wfapi.AlertGroupWorkflowID(id), "alertgroup_history_batched_timeline.json")
 	}
 }
 

@@ -60,9 +60,13 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		// Declared from three alerts, a fourth joining (its post throttled,
 		// a re-send starting a second timer for the same deadline), the
 		// group resolved and its incident with it; recorded before
-		// "one-deadline-timer" (TestAlertmanagerGroupDeclaresOneIncident).
+		// "one-deadline-timer" and "batched-alert-timeline".
 		{"alert group before one deadline timer", wfapi.AlertGroupWorkflowName, workflows.AlertGroupWorkflow,
 			"testdata/alertgroup_history.json"},
+		// The same story recorded since "batched-alert-timeline"
+		// (TestAlertmanagerGroupDeclaresOneIncident records it).
+		{"alert group since batched timeline", wfapi.AlertGroupWorkflowName, workflows.AlertGroupWorkflow,
+			"testdata/alertgroup_history_batched_timeline.json"},
 		// A window scheduled, its heads-up posted, its war room opened (an
 		// incident of kind maintenance), completed; both recorded before
 		// "process-from-worker", with the process in their inputs
