@@ -24,10 +24,24 @@ var SDKBuckets = []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 1
 // incident milestones a workflow emits through workflow.GetMetricsHandler
 // (replay-safe: nothing is emitted while a workflow replays) go to the
 // incidentflow_* metrics of that name.
-func SDKHandler() client.MetricsHandler { return sdkHandler{} }
+func SDKHandler() client.MetricsHandler { return sdkHandler{made: &sync.Map{}} }
 
-// sdkHandler is a handler with tags.
-type sdkHandler struct{ tags map[string]string }
+// sdkHandler is a handler with tags. The SDK asks it for a metric by name
+// each time it records one (a few times per workflow task); made keeps
+// what each name gave, since a handler's tags never change.
+type sdkHandler struct {
+	tags map[string]string
+	made *sync.Map // kind + name → client.MetricsCounter, MetricsGauge or MetricsTimer
+}
+
+// metric returns what build gives for key, built once per handler.
+func metric[M any](h sdkHandler, key string, build func() M) M {
+	if v, ok := h.made.Load(key); ok {
+		return v.(M)
+	}
+	v, _ := h.made.LoadOrStore(key, build())
+	return v.(M)
+}
 
 func (h sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
 	merged := maps.Clone(h.tags)
@@ -35,28 +49,33 @@ func (h sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
 		merged = map[string]string{}
 	}
 	maps.Copy(merged, tags)
-	return sdkHandler{tags: merged}
+	return sdkHandler{tags: merged, made: &sync.Map{}}
 }
 
 func (h sdkHandler) Counter(name string) client.MetricsCounter {
-	if c, ok := process.counter(name, h.tags); ok {
-		return counterFunc(func(n int64) { c.Add(float64(n)) })
-	}
-	s := sdk.series(counterName(name), dto.MetricType_COUNTER, h.tags)
-	return counterFunc(func(n int64) { s.add(float64(n)) })
+	return metric(h, "c"+name, func() client.MetricsCounter {
+		if c, ok := process.counter(name, h.tags); ok {
+			return counterFunc(func(n int64) { c.Add(float64(n)) })
+		}
+		s := sdk.series(counterName(name), dto.MetricType_COUNTER, h.tags)
+		return counterFunc(func(n int64) { s.add(float64(n)) })
+	})
 }
 
 func (h sdkHandler) Gauge(name string) client.MetricsGauge {
-	s := sdk.series(sanitize(name), dto.MetricType_GAUGE, h.tags)
-	return gaugeFunc(s.set)
+	return metric(h, "g"+name, func() client.MetricsGauge {
+		return gaugeFunc(sdk.series(sanitize(name), dto.MetricType_GAUGE, h.tags).set)
+	})
 }
 
 func (h sdkHandler) Timer(name string) client.MetricsTimer {
-	if o, ok := process.histogram(name, h.tags); ok {
-		return timerFunc(func(d time.Duration) { o.Observe(d.Seconds()) })
-	}
-	s := sdk.series(timerName(name), dto.MetricType_HISTOGRAM, h.tags)
-	return timerFunc(func(d time.Duration) { s.observe(d.Seconds()) })
+	return metric(h, "t"+name, func() client.MetricsTimer {
+		if o, ok := process.histogram(name, h.tags); ok {
+			return timerFunc(func(d time.Duration) { o.Observe(d.Seconds()) })
+		}
+		s := sdk.series(timerName(name), dto.MetricType_HISTOGRAM, h.tags)
+		return timerFunc(func(d time.Duration) { s.observe(d.Seconds()) })
+	})
 }
 
 type counterFunc func(int64)
