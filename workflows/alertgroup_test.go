@@ -234,13 +234,7 @@ func (s *AlertGroupSuite) update(delay time.Duration, name string, arg any, done
 // rejected sends an update after delay and requires its validator to
 // reject it with an error containing want.
 func (s *AlertGroupSuite) rejected(delay time.Duration, name string, arg any, want string) {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.ErrorContains(err, want, name) },
-			OnAccept:   func() { s.Fail("update accepted", "%s %+v", name, arg) },
-			OnComplete: func(any, error) {},
-		}, arg)
-	}, delay)
+	rejectedAfter(&s.Suite, s.env, delay, name, arg, want)
 }
 
 // run runs the group to completion and returns its final state.

@@ -149,13 +149,7 @@ func (s *DrillSuite) respond(firstUpdate time.Duration, withAction bool) time.Du
 // draft; no retrospective; the debrief is kept.
 func (s *DrillSuite) TestDrillIsSafeByConstruction() {
 	s.respond(3*time.Minute, true)
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(wfapi.UpdatePage, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Contains(err.Error(), "is a drill") },
-			OnAccept:   func() { s.Fail("a page was accepted in a drill") },
-			OnComplete: func(any, error) {},
-		}, wfapi.PageRequest{By: "U0ALICE"})
-	}, 6*time.Minute)
+	rejectedAfter(&s.Suite, s.env, 6*time.Minute, wfapi.UpdatePage, wfapi.PageRequest{By: "U0ALICE"}, "is a drill")
 	inc, rep := s.run(s.input(1))
 
 	create := s.slack.called("CreateChannel")
@@ -314,13 +308,7 @@ func (s *DrillSuite) TestHints() {
 	for i := 1; i <= 2; i++ {
 		s.update(time.Duration(i)*time.Minute, wfapi.UpdateDrillHint, wfapi.HintRequest{By: "U0PAT"})
 	}
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(wfapi.UpdateDrillHint, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Contains(err.Error(), "no hints left") },
-			OnAccept:   func() { s.Fail("a third hint was accepted") },
-			OnComplete: func(any, error) {},
-		}, wfapi.HintRequest{By: "U0PAT"})
-	}, 3*time.Minute)
+	rejectedAfter(&s.Suite, s.env, 3*time.Minute, wfapi.UpdateDrillHint, wfapi.HintRequest{By: "U0PAT"}, "no hints left")
 	s.update(4*time.Minute, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0ALICE", Summary: "done"})
 	_, rep := s.run(s.input(1))
 	s.Equal(2, rep.Progress.Hints)
@@ -336,13 +324,7 @@ func (s *DrillSuite) TestHints() {
 }
 
 func (s *DrillSuite) TestHintOutsideADrillIsRefused() {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(wfapi.UpdateDrillHint, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.Contains(err.Error(), "isn't a drill") },
-			OnAccept:   func() { s.Fail("a hint was accepted by an incident") },
-			OnComplete: func(any, error) {},
-		}, wfapi.HintRequest{By: "U0PAT"})
-	}, time.Minute)
+	rejectedAfter(&s.Suite, s.env, time.Minute, wfapi.UpdateDrillHint, wfapi.HintRequest{By: "U0PAT"}, "isn't a drill")
 	s.update(2*time.Minute, wfapi.UpdateResolve, wfapi.ResolveRequest{By: "U0BOB", Summary: "done"})
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, wfapi.IncidentInput{Declaration: testDeclaration()})
 	s.NoError(s.env.GetWorkflowError())

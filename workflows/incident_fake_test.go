@@ -250,3 +250,15 @@ func updateAfter(s *suite.Suite, env *testsuite.TestWorkflowEnvironment, delay t
 		}, arg)
 	}, delay)
 }
+
+// rejectedAfter sends update name with arg to env's workflow after delay
+// and has s require it to be rejected with an error containing want.
+func rejectedAfter(s *suite.Suite, env *testsuite.TestWorkflowEnvironment, delay time.Duration, name string, arg any, want string) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { s.ErrorContains(err, want, name) },
+			OnAccept:   func() { s.Fail("update accepted", "%s %+v", name, arg) },
+			OnComplete: func(any, error) {},
+		}, arg)
+	}, delay)
+}

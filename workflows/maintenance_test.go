@@ -101,13 +101,7 @@ func (s *MaintenanceSuite) update(delay time.Duration, name string, arg any) {
 // rejected sends an update after delay and requires it to be rejected
 // with an error containing want.
 func (s *MaintenanceSuite) rejected(delay time.Duration, name string, arg any, want string) {
-	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { s.ErrorContains(err, want, name) },
-			OnAccept:   func() { s.Fail("update accepted", name) },
-			OnComplete: func(any, error) {},
-		}, arg)
-	}, delay)
+	rejectedAfter(&s.Suite, s.env, delay, name, arg, want)
 }
 
 func (s *MaintenanceSuite) run(in wfapi.MaintenanceInput) wfapi.MaintenanceState {
