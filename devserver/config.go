@@ -174,6 +174,11 @@ func staticDynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 100000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  100000,
 		dynamicconfig.MatchingPersistenceMaxQPS.Key(): 100000,
+		// The size accounting of external payloads (payloads stored
+		// outside the history, which incidentflow never makes) walks every
+		// payload of every event the server persists: about 2% of the
+		// alert storm's CPU, the stacks its recursion grows included.
+		dynamicconfig.ExternalPayloadsEnabled.Key(): false,
 		// The worker service never stops the SDK workers of these system
 		// jobs (1.32.1: "Nothing is gracefully stopping these workers"), so
 		// after Stop they would poll a dead frontend forever (and hold up
@@ -181,12 +186,6 @@ func staticDynamicConfig() dynamicconfig.StaticClient {
 		// the scanners clean up orphaned task queues and history branches,
 		// and with the parent-close-policy worker off, history applies
 		// parent close policies inline.
-		// The size accounting of external payloads (payloads a codec
-		// stored elsewhere, which incidentflow never makes) walks every
-		// payload of every event the server persists: about 3% of its CPU
-		// under the alert storm, and as much again growing stacks for the
-		// walk's recursion.
-		dynamicconfig.ExternalPayloadsEnabled.Key():       false,
 		dynamicconfig.TaskQueueScannerEnabled.Key():       false,
 		dynamicconfig.HistoryScannerEnabled.Key():         false,
 		dynamicconfig.EnableParentClosePolicyWorker.Key(): false,
