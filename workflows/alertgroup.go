@@ -163,20 +163,19 @@ func (w *alertGroupWorkflow) applyInbox(ctx workflow.Context) {
 	for _, n := range w.drain() {
 		w.apply(ctx, n)
 	}
-	if w.recordDue(ctx) {
-		w.flush(ctx)
-	}
+	w.flushDue(ctx)
 }
 
-// recordDue reports whether the queued changes go to the incident now:
+// flushDue hands the queued changes to the incident if they are due:
 // always in runs from before versionBatchedTimeline, while the run is
 // ending or the group no longer has an open incident, and otherwise once
 // wfapi.AlertRecordEvery has passed since the last hand-over.
-func (w *alertGroupWorkflow) recordDue(ctx workflow.Context) bool {
-	if w.queued == nil || !w.batching.on || w.closing || w.st.Phase != wfapi.AlertDeclared {
-		return true
+func (w *alertGroupWorkflow) flushDue(ctx workflow.Context) {
+	batched := w.queued != nil && w.batching.on && !w.closing && w.st.Phase == wfapi.AlertDeclared
+	if batched && !(alert.Throttle{Every: wfapi.AlertRecordEvery}).Due(w.st.LastRecord, workflow.Now(ctx)) {
+		return
 	}
-	return alert.Throttle{Every: wfapi.AlertRecordEvery}.Due(w.st.LastRecord, workflow.Now(ctx))
+	w.flush(ctx)
 }
 
 // readAll applies every signal received, until none came while the
@@ -349,9 +348,7 @@ func (w *alertGroupWorkflow) tick(ctx workflow.Context) {
 	}
 	switch w.st.Phase {
 	case wfapi.AlertDeclared:
-		if w.recordDue(ctx) {
-			w.flush(ctx)
-		}
+		w.flushDue(ctx)
 		if !w.st.Pending || !(alert.Throttle{Every: w.in.Settings.PostEvery}).Due(w.st.LastPost, now) {
 			return
 		}

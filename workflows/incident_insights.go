@@ -27,20 +27,6 @@ type keptMemo[T any] struct {
 // keeps reports whether this run keeps its insights.
 func (m *keptMemo[T]) keeps(ctx workflow.Context) bool { return m.is(ctx, versionInsightsMemo) }
 
-// keptVersion is a change asked of GetVersion once, where the run first
-// needs it.
-type keptVersion struct{ asked, on bool }
-
-// is reports whether the run has change id, asking GetVersion the first
-// time.
-func (v *keptVersion) is(ctx workflow.Context, id string) bool {
-	if !v.asked {
-		v.asked = true
-		v.on = workflow.GetVersion(ctx, id, workflow.DefaultVersion, 1) >= 1
-	}
-	return v.on
-}
-
 // upsert keeps rec in the memo and as last, and reports whether it could.
 func (m *keptMemo[T]) upsert(ctx workflow.Context, rec T) bool {
 	if err := workflow.UpsertMemo(ctx, map[string]any{wfapi.MemoInsights: rec}); err != nil {
